@@ -1,0 +1,147 @@
+"""The Studio application: one `create_app(settings)` for the CLI and the tests.
+
+Each resource has one cleanup context, started in order and closed in
+reverse: storage -> pipeline (drains into storage on shutdown) -> live hub ->
+OTLP/HTTP listener -> OTLP/gRPC listener.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from gls_engine import __version__
+from gls_engine.api_errors import json_errors, json_response
+from gls_engine.config import Settings
+from gls_engine.ingest import IngestPipeline, http_receiver
+from gls_engine.metrics import Counters
+from gls_engine.query import handlers as query_handlers
+from gls_engine.query.traces import TraceQueries
+from gls_engine.realtime import handlers as realtime_handlers
+from gls_engine.realtime.hub import LiveHub
+from gls_engine.storage import SpanStore, open_store
+
+log = logging.getLogger(__name__)
+
+SETTINGS_KEY = web.AppKey("settings", Settings)
+STORE_KEY = web.AppKey("store", SpanStore)
+COUNTERS_KEY = web.AppKey("counters", Counters)
+PORTS_KEY = web.AppKey("ports", dict)
+STARTED_KEY = web.AppKey("started_at", float)
+
+
+async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS_KEY]
+    store = open_store(settings)
+    log.info("opening %s storage (%s)", store.backend_name,
+             settings.data_path if settings.storage == "chdb" else settings.clickhouse_url)
+    await store.start()
+    app[STORE_KEY] = store
+    app[query_handlers.QUERIES_KEY] = TraceQueries(store)
+    yield
+    await store.close()
+
+
+async def _pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
+    pipeline = IngestPipeline(app[SETTINGS_KEY], app[STORE_KEY], app[COUNTERS_KEY])
+    hub = LiveHub(app[COUNTERS_KEY])
+    pipeline.add_listener(hub.publish_stored)
+    app[http_receiver.PIPELINE_KEY] = pipeline
+    app[realtime_handlers.HUB_KEY] = hub
+    await pipeline.start()
+    yield
+    log.info("draining %d pending spans into storage", pipeline.pending_spans)
+    await pipeline.close()
+
+
+async def _otlp_http_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS_KEY]
+    if settings.otlp_http_port < 0 or settings.otlp_http_port == settings.api_port:
+        yield  # /v1/traces is served on the API port in any case
+        return
+    otlp = web.Application(client_max_size=settings.max_body_bytes, middlewares=[json_errors])
+    otlp[http_receiver.PIPELINE_KEY] = app[http_receiver.PIPELINE_KEY]
+    http_receiver.add_routes(otlp)
+    runner = web.AppRunner(otlp, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.otlp_http_port, backlog=1024)
+    await site.start()
+    app[PORTS_KEY]["otlp_http"] = runner.addresses[0][1]
+    log.info("OTLP/HTTP listening on %s:%d", settings.host, app[PORTS_KEY]["otlp_http"])
+    yield
+    await runner.cleanup()
+
+
+async def _otlp_grpc_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS_KEY]
+    if settings.otlp_grpc_port < 0:
+        yield
+        return
+    from gls_engine.ingest.grpc_receiver import start_grpc_server
+
+    server = await start_grpc_server(app[http_receiver.PIPELINE_KEY], settings.host,
+                                     settings.otlp_grpc_port)
+    app[PORTS_KEY]["otlp_grpc"] = server.bound_port  # type: ignore[attr-defined]
+    yield
+    await server.stop(grace=5)
+
+
+async def health(request: web.Request) -> web.Response:
+    return json_response({"status": "ok"})
+
+
+async def status(request: web.Request) -> web.Response:
+    app = request.app
+    pipeline = app[http_receiver.PIPELINE_KEY]
+    return json_response({
+        "version": __version__,
+        "storage": app[STORE_KEY].backend_name,
+        "uptime_s": round(time.monotonic() - app[STARTED_KEY], 3),
+        "ports": app[PORTS_KEY],
+        "pending_spans": pipeline.pending_spans,
+        "max_pending_spans": app[SETTINGS_KEY].max_pending_spans,
+        "live_subscribers": app[realtime_handlers.HUB_KEY].subscriber_count(),
+        "counters": app[COUNTERS_KEY].snapshot(),
+    })
+
+
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(text=request.app[COUNTERS_KEY].prometheus_text(),
+                        content_type="text/plain")
+
+
+async def index(request: web.Request) -> web.Response:
+    return json_response({
+        "name": "GreenLang Studio",
+        "version": __version__,
+        "api": "/api/v1",
+        "openapi": "/api/openapi.yaml",
+        "otlp_http": "/v1/traces",
+    })
+
+
+async def openapi_spec(request: web.Request) -> web.StreamResponse:
+    from gls_engine.api_spec import spec_path
+
+    return web.FileResponse(spec_path(), headers={"Content-Type": "application/yaml"})
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[json_errors])
+    app[SETTINGS_KEY] = settings
+    app[COUNTERS_KEY] = Counters()
+    app[PORTS_KEY] = {}
+    app[STARTED_KEY] = time.monotonic()
+    app.cleanup_ctx.extend([_storage_ctx, _pipeline_ctx, _otlp_http_ctx, _otlp_grpc_ctx])
+    app.router.add_get("/", index)
+    app.router.add_get("/health", health)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/api/v1/status", status)
+    app.router.add_get("/api/openapi.yaml", openapi_spec)
+    http_receiver.add_routes(app)  # OTLP on the API port too, as Phoenix and Langfuse do
+    query_handlers.add_routes(app)
+    realtime_handlers.add_routes(app)
+    return app

@@ -1,0 +1,142 @@
+"""One typed settings object: flags > GLS_* environment > TOML file > defaults."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class SettingsError(ValueError):
+    """A setting has a value the Studio cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where the UI/API, OTLP/HTTP and OTLP/gRPC listen. Loopback unless configured.
+    host: str = "127.0.0.1"
+    api_port: int = 6006
+    otlp_http_port: int = 4318  # 0 picks a free port, -1 disables the separate listener
+    otlp_grpc_port: int = 4317  # 0 picks a free port, -1 disables the listener
+    # Storage: "chdb" (embedded, data under data_dir) or "clickhouse" (server URL).
+    storage: str = "chdb"
+    data_dir: str = "./gls-data"
+    clickhouse_url: str = "http://127.0.0.1:8123"
+    clickhouse_database: str = "gls"
+    default_project: str = "default"
+    # Ingest limits: every one of them turns into a clear error, never a silent drop.
+    max_body_bytes: int = 20 * 1024 * 1024  # after gzip inflation; the Collector's default
+    max_pending_spans: int = 400_000  # spans accepted but not yet stored; above it: 429
+    batch_max_spans: int = 100_000  # group commit: one insert takes at most this many
+    batch_max_wait_ms: int = 200  # ... and waits at most this long to fill up
+    insert_threads: int = 2  # parallel inserting connections (chDB: ~25% more at 2)
+    decode_threads: int = 2
+    dedup_window_s: int = 900  # a retried request within this window is not stored twice
+    retry_after_s: int = 1
+    query_timeout_s: float = 30.0
+    # Binding beyond loopback needs auth (later issue); until then it is refused.
+    allow_remote_without_auth: bool = False
+    log_level: str = "info"
+
+    def validate(self) -> "Settings":
+        if self.storage not in ("chdb", "clickhouse"):
+            raise SettingsError(f"storage must be 'chdb' or 'clickhouse', not {self.storage!r}")
+        for name in ("api_port", "otlp_http_port", "otlp_grpc_port"):
+            port = getattr(self, name)
+            lowest = 0 if name == "api_port" else -1
+            if not lowest <= port <= 65535:
+                raise SettingsError(f"{name} must be {lowest}..65535, not {port}")
+        for name in ("max_body_bytes", "max_pending_spans", "batch_max_spans", "insert_threads",
+                     "decode_threads"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name} must be positive")
+        if self.batch_max_spans > self.max_pending_spans:
+            raise SettingsError("batch_max_spans must not exceed max_pending_spans")
+        if not _is_loopback(self.host) and not self.allow_remote_without_auth:
+            raise SettingsError(
+                f"refusing to bind {self.host!r}: binding beyond loopback requires authentication,"
+                " which is not configured (set allow_remote_without_auth only behind your own auth)"
+            )
+        return self
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).expanduser().resolve()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = FIELDS[name].type
+    try:
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {name} expects {kind}, got {value!r}") from None
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+) -> Settings:
+    """Merge defaults, the TOML file, GLS_* variables and explicit overrides (flags)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config_file = config_file or environ.get("GLS_CONFIG")
+    if config_file:
+        try:
+            with open(config_file, "rb") as fh:
+                data = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"cannot read config file {config_file}: {exc}") from None
+        data = data.get("gls", data)
+        for key, value in data.items():
+            if key not in FIELDS:
+                raise SettingsError(f"unknown setting {key!r} in {config_file}")
+            values[key] = _coerce(key, value)
+    for name in FIELDS:
+        env_value = environ.get("GLS_" + name.upper())
+        if env_value is not None:
+            values[name] = _coerce(name, env_value)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key not in FIELDS:
+            raise SettingsError(f"unknown setting {key!r}")
+        values[key] = _coerce(key, value)
+    return Settings(**values).validate()
+
+
+def settings_for_tests(**overrides: Any) -> Settings:
+    """Defaults with explicit overrides and no environment, for tests and benches."""
+    return load_settings(overrides, environ={}, config_file=None)
+
+
+__all__ = ["Settings", "SettingsError", "load_settings", "settings_for_tests"]

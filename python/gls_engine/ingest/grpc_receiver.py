@@ -1,0 +1,83 @@
+"""OTLP/gRPC receiver: TraceService/Export with a raw-bytes handler.
+
+No protobuf deserializer is registered, so grpc hands us the request bytes and
+the Rust core decodes them; there are no per-span Python objects.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import grpc
+import grpc.aio
+
+from gls_engine import _core
+from gls_engine.errors import PermanentError, PipelineError, RefusedError, RetryableError
+from gls_engine.ingest.otlp_status import varint
+from gls_engine.ingest.pipeline import IngestPipeline
+
+log = logging.getLogger(__name__)
+
+SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
+PROJECT_METADATA = "x-gls-project"
+
+
+def _retry_info(seconds: int) -> bytes:
+    """google.rpc.Status details with a RetryInfo, which OTLP exporters honour."""
+    duration = b"\x08" + varint(seconds)  # google.protobuf.Duration{seconds}
+    retry_info = b"\x0a" + varint(len(duration)) + duration  # RetryInfo{retry_delay=1}
+    type_url = b"type.googleapis.com/google.rpc.RetryInfo"
+    any_msg = (b"\x0a" + varint(len(type_url)) + type_url
+               + b"\x12" + varint(len(retry_info)) + retry_info)
+    return any_msg
+
+
+def _status_with_retry(code: grpc.StatusCode, message: str, seconds: int) -> bytes:
+    text = message.encode()
+    detail = _retry_info(seconds)
+    return (b"\x08" + varint(code.value[0]) + b"\x12" + varint(len(text)) + text
+            + b"\x1a" + varint(len(detail)) + detail)
+
+
+class TraceServiceHandler:
+    def __init__(self, pipeline: IngestPipeline) -> None:
+        self.pipeline = pipeline
+
+    async def export(self, request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        metadata = dict(context.invocation_metadata() or ())
+        project = metadata.get(PROJECT_METADATA) or None
+        try:
+            result = await self.pipeline.consume(request, project_override=project)
+        except PermanentError as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except (RefusedError, RetryableError) as exc:
+            code = (grpc.StatusCode.RESOURCE_EXHAUSTED if isinstance(exc, RefusedError)
+                    else grpc.StatusCode.UNAVAILABLE)
+            status = _status_with_retry(code, str(exc), exc.retry_after_s)
+            await context.abort(
+                code, str(exc), trailing_metadata=(("grpc-status-details-bin", status),)
+            )
+        except PipelineError as exc:
+            await context.abort(grpc.StatusCode.INTERNAL, str(exc))
+        return _core.encode_export_response(result.rejected_spans, result.rejection_message)
+
+
+async def start_grpc_server(pipeline: IngestPipeline, host: str, port: int) -> grpc.aio.Server:
+    handler = TraceServiceHandler(pipeline)
+    method = grpc.unary_unary_rpc_method_handler(handler.export)  # bytes in, bytes out
+    generic = grpc.method_handlers_generic_handler(SERVICE, {"Export": method})
+    limit = pipeline.settings.max_body_bytes
+    server = grpc.aio.server(
+        options=[
+            ("grpc.max_receive_message_length", limit),
+            ("grpc.so_reuseport", 0),
+        ]
+    )
+    server.add_generic_rpc_handlers((generic,))
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if bound == 0:
+        raise OSError(f"cannot bind OTLP/gRPC to {host}:{port}")
+    await server.start()
+    server.bound_port = bound  # type: ignore[attr-defined]
+    log.info("OTLP/gRPC listening on %s:%d", host, bound)
+    return server

@@ -1,0 +1,90 @@
+"""OTLP/HTTP receiver: POST /v1/traces, protobuf or JSON, optionally gzip."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gls_engine import _core
+from gls_engine.errors import PayloadTooLargeError, PermanentError, PipelineError
+from gls_engine.ingest.otlp_status import (
+    GRPC_INVALID_ARGUMENT,
+    grpc_code_for,
+    http_status_for,
+    status_json,
+    status_protobuf,
+)
+from gls_engine.ingest.pipeline import IngestPipeline
+
+PROTOBUF = "application/x-protobuf"
+JSON = "application/json"
+PROJECT_HEADER = "X-GLS-Project"
+
+PIPELINE_KEY = web.AppKey("ingest_pipeline", IngestPipeline)
+
+
+def _error_response(error: PipelineError, as_json: bool) -> web.Response:
+    status = http_status_for(error)
+    code = grpc_code_for(error)
+    headers = {}
+    retry_after = getattr(error, "retry_after_s", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    if as_json:
+        body = status_json(code, str(error), error.code)
+        return web.Response(status=status, body=body, content_type=JSON, headers=headers)
+    return web.Response(status=status, body=status_protobuf(code, str(error)),
+                        content_type=PROTOBUF, headers=headers)
+
+
+async def export_traces(request: web.Request) -> web.Response:
+    pipeline = request.app[PIPELINE_KEY]
+    max_body = pipeline.settings.max_body_bytes
+    content_type = request.content_type  # media type without parameters, lower case
+    if content_type not in (PROTOBUF, JSON):
+        body = status_json(
+            GRPC_INVALID_ARGUMENT,
+            f"unsupported Content-Type {request.headers.get('Content-Type', '')!r};"
+            f" send {PROTOBUF} or {JSON}",
+            "unsupported_media_type",
+        )
+        return web.Response(status=415, body=body, content_type=JSON)
+    as_json = content_type == JSON
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("gzip", "identity", ""):
+        return _error_response(
+            PermanentError(f"unsupported Content-Encoding {encoding!r}; use gzip or none"), as_json
+        )
+    if request.content_length is not None and request.content_length > max_body:
+        return _error_response(
+            PayloadTooLargeError(f"body of {request.content_length} bytes exceeds the limit of"
+                                 f" {max_body} bytes"), as_json)
+    try:
+        body = await _read_body(request, max_body)
+    except PipelineError as exc:
+        return _error_response(exc, as_json)
+    project = request.headers.get(PROJECT_HEADER) or None
+    try:
+        result = await pipeline.consume(
+            body, json=as_json, gzip=encoding == "gzip", project_override=project
+        )
+    except PipelineError as exc:
+        return _error_response(exc, as_json)
+    response = _core.encode_export_response(
+        result.rejected_spans, result.rejection_message, json=as_json
+    )
+    return web.Response(body=response, content_type=JSON if as_json else PROTOBUF)
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes:
+    """Read at most `limit` bytes; refuse more without buffering it all."""
+    chunks, size = [], 0
+    async for chunk in request.content.iter_chunked(256 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(f"body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/v1/traces", export_traces)

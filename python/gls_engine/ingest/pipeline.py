@@ -1,0 +1,270 @@
+"""The ingest pipeline: decode -> admit -> group commit -> answer.
+
+`IngestPipeline.consume()` is the one entry point both receivers call with the
+raw request bytes. It returns only after the request's spans are stored (or
+raises a PipelineError the receiver maps to a status code). Nothing is queued
+without limit: spans waiting for storage are counted against
+`max_pending_spans`, and a request that would exceed it is refused (429).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pyarrow as pa
+
+from gls_engine import _core
+from gls_engine.config import Settings
+from gls_engine.errors import (
+    PayloadTooLargeError,
+    PermanentError,
+    RefusedError,
+    RetryableError,
+)
+from gls_engine.ingest.dedup import DedupWindow, request_digest
+from gls_engine.metrics import Counters
+from gls_engine.storage import SpanStore, StorageError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    accepted_spans: int
+    rejected_spans: int = 0
+    rejection_message: str = ""
+    duplicate: bool = False
+
+
+@dataclass
+class _PendingRequest:
+    batch: pa.RecordBatch
+    future: "asyncio.Future[None]"
+    digest: bytes
+    project_key: str
+    enqueued: float = field(default_factory=time.monotonic)
+
+
+# Called with every stored batch (e.g. the live WebSocket hub); must not block.
+StoredListener = Callable[[pa.Table], None]
+
+
+class IngestPipeline:
+    def __init__(self, settings: Settings, store: SpanStore, counters: Counters) -> None:
+        self.settings = settings
+        self.store = store
+        self.counters = counters
+        self.dedup = DedupWindow(settings.dedup_window_s)
+        self._decode_pool = concurrent.futures.ThreadPoolExecutor(
+            settings.decode_threads, thread_name_prefix="gls-decode"
+        )
+        self._queue: list[_PendingRequest] = []
+        self._pending_spans = 0  # admitted, not yet stored (queued or being inserted)
+        self._queued_spans = 0  # admitted, waiting for a writer
+        self._wakeup = asyncio.Event()
+        self._writers: list[asyncio.Task[None]] = []
+        self._listeners: list[StoredListener] = []
+        self._closing = False
+
+    # --- lifecycle -------------------------------------------------------------
+    async def start(self) -> None:
+        await self._preload_dedup()
+        self._writers = [
+            asyncio.create_task(self._writer_loop(i), name=f"gls-writer-{i}")
+            for i in range(self.settings.insert_threads)
+        ]
+
+    async def close(self) -> None:
+        """Store everything admitted, then stop (a graceful shutdown loses nothing)."""
+        self._closing = True
+        self._wakeup.set()
+        if self._writers:
+            await asyncio.gather(*self._writers, return_exceptions=True)
+        self._decode_pool.shutdown(wait=True)
+
+    def add_listener(self, listener: StoredListener) -> None:
+        self._listeners.append(listener)
+
+    @property
+    def pending_spans(self) -> int:
+        return self._pending_spans
+
+    # --- the one entry point ---------------------------------------------------
+    async def consume(
+        self,
+        body: bytes,
+        *,
+        json: bool = False,
+        gzip: bool = False,
+        project_override: str | None = None,
+    ) -> ExportResult:
+        if self._closing:
+            raise RetryableError("server is shutting down", self.settings.retry_after_s)
+        self.counters.add("requests_received", 1)
+        digest = request_digest(body, json=json, gzip=gzip, project=project_override)
+        first_attempt = self.dedup.lookup(digest)
+        if first_attempt is not None:
+            self.counters.add("requests_deduplicated", 1)
+            result: ExportResult = await asyncio.shield(first_attempt)
+            return ExportResult(result.accepted_spans, result.rejected_spans,
+                                result.rejection_message, duplicate=True)
+        attempt = self.dedup.claim(digest)
+        try:
+            result = await self._consume_new(body, json, gzip, project_override, digest)
+        except BaseException as exc:
+            self.dedup.forget(digest)
+            attempt.set_exception(exc if isinstance(exc, Exception) else RetryableError("cancelled"))
+            attempt.exception()  # mark retrieved: retries of this digest start anew
+            raise
+        attempt.set_result(result)
+        return result
+
+    async def _consume_new(
+        self, body: bytes, json: bool, gzip: bool, project_override: str | None, digest: bytes
+    ) -> ExportResult:
+        loop = asyncio.get_running_loop()
+        try:
+            decoded = await loop.run_in_executor(self._decode_pool, self._decode, body, json, gzip,
+                                                 project_override)
+        except _core.BodyTooLargeError as exc:
+            self.counters.add("requests_failed", 1, reason="too_large")
+            raise PayloadTooLargeError(str(exc)) from None
+        except _core.DecodeError as exc:
+            self.counters.add("requests_failed", 1, reason="invalid")
+            raise PermanentError(str(exc)) from None
+        decoded_batch, rejected, message = decoded
+        accepted = decoded_batch.num_rows
+        if rejected:
+            self.counters.add("spans_rejected", rejected)
+        result = ExportResult(accepted, rejected, message)
+        if accepted == 0:
+            return result
+        if self._pending_spans + accepted > self.settings.max_pending_spans:
+            self.counters.add("spans_refused", accepted)
+            self.counters.add("requests_refused", 1)
+            raise RefusedError(
+                f"ingest queue is full ({self._pending_spans} spans waiting for storage);"
+                " retry later",
+                self.settings.retry_after_s,
+            )
+        future: asyncio.Future[None] = loop.create_future()
+        self._queue.append(
+            _PendingRequest(decoded_batch, future, digest, project_override or "")
+        )
+        self._pending_spans += accepted
+        self._queued_spans += accepted
+        self.counters.set_gauge("pending_spans", self._pending_spans)
+        self._wakeup.set()
+        # Shielded: a client that disconnects does not cancel a batch others share.
+        await asyncio.shield(future)
+        return result
+
+    def _decode(
+        self, body: bytes, json: bool, gzip: bool, project_override: str | None
+    ) -> tuple[pa.RecordBatch, int, str]:
+        decoded = _core.decode_traces(
+            body,
+            json=json,
+            gzip=gzip,
+            max_body_bytes=self.settings.max_body_bytes,
+            default_project=self.settings.default_project,
+            project_override=project_override,
+            received_ns=time.time_ns(),
+        )
+        return decoded.record_batch(), decoded.rejected_spans, decoded.rejection_message
+
+    # --- group commit ---------------------------------------------------------------
+    async def _writer_loop(self, index: int) -> None:
+        max_wait = self.settings.batch_max_wait_ms / 1000
+        while True:
+            while not self._queue:
+                if self._closing:
+                    return
+                self._wakeup.clear()
+                await self._wakeup.wait()
+            # Let the batch fill up: until it is full, the oldest request has
+            # waited max_wait, or we are draining for shutdown.
+            while (
+                self._queued_spans < self.settings.batch_max_spans
+                and not self._closing
+                and (wait := max_wait - (time.monotonic() - self._queue[0].enqueued)) > 0
+            ):
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), wait)
+                except asyncio.TimeoutError:
+                    break
+                if not self._queue:
+                    break
+            taken = self._take_batch()
+            if taken:
+                await self._commit(taken, index)
+
+    def _take_batch(self) -> list[_PendingRequest]:
+        taken, rows = [], 0
+        while self._queue and (not taken or rows + self._queue[0].batch.num_rows
+                               <= self.settings.batch_max_spans):
+            item = self._queue.pop(0)
+            rows += item.batch.num_rows
+            taken.append(item)
+        self._queued_spans -= rows
+        return taken
+
+    async def _commit(self, taken: list[_PendingRequest], index: int) -> None:
+        rows = sum(item.batch.num_rows for item in taken)
+        table = pa.Table.from_batches([item.batch for item in taken])
+        started = time.monotonic()
+        try:
+            await self.store.insert_spans(table, index)
+        except StorageError as exc:
+            log.error("insert of %d spans failed: %s", rows, exc)
+            self.counters.add("spans_failed", rows)
+            error = RetryableError(f"storage failed, nothing from this request was acknowledged: {exc}",
+                                   self.settings.retry_after_s)
+            for item in taken:
+                if not item.future.done():
+                    item.future.set_exception(error)
+                    item.future.exception()
+        else:
+            self.counters.add("spans_stored", rows)
+            self.counters.add("batches_stored", 1)
+            self.counters.add("insert_seconds", time.monotonic() - started)
+            for item in taken:
+                if not item.future.done():
+                    item.future.set_result(None)
+            await self._remember_digests(taken, index)
+            for listener in self._listeners:
+                try:
+                    listener(table)
+                except Exception:  # a listener must never fail the ingest path
+                    log.exception("stored-batch listener failed")
+        finally:
+            self._pending_spans -= rows
+            self.counters.set_gauge("pending_spans", self._pending_spans)
+
+    # --- dedup persistence --------------------------------------------------------------
+    async def _remember_digests(self, taken: list[_PendingRequest], index: int) -> None:
+        now_ms = time.time_ns() // 1_000_000
+        rows = [(item.digest, item.project_key, item.batch.num_rows, now_ms) for item in taken]
+        try:
+            await self.store.insert_request_digests(rows, index)
+        except StorageError as exc:  # the spans are stored; only retry detection weakens
+            log.warning("could not record request digests: %s", exc)
+
+    async def _preload_dedup(self) -> None:
+        rows = await self.store.query_rows(
+            "SELECT hex(digest) AS digest, span_count,"
+            " toUnixTimestamp64Milli(stored_at) AS stored_ms FROM ingest_requests"
+            " WHERE stored_at > now64(3) - toIntervalSecond({window:UInt32})"
+            " ORDER BY stored_at",
+            {"window": self.settings.dedup_window_s},
+        )
+        now_ms = time.time_ns() // 1_000_000
+        for row in rows:
+            self.dedup.preload(bytes.fromhex(row["digest"]), (now_ms - row["stored_ms"]) / 1000,
+                               ExportResult(row["span_count"]))

@@ -1,0 +1,1 @@
+"""Reading traces back: trace lists with facets, one trace, span search."""

@@ -1,0 +1,109 @@
+"""Parsing and validating query-string parameters into typed values.
+
+Every bad value becomes a 400 naming the parameter; nothing reaches SQL as
+text: values travel as ClickHouse query parameters.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+import orjson
+
+from gls_engine.api_errors import bad_request
+
+PROJECT_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
+TRACE_ID_RE = re.compile(r"[0-9a-fA-F]{32}")
+SPAN_ID_RE = re.compile(r"[0-9a-fA-F]{16}")
+DAY_NS = 86_400 * 10**9
+
+
+def project_name(value: str) -> str:
+    if not PROJECT_RE.fullmatch(value):
+        raise bad_request("project must be 1-128 characters of letters, digits, '.', '_' or '-'")
+    return value
+
+
+def trace_id(value: str) -> str:
+    if not TRACE_ID_RE.fullmatch(value) or set(value) == {"0"}:
+        raise bad_request("trace_id must be 32 hex characters, not all zero")
+    return value.lower()
+
+
+def timestamp_ns(name: str, value: str) -> int:
+    """RFC 3339 text, or an integer of epoch milliseconds."""
+    value = value.strip()
+    if re.fullmatch(r"-?\d+", value):
+        return int(value) * 1_000_000
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise bad_request(f"{name} must be RFC 3339 (2026-01-02T03:04:05Z) or epoch ms") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return int(parsed.timestamp() * 1e6) * 1000
+
+
+def integer(name: str, value: str, lo: int = 0, hi: int = 2**63 - 1) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise bad_request(f"{name} must be an integer") from None
+    if not lo <= number <= hi:
+        raise bad_request(f"{name} must be between {lo} and {hi}")
+    return number
+
+
+def number(name: str, value: str) -> float:
+    try:
+        result = float(value)
+    except ValueError:
+        raise bad_request(f"{name} must be a number") from None
+    if result != result or result in (float("inf"), float("-inf")):
+        raise bad_request(f"{name} must be a finite number")
+    return result
+
+
+def choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise bad_request(f"{name} must be one of {', '.join(allowed)}")
+    return value
+
+
+def key_value(name: str, value: str) -> tuple[str, str]:
+    key, sep, val = value.partition("=")
+    if not sep or not key:
+        raise bad_request(f"{name} must look like key=value")
+    return key, val
+
+
+def time_range(query: Mapping[str, str], default_days: int = 7) -> tuple[int, int]:
+    now = time.time_ns()
+    end = timestamp_ns("end", query["end"]) if "end" in query else now + 60 * 10**9
+    start = timestamp_ns("start", query["start"]) if "start" in query else end - default_days * DAY_NS
+    if start >= end:
+        raise bad_request("start must be before end")
+    if end - start > 400 * DAY_NS:
+        raise bad_request("time range must not exceed 400 days")
+    return start, end
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
+
+
+def decode_cursor(value: str, shape: tuple[type, ...]) -> list[Any]:
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        data = orjson.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, TypeError):
+        raise bad_request("cursor is not valid; pass the next_cursor of a previous page") from None
+    if not isinstance(data, list) or len(data) != len(shape) or not all(
+        isinstance(v, t) for v, t in zip(data, shape)
+    ):
+        raise bad_request("cursor is not valid; pass the next_cursor of a previous page")
+    return data

@@ -1,0 +1,419 @@
+"""SQL for trace lists, facets, one trace and span search.
+
+Trace lists and facets read only `trace_summaries` (plus a bounded span
+sub-query when filtering on attributes or metadata); opening a trace reads
+`trace_index` for its days, then only those partitions of `spans`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from multidict import MultiMapping
+
+from gls_engine.api_errors import bad_request
+from gls_engine.query import params as p
+from gls_engine.query.attributes import decode_attributes, key_values_to_python
+from gls_engine.storage import SpanStore
+
+ZERO_SPAN = "toFixedString(repeat('\\0', 8), 8)"
+
+TRACE_SORTS = {
+    "start_time": "start_ns",
+    "duration": "duration_ns",
+    "tokens": "total_tokens",
+    "spans": "span_count",
+    "errors": "error_count",
+}
+
+SUMMARY_SELECT = f"""
+    lower(hex(trace_id)) AS id,
+    toUnixTimestamp64Nano(min(start_time)) AS start_ns,
+    toUnixTimestamp64Nano(max(end_time)) AS end_ns,
+    end_ns - start_ns AS duration_ns,
+    sum(span_count) AS span_count,
+    sum(error_count) AS error_count,
+    sum(llm_count) AS llm_count,
+    max(root_name) AS name,
+    max(root_service) AS service_name,
+    max(root_span_type) AS root_span_type,
+    sum(input_tokens) AS input_tokens,
+    sum(output_tokens) AS output_tokens,
+    sum(total_tokens) AS total_tokens,
+    groupUniqArrayArray(span_types) AS span_types,
+    groupUniqArrayArray(models) AS models,
+    groupUniqArrayArray(tags) AS tag_list,
+    max(user_id) AS user,
+    max(session_id) AS session,
+    max(environment) AS env,
+    max(chain) AS chain_name,
+    max(agent) AS agent_name
+"""
+
+
+@dataclass
+class SqlParts:
+    """Conditions and their bound parameters, built up filter by filter."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    where: list[str] = field(default_factory=list)
+    having: list[str] = field(default_factory=list)
+
+    def bind(self, value: Any, kind: str) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"{{{name}:{kind}}}"
+
+
+def _values(query: MultiMapping[str], name: str) -> list[str]:
+    return [v for v in query.getall(name, []) if v != ""]
+
+
+def _span_predicates(parts: SqlParts, query: MultiMapping[str]) -> list[str]:
+    """Conditions on single spans: attribute=k=v, attribute_key=k, metadata=k=v."""
+    conditions = []
+    for raw in _values(query, "attribute"):
+        key, value = p.key_value("attribute", raw)
+        conditions.append(f"attributes[{parts.bind(key, 'String')}] = {parts.bind(value, 'String')}")
+    for key in _values(query, "attribute_key"):
+        conditions.append(f"mapContains(attributes, {parts.bind(key, 'String')})")
+    for raw in _values(query, "metadata"):
+        key, value = p.key_value("metadata", raw)
+        k, v = parts.bind(key, "String"), parts.bind(value, "String")
+        conditions.append(
+            f"(attributes[concat('metadata.', {k})] = {v}"
+            f" OR JSONExtractString(attributes['metadata'], {k}) = {v})"
+        )
+    return conditions
+
+
+def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
+    parts = SqlParts()
+    start, end = p.time_range(query)
+    s, e = parts.bind(start, "Int64"), parts.bind(end, "Int64")
+    proj = parts.bind(project, "String")
+    parts.where += [
+        f"project = {proj}",
+        f"day >= toDate(fromUnixTimestamp64Nano({s}))",
+        f"day <= toDate(fromUnixTimestamp64Nano({e})) + 1",
+    ]
+    parts.having += [f"start_ns >= {s}", f"start_ns < {e}"]
+    if "status" in query:
+        status = p.choice("status", query["status"], ("ok", "error"))
+        parts.having.append("error_count > 0" if status == "error" else "error_count = 0")
+    if query.get("name"):
+        parts.having.append(f"positionCaseInsensitiveUTF8(name, {parts.bind(query['name'], 'String')}) > 0")
+    for param, column in (("span_type", "span_types"), ("model", "models"), ("tag", "tag_list")):
+        values = _values(query, param)
+        if values:
+            parts.having.append(f"hasAny({column}, {parts.bind(values, 'Array(String)')})")
+    for param, column in (("user_id", "user"), ("session_id", "session"), ("environment", "env"),
+                          ("chain", "chain_name"), ("agent", "agent_name"),
+                          ("service", "service_name")):
+        values = _values(query, param)
+        if values:
+            parts.having.append(f"{column} IN {parts.bind(values, 'Array(String)')}")
+    for param, expr, scale in (("min_duration_ms", "duration_ns >=", 10**6),
+                               ("max_duration_ms", "duration_ns <=", 10**6)):
+        if param in query:
+            parts.having.append(f"{expr} {parts.bind(int(p.number(param, query[param]) * scale), 'Int64')}")
+    for param, expr in (("min_tokens", "total_tokens >="), ("max_tokens", "total_tokens <=")):
+        if param in query:
+            parts.having.append(f"{expr} {parts.bind(p.integer(param, query[param]), 'UInt64')}")
+    span_conditions = _span_predicates(parts, query)
+    if span_conditions:
+        parts.where.append(
+            f"trace_id IN (SELECT trace_id FROM spans WHERE project = {proj}"
+            f" AND start_time >= fromUnixTimestamp64Nano({s})"
+            f" AND start_time < fromUnixTimestamp64Nano({e}) + INTERVAL 1 DAY"
+            f" AND {' AND '.join(span_conditions)})"
+        )
+    return parts
+
+
+def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "trace_id": row["id"],
+        "name": row["name"],
+        "service_name": row["service_name"],
+        "root_span_type": row["root_span_type"],
+        "start_time_unix_nano": row["start_ns"],
+        "end_time_unix_nano": row["end_ns"],
+        "duration_ms": row["duration_ns"] / 1e6,
+        "span_count": row["span_count"],
+        "error_count": row["error_count"],
+        "llm_call_count": row["llm_count"],
+        "status": "error" if row["error_count"] else "ok",
+        "input_tokens": row["input_tokens"],
+        "output_tokens": row["output_tokens"],
+        "total_tokens": row["total_tokens"],
+        "span_types": sorted(row["span_types"]),
+        "models": sorted(row["models"]),
+        "tags": sorted(row["tag_list"]),
+        "user_id": row["user"],
+        "session_id": row["session"],
+        "environment": row["env"],
+        "chain": row["chain_name"],
+        "agent": row["agent_name"],
+    }
+
+
+class TraceQueries:
+    def __init__(self, store: SpanStore) -> None:
+        self.store = store
+
+    async def list_projects(self) -> list[dict[str, Any]]:
+        rows = await self.store.query_rows(
+            "SELECT project, uniqExact(trace_id) AS trace_count, sum(span_count) AS span_count,"
+            " toUnixTimestamp64Nano(max(start_time)) AS last_start_ns"
+            " FROM trace_summaries GROUP BY project ORDER BY project"
+        )
+        return [
+            {"name": r["project"], "trace_count": r["trace_count"], "span_count": r["span_count"],
+             "last_trace_start_unix_nano": r["last_start_ns"]}
+            for r in rows
+        ]
+
+    async def list_traces(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
+        parts = build_trace_filters(project, query)
+        sort = p.choice("sort", query.get("sort", "start_time"), tuple(TRACE_SORTS))
+        order = p.choice("order", query.get("order", "desc"), ("asc", "desc"))
+        limit = p.integer("limit", query.get("limit", "50"), 1, 1000)
+        sort_expr = TRACE_SORTS[sort]
+        having = list(parts.having)
+        if query.get("cursor"):
+            value, last_id = p.decode_cursor(query["cursor"], (int, str))
+            op = "<" if order == "desc" else ">"
+            having.append(
+                f"({sort_expr}, id) {op} ({parts.bind(value, 'Int64')}, {parts.bind(last_id, 'String')})"
+            )
+        direction = "DESC" if order == "desc" else "ASC"
+        sql = (
+            f"SELECT {SUMMARY_SELECT} FROM trace_summaries WHERE {' AND '.join(parts.where)}"
+            f" GROUP BY trace_id HAVING {' AND '.join(having)}"
+            f" ORDER BY {sort_expr} {direction}, id {direction} LIMIT {limit + 1}"
+        )
+        rows = await self.store.query_rows(sql, parts.params)
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1]
+            next_cursor = p.encode_cursor([last[sort_expr], last["id"]])
+        return {"traces": [_summary_row(r) for r in rows], "next_cursor": next_cursor}
+
+    async def facets(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
+        parts = build_trace_filters(project, query)
+        inner = (
+            f"SELECT {SUMMARY_SELECT} FROM trace_summaries WHERE {' AND '.join(parts.where)}"
+            f" GROUP BY trace_id HAVING {' AND '.join(parts.having)}"
+        )
+        ones = "arrayMap(x -> toUInt64(1), {0})"
+        sql = f"""
+            SELECT count() AS total, countIf(error_count > 0) AS errors,
+                sumMap(span_types, {ones.format('span_types')}) AS span_type,
+                sumMap(models, {ones.format('models')}) AS model,
+                sumMap(tag_list, {ones.format('tag_list')}) AS tag,
+                sumMap([env], [toUInt64(1)]) AS environment,
+                sumMap([service_name], [toUInt64(1)]) AS service,
+                sumMap([chain_name], [toUInt64(1)]) AS chain,
+                sumMap([agent_name], [toUInt64(1)]) AS agent,
+                topK(20)(user) AS top_users,
+                min(duration_ns) AS min_duration_ns, max(duration_ns) AS max_duration_ns,
+                max(total_tokens) AS max_tokens
+            FROM ({inner})
+        """
+        rows = await self.store.query_rows(sql, parts.params)
+        row = rows[0] if rows else {}
+        total = row.get("total", 0)
+
+        def counts(name: str) -> list[dict[str, Any]]:
+            keys, values = row.get(name) or ([], [])
+            pairs = [(k, v) for k, v in zip(keys, values) if k != ""]
+            pairs.sort(key=lambda kv: (-kv[1], kv[0]))
+            return [{"value": k, "count": v} for k, v in pairs[:100]]
+
+        return {
+            "total": total,
+            "status": [{"value": "ok", "count": total - row.get("errors", 0)},
+                       {"value": "error", "count": row.get("errors", 0)}],
+            "span_type": counts("span_type"),
+            "model": counts("model"),
+            "tag": counts("tag"),
+            "environment": counts("environment"),
+            "service": counts("service"),
+            "chain": counts("chain"),
+            "agent": counts("agent"),
+            "user_id": [u for u in row.get("top_users", []) if u],
+            "duration_ns": {"min": row.get("min_duration_ns") if total else None,
+                            "max": row.get("max_duration_ns") if total else None},
+            "max_total_tokens": row.get("max_tokens") if total else None,
+        }
+
+    async def get_trace(self, project: str, trace_id: str) -> dict[str, Any] | None:
+        days = await self.store.query_rows(
+            "SELECT toString(day) AS day FROM trace_index"
+            " WHERE project = {project:String} AND trace_id = unhex({trace:String}) GROUP BY day",
+            {"project": project, "trace": trace_id},
+        )
+        if not days:
+            return None
+        rows = await self.store.query_rows(
+            f"SELECT {SPAN_SELECT} FROM spans WHERE project = {{project:String}}"
+            " AND trace_id = unhex({trace:String}) AND toDate(start_time) IN {days:Array(Date)}"
+            " ORDER BY start_time, span_id LIMIT 1 BY span_id",
+            {"project": project, "trace": trace_id, "days": [d["day"] for d in days]},
+        )
+        if not rows:
+            return None
+        spans = [span_row(r, full=True) for r in rows]
+        ids = {s["span_id"] for s in spans}
+        for span in spans:
+            # A parent that never arrived (lost, or still in flight) is reported, not hidden.
+            span["parent_missing"] = bool(span["parent_span_id"]) and span["parent_span_id"] not in ids
+        start = min(s["start_time_unix_nano"] for s in spans)
+        end = max(s["end_time_unix_nano"] for s in spans)
+        return {
+            "trace_id": trace_id,
+            "project": project,
+            "start_time_unix_nano": start,
+            "end_time_unix_nano": end,
+            "duration_ms": (end - start) / 1e6,
+            "span_count": len(spans),
+            "error_count": sum(1 for s in spans if s["status"]["code"] == 2),
+            "root_span_ids": [s["span_id"] for s in spans if not s["parent_span_id"] or s["parent_missing"]],
+            "spans": spans,
+        }
+
+    async def search_spans(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
+        parts = SqlParts()
+        start, end = p.time_range(query)
+        conditions = [
+            f"project = {parts.bind(project, 'String')}",
+            f"start_time >= fromUnixTimestamp64Nano({parts.bind(start, 'Int64')})",
+            f"start_time < fromUnixTimestamp64Nano({parts.bind(end, 'Int64')})",
+        ]
+        if "trace_id" in query:
+            conditions.append(f"trace_id = unhex({parts.bind(p.trace_id(query['trace_id']), 'String')})")
+        if "status" in query:
+            status = p.choice("status", query["status"], ("unset", "ok", "error"))
+            conditions.append(f"status_code = {('unset', 'ok', 'error').index(status)}")
+        if query.get("name"):
+            conditions.append(f"positionCaseInsensitiveUTF8(name, {parts.bind(query['name'], 'String')}) > 0")
+        if query.get("q"):
+            needle = parts.bind(query["q"], "String")
+            conditions.append(
+                f"(positionCaseInsensitiveUTF8(name, {needle}) > 0"
+                f" OR positionCaseInsensitiveUTF8(input, {needle}) > 0"
+                f" OR positionCaseInsensitiveUTF8(output, {needle}) > 0"
+                f" OR positionCaseInsensitiveUTF8(status_message, {needle}) > 0)"
+            )
+        for param, column in (("span_type", "span_type"), ("model", "model"), ("provider", "provider"),
+                              ("user_id", "user_id"), ("session_id", "session_id"),
+                              ("environment", "environment"), ("service", "service_name"),
+                              ("chain", "chain"), ("agent", "agent")):
+            values = _values(query, param)
+            if values:
+                conditions.append(f"{column} IN {parts.bind(values, 'Array(String)')}")
+        if "min_duration_ms" in query:
+            conditions.append(
+                f"duration_ns >= {parts.bind(int(p.number('min_duration_ms', query['min_duration_ms']) * 1e6), 'Int64')}")
+        if "max_duration_ms" in query:
+            conditions.append(
+                f"duration_ns <= {parts.bind(int(p.number('max_duration_ms', query['max_duration_ms']) * 1e6), 'Int64')}")
+        conditions += _span_predicates(parts, query)
+        limit = p.integer("limit", query.get("limit", "50"), 1, 1000)
+        if query.get("cursor"):
+            start_ns, trace_hex, span_hex = p.decode_cursor(query["cursor"], (int, str, str))
+            conditions.append(
+                f"(toUnixTimestamp64Nano(start_time), lower(hex(trace_id)), lower(hex(span_id))) < "
+                f"({parts.bind(start_ns, 'Int64')}, {parts.bind(trace_hex, 'String')},"
+                f" {parts.bind(span_hex, 'String')})"
+            )
+        sql = (
+            f"SELECT {SPAN_SELECT} FROM spans WHERE {' AND '.join(conditions)}"
+            f" ORDER BY start_time DESC, trace_id DESC, span_id DESC LIMIT {limit + 1}"
+        )
+        rows = await self.store.query_rows(sql, parts.params)
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1]
+            next_cursor = p.encode_cursor([last["start_ns"], last["trace_hex"], last["span_hex"]])
+        return {"spans": [span_row(r, full=False) for r in rows], "next_cursor": next_cursor}
+
+
+SPAN_SELECT = f"""
+    lower(hex(trace_id)) AS trace_hex, lower(hex(span_id)) AS span_hex,
+    if(parent_span_id = {ZERO_SPAN}, '', lower(hex(parent_span_id))) AS parent_hex,
+    project, trace_state, flags, name, kind, span_type, service_name, scope_name, scope_version,
+    toUnixTimestamp64Nano(start_time) AS start_ns, toUnixTimestamp64Nano(end_time) AS end_ns,
+    duration_ns, status_code, status_message, model, provider,
+    input_tokens, output_tokens, cached_tokens, reasoning_tokens, total_tokens,
+    chain, agent, user_id, session_id, environment, tags, input, output,
+    attributes, attribute_types, resource_attributes, scope_attributes, events, links,
+    dropped_attributes_count, dropped_events_count, dropped_links_count,
+    toUnixTimestamp64Nano(ingested_at) AS ingested_ns
+"""
+
+_PREVIEW_CHARS = 1000
+
+
+def span_row(row: dict[str, Any], full: bool) -> dict[str, Any]:
+    events = orjson.loads(row["events"]) if row["events"] else []
+    links = orjson.loads(row["links"]) if row["links"] else []
+    for event in events:
+        event["attributes"] = key_values_to_python(event.get("attributes", []))
+    for link in links:
+        link["attributes"] = key_values_to_python(link.get("attributes", []))
+    span = {
+        "trace_id": row["trace_hex"],
+        "span_id": row["span_hex"],
+        "parent_span_id": row["parent_hex"] or None,
+        "project": row["project"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "span_type": row["span_type"],
+        "service_name": row["service_name"],
+        "start_time_unix_nano": row["start_ns"],
+        "end_time_unix_nano": row["end_ns"],
+        "duration_ms": row["duration_ns"] / 1e6,
+        "status": {"code": row["status_code"], "message": row["status_message"]},
+        "model": row["model"],
+        "provider": row["provider"],
+        "usage": {
+            "input_tokens": row["input_tokens"],
+            "output_tokens": row["output_tokens"],
+            "cached_tokens": row["cached_tokens"],
+            "reasoning_tokens": row["reasoning_tokens"],
+            "total_tokens": row["total_tokens"],
+        },
+        "chain": row["chain"],
+        "agent": row["agent"],
+        "user_id": row["user_id"],
+        "session_id": row["session_id"],
+        "environment": row["environment"],
+        "tags": row["tags"],
+        "input": row["input"] if full else row["input"][:_PREVIEW_CHARS],
+        "output": row["output"] if full else row["output"][:_PREVIEW_CHARS],
+        "attributes": decode_attributes(row["attributes"], row["attribute_types"]),
+        "attribute_types": row["attribute_types"],
+        "events": events,
+        "links": links,
+    }
+    if full:
+        span.update(
+            {
+                "trace_state": row["trace_state"],
+                "flags": row["flags"],
+                "scope": {"name": row["scope_name"], "version": row["scope_version"],
+                          "attributes": key_values_to_python(orjson.loads(row["scope_attributes"] or "[]"))},
+                "resource": {"attributes": key_values_to_python(orjson.loads(row["resource_attributes"] or "[]"))},
+                "dropped_attributes_count": row["dropped_attributes_count"],
+                "dropped_events_count": row["dropped_events_count"],
+                "dropped_links_count": row["dropped_links_count"],
+                "ingested_at_unix_nano": row["ingested_ns"],
+            }
+        )
+    return span

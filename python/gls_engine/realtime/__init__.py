@@ -1,0 +1,1 @@
+"""Live fan-out of newly stored traces to WebSocket subscribers."""

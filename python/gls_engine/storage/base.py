@@ -1,0 +1,152 @@
+"""The storage interface the pipeline and the query layer share.
+
+Backends implement the blocking primitives (`_insert_arrow`, `_query_bytes`,
+`_command`); this base runs them on bounded thread pools so the event loop
+never blocks, keeping writes and reads on separate connections and threads
+(on one chDB connection a read waits behind a running insert).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from typing import Any, Mapping, Sequence
+
+import orjson
+import pyarrow as pa
+
+from gls_engine.config import Settings
+from gls_engine.storage.migrate import MIGRATIONS, split_statements
+
+log = logging.getLogger(__name__)
+
+# JSON output settings every read uses: numbers as numbers, not quoted strings.
+READ_SETTINGS = (
+    "output_format_json_quote_64bit_integers=0, output_format_json_quote_denormals=1,"
+    " output_format_json_named_tuples_as_objects=1"
+)
+
+
+class StorageError(Exception):
+    """A storage call failed. `retryable` tells the pipeline whether to answer 503 or 400."""
+
+    def __init__(self, message: str, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class SpanStore:
+    backend_name = "abstract"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._write_pool = concurrent.futures.ThreadPoolExecutor(
+            settings.insert_threads, thread_name_prefix="gls-write"
+        )
+        self._read_pool = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="gls-read")
+
+    # --- blocking primitives each backend provides -------------------------
+    def _insert_arrow(self, table_name: str, table: pa.Table, writer_index: int) -> None:
+        raise NotImplementedError
+
+    def _query_bytes(self, sql: str, params: Mapping[str, Any]) -> bytes:
+        """Run a read and return JSONEachRow bytes."""
+        raise NotImplementedError
+
+    def _command(self, sql: str) -> None:
+        raise NotImplementedError
+
+    def _open(self) -> None:
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        pass
+
+    # --- lifecycle -------------------------------------------------------------
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._write_pool, self._open)
+        await loop.run_in_executor(self._write_pool, self.migrate)
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._write_pool, self._close)
+        self._write_pool.shutdown(wait=True)
+        self._read_pool.shutdown(wait=True)
+
+    def migrate(self) -> list[str]:
+        """Apply numbered migrations not yet applied; return the names applied."""
+        self._command(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String,"
+            " applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version"
+        )
+        done = {row["version"] for row in self.query_rows_sync("SELECT version FROM schema_migrations")}
+        applied = []
+        for version, name, sql in MIGRATIONS:
+            if version in done:
+                continue
+            for statement in split_statements(sql):
+                self._command(statement)
+            self._command(
+                f"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}')"
+            )
+            log.info("applied migration %04d %s", version, name)
+            applied.append(name)
+        return applied
+
+    # --- writes (called from the batch writer's threads) -----------------------
+    def insert_spans_sync(self, table: pa.Table, writer_index: int = 0) -> None:
+        self._insert_arrow("spans", table, writer_index)
+
+    def insert_request_digests_sync(
+        self, rows: Sequence[tuple[bytes, str, int, int]], writer_index: int = 0
+    ) -> None:
+        if not rows:
+            return
+        digests, keys, counts, stored = zip(*rows)
+        table = pa.table(
+            {
+                "digest": pa.array(digests, pa.binary(16)),
+                "project_key": pa.array(keys, pa.string()),
+                "span_count": pa.array(counts, pa.uint32()),
+                "stored_at": pa.array(stored, pa.timestamp("ms", "UTC")),
+            }
+        )
+        self._insert_arrow("ingest_requests", table, writer_index)
+
+    async def insert_request_digests(
+        self, rows: Sequence[tuple[bytes, str, int, int]], writer_index: int = 0
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(
+            self._write_pool, self.insert_request_digests_sync, rows, writer_index
+        )
+
+    async def insert_spans(self, table: pa.Table, writer_index: int = 0) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._write_pool, self.insert_spans_sync, table, writer_index)
+
+    # --- reads -------------------------------------------------------------------
+    def query_rows_sync(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+        raw = self._query_bytes(f"{sql}\nSETTINGS {READ_SETTINGS}", params or {})
+        return [orjson.loads(line) for line in raw.splitlines() if line]
+
+    async def query_rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._read_pool, self.query_rows_sync, sql, params)
+
+    async def command(self, sql: str) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._write_pool, self._command, sql)
+
+
+def open_store(settings: Settings) -> SpanStore:
+    if settings.storage == "chdb":
+        from gls_engine.storage.chdb_store import ChdbStore
+
+        return ChdbStore(settings)
+    from gls_engine.storage.clickhouse_store import ClickHouseStore
+
+    return ClickHouseStore(settings)
+

@@ -1,0 +1,28 @@
+"""Numbered schema migrations: `migrations/NNNN_name.sql`, applied in order, once."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+
+def _load() -> list[tuple[int, str, str]]:
+    found = []
+    for entry in resources.files("gls_engine.storage.migrations").iterdir():
+        match = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    return sorted(found)
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a migration file on `;` at line ends, dropping comment-only chunks."""
+    statements = []
+    for chunk in re.split(r";\s*(?:\n|$)", sql):
+        body = "\n".join(line for line in chunk.splitlines() if not line.strip().startswith("--"))
+        if body.strip():
+            statements.append(body.strip())
+    return statements
+
+
+MIGRATIONS = _load()
