@@ -54,8 +54,6 @@ class Settings:
                      "decode_threads"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")
-        if self.batch_max_spans > self.max_pending_spans:
-            raise SettingsError("batch_max_spans must not exceed max_pending_spans")
         if not _is_loopback(self.host) and not self.allow_remote_without_auth:
             raise SettingsError(
                 f"refusing to bind {self.host!r}: binding beyond loopback requires authentication,"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything the Studio needs into ./.venv and builds the Rust core.
+# Idempotent: re-running only rebuilds what changed.  Usage: scripts/install.sh [extra]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extra="${1:-}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    echo "Rust (cargo >= 1.88) is needed to build the core; install it with rustup." >&2
+    exit 1
+  fi
+fi
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "Python >= 3.11 is needed." >&2
+  exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  step "creating .venv"
+  python3 -m venv .venv || { apt-get update -qq && apt-get install -y -qq python3-venv && python3 -m venv .venv; }
+fi
+step "installing Python dependencies${extra:+ ($extra)}"
+.venv/bin/pip install --disable-pip-version-check -q --upgrade pip 'maturin>=1.7,<2'
+step "building the Rust core (release) and installing gls_engine"
+.venv/bin/pip install --disable-pip-version-check --progress-bar off --no-build-isolation \
+  -e ".${extra:+[$extra]}" 2>&1 | grep -vE '^(Requirement already satisfied|  )' || true
+.venv/bin/python -c 'import gls_engine, sys; print("gls_engine", gls_engine.__version__, "ready")'

@@ -1,0 +1,105 @@
+"""Shared fixtures: a real Studio process on free loopback ports, and OTLP helpers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Studio:
+    data_dir: Path
+    api_port: int
+    otlp_http_port: int
+    otlp_grpc_port: int
+    extra_args: list[str] = field(default_factory=list)
+    proc: subprocess.Popen | None = None
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def otlp_http(self) -> str:
+        return f"http://127.0.0.1:{self.otlp_http_port}/v1/traces"
+
+    @property
+    def otlp_grpc(self) -> str:
+        return f"127.0.0.1:{self.otlp_grpc_port}"
+
+    def start(self, timeout: float = 90) -> "Studio":
+        cmd = [
+            sys.executable, "-m", "gls_engine", "serve",
+            "--data-dir", str(self.data_dir),
+            "--api-port", str(self.api_port),
+            "--otlp-http-port", str(self.otlp_http_port),
+            "--otlp-grpc-port", str(self.otlp_grpc_port),
+            "--batch-max-wait-ms", "20",
+            *self.extra_args,
+        ]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GLS_")}
+        self.output = []
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, env=env)
+        ready = threading.Event()
+
+        def read() -> None:
+            assert self.proc and self.proc.stdout
+            for line in self.proc.stdout:
+                self.output.append(line)
+                if line.strip() == "ready":
+                    ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while not ready.wait(0.1):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("Studio did not start:\n" + "".join(self.output))
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int | None:
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        code = self.proc.returncode
+        self.proc = None
+        return code
+
+    def kill9(self) -> None:
+        self.stop(signal.SIGKILL)
+
+
+def make_studio(tmp_path: Path, *extra_args: str) -> Studio:
+    return Studio(tmp_path / "data", free_port(), free_port(), free_port(), list(extra_args))
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+    """One Studio shared by a test module (tests use distinct projects to stay apart)."""
+    s = make_studio(tmp_path_factory.mktemp("studio")).start()
+    yield s
+    s.stop()

@@ -1,0 +1,63 @@
+"""A full pipeline answers 429 / RESOURCE_EXHAUSTED with Retry-After; nothing is lost silently."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import grpc
+import requests
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
+
+from conftest import make_studio
+from otlp_helpers import api_get, make_request, make_span, new_trace_id
+
+
+def test_full_pipeline_refuses_with_retry_after(tmp_path) -> None:
+    # Batches wait up to 3 s to fill (to 5000 spans), and at most 1000 spans may
+    # wait: the third concurrent 500-span request finds the pipeline full.
+    studio = make_studio(tmp_path, "--max-pending-spans", "1000", "--batch-max-spans", "5000",
+                         "--batch-max-wait-ms", "3000", "--retry-after-s", "2").start()
+    try:
+        tids = [new_trace_id() for _ in range(6)]
+        bodies = [make_request([make_span(t) for _ in range(500)]).SerializeToString() for t in tids]
+
+        def send(body: bytes) -> requests.Response:
+            return requests.post(studio.otlp_http, data=body, timeout=30,
+                                 headers={"Content-Type": "application/x-protobuf",
+                                          "X-GLS-Project": "pressure"})
+
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            responses = list(pool.map(send, bodies))
+        codes = sorted(r.status_code for r in responses)
+        assert codes.count(200) >= 1 and codes.count(429) >= 1, codes
+        refused = [r for r in responses if r.status_code == 429]
+        for r in refused:
+            assert r.headers["Retry-After"] == "2"
+        stored = api_get(studio.api, "/api/v1/projects/pressure/traces", limit=1000)["traces"]
+        assert len(stored) == codes.count(200)
+        assert all(t["span_count"] == 500 for t in stored)
+        status = api_get(studio.api, "/api/v1/status")["counters"]
+        assert status["spans_refused"] == 500 * len(refused)
+        assert status["requests_refused"] == len(refused)
+
+        # gRPC: the same limit answers RESOURCE_EXHAUSTED.
+        channel = grpc.insecure_channel(studio.otlp_grpc)
+        stub = trace_service_pb2_grpc.TraceServiceStub(channel)
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+        requests_ = [ExportTraceServiceRequest.FromString(b) for b in bodies]
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            futures = [pool.submit(stub.Export, r, timeout=30,
+                                   metadata=(("x-gls-project", "pressure-grpc"),)) for r in requests_]
+            codes = []
+            for f in futures:
+                try:
+                    f.result()
+                    codes.append("OK")
+                except grpc.RpcError as exc:
+                    codes.append(exc.code().name)
+                    assert "full" in exc.details()
+        assert "OK" in codes and "RESOURCE_EXHAUSTED" in codes, codes
+        channel.close()
+    finally:
+        studio.stop()

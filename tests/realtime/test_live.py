@@ -1,0 +1,53 @@
+"""The live WebSocket pushes new trace summaries of a project to its subscribers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+
+from otlp_helpers import make_request, make_span, new_span_id, new_trace_id, post_protobuf
+
+
+async def _receive_until(ws, predicate, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = await ws.receive_json(timeout=max(0.01, deadline - time.monotonic()))
+        if predicate(msg):
+            return msg
+
+
+async def test_live_trace_summaries(studio) -> None:
+    project = "live"
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(f"{studio.api}/api/v1/projects/{project}/live") as ws, \
+                session.ws_connect(f"{studio.api}/api/v1/projects/live-other/live") as other:
+            assert (await ws.receive_json(timeout=5)) == {"type": "subscribed", "project": project}
+            assert (await other.receive_json(timeout=5))["type"] == "subscribed"
+            tid, root = new_trace_id(), new_span_id()
+            spans = [make_span(tid, root, name="root", status_code=2),
+                     make_span(tid, parent=root, name="child",
+                               attributes={"gen_ai.usage.input_tokens": 7,
+                                           "gen_ai.usage.output_tokens": 3})]
+            loop = asyncio.get_running_loop()
+            resp = await loop.run_in_executor(None, lambda: post_protobuf(
+                studio.otlp_http, make_request(spans), {"X-GLS-Project": project}))
+            assert resp.status_code == 200
+            acked = time.monotonic()
+            # The design promises delivery within a second of the 2xx; the test
+            # only checks that it arrives (timing is for the benches).
+            msg = await _receive_until(ws, lambda m: m["type"] == "traces", timeout=30)
+            print(f"live update {time.monotonic() - acked:.3f}s after the 2xx")
+            assert msg["project"] == project
+            [summary] = msg["traces"]
+            assert summary["trace_id"] == tid.hex()
+            assert summary["name"] == "root" and summary["has_root"] is True
+            assert summary["span_count"] == 2 and summary["error_count"] == 1
+            assert summary["total_tokens"] == 10
+            # The other project's subscriber got nothing.
+            try:
+                extra = await other.receive_json(timeout=0.5)
+            except asyncio.TimeoutError:
+                extra = None
+            assert extra is None
