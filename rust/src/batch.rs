@@ -1,0 +1,562 @@
+//! The span schema, and the builders that turn a decoded request into one
+//! Arrow `RecordBatch` (see docs/span-schema.md).
+
+use std::sync::{Arc, OnceLock};
+
+use arrow_array::{
+    ArrayRef, FixedSizeBinaryArray, Int64Array, ListArray, MapArray, RecordBatch, StringArray, StructArray,
+    TimestampNanosecondArray, UInt32Array, UInt8Array,
+};
+use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
+
+use crate::attr_text::{utf8, write_events_json, write_key_values_json, write_links_json, write_value_text, TYPE_STRING};
+use crate::errors::{Error, Result};
+use crate::normalize::{resource_info, tags, valid_project, Col, Found};
+use crate::otlp_proto::{ExportTraceServiceRequest, KeyValue, Span};
+
+fn ts_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+}
+
+fn map_entries(value: DataType) -> Arc<Field> {
+    Arc::new(Field::new(
+        "entries",
+        DataType::Struct(Fields::from(vec![Field::new("key", DataType::Utf8, false), Field::new("value", value, false)])),
+        false,
+    ))
+}
+
+fn tags_item() -> Arc<Field> {
+    Arc::new(Field::new("item", DataType::Utf8, false))
+}
+
+/// The columns of the span batch, in order.
+pub fn span_schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            use DataType::*;
+            let f = |name: &str, t: DataType| Field::new(name, t, false);
+            let tok = |name: &str| Field::new(name, UInt32, true);
+            Arc::new(Schema::new(vec![
+                f("project", Utf8),
+                f("trace_id", FixedSizeBinary(16)),
+                f("span_id", FixedSizeBinary(8)),
+                f("parent_span_id", FixedSizeBinary(8)),
+                f("trace_state", Utf8),
+                f("flags", UInt32),
+                f("name", Utf8),
+                f("kind", UInt8),
+                f("span_type", Utf8),
+                f("service_name", Utf8),
+                f("scope_name", Utf8),
+                f("scope_version", Utf8),
+                f("start_time", ts_type()),
+                f("end_time", ts_type()),
+                f("duration_ns", Int64),
+                f("status_code", UInt8),
+                f("status_message", Utf8),
+                f("model", Utf8),
+                f("provider", Utf8),
+                tok("input_tokens"),
+                tok("output_tokens"),
+                tok("cached_tokens"),
+                tok("reasoning_tokens"),
+                tok("total_tokens"),
+                f("chain", Utf8),
+                f("agent", Utf8),
+                f("user_id", Utf8),
+                f("session_id", Utf8),
+                f("environment", Utf8),
+                f("tags", List(tags_item())),
+                f("input", Utf8),
+                f("output", Utf8),
+                f("attributes", Map(map_entries(Utf8), true)),
+                f("attribute_types", Map(map_entries(UInt8), true)),
+                f("resource_attributes", Utf8),
+                f("scope_attributes", Utf8),
+                f("events", Utf8),
+                f("links", Utf8),
+                f("dropped_attributes_count", UInt32),
+                f("dropped_events_count", UInt32),
+                f("dropped_links_count", UInt32),
+                f("ingested_at", ts_type()),
+            ]))
+        })
+        .clone()
+}
+
+/// A utf8 column built from raw offsets + bytes (all text is UTF-8-checked
+/// where it comes from; Arrow checks again, cheaply, in `finish`).
+struct Utf8Col {
+    offsets: Vec<i32>,
+    data: Vec<u8>,
+}
+
+impl Utf8Col {
+    fn new(rows: usize, bytes: usize) -> Self {
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        Utf8Col { offsets, data: Vec::with_capacity(bytes) }
+    }
+    /// Ends the current value (whatever was written to `data` since the last one).
+    #[inline]
+    fn end(&mut self) -> Result<()> {
+        let end = i32::try_from(self.data.len()).map_err(|_| Error::BatchTooLarge)?;
+        self.offsets.push(end);
+        Ok(())
+    }
+    #[inline]
+    fn push(&mut self, s: &str) -> Result<()> {
+        self.data.extend_from_slice(s.as_bytes());
+        self.end()
+    }
+    fn finish(self) -> StringArray {
+        let offsets = OffsetBuffer::new(ScalarBuffer::from(self.offsets));
+        StringArray::try_new(offsets, Buffer::from_vec(self.data), None).expect("text columns are valid UTF-8")
+    }
+}
+
+/// A nullable uint32 column.
+struct OptU32 {
+    values: Vec<u32>,
+    nulls: NullBufferBuilder,
+}
+
+impl OptU32 {
+    fn new(rows: usize) -> Self {
+        OptU32 { values: Vec::with_capacity(rows), nulls: NullBufferBuilder::new(rows) }
+    }
+    #[inline]
+    fn push(&mut self, v: Option<u32>) {
+        self.values.push(v.unwrap_or(0));
+        self.nulls.append(v.is_some());
+    }
+    fn finish(mut self) -> UInt32Array {
+        UInt32Array::new(self.values.into(), self.nulls.finish())
+    }
+}
+
+/// Why a span was rejected; the order is the order of the message.
+#[derive(Clone, Copy)]
+enum Reject {
+    TraceId,
+    SpanId,
+    ParentSpanId,
+    StartTime,
+    EndBeforeStart,
+    EndTime,
+    Project,
+}
+
+const REJECT_TEXT: [&str; 7] = [
+    "invalid trace_id (must be 16 bytes, not all zero)",
+    "invalid span_id (must be 8 bytes, not all zero)",
+    "invalid parent_span_id (must be empty or 8 bytes)",
+    "invalid start_time (zero, before 1990-01-01 or more than 1 day after receipt)",
+    "end_time before start_time",
+    "end_time more than 1 day after receipt",
+    "invalid project name (must be 1-128 characters of [A-Za-z0-9._-])",
+];
+
+const NS_1990: u64 = 631_152_000 * 1_000_000_000;
+const NS_DAY: u64 = 86_400 * 1_000_000_000;
+
+fn check_span(span: &Span, max_time: u64) -> Option<Reject> {
+    let valid_id = |id: &[u8], n: usize| id.len() == n && id.iter().any(|&b| b != 0);
+    if !valid_id(&span.trace_id, 16) {
+        return Some(Reject::TraceId);
+    }
+    if !valid_id(&span.span_id, 8) {
+        return Some(Reject::SpanId);
+    }
+    if !(span.parent_span_id.is_empty() || span.parent_span_id.len() == 8) {
+        return Some(Reject::ParentSpanId);
+    }
+    let (start, end) = (span.start_time_unix_nano, span.end_time_unix_nano);
+    if start < NS_1990 || start > max_time {
+        return Some(Reject::StartTime);
+    }
+    if end < start {
+        return Some(Reject::EndBeforeStart);
+    }
+    if end > max_time {
+        return Some(Reject::EndTime);
+    }
+    None
+}
+
+/// Options of one decode.
+#[derive(Debug, Clone)]
+pub struct DecodeOptions {
+    pub default_project: String,
+    pub project_override: Option<String>,
+    pub received_ns: i64,
+}
+
+/// The result of decoding one request.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub batch: RecordBatch,
+    pub accepted_spans: usize,
+    pub rejected_spans: usize,
+    pub rejection_message: String,
+    pub projects: Vec<String>,
+}
+
+/// All the column buffers of the batch.
+struct Builder {
+    project: Utf8Col,
+    trace_id: Vec<u8>,
+    span_id: Vec<u8>,
+    parent_span_id: Vec<u8>,
+    trace_state: Utf8Col,
+    flags: Vec<u32>,
+    name: Utf8Col,
+    kind: Vec<u8>,
+    span_type: Utf8Col,
+    service_name: Utf8Col,
+    scope_name: Utf8Col,
+    scope_version: Utf8Col,
+    start_time: Vec<i64>,
+    end_time: Vec<i64>,
+    duration_ns: Vec<i64>,
+    status_code: Vec<u8>,
+    status_message: Utf8Col,
+    model: Utf8Col,
+    provider: Utf8Col,
+    input_tokens: OptU32,
+    output_tokens: OptU32,
+    cached_tokens: OptU32,
+    reasoning_tokens: OptU32,
+    total_tokens: OptU32,
+    chain: Utf8Col,
+    agent: Utf8Col,
+    user_id: Utf8Col,
+    session_id: Utf8Col,
+    environment: Utf8Col,
+    tags_offsets: Vec<i32>,
+    tags_items: Utf8Col,
+    input: Utf8Col,
+    output: Utf8Col,
+    attr_offsets: Vec<i32>,
+    attr_keys: Utf8Col,
+    attr_values: Utf8Col,
+    type_offsets: Vec<i32>,
+    type_keys: Utf8Col,
+    type_values: Vec<u8>,
+    resource_attributes: Utf8Col,
+    scope_attributes: Utf8Col,
+    events: Utf8Col,
+    links: Utf8Col,
+    dropped_attributes_count: Vec<u32>,
+    dropped_events_count: Vec<u32>,
+    dropped_links_count: Vec<u32>,
+}
+
+impl Builder {
+    fn new(n: usize, body_len: usize) -> Self {
+        let s = |bytes_per_row: usize| Utf8Col::new(n, n * bytes_per_row);
+        let mut zero = Vec::with_capacity(n + 1);
+        zero.push(0i32);
+        Builder {
+            project: s(8),
+            trace_id: Vec::with_capacity(n * 16),
+            span_id: Vec::with_capacity(n * 8),
+            parent_span_id: Vec::with_capacity(n * 8),
+            trace_state: s(0),
+            flags: Vec::with_capacity(n),
+            name: s(16),
+            kind: Vec::with_capacity(n),
+            span_type: s(4),
+            service_name: s(16),
+            scope_name: s(16),
+            scope_version: s(8),
+            start_time: Vec::with_capacity(n),
+            end_time: Vec::with_capacity(n),
+            duration_ns: Vec::with_capacity(n),
+            status_code: Vec::with_capacity(n),
+            status_message: s(0),
+            model: s(16),
+            provider: s(8),
+            input_tokens: OptU32::new(n),
+            output_tokens: OptU32::new(n),
+            cached_tokens: OptU32::new(n),
+            reasoning_tokens: OptU32::new(n),
+            total_tokens: OptU32::new(n),
+            chain: s(0),
+            agent: s(0),
+            user_id: s(0),
+            session_id: s(0),
+            environment: s(0),
+            tags_offsets: zero.clone(),
+            tags_items: Utf8Col::new(n, 0),
+            input: Utf8Col::new(n, body_len / 4),
+            output: Utf8Col::new(n, body_len / 4),
+            attr_offsets: zero.clone(),
+            attr_keys: Utf8Col::new(n * 16, n * 16 * 24),
+            attr_values: Utf8Col::new(n * 16, body_len),
+            type_offsets: zero,
+            type_keys: Utf8Col::new(n * 4, n * 4 * 24),
+            type_values: Vec::with_capacity(n * 4),
+            resource_attributes: s(64),
+            scope_attributes: s(2),
+            events: s(2),
+            links: s(2),
+            dropped_attributes_count: Vec::with_capacity(n),
+            dropped_events_count: Vec::with_capacity(n),
+            dropped_links_count: Vec::with_capacity(n),
+        }
+    }
+
+    fn finish(self, received_ns: i64) -> Result<RecordBatch> {
+        let n = self.flags.len();
+        let fsb = |size: i32, v: Vec<u8>| -> ArrayRef { Arc::new(FixedSizeBinaryArray::new(size, Buffer::from_vec(v), None)) };
+        let ts = |v: Vec<i64>| -> ArrayRef { Arc::new(TimestampNanosecondArray::new(v.into(), None).with_timezone("UTC")) };
+        let s = |c: Utf8Col| -> ArrayRef { Arc::new(c.finish()) };
+        let map = |value_type: DataType, offsets: Vec<i32>, keys: StringArray, values: ArrayRef| -> Result<ArrayRef> {
+            let field = map_entries(value_type);
+            let DataType::Struct(fields) = field.data_type().clone() else { unreachable!() };
+            let entries = StructArray::try_new(fields, vec![Arc::new(keys) as ArrayRef, values], None).map_err(internal)?;
+            let m = MapArray::try_new(field, OffsetBuffer::new(offsets.into()), entries, None, true).map_err(internal)?;
+            Ok(Arc::new(m))
+        };
+        let tags = ListArray::try_new(
+            tags_item(),
+            OffsetBuffer::new(self.tags_offsets.into()),
+            Arc::new(self.tags_items.finish()),
+            None,
+        )
+        .map_err(internal)?;
+        let columns: Vec<ArrayRef> = vec![
+            s(self.project),
+            fsb(16, self.trace_id),
+            fsb(8, self.span_id),
+            fsb(8, self.parent_span_id),
+            s(self.trace_state),
+            Arc::new(UInt32Array::from(self.flags)),
+            s(self.name),
+            Arc::new(UInt8Array::from(self.kind)),
+            s(self.span_type),
+            s(self.service_name),
+            s(self.scope_name),
+            s(self.scope_version),
+            ts(self.start_time),
+            ts(self.end_time),
+            Arc::new(Int64Array::from(self.duration_ns)),
+            Arc::new(UInt8Array::from(self.status_code)),
+            s(self.status_message),
+            s(self.model),
+            s(self.provider),
+            Arc::new(self.input_tokens.finish()),
+            Arc::new(self.output_tokens.finish()),
+            Arc::new(self.cached_tokens.finish()),
+            Arc::new(self.reasoning_tokens.finish()),
+            Arc::new(self.total_tokens.finish()),
+            s(self.chain),
+            s(self.agent),
+            s(self.user_id),
+            s(self.session_id),
+            s(self.environment),
+            Arc::new(tags),
+            s(self.input),
+            s(self.output),
+            map(DataType::Utf8, self.attr_offsets, self.attr_keys.finish(), s(self.attr_values))?,
+            map(DataType::UInt8, self.type_offsets, self.type_keys.finish(), Arc::new(UInt8Array::from(self.type_values)))?,
+            s(self.resource_attributes),
+            s(self.scope_attributes),
+            s(self.events),
+            s(self.links),
+            Arc::new(UInt32Array::from(self.dropped_attributes_count)),
+            Arc::new(UInt32Array::from(self.dropped_events_count)),
+            Arc::new(UInt32Array::from(self.dropped_links_count)),
+            ts(vec![received_ns; n]),
+        ];
+        RecordBatch::try_new(span_schema(), columns).map_err(internal)
+    }
+}
+
+fn internal(e: arrow_schema::ArrowError) -> Error {
+    // Only reachable through a bug: the buffers are built to match the schema.
+    Error::InvalidArgument(format!("internal error building the Arrow batch: {e}"))
+}
+
+#[inline]
+fn text_col(found: &Found, col: Col, attrs: &[KeyValue], out: &mut Utf8Col) -> Result<()> {
+    found.write_text(col, attrs, &mut out.data)?;
+    out.end()
+}
+
+/// Builds the batch of a decoded request. `body_len` sizes the buffers.
+pub fn build(req: &ExportTraceServiceRequest, opts: &DecodeOptions, body_len: usize) -> Result<Decoded> {
+    if !valid_project(&opts.default_project) {
+        return Err(Error::InvalidArgument(format!(
+            "default_project {:?} is not a valid project name (1-128 characters of [A-Za-z0-9._-])",
+            opts.default_project
+        )));
+    }
+    let total: usize = req.resource_spans.iter().flat_map(|rs| &rs.scope_spans).map(|ss| ss.spans.len()).sum();
+    let mut b = Builder::new(total, body_len);
+    let max_time = u64::try_from(opts.received_ns).unwrap_or(0).saturating_add(NS_DAY);
+    let mut rejected = [0usize; 7];
+    let mut projects: Vec<String> = Vec::new();
+    let mut found = Found::default();
+    let mut order: Vec<u32> = Vec::with_capacity(32);
+    let mut accepted = 0usize;
+
+    for rs in &req.resource_spans {
+        let res_attrs: &[KeyValue] = rs.resource.as_ref().map(|r| &r.attributes[..]).unwrap_or(&[]);
+        let info = resource_info(res_attrs)?;
+        let project = opts.project_override.clone().or(info.project).unwrap_or_else(|| opts.default_project.clone());
+        let project_ok = valid_project(&project);
+        let mut res_json = Vec::with_capacity(64);
+        write_key_values_json(&mut res_json, res_attrs, 1)?;
+        let res_json = std::str::from_utf8(&res_json).expect("validated");
+        let mut project_listed = false;
+
+        for ss in &rs.scope_spans {
+            let (scope_name, scope_version, scope_json) = match &ss.scope {
+                Some(sc) => {
+                    let mut j = Vec::new();
+                    write_key_values_json(&mut j, &sc.attributes, 1)?;
+                    (utf8(&sc.name, "scope name")?, utf8(&sc.version, "scope version")?, String::from_utf8(j).expect("validated"))
+                }
+                None => ("", "", "[]".to_owned()),
+            };
+            for span in &ss.spans {
+                let reason = check_span(span, max_time).or((!project_ok).then_some(Reject::Project));
+                if let Some(r) = reason {
+                    rejected[r as usize] += 1;
+                    continue;
+                }
+                accepted += 1;
+                if !project_listed {
+                    project_listed = true;
+                    if !projects.iter().any(|p| *p == project) {
+                        projects.push(project.clone());
+                    }
+                }
+                let attrs = &span.attributes[..];
+                found.scan(attrs);
+
+                b.project.push(&project)?;
+                b.trace_id.extend_from_slice(&span.trace_id);
+                b.span_id.extend_from_slice(&span.span_id);
+                if span.parent_span_id.is_empty() {
+                    b.parent_span_id.extend_from_slice(&[0; 8]);
+                } else {
+                    b.parent_span_id.extend_from_slice(&span.parent_span_id);
+                }
+                b.trace_state.push(utf8(&span.trace_state, "span trace_state")?)?;
+                b.flags.push(span.flags);
+                b.name.push(utf8(&span.name, "span name")?)?;
+                b.kind.push(u8::try_from(span.kind).unwrap_or(0));
+                found.write_span_type(&mut b.span_type.data, attrs)?;
+                b.span_type.end()?;
+                b.service_name.push(&info.service_name)?;
+                b.scope_name.push(scope_name)?;
+                b.scope_version.push(scope_version)?;
+                let (start, end) = (span.start_time_unix_nano as i64, span.end_time_unix_nano as i64);
+                b.start_time.push(start);
+                b.end_time.push(end);
+                b.duration_ns.push(end - start);
+                match &span.status {
+                    Some(st) => {
+                        b.status_code.push(u8::try_from(st.code).unwrap_or(0));
+                        b.status_message.push(utf8(&st.message, "status message")?)?;
+                    }
+                    None => {
+                        b.status_code.push(0);
+                        b.status_message.end()?;
+                    }
+                }
+                text_col(&found, Col::Model, attrs, &mut b.model)?;
+                text_col(&found, Col::Provider, attrs, &mut b.provider)?;
+                b.input_tokens.push(found.tokens(Col::InputTokens));
+                b.output_tokens.push(found.tokens(Col::OutputTokens));
+                b.cached_tokens.push(found.tokens(Col::CachedTokens));
+                b.reasoning_tokens.push(found.tokens(Col::ReasoningTokens));
+                b.total_tokens.push(found.tokens(Col::TotalTokens));
+                text_col(&found, Col::Chain, attrs, &mut b.chain)?;
+                text_col(&found, Col::Agent, attrs, &mut b.agent)?;
+                text_col(&found, Col::UserId, attrs, &mut b.user_id)?;
+                text_col(&found, Col::SessionId, attrs, &mut b.session_id)?;
+                if !found.write_text(Col::Environment, attrs, &mut b.environment.data)? {
+                    if let Some(env) = &info.environment {
+                        b.environment.data.extend_from_slice(env.as_bytes());
+                    }
+                }
+                b.environment.end()?;
+                if let Some(kv) = found.attr(Col::Tags, attrs) {
+                    for t in tags(kv)? {
+                        b.tags_items.push(&t)?;
+                    }
+                }
+                b.tags_offsets.push(offset(b.tags_items.offsets.len() - 1)?);
+                found.write_io(false, attrs, &mut b.input.data)?;
+                b.input.end()?;
+                found.write_io(true, attrs, &mut b.output.data)?;
+                b.output.end()?;
+
+                // attributes / attribute_types: keys sorted, last duplicate wins
+                order.clear();
+                order.extend(0..attrs.len() as u32);
+                order.sort_by(|&x, &y| attrs[x as usize].key.cmp(&attrs[y as usize].key));
+                for (j, &ix) in order.iter().enumerate() {
+                    let kv = &attrs[ix as usize];
+                    if let Some(&next) = order.get(j + 1) {
+                        if attrs[next as usize].key == kv.key {
+                            continue;
+                        }
+                    }
+                    let key = utf8(&kv.key, "attribute key")?;
+                    b.attr_keys.push(key)?;
+                    let code = write_value_text(&mut b.attr_values.data, kv.value.as_ref().and_then(|v| v.value.as_ref()))?;
+                    b.attr_values.end()?;
+                    if code != TYPE_STRING {
+                        b.type_keys.push(key)?;
+                        b.type_values.push(code);
+                    }
+                }
+                b.attr_offsets.push(offset(b.attr_keys.offsets.len() - 1)?);
+                b.type_offsets.push(offset(b.type_values.len())?);
+
+                b.resource_attributes.push(res_json)?;
+                b.scope_attributes.push(&scope_json)?;
+                write_events_json(&mut b.events.data, &span.events)?;
+                b.events.end()?;
+                write_links_json(&mut b.links.data, &span.links)?;
+                b.links.end()?;
+                b.dropped_attributes_count.push(span.dropped_attributes_count);
+                b.dropped_events_count.push(span.dropped_events_count);
+                b.dropped_links_count.push(span.dropped_links_count);
+            }
+        }
+    }
+
+    let rejected_spans: usize = rejected.iter().sum();
+    let rejection_message = if rejected_spans == 0 {
+        String::new()
+    } else {
+        let parts: Vec<String> = rejected
+            .iter()
+            .zip(REJECT_TEXT)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, t)| format!("{n} {t}"))
+            .collect();
+        format!("rejected {rejected_spans} of {total} spans: {}", parts.join("; "))
+    };
+    Ok(Decoded {
+        batch: b.finish(opts.received_ns)?,
+        accepted_spans: accepted,
+        rejected_spans,
+        rejection_message,
+        projects,
+    })
+}
+
+#[inline]
+fn offset(n: usize) -> Result<i32> {
+    i32::try_from(n).map_err(|_| Error::BatchTooLarge)
+}

@@ -1,0 +1,25 @@
+//! GreenLang Studio core: OTLP trace export requests (protobuf or JSON,
+//! optionally gzip) -> one Arrow `RecordBatch` per request, with the columns
+//! of docs/span-schema.md.
+//!
+//! The Rust API is usable without Python (`cargo test`); the `python` feature
+//! adds the `gls_engine._core` extension module.
+
+pub mod attr_text;
+pub mod batch;
+pub mod decode;
+pub mod decompress;
+pub mod errors;
+pub mod normalize;
+pub mod otlp_json;
+pub mod otlp_proto;
+
+#[cfg(test)]
+mod tests;
+
+pub use batch::{span_schema, DecodeOptions, Decoded};
+pub use decode::{decode_traces, BodyFormat, DEFAULT_MAX_BODY_BYTES};
+pub use errors::{Error, Result};
+
+#[cfg(feature = "python")]
+mod python;

@@ -1,0 +1,113 @@
+//! The `gls_engine._core` Python module (feature `python`).
+
+use arrow_array::RecordBatch;
+use arrow_pyarrow::ToPyArrow;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList};
+
+use crate::batch::{span_schema as schema, DecodeOptions};
+use crate::decode::{decode_traces as decode, BodyFormat, DEFAULT_MAX_BODY_BYTES};
+use crate::errors::exception_types;
+
+/// The decoded spans of one request, as one Arrow record batch.
+#[pyclass(frozen, module = "gls_engine._core")]
+pub struct DecodedBatch {
+    batch: RecordBatch,
+    #[pyo3(get)]
+    accepted_spans: usize,
+    #[pyo3(get)]
+    rejected_spans: usize,
+    #[pyo3(get)]
+    rejection_message: String,
+    #[pyo3(get)]
+    projects: Vec<String>,
+}
+
+#[pymethods]
+impl DecodedBatch {
+    /// The spans as a `pyarrow.RecordBatch` (zero-copy, via the C data interface).
+    fn record_batch<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.batch.to_pyarrow(py)
+    }
+
+    fn __len__(&self) -> usize {
+        self.accepted_spans
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "DecodedBatch(accepted_spans={}, rejected_spans={}, projects={:?})",
+            self.accepted_spans, self.rejected_spans, self.projects
+        )
+    }
+}
+
+/// Decodes an OTLP trace export request body into a `DecodedBatch`.
+#[pyfunction]
+#[pyo3(signature = (body, *, json=false, gzip=false, max_body_bytes=DEFAULT_MAX_BODY_BYTES,
+                    default_project="default".to_owned(), project_override=None, received_ns))]
+#[allow(clippy::too_many_arguments)]
+fn decode_traces(
+    py: Python<'_>,
+    body: &Bound<'_, PyBytes>,
+    json: bool,
+    gzip: bool,
+    max_body_bytes: usize,
+    default_project: String,
+    project_override: Option<String>,
+    received_ns: i64,
+) -> PyResult<DecodedBatch> {
+    let bytes: &[u8] = body.as_bytes();
+    let opts = DecodeOptions { default_project, project_override, received_ns };
+    let format = BodyFormat { json, gzip, max_body_bytes };
+    let d = py.detach(|| decode(bytes, format, &opts))?;
+    Ok(DecodedBatch {
+        batch: d.batch,
+        accepted_spans: d.accepted_spans,
+        rejected_spans: d.rejected_spans,
+        rejection_message: d.rejection_message,
+        projects: d.projects,
+    })
+}
+
+/// Encodes an `ExportTraceServiceResponse` (protobuf, or OTLP/JSON with `json=True`).
+#[pyfunction]
+#[pyo3(signature = (rejected_spans=0, error_message="", *, json=false))]
+fn encode_export_response<'py>(
+    py: Python<'py>,
+    rejected_spans: i64,
+    error_message: &str,
+    json: bool,
+) -> Bound<'py, PyBytes> {
+    let out = if json {
+        crate::otlp_json::encode_export_response(rejected_spans, error_message)
+    } else {
+        crate::otlp_proto::encode_export_response(rejected_spans, error_message)
+    };
+    PyBytes::new(py, &out)
+}
+
+/// The Arrow schema of `DecodedBatch.record_batch()`.
+#[pyfunction]
+fn span_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    schema().as_ref().to_pyarrow(py)
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    let types = exception_types(py)?;
+    m.add("CoreError", types.core.bind(py))?;
+    m.add("DecodeError", types.decode.bind(py))?;
+    m.add("BodyTooLargeError", types.too_large.bind(py))?;
+    m.add_class::<DecodedBatch>()?;
+    m.add_function(wrap_pyfunction!(decode_traces, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_export_response, m)?)?;
+    m.add_function(wrap_pyfunction!(span_schema, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("__all__", PyList::new(py, [
+        "CoreError", "DecodeError", "BodyTooLargeError", "DecodedBatch",
+        "decode_traces", "encode_export_response", "span_schema", "__version__",
+    ])?)?;
+    Ok(())
+}
