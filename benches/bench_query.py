@@ -1,0 +1,477 @@
+"""Query latency of the Studio's HTTP API over a loaded data dir (1M spans, or 10M).
+
+    python benches/bench_query.py                         # 1M spans, 200 requests per query
+    python benches/bench_query.py --spans 10000000        # 10M (loaded once, then reused)
+    python benches/bench_query.py --requests 50 --json /tmp/query.json
+
+Loading (skipped when the data dir already holds the spans): requests from
+benches/workload.py (500 spans, traces of 8-12 agent/chain/llm/tool/retriever
+spans), their start times spread in time order over --days days before the
+first load, over --projects projects. Two ways:
+
+  --load-via direct (default): the same code the server runs per request, without
+      HTTP: `gls_engine._core.decode_traces(body).record_batch()`, batches of
+      ~200K spans inserted with the store's own `insert_spans_sync` (what the
+      group commit does) on 2 inserting threads, then waits for merges to settle.
+  --load-via otlp: POST /v1/traces to a running Studio at --load-concurrency.
+
+The data dir (--data-dir, default ~/.cache/gls-bench/query-<spans>) keeps the
+chDB data under studio/ and what was loaded in meta.json; a later run with as
+many or fewer spans reuses it, one with more tops it up.
+
+Then the Studio starts on it (production defaults except ports) and each query
+runs --warmup times, then --requests times, one at a time, over a kept-alive
+connection; p50/p99 per query and the server's RSS are reported next to the
+targets (trace list p99 < 50 ms, open trace p99 < 20 ms at 10M spans, RSS <
+2 GiB). Nothing is asserted: benchmarks measure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import queue
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (  # noqa: E402
+    RssSampler,
+    cpu_seconds,
+    http_json,
+    loadavg,
+    log,
+    machine_info,
+    percentile,
+    studio_process,
+    write_json,
+)
+from workload import Workload  # noqa: E402
+
+DAY_NS = 86_400 * 10**9
+SAMPLE_TRACES = 5000
+TARGETS_MS = {"traces_24h": 50, "traces_7d": 50, "traces_model_24h": 50,
+              "traces_error_model_7d": 50, "open_trace": 20}
+RSS_TARGET_MIB = 2048
+
+
+# --- loading ---------------------------------------------------------------------------------
+class Meta:
+    def __init__(self, root: Path) -> None:
+        self.path = root / "meta.json"
+        self.data: dict[str, Any] = json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def save(self) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, indent=1))
+        tmp.replace(self.path)
+
+
+class _Sampler:
+    """Keeps a uniform sample of (project, trace_id hex) out of everything loaded."""
+
+    def __init__(self, existing: list[list[str]], seen: int, size: int = SAMPLE_TRACES) -> None:
+        self.sample = [tuple(x) for x in existing]
+        self.seen, self.size = seen, size
+        self.rng = random.Random(seen + 1)
+        self.pending: list[tuple[str, bytes]] = []
+
+    def flush(self) -> None:
+        for project, tid in self.pending:
+            self.seen += 1
+            if len(self.sample) < self.size:
+                self.sample.append((project, tid.hex()))
+            else:
+                j = self.rng.randrange(self.seen)
+                if j < self.size:
+                    self.sample[j] = (project, tid.hex())
+        self.pending.clear()
+
+
+def load_direct(root: Path, wl: Workload, n_spans: int, start_ns: int, end_ns: int, seed: int,
+                sampler: _Sampler, batch_spans: int = 200_000) -> float:
+    """Decode with the Rust core and insert with the store, as the pipeline does; returns seconds."""
+    import pyarrow as pa
+
+    from gls_engine import _core
+    from gls_engine.config import settings_for_tests
+    from gls_engine.storage import open_store
+
+    settings = settings_for_tests(data_dir=str(root / "studio"))
+    store = open_store(settings)
+    store._open()
+    store.migrate()
+    tables: queue.Queue[Any] = queue.Queue(maxsize=2)
+    errors: list[BaseException] = []
+    done = [0]
+    t0 = time.monotonic()
+
+    def inserter(index: int) -> None:
+        while (table := tables.get()) is not None:
+            try:
+                if not errors:
+                    store.insert_spans_sync(table, index)
+                    done[0] += table.num_rows
+            except BaseException as exc:  # reported after the join
+                errors.append(exc)
+
+    threads = [threading.Thread(target=inserter, args=(i,), daemon=True)
+               for i in range(settings.insert_threads)]
+    for t in threads:
+        t.start()
+    batches: list[Any] = []
+    rows = 0
+    last_log = time.monotonic()
+    try:
+        for body, _ in wl.bulk_requests(n_spans, start_ns, end_ns, seed=seed,
+                                        trace_ids_out=sampler.pending):
+            sampler.flush()
+            decoded = _core.decode_traces(body, default_project="default", received_ns=time.time_ns())
+            if decoded.rejected_spans:
+                raise RuntimeError(f"decoder rejected spans: {decoded.rejection_message}")
+            batches.append(decoded.record_batch())
+            rows += decoded.accepted_spans
+            if rows >= batch_spans:
+                tables.put(pa.Table.from_batches(batches))
+                batches, rows = [], 0
+            if errors:
+                raise errors[0]
+            if time.monotonic() - last_log > 10:
+                last_log = time.monotonic()
+                el = last_log - t0
+                log(f"  loaded {done[0]:,} / {n_spans:,} spans ({done[0] / el:,.0f} spans/s)")
+        if batches:
+            tables.put(pa.Table.from_batches(batches))
+    finally:
+        for _ in threads:
+            tables.put(None)
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
+    seconds = time.monotonic() - t0
+    log(f"  inserted {done[0]:,} spans in {seconds:.0f} s; waiting for merges to settle")
+    _settle(store)
+    store._close()
+    return seconds
+
+
+def _settle(store: Any, timeout: float = 300) -> None:
+    """Wait until chDB has no merge running (bounded), so queries do not race the loader's merges."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = store.query_rows_sync("SELECT count() AS n FROM system.merges")
+        if not rows or rows[0]["n"] == 0:
+            break
+        time.sleep(2)
+    parts = store.query_rows_sync(
+        "SELECT table, count() AS parts, sum(rows) AS rows, sum(bytes_on_disk) AS bytes"
+        " FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table")
+    for p in parts:
+        log(f"  {p['table']}: {p['parts']} parts, {p['rows']:,} rows, {p['bytes'] / 2**20:,.0f} MiB")
+
+
+def load_otlp(root: Path, wl: Workload, n_spans: int, start_ns: int, end_ns: int, seed: int,
+              sampler: _Sampler, concurrency: int) -> float:
+    """POST the requests to a Studio on this data dir; a 429 is retried after Retry-After."""
+    import aiohttp
+
+    server, ports = studio_process(root / "studio", root / "load-server.log")
+    server.start(ready_line="ready")
+    url = f"http://127.0.0.1:{ports['otlp_http']}/v1/traces"
+    bodies = wl.bulk_requests(n_spans, start_ns, end_ns, seed=seed, trace_ids_out=sampler.pending)
+    sent = [0]
+    t0 = time.monotonic()
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        for body, spans in bodies:  # a shared generator: each worker takes the next request
+            sampler.flush()
+            while True:
+                async with session.post(url, data=body,
+                                        headers={"Content-Type": "application/x-protobuf"}) as r:
+                    await r.read()
+                    if r.status == 200:
+                        break
+                    if r.status not in (429, 503):
+                        raise RuntimeError(f"ingest failed: {r.status}")
+                    await asyncio.sleep(float(r.headers.get("Retry-After", "1")))
+            sent[0] += spans
+
+    async def progress() -> None:
+        while True:
+            await asyncio.sleep(10)
+            el = time.monotonic() - t0
+            log(f"  loaded {sent[0]:,} / {n_spans:,} spans ({sent[0] / el:,.0f} spans/s)")
+
+    async def run() -> None:
+        timeout = aiohttp.ClientTimeout(total=600)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            ticker = asyncio.create_task(progress())
+            await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+            ticker.cancel()
+
+    try:
+        asyncio.run(run())
+    finally:
+        server.stop()
+    return time.monotonic() - t0
+
+
+def ensure_loaded(args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    meta = Meta(root)
+    d = meta.data
+    loaded = d.get("spans", 0)
+    if loaded >= args.spans:
+        log(f"{root} already holds {loaded:,} spans: not loading")
+        return d
+    if not d:
+        now = time.time_ns()
+        d.update({"version": 1, "spans": 0, "anchor_ns": now, "days": args.days,
+                  "projects": [f"bench-q{i}" for i in range(args.projects)], "loads": [],
+                  "sample_traces": [], "traces_seen": 0})
+    todo = args.spans - loaded
+    projects = d["projects"]
+    wl = Workload(projects=projects, seed=5 + loaded)
+    sampler = _Sampler(d["sample_traces"], d["traces_seen"])
+    end_ns = d["anchor_ns"]
+    start_ns = end_ns - d["days"] * DAY_NS
+    log(f"loading {todo:,} spans into {root / 'studio'} via {args.load_via}"
+        f" ({len(projects)} projects over {d['days']} days)")
+    if args.load_via == "direct":
+        seconds = load_direct(root, wl, todo, start_ns, end_ns, loaded + 1, sampler)
+    else:
+        seconds = load_otlp(root, wl, todo, start_ns, end_ns, loaded + 1, sampler,
+                            args.load_concurrency)
+    sampler.flush()
+    added = -(-todo // wl.spans_per_request) * wl.spans_per_request
+    d["spans"] = loaded + added
+    d["sample_traces"] = [list(x) for x in sampler.sample]
+    d["traces_seen"] = sampler.seen
+    d["loads"].append({"via": args.load_via, "spans": added, "seconds": round(seconds, 1),
+                       "spans_per_s": round(added / seconds, 1), "date": time.strftime("%Y-%m-%d %H:%M")})
+    meta.save()
+    log(f"loaded {added:,} spans in {seconds:.0f} s ({added / seconds:,.0f} spans/s)")
+    return d
+
+
+# --- queries -----------------------------------------------------------------------------------
+class Client:
+    """One kept-alive HTTP connection to the API."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        for attempt in (0, 1):
+            try:
+                self.conn.request("GET", path)
+                resp = self.conn.getresponse()
+                return resp.status, resp.read()
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def query_plan(d: dict[str, Any], seed: int) -> dict[str, Callable[[int], str]]:
+    """name -> function(i) giving the i-th request path of that query."""
+    projects = d["projects"]
+    now_ms = d["anchor_ns"] // 10**6 + 5 * 60_000  # the data's "now"
+    day_ms = 86_400_000
+    rng = random.Random(seed)
+    sample = list(d["sample_traces"])
+    rng.shuffle(sample)
+
+    def traces(i: int, days: int, **extra: str) -> str:
+        q = {"start": now_ms - days * day_ms, "end": now_ms, "limit": 50, **extra}
+        return f"/api/v1/projects/{projects[i % len(projects)]}/traces?{urlencode(q)}"
+
+    def facets(i: int, days: int) -> str:
+        q = {"start": now_ms - days * day_ms, "end": now_ms}
+        return f"/api/v1/projects/{projects[i % len(projects)]}/traces/facets?{urlencode(q)}"
+
+    def open_trace(i: int) -> str:
+        project, tid = sample[i % len(sample)]
+        return f"/api/v1/projects/{project}/traces/{tid}"
+
+    def spans(i: int) -> str:
+        q = {"start": now_ms - day_ms, "end": now_ms, "limit": 50, "attribute": "tool.name=calculator"}
+        return f"/api/v1/projects/{projects[i % len(projects)]}/spans?{urlencode(q)}"
+
+    return {
+        "traces_24h": lambda i: traces(i, 1),
+        "traces_7d": lambda i: traces(i, 7),
+        "traces_model_24h": lambda i: traces(i, 1, model="gpt-4o-mini"),
+        "traces_error_model_7d": lambda i: traces(i, 7, status="error", model="gpt-4o"),
+        "facets_24h": lambda i: facets(i, 1),
+        "facets_7d": lambda i: facets(i, 7),
+        "open_trace": open_trace,
+        "span_search_attr_24h": spans,
+    }
+
+
+def _items(name: str, body: bytes) -> int:
+    data = json.loads(body)
+    if name.startswith("traces"):
+        return len(data["traces"])
+    if name.startswith("facets"):
+        return int(data["total"])
+    if name == "open_trace":
+        return int(data["span_count"])
+    return len(data["spans"])
+
+
+def run_queries(args: argparse.Namespace, d: dict[str, Any], root: Path) -> dict[str, Any]:
+    server, ports = studio_process(root / "studio", root / "query-server.log")
+    t0 = time.monotonic()
+    server.start(ready_line="ready", timeout=600)
+    startup_s = time.monotonic() - t0
+    log(f"Studio ready in {startup_s:.1f} s (pid {server.pid})")
+    results: dict[str, Any] = {}
+    profiler = None
+    try:
+        client = Client(ports["api"])
+        plan = query_plan(d, seed=42)
+        if args.only:
+            plan = {k: v for k, v in plan.items() if k in args.only}
+        with RssSampler(server.pid, 0.25) as rss:
+            rss_idle_mib = None
+            time.sleep(0.6)
+            if rss.samples:
+                rss_idle_mib = round(rss.samples[-1] / 2**20, 1)
+            if args.py_spy:
+                fmt = "raw" if args.py_spy.endswith(".txt") else "flamegraph"
+                profiler = subprocess.Popen(
+                    ["py-spy", "record", "--pid", str(server.pid), "--output", args.py_spy,
+                     "--format", fmt, "--rate", "100", "--nonblocking", "--threads"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            cpu0 = cpu_seconds(server.pid)
+            for name, path_of in plan.items():
+                lat: list[float] = []
+                items: list[int] = []
+                errors = 0
+                for i in range(args.warmup):
+                    client.get(path_of(10_000 + i))
+                t_q = time.monotonic()
+                for i in range(args.requests):
+                    t = time.perf_counter()
+                    status, body = client.get(path_of(i))
+                    ms = (time.perf_counter() - t) * 1000
+                    if status != 200:
+                        errors += 1
+                        if errors == 1:
+                            log(f"  {name}: HTTP {status}: {body[:300]!r}")
+                        continue
+                    lat.append(ms)
+                    items.append(_items(name, body))
+                    if time.monotonic() - t_q > args.max_seconds_per_query:
+                        break
+                r = {
+                    "n": len(lat), "errors": errors,
+                    "p50_ms": _r(percentile(lat, 50)), "p99_ms": _r(percentile(lat, 99)),
+                    "max_ms": _r(max(lat) if lat else None),
+                    "mean_items": _r(sum(items) / len(items) if items else None),
+                    "target_p99_ms": TARGETS_MS.get(name),
+                    "example": path_of(0),
+                }
+                results[name] = r
+                log(f"  {name:24s} p50 {r['p50_ms']:>8} ms  p99 {r['p99_ms']:>8} ms"
+                    f"  (n={r['n']}, {r['mean_items']} items/answer)")
+            cpu_s = cpu_seconds(server.pid) - cpu0
+        summary = rss.summary()
+    finally:
+        if profiler is not None:
+            profiler.send_signal(2)  # SIGINT: py-spy writes its output and exits
+            try:
+                profiler.wait(60)
+            except subprocess.TimeoutExpired:
+                profiler.kill()
+            log(f"py-spy profile written to {args.py_spy}")
+        server.stop()
+    return {"startup_s": round(startup_s, 1), "rss_after_start_mib": rss_idle_mib,
+            "rss_peak_mib": summary["rss_peak_mib"], "rss_target_mib": RSS_TARGET_MIB,
+            "server_cpu_s": round(cpu_s, 1), "queries": results}
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def _du(path: Path) -> int:
+    total = 0
+    for dirpath, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, f)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--spans", type=int, default=1_000_000, help="spans to load (default 1M)")
+    ap.add_argument("--data-dir", help="bench data dir (default ~/.cache/gls-bench/query-<spans>)")
+    ap.add_argument("--fresh", action="store_true", help="delete the data dir and load anew")
+    ap.add_argument("--days", type=int, default=7, help="spread start times over this many days")
+    ap.add_argument("--projects", type=int, default=4)
+    ap.add_argument("--load-via", choices=("direct", "otlp"), default="direct")
+    ap.add_argument("--load-concurrency", type=int, default=8, help="connections for --load-via otlp")
+    ap.add_argument("--load-only", action="store_true")
+    ap.add_argument("--requests", type=int, default=200, help="measured requests per query (default 200)")
+    ap.add_argument("--warmup", type=int, default=20, help="warm-up requests per query (default 20)")
+    ap.add_argument("--max-seconds-per-query", type=float, default=60.0,
+                    help="stop measuring a query after this long (default 60)")
+    ap.add_argument("--only", action="append", help="run only this query (repeatable)")
+    ap.add_argument("--py-spy", metavar="OUT", help="profile the Studio during the queries")
+    ap.add_argument("--json", dest="json_out")
+    args = ap.parse_args(argv)
+
+    root = Path(args.data_dir or Path.home() / ".cache" / "gls-bench" / f"query-{args.spans}")
+    if args.fresh and root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True, exist_ok=True)
+    d = ensure_loaded(args, root)
+    result: dict[str, Any] = {
+        "bench": "query", "machine": machine_info(),
+        "command": "python benches/bench_query.py " + " ".join(argv or sys.argv[1:]),
+        "data_dir": str(root), "spans": d["spans"], "projects": len(d["projects"]), "days": d["days"],
+        "loads": d["loads"], "disk_bytes": _du(root / "studio"),
+    }
+    result["disk_bytes_per_span"] = round(result["disk_bytes"] / max(d["spans"], 1), 1)
+    if not args.load_only:
+        result.update(run_queries(args, d, root))
+        print_report(result)
+    result["machine"]["loadavg_at_end"] = loadavg()
+    write_json(args.json_out, result)
+    return 0
+
+
+def print_report(r: dict[str, Any]) -> None:
+    print(f"{r['spans']:,} spans, {r['projects']} projects over {r['days']} days,"
+          f" {r['disk_bytes'] / 2**20:,.0f} MiB on disk ({r['disk_bytes_per_span']} B/span)")
+    print(f"{'query':24s} {'p50 ms':>8s} {'p99 ms':>8s} {'target p99':>10s} {'n':>5s} {'items':>8s}")
+    for name, q in r["queries"].items():
+        target = f"< {q['target_p99_ms']}" if q["target_p99_ms"] else ""
+        print(f"{name:24s} {q['p50_ms']!s:>8s} {q['p99_ms']!s:>8s} {target:>10s} {q['n']:>5d}"
+              f" {q['mean_items']!s:>8s}")
+    print(f"server RSS: {r['rss_after_start_mib']} MiB after start, peak {r['rss_peak_mib']} MiB"
+          f" (target < {r['rss_target_mib']} MiB); startup {r['startup_s']} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
