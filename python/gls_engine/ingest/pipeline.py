@@ -180,8 +180,8 @@ class IngestPipeline:
 
     # --- group commit ---------------------------------------------------------------
     async def _writer_loop(self, index: int) -> None:
-        max_wait = self.settings.batch_max_wait_ms / 1000
         while True:
+            max_wait = self.settings.batch_max_wait_ms / 1000
             while not self._queue:
                 if self._closing:
                     return
@@ -222,6 +222,7 @@ class IngestPipeline:
         try:
             await self.store.insert_spans(table, index)
         except StorageError as exc:
+            self._release(rows)
             log.error("insert of %d spans failed: %s", rows, exc)
             self.counters.add("spans_failed", rows)
             error = RetryableError(f"storage failed, nothing from this request was acknowledged: {exc}",
@@ -230,22 +231,27 @@ class IngestPipeline:
                 if not item.future.done():
                     item.future.set_exception(error)
                     item.future.exception()
-        else:
-            self.counters.add("spans_stored", rows)
-            self.counters.add("batches_stored", 1)
-            self.counters.add("insert_seconds", time.monotonic() - started)
-            for item in taken:
-                if not item.future.done():
-                    item.future.set_result(None)
-            await self._remember_digests(taken, index)
-            for listener in self._listeners:
-                try:
-                    listener(table)
-                except Exception:  # a listener must never fail the ingest path
-                    log.exception("stored-batch listener failed")
-        finally:
-            self._pending_spans -= rows
-            self.counters.set_gauge("pending_spans", self._pending_spans)
+            return
+        except BaseException:
+            self._release(rows)
+            raise
+        self._release(rows)
+        self.counters.add("spans_stored", rows)
+        self.counters.add("batches_stored", 1)
+        self.counters.add("insert_seconds", time.monotonic() - started)
+        for item in taken:
+            if not item.future.done():
+                item.future.set_result(None)
+        for listener in self._listeners:
+            try:
+                listener(table)
+            except Exception:  # a listener must never fail the ingest path
+                log.exception("stored-batch listener failed")
+        await self._remember_digests(taken, index)
+
+    def _release(self, rows: int) -> None:
+        self._pending_spans -= rows
+        self.counters.set_gauge("pending_spans", self._pending_spans)
 
     # --- dedup persistence --------------------------------------------------------------
     async def _remember_digests(self, taken: list[_PendingRequest], index: int) -> None:

@@ -74,14 +74,22 @@ class ChdbStore(SpanStore):
                 raise StorageError(f"command failed: {exc}", retryable=False) from None
 
 
+def _escape(text: str) -> str:
+    """ClickHouse reads parameter values in its escaped text format."""
+    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\0", "\\0"))
+
+
 def _stringify(params: Mapping[str, Any]) -> dict[str, str]:
-    """chDB takes query parameters as text, in ClickHouse's parameter syntax."""
+    """chDB takes query parameters as text: scalars escaped, arrays as quoted literals."""
     out = {}
     for key, value in params.items():
         if isinstance(value, (list, tuple)):
             out[key] = "[" + ",".join(_quote(v) for v in value) + "]"
         elif isinstance(value, bool):
             out[key] = "1" if value else "0"
+        elif isinstance(value, str):
+            out[key] = _escape(value)
         else:
             out[key] = str(value)
     return out
@@ -89,5 +97,5 @@ def _stringify(params: Mapping[str, Any]) -> dict[str, str]:
 
 def _quote(value: Any) -> str:
     if isinstance(value, str):
-        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return "'" + _escape(value).replace("'", "\\'") + "'"
     return str(value)

@@ -89,33 +89,49 @@ ENGINE = AggregatingMergeTree
 PARTITION BY day
 ORDER BY (project, day, trace_id);
 
+-- The inner SELECT renames source columns so the outer aliases (which must
+-- match trace_summaries' columns) never shadow the columns they aggregate.
 CREATE MATERIALIZED VIEW IF NOT EXISTS trace_summaries_mv TO trace_summaries AS
 SELECT
     project,
-    toDate(start_time) AS day,
+    s_day AS day,
     trace_id,
-    min(start_time) AS start_time,
-    max(end_time) AS end_time,
-    max(ingested_at) AS ingested_at,
+    min(s_start) AS start_time,
+    max(s_end) AS end_time,
+    max(s_ingested) AS ingested_at,
     count() AS span_count,
-    countIf(status_code = 2) AS error_count,
-    countIf(span_type = 'llm') AS llm_count,
-    max(if(parent_span_id = toFixedString(repeat('\0', 8), 8), name, '')) AS root_name,
-    max(if(parent_span_id = toFixedString(repeat('\0', 8), 8), service_name, '')) AS root_service,
-    max(if(parent_span_id = toFixedString(repeat('\0', 8), 8), span_type, '')) AS root_span_type,
-    max(if(parent_span_id = toFixedString(repeat('\0', 8), 8), status_code, 0)) AS root_status_code,
-    sum(ifNull(input_tokens, 0)) AS input_tokens,
-    sum(ifNull(output_tokens, 0)) AS output_tokens,
-    sum(ifNull(total_tokens, 0)) AS total_tokens,
-    groupUniqArray(span_type) AS span_types,
-    groupUniqArrayIf(model, model != '') AS models,
-    groupUniqArrayArray(tags) AS tags,
-    max(user_id) AS user_id,
-    max(session_id) AS session_id,
-    max(environment) AS environment,
-    max(chain) AS chain,
-    max(agent) AS agent
-FROM spans
+    countIf(s_status = 2) AS error_count,
+    countIf(s_type = 'llm') AS llm_count,
+    max(if(s_root, s_name, '')) AS root_name,
+    max(if(s_root, s_service, '')) AS root_service,
+    max(if(s_root, s_type, '')) AS root_span_type,
+    max(if(s_root, s_status, 0)) AS root_status_code,
+    sum(ifNull(s_input_tokens, 0)) AS input_tokens,
+    sum(ifNull(s_output_tokens, 0)) AS output_tokens,
+    sum(ifNull(s_total_tokens, 0)) AS total_tokens,
+    groupUniqArray(s_type) AS span_types,
+    groupUniqArrayIf(s_model, s_model != '') AS models,
+    groupUniqArrayArray(s_tags) AS tags,
+    max(s_user) AS user_id,
+    max(s_session) AS session_id,
+    max(s_environment) AS environment,
+    max(s_chain) AS chain,
+    max(s_agent) AS agent
+FROM
+(
+    SELECT
+        project, trace_id,
+        toDate(start_time) AS s_day,
+        start_time AS s_start, end_time AS s_end, ingested_at AS s_ingested,
+        status_code AS s_status, toString(span_type) AS s_type, name AS s_name,
+        toString(service_name) AS s_service, toString(model) AS s_model,
+        parent_span_id = toFixedString(repeat('\0', 8), 8) AS s_root,
+        input_tokens AS s_input_tokens, output_tokens AS s_output_tokens,
+        total_tokens AS s_total_tokens, tags AS s_tags, user_id AS s_user,
+        session_id AS s_session, toString(environment) AS s_environment,
+        toString(chain) AS s_chain, toString(agent) AS s_agent
+    FROM spans
+)
 GROUP BY project, day, trace_id;
 
 -- trace_id -> days, so opening a trace reads only its own partitions.
@@ -130,8 +146,8 @@ ENGINE = AggregatingMergeTree
 ORDER BY (project, trace_id, day);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS trace_index_mv TO trace_index AS
-SELECT project, trace_id, toDate(start_time) AS day, min(start_time) AS start_time
-FROM spans
+SELECT project, trace_id, s_day AS day, min(s_start) AS start_time
+FROM (SELECT project, trace_id, toDate(start_time) AS s_day, start_time AS s_start FROM spans)
 GROUP BY project, trace_id, day;
 
 -- Digests of stored OTLP requests: a request retried after a lost answer is

@@ -1,0 +1,62 @@
+"""Type stub of the Rust extension `gls_engine._core` (hand-written; keep in
+step with rust/src/python.rs). The batch columns are in docs/span-schema.md."""
+
+import pyarrow
+
+__version__: str
+
+class CoreError(Exception):
+    """Base class of every error raised by the core. Raised as such (not as
+    DecodeError) only for server-side mistakes, e.g. an invalid default_project."""
+
+class DecodeError(CoreError, ValueError):
+    """The request cannot be decoded at all (HTTP 400 / gRPC INVALID_ARGUMENT).
+    The message names what was wrong: "invalid protobuf: ...", "invalid JSON at
+    line L column C: ...", "invalid gzip stream: ...", "string field is not
+    valid UTF-8 (...)", "attribute value nested deeper than 64 levels"."""
+
+class BodyTooLargeError(DecodeError):
+    """The (inflated) body is larger than max_body_bytes (HTTP 413)."""
+
+class DecodedBatch:
+    """The accepted spans of one request, as one Arrow record batch."""
+
+    @property
+    def accepted_spans(self) -> int: ...
+    @property
+    def rejected_spans(self) -> int: ...
+    @property
+    def rejection_message(self) -> str:
+        """"" when nothing was rejected, else e.g. "rejected 3 of 10 spans:
+        2 invalid trace_id (must be 16 bytes, not all zero); 1 end_time before start_time"."""
+    @property
+    def projects(self) -> list[str]:
+        """Distinct projects of the accepted spans, in order of appearance."""
+    def record_batch(self) -> pyarrow.RecordBatch:
+        """The spans (schema == span_schema()); zero-copy, callable more than once."""
+    def __len__(self) -> int:
+        """accepted_spans"""
+
+def decode_traces(
+    body: bytes,
+    *,
+    json: bool = False,
+    gzip: bool = False,
+    max_body_bytes: int = 20 * 1024 * 1024,
+    default_project: str = "default",
+    project_override: str | None = None,
+    received_ns: int,
+) -> DecodedBatch:
+    """Decodes an OTLP ExportTraceServiceRequest (protobuf, or OTLP/JSON with
+    json=True; gzip-compressed with gzip=True). Releases the GIL while working.
+
+    Raises DecodeError (BodyTooLargeError when the body, inflated, passes
+    max_body_bytes); CoreError when default_project is not a valid project name.
+    Spans breaking the rules of the schema doc are rejected, not raised."""
+
+def encode_export_response(rejected_spans: int = 0, error_message: str = "", *, json: bool = False) -> bytes:
+    """An ExportTraceServiceResponse; partial_success only when rejected_spans > 0
+    or error_message. JSON: {} or {"partialSuccess":{"rejectedSpans":"3","errorMessage":"..."}}."""
+
+def span_schema() -> pyarrow.Schema:
+    """The Arrow schema of every DecodedBatch.record_batch()."""
