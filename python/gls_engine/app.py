@@ -32,6 +32,10 @@ COUNTERS_KEY = web.AppKey("counters", Counters)
 PORTS_KEY = web.AppKey("ports", dict)
 STARTED_KEY = web.AppKey("started_at", float)
 
+# aiohttp would inflate gzip bodies itself, unbounded; the Rust core inflates
+# them instead, with the body limit enforced and the GIL released.
+RUNNER_OPTIONS = {"access_log": None, "handle_signals": False, "auto_decompress": False}
+
 
 async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS_KEY]
@@ -65,7 +69,7 @@ async def _otlp_http_ctx(app: web.Application) -> AsyncIterator[None]:
     otlp = web.Application(client_max_size=settings.max_body_bytes, middlewares=[json_errors])
     otlp[http_receiver.PIPELINE_KEY] = app[http_receiver.PIPELINE_KEY]
     http_receiver.add_routes(otlp)
-    runner = web.AppRunner(otlp, access_log=None, handle_signals=False)
+    runner = web.AppRunner(otlp, **RUNNER_OPTIONS)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.otlp_http_port, backlog=1024)
     await site.start()

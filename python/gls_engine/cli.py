@@ -34,10 +34,10 @@ def _settings_from(args: argparse.Namespace) -> Settings:
 async def _serve(settings: Settings) -> None:
     from aiohttp import web
 
-    from gls_engine.app import PORTS_KEY, create_app
+    from gls_engine.app import PORTS_KEY, RUNNER_OPTIONS, create_app
 
     app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = web.AppRunner(app, **RUNNER_OPTIONS)
     print(f"GreenLang Studio {__version__}: starting ({settings.storage} storage)...", flush=True)
     await runner.setup()  # opens storage, runs migrations, starts OTLP listeners
     site = web.TCPSite(runner, settings.host, settings.api_port, backlog=1024)

@@ -198,7 +198,7 @@ def test_hostile_strings_roundtrip_byte_exact(studio) -> None:
 
 def test_invalid_utf8_is_refused_clearly(studio) -> None:
     span = make_span(new_trace_id(), name="x")
-    body = make_request([span]).SerializeToString().replace(b"\x0a\x01x", b"\x0a\x01\xff")
+    body = make_request([span]).SerializeToString().replace(b"\x2a\x01x", b"\x2a\x01\xff")
     assert b"\xff" in body
     resp = post_protobuf(studio.otlp_http, body)
     assert resp.status_code == 400
@@ -218,14 +218,24 @@ def test_huge_attribute_value_roundtrip(studio) -> None:
     assert stored["input"] == value
 
 
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field, by hand (the Python protobuf library
+    refuses to build messages nested as deep as an attacker can)."""
+    from gls_engine.ingest.otlp_status import varint
+
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
 def test_deeply_nested_attribute_is_refused(studio) -> None:
-    nested: object = "leaf"
+    value = _field(1, b"leaf")  # AnyValue{string_value}
     for _ in range(200):
-        nested = [nested]
-    resp = post_protobuf(studio.otlp_http, make_request([make_span(new_trace_id(),
-                                                                   attributes={"deep": nested})]))
+        value = _field(5, _field(1, value))  # AnyValue{array_value: ArrayValue{values: [value]}}
+    span = make_span(new_trace_id(), name="deep").SerializeToString() + _field(9, _field(1, b"deep") + _field(2, value))
+    body = _field(1, _field(2, _field(2, span)))  # request > resource_spans > scope_spans > spans
+    resp = post_protobuf(studio.otlp_http, body)
     assert resp.status_code == 400
-    assert "nest" in _status_message(resp).lower() or "recursion" in _status_message(resp).lower()
+    message = _status_message(resp).lower()
+    assert "nest" in message or "recursion" in message, message
     _good_request_still_works(studio)
 
 
