@@ -179,7 +179,7 @@ def test_open_trace(studio, dataset) -> None:
 def test_span_search(studio, dataset) -> None:
     base = f"/api/v1/projects/{PROJECT}/spans"
     llm = checked_get(studio.api, base, span_type="llm")["spans"]
-    assert len(llm) == 6 and all(s["span_type"] == "llm" for s in llm)
+    assert len(llm) == 7 and all(s["span_type"] == "llm" for s in llm)  # 6 LLM calls + a chat root
     hit = checked_get(studio.api, base, attribute="llm.model_name=o3-mini")["spans"]
     assert [s["trace_id"] for s in hit] == [dataset[5]]
     hit = checked_get(studio.api, base, q="ANSWER 4")["spans"]
