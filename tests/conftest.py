@@ -44,20 +44,29 @@ class Studio:
     def otlp_grpc(self) -> str:
         return f"127.0.0.1:{self.otlp_grpc_port}"
 
-    def start(self, timeout: float = 90) -> "Studio":
+    def start(self, timeout: float = 90) -> Studio:
         cmd = [
-            sys.executable, "-m", "gls_engine", "serve",
-            "--data-dir", str(self.data_dir),
-            "--api-port", str(self.api_port),
-            "--otlp-http-port", str(self.otlp_http_port),
-            "--otlp-grpc-port", str(self.otlp_grpc_port),
-            "--batch-max-wait-ms", "20",
+            sys.executable,
+            "-m",
+            "gls_engine",
+            "serve",
+            "--data-dir",
+            str(self.data_dir),
+            "--api-port",
+            str(self.api_port),
+            "--otlp-http-port",
+            str(self.otlp_http_port),
+            "--otlp-grpc-port",
+            str(self.otlp_grpc_port),
+            "--batch-max-wait-ms",
+            "20",
             *self.extra_args,
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith("GLS_")}
         self.output = []
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, env=env)
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        )
         ready = threading.Event()
 
         def read() -> None:

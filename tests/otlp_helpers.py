@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import requests
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
@@ -79,18 +80,24 @@ def make_request(
         resource_spans=[
             ResourceSpans(
                 resource=Resource(attributes=key_values(resource or {"service.name": "tests"})),
-                scope_spans=[ScopeSpans(scope={"name": scope_name, "version": "1.0"},
-                                        spans=list(spans))],
+                scope_spans=[
+                    ScopeSpans(scope={"name": scope_name, "version": "1.0"}, spans=list(spans))
+                ],
             )
         ]
     )
 
 
-def post_protobuf(url: str, request: ExportTraceServiceRequest | bytes,
-                  headers: dict[str, str] | None = None) -> requests.Response:
+def post_protobuf(
+    url: str, request: ExportTraceServiceRequest | bytes, headers: dict[str, str] | None = None
+) -> requests.Response:
     body = request if isinstance(request, bytes) else request.SerializeToString()
-    return requests.post(url, data=body, timeout=60,
-                         headers={"Content-Type": "application/x-protobuf", **(headers or {})})
+    return requests.post(
+        url,
+        data=body,
+        timeout=60,
+        headers={"Content-Type": "application/x-protobuf", **(headers or {})},
+    )
 
 
 def parse_response(resp: requests.Response) -> ExportTraceServiceResponse:
@@ -108,8 +115,9 @@ def get_trace(base: str, project: str, trace_id: bytes | str) -> dict[str, Any]:
     return api_get(base, f"/api/v1/projects/{project}/traces/{tid}")
 
 
-def wait_for_trace(base: str, project: str, trace_id: bytes | str, spans: int = 1,
-                   timeout: float = 30) -> dict[str, Any]:
+def wait_for_trace(
+    base: str, project: str, trace_id: bytes | str, spans: int = 1, timeout: float = 30
+) -> dict[str, Any]:
     """For exporters that answer asynchronously (the SDK's batch processor)."""
     tid = trace_id.hex() if isinstance(trace_id, bytes) else trace_id
     deadline = time.monotonic() + timeout

@@ -9,7 +9,9 @@ from gls_engine.config import SettingsError, load_settings
 
 def test_precedence(tmp_path) -> None:
     toml = tmp_path / "gls.toml"
-    toml.write_text('[gls]\napi_port = 7000\notlp_http_port = 7001\ndefault_project = "from-file"\n')
+    toml.write_text(
+        '[gls]\napi_port = 7000\notlp_http_port = 7001\ndefault_project = "from-file"\n'
+    )
     env = {"GLS_OTLP_HTTP_PORT": "7101", "GLS_DEFAULT_PROJECT": "from-env"}
     s = load_settings({"default_project": "from-flag"}, environ=env, config_file=toml)
     assert s.api_port == 7000  # file only
@@ -24,13 +26,16 @@ def test_config_file_from_environment(tmp_path) -> None:
     assert load_settings({}, environ={"GLS_CONFIG": str(toml)}).batch_max_wait_ms == 5
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"api_port": "70000"}, "api_port"),
-    ({"api_port": "abc"}, "api_port expects int"),
-    ({"storage": "sqlite"}, "storage must be"),
-    ({"host": "0.0.0.0"}, "requires authentication"),
-    ({"max_pending_spans": "0"}, "max_pending_spans must be positive"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"api_port": "70000"}, "api_port"),
+        ({"api_port": "abc"}, "api_port expects int"),
+        ({"storage": "sqlite"}, "storage must be"),
+        ({"host": "0.0.0.0"}, "requires authentication"),
+        ({"max_pending_spans": "0"}, "max_pending_spans must be positive"),
+    ],
+)
 def test_bad_settings(overrides, message) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings(overrides, environ={})

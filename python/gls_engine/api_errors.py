@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import orjson
 from aiohttp import web
@@ -28,7 +28,9 @@ def not_found(message: str) -> ApiError:
     return ApiError(404, "not_found", message)
 
 
-def error_response(status: int, code: str, message: str, headers: dict | None = None) -> web.Response:
+def error_response(
+    status: int, code: str, message: str, headers: dict | None = None
+) -> web.Response:
     return web.Response(
         status=status,
         body=orjson.dumps({"error": {"code": code, "message": message}}),
@@ -45,8 +47,12 @@ def json_response(data: object, status: int = 200) -> web.Response:
     )
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-               415: "unsupported_media_type"}
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
 
 
 @web.middleware
@@ -69,8 +75,13 @@ async def json_errors(
         if exc.status < 400:
             raise
         code = _HTTP_CODES.get(exc.status, "http_error")
-        return error_response(exc.status, code, exc.reason if exc.text is None else
-                              (exc.text.removeprefix(f"{exc.status}: ") or exc.reason))
+        return error_response(
+            exc.status,
+            code,
+            exc.reason
+            if exc.text is None
+            else (exc.text.removeprefix(f"{exc.status}: ") or exc.reason),
+        )
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal", "internal server error")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
@@ -40,8 +40,11 @@ RUNNER_OPTIONS = {"access_log": None, "handle_signals": False, "auto_decompress"
 async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS_KEY]
     store = open_store(settings)
-    log.info("opening %s storage (%s)", store.backend_name,
-             settings.data_path if settings.storage == "chdb" else settings.clickhouse_url)
+    log.info(
+        "opening %s storage (%s)",
+        store.backend_name,
+        settings.data_path if settings.storage == "chdb" else settings.clickhouse_url,
+    )
     await store.start()
     app[STORE_KEY] = store
     app[query_handlers.QUERIES_KEY] = TraceQueries(store)
@@ -86,8 +89,9 @@ async def _otlp_grpc_ctx(app: web.Application) -> AsyncIterator[None]:
         return
     from gls_engine.ingest.grpc_receiver import start_grpc_server
 
-    server = await start_grpc_server(app[http_receiver.PIPELINE_KEY], settings.host,
-                                     settings.otlp_grpc_port)
+    server = await start_grpc_server(
+        app[http_receiver.PIPELINE_KEY], settings.host, settings.otlp_grpc_port
+    )
     app[PORTS_KEY]["otlp_grpc"] = server.bound_port  # type: ignore[attr-defined]
     yield
     await server.stop(grace=5)
@@ -100,31 +104,34 @@ async def health(request: web.Request) -> web.Response:
 async def status(request: web.Request) -> web.Response:
     app = request.app
     pipeline = app[http_receiver.PIPELINE_KEY]
-    return json_response({
-        "version": __version__,
-        "storage": app[STORE_KEY].backend_name,
-        "uptime_s": round(time.monotonic() - app[STARTED_KEY], 3),
-        "ports": app[PORTS_KEY],
-        "pending_spans": pipeline.pending_spans,
-        "max_pending_spans": app[SETTINGS_KEY].max_pending_spans,
-        "live_subscribers": app[realtime_handlers.HUB_KEY].subscriber_count(),
-        "counters": app[COUNTERS_KEY].snapshot(),
-    })
+    return json_response(
+        {
+            "version": __version__,
+            "storage": app[STORE_KEY].backend_name,
+            "uptime_s": round(time.monotonic() - app[STARTED_KEY], 3),
+            "ports": app[PORTS_KEY],
+            "pending_spans": pipeline.pending_spans,
+            "max_pending_spans": app[SETTINGS_KEY].max_pending_spans,
+            "live_subscribers": app[realtime_handlers.HUB_KEY].subscriber_count(),
+            "counters": app[COUNTERS_KEY].snapshot(),
+        }
+    )
 
 
 async def metrics(request: web.Request) -> web.Response:
-    return web.Response(text=request.app[COUNTERS_KEY].prometheus_text(),
-                        content_type="text/plain")
+    return web.Response(text=request.app[COUNTERS_KEY].prometheus_text(), content_type="text/plain")
 
 
 async def index(request: web.Request) -> web.Response:
-    return json_response({
-        "name": "GreenLang Studio",
-        "version": __version__,
-        "api": "/api/v1",
-        "openapi": "/api/openapi.yaml",
-        "otlp_http": "/v1/traces",
-    })
+    return json_response(
+        {
+            "name": "GreenLang Studio",
+            "version": __version__,
+            "api": "/api/v1",
+            "openapi": "/api/openapi.yaml",
+            "otlp_http": "/v1/traces",
+        }
+    )
 
 
 async def openapi_spec(request: web.Request) -> web.StreamResponse:

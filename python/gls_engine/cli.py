@@ -7,7 +7,8 @@ import asyncio
 import logging
 import signal
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from gls_engine import __version__
 from gls_engine.config import FIELDS, Settings, SettingsError, load_settings
@@ -16,14 +17,23 @@ log = logging.getLogger("gls")
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", help="TOML settings file (keys as below, optionally under [gls])")
+    parser.add_argument(
+        "--config", help="TOML settings file (keys as below, optionally under [gls])"
+    )
     for name, f in FIELDS.items():
         flag = "--" + name.replace("_", "-")
         if f.type == "bool":
-            parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None)
+            parser.add_argument(
+                flag, dest=name, action=argparse.BooleanOptionalAction, default=None
+            )
         else:
-            parser.add_argument(flag, dest=name, default=None, metavar=name.upper(),
-                                help=f"default {f.default!r}; env GLS_{name.upper()}")
+            parser.add_argument(
+                flag,
+                dest=name,
+                default=None,
+                metavar=name.upper(),
+                help=f"default {f.default!r}; env GLS_{name.upper()}",
+            )
 
 
 def _settings_from(args: argparse.Namespace) -> Settings:
@@ -45,8 +55,10 @@ async def _serve(settings: Settings) -> None:
     api_port = runner.addresses[0][1]
     ports = app[PORTS_KEY]
     print(f"  UI/API     http://{settings.host}:{api_port}/", flush=True)
-    print(f"  OTLP/HTTP  http://{settings.host}:{ports.get('otlp_http', api_port)}/v1/traces",
-          flush=True)
+    print(
+        f"  OTLP/HTTP  http://{settings.host}:{ports.get('otlp_http', api_port)}/v1/traces",
+        flush=True,
+    )
     if "otlp_grpc" in ports:
         print(f"  OTLP/gRPC  {settings.host}:{ports['otlp_grpc']}", flush=True)
     print("ready", flush=True)
@@ -71,8 +83,9 @@ def _run(coro: Any) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings_from(args)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     _run(_serve(settings))
     return 0
 

@@ -6,9 +6,10 @@ import dataclasses
 import ipaddress
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 
 class SettingsError(ValueError):
@@ -42,7 +43,7 @@ class Settings:
     allow_remote_without_auth: bool = False
     log_level: str = "info"
 
-    def validate(self) -> "Settings":
+    def validate(self) -> Settings:
         if self.storage not in ("chdb", "clickhouse"):
             raise SettingsError(f"storage must be 'chdb' or 'clickhouse', not {self.storage!r}")
         for name in ("api_port", "otlp_http_port", "otlp_grpc_port"):
@@ -50,8 +51,13 @@ class Settings:
             lowest = 0 if name == "api_port" else -1
             if not lowest <= port <= 65535:
                 raise SettingsError(f"{name} must be {lowest}..65535, not {port}")
-        for name in ("max_body_bytes", "max_pending_spans", "batch_max_spans", "insert_threads",
-                     "decode_threads"):
+        for name in (
+            "max_body_bytes",
+            "max_pending_spans",
+            "batch_max_spans",
+            "insert_threads",
+            "decode_threads",
+        ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")
         if not _is_loopback(self.host) and not self.allow_remote_without_auth:

@@ -15,16 +15,30 @@ from otlp_helpers import api_get, make_request, make_span, new_trace_id
 def test_full_pipeline_refuses_with_retry_after(tmp_path) -> None:
     # Batches wait up to 3 s to fill (to 5000 spans), and at most 1000 spans may
     # wait: the third concurrent 500-span request finds the pipeline full.
-    studio = make_studio(tmp_path, "--max-pending-spans", "1000", "--batch-max-spans", "5000",
-                         "--batch-max-wait-ms", "3000", "--retry-after-s", "2").start()
+    studio = make_studio(
+        tmp_path,
+        "--max-pending-spans",
+        "1000",
+        "--batch-max-spans",
+        "5000",
+        "--batch-max-wait-ms",
+        "3000",
+        "--retry-after-s",
+        "2",
+    ).start()
     try:
         tids = [new_trace_id() for _ in range(6)]
-        bodies = [make_request([make_span(t) for _ in range(500)]).SerializeToString() for t in tids]
+        bodies = [
+            make_request([make_span(t) for _ in range(500)]).SerializeToString() for t in tids
+        ]
 
         def send(body: bytes) -> requests.Response:
-            return requests.post(studio.otlp_http, data=body, timeout=30,
-                                 headers={"Content-Type": "application/x-protobuf",
-                                          "X-GLS-Project": "pressure"})
+            return requests.post(
+                studio.otlp_http,
+                data=body,
+                timeout=30,
+                headers={"Content-Type": "application/x-protobuf", "X-GLS-Project": "pressure"},
+            )
 
         with concurrent.futures.ThreadPoolExecutor(6) as pool:
             responses = list(pool.map(send, bodies))
@@ -43,12 +57,18 @@ def test_full_pipeline_refuses_with_retry_after(tmp_path) -> None:
         # gRPC: the same limit answers RESOURCE_EXHAUSTED.
         channel = grpc.insecure_channel(studio.otlp_grpc)
         stub = trace_service_pb2_grpc.TraceServiceStub(channel)
-        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+        )
 
         requests_ = [ExportTraceServiceRequest.FromString(b) for b in bodies]
         with concurrent.futures.ThreadPoolExecutor(6) as pool:
-            futures = [pool.submit(stub.Export, r, timeout=30,
-                                   metadata=(("x-gls-project", "pressure-grpc"),)) for r in requests_]
+            futures = [
+                pool.submit(
+                    stub.Export, r, timeout=30, metadata=(("x-gls-project", "pressure-grpc"),)
+                )
+                for r in requests_
+            ]
             codes = []
             for f in futures:
                 try:

@@ -8,7 +8,6 @@ import time
 
 import pytest
 import requests
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from google.rpc import status_pb2
 
 from otlp_helpers import (
@@ -27,8 +26,9 @@ PROJECT_HEADER = "X-GLS-Project"
 
 def _good_request_still_works(studio, project: str = "bad-input-control") -> None:
     tid = new_trace_id()
-    resp = post_protobuf(studio.otlp_http, make_request([make_span(tid, name="control")]),
-                         {PROJECT_HEADER: project})
+    resp = post_protobuf(
+        studio.otlp_http, make_request([make_span(tid, name="control")]), {PROJECT_HEADER: project}
+    )
     assert resp.status_code == 200, resp.text
     assert get_trace(studio.api, project, tid)["span_count"] == 1
 
@@ -58,7 +58,9 @@ def test_unsupported_content_encoding(studio) -> None:
 
 @pytest.mark.parametrize("cut", [1, 7, 50])
 def test_truncated_protobuf(studio, cut: int) -> None:
-    body = make_request([make_span(new_trace_id(), attributes={"k": "v" * 100})]).SerializeToString()
+    body = make_request(
+        [make_span(new_trace_id(), attributes={"k": "v" * 100})]
+    ).SerializeToString()
     resp = post_protobuf(studio.otlp_http, body[:-cut])
     assert resp.status_code == 400
     assert "protobuf" in _status_message(resp).lower()
@@ -82,8 +84,9 @@ def test_invalid_json(studio, body: bytes) -> None:
 
 
 def test_bad_gzip(studio) -> None:
-    resp = post_protobuf(studio.otlp_http, b"\x1f\x8b\x08\x00 this is not gzip",
-                         {"Content-Encoding": "gzip"})
+    resp = post_protobuf(
+        studio.otlp_http, b"\x1f\x8b\x08\x00 this is not gzip", {"Content-Encoding": "gzip"}
+    )
     assert resp.status_code == 400
     assert "gzip" in _status_message(resp).lower()
     _good_request_still_works(studio)
@@ -150,20 +153,39 @@ def test_time_rejections(studio) -> None:
 
 
 def test_all_rejected_json_partial_success(studio) -> None:
-    body = {"resourceSpans": [{"scopeSpans": [{"spans": [{
-        "traceId": "00000000000000000000000000000000", "spanId": "0102030405060708",
-        "name": "x", "startTimeUnixNano": str(time.time_ns()), "endTimeUnixNano": str(time.time_ns()),
-    }]}]}]}
-    resp = requests.post(studio.otlp_http, data=json.dumps(body),
-                         headers={"Content-Type": "application/json"})
+    body = {
+        "resourceSpans": [
+            {
+                "scopeSpans": [
+                    {
+                        "spans": [
+                            {
+                                "traceId": "00000000000000000000000000000000",
+                                "spanId": "0102030405060708",
+                                "name": "x",
+                                "startTimeUnixNano": str(time.time_ns()),
+                                "endTimeUnixNano": str(time.time_ns()),
+                            }
+                        ]
+                    }
+                ]
+            }
+        ]
+    }
+    resp = requests.post(
+        studio.otlp_http, data=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
     assert resp.status_code == 200
     assert resp.json()["partialSuccess"]["rejectedSpans"] in ("1", 1)
     assert "trace_id" in resp.json()["partialSuccess"]["errorMessage"]
 
 
 def test_invalid_project_header(studio) -> None:
-    resp = post_protobuf(studio.otlp_http, make_request([make_span(new_trace_id())]),
-                         {PROJECT_HEADER: "no spaces allowed"})
+    resp = post_protobuf(
+        studio.otlp_http,
+        make_request([make_span(new_trace_id())]),
+        {PROJECT_HEADER: "no spaces allowed"},
+    )
     assert resp.status_code == 200
     answer = parse_response(resp)
     assert answer.partial_success.rejected_spans == 1
@@ -171,8 +193,14 @@ def test_invalid_project_header(studio) -> None:
 
 
 HOSTILE = [
-    "nul\0byte", "'; DROP TABLE spans; --", "<script>alert(1)</script>", "emoji 🌍 ünïcødé ∑",
-    "\\x00 \\' \" backslashes", "line\nbreak\ttab\r", "\u202e right-to-left", "{p0:String}",
+    "nul\0byte",
+    "'; DROP TABLE spans; --",
+    "<script>alert(1)</script>",
+    "emoji 🌍 ünïcødé ∑",
+    "\\x00 \\' \" backslashes",
+    "line\nbreak\ttab\r",
+    "\u202e right-to-left",
+    "{p0:String}",
 ]
 
 
@@ -180,10 +208,18 @@ def test_hostile_strings_roundtrip_byte_exact(studio) -> None:
     project = "hostile"
     tid = new_trace_id()
     attrs = {f"key {i} {s}": s for i, s in enumerate(HOSTILE)}
-    span = make_span(tid, name=HOSTILE[1] + HOSTILE[0], attributes=attrs, status_code=2,
-                     status_message=HOSTILE[2])
-    resp = post_protobuf(studio.otlp_http, make_request([span], resource={"service.name": HOSTILE[3]}),
-                         {PROJECT_HEADER: project})
+    span = make_span(
+        tid,
+        name=HOSTILE[1] + HOSTILE[0],
+        attributes=attrs,
+        status_code=2,
+        status_message=HOSTILE[2],
+    )
+    resp = post_protobuf(
+        studio.otlp_http,
+        make_request([span], resource={"service.name": HOSTILE[3]}),
+        {PROJECT_HEADER: project},
+    )
     assert resp.status_code == 200 and not parse_response(resp).HasField("partial_success")
     stored = get_trace(studio.api, project, tid)["spans"][0]
     assert stored["name"] == HOSTILE[1] + HOSTILE[0]
@@ -191,8 +227,11 @@ def test_hostile_strings_roundtrip_byte_exact(studio) -> None:
     assert stored["status"]["message"] == HOSTILE[2]
     assert stored["service_name"] == HOSTILE[3]
     # Hostile strings as query values are only data, never SQL.
-    found = api_get(studio.api, f"/api/v1/projects/{project}/spans",
-                    attribute=f"key 1 {HOSTILE[1]}={HOSTILE[1]}")
+    found = api_get(
+        studio.api,
+        f"/api/v1/projects/{project}/spans",
+        attribute=f"key 1 {HOSTILE[1]}={HOSTILE[1]}",
+    )
     assert [s["span_id"] for s in found["spans"]] == [stored["span_id"]]
 
 
@@ -210,8 +249,11 @@ def test_huge_attribute_value_roundtrip(studio) -> None:
     project = "huge"
     tid = new_trace_id()
     value = ("x" * 1023 + "\n") * 5 * 1024  # 5 MiB
-    resp = post_protobuf(studio.otlp_http, make_request([make_span(tid, attributes={"input.value": value})]),
-                         {PROJECT_HEADER: project})
+    resp = post_protobuf(
+        studio.otlp_http,
+        make_request([make_span(tid, attributes={"input.value": value})]),
+        {PROJECT_HEADER: project},
+    )
     assert resp.status_code == 200
     stored = get_trace(studio.api, project, tid)["spans"][0]
     assert stored["attributes"]["input.value"] == value
@@ -230,7 +272,9 @@ def test_deeply_nested_attribute_is_refused(studio) -> None:
     value = _field(1, b"leaf")  # AnyValue{string_value}
     for _ in range(200):
         value = _field(5, _field(1, value))  # AnyValue{array_value: ArrayValue{values: [value]}}
-    span = make_span(new_trace_id(), name="deep").SerializeToString() + _field(9, _field(1, b"deep") + _field(2, value))
+    span = make_span(new_trace_id(), name="deep").SerializeToString() + _field(
+        9, _field(1, b"deep") + _field(2, value)
+    )
     body = _field(1, _field(2, _field(2, span)))  # request > resource_spans > scope_spans > spans
     resp = post_protobuf(studio.otlp_http, body)
     assert resp.status_code == 400
@@ -243,9 +287,11 @@ def test_moderately_nested_attribute_roundtrip(studio) -> None:
     project = "nested"
     tid = new_trace_id()
     value = {"a": [1, 2.5, True, "s", {"b": ["x", "0001"]}], "n": -3}
-    resp = post_protobuf(studio.otlp_http, make_request([make_span(tid, attributes={"obj": value,
-                                                                                  "raw": b"\x00\xff"})]),
-                         {PROJECT_HEADER: project})
+    resp = post_protobuf(
+        studio.otlp_http,
+        make_request([make_span(tid, attributes={"obj": value, "raw": b"\x00\xff"})]),
+        {PROJECT_HEADER: project},
+    )
     assert resp.status_code == 200
     stored = get_trace(studio.api, project, tid)["spans"][0]
     assert stored["attributes"]["obj"] == value
@@ -260,12 +306,32 @@ def test_unknown_fields_are_ignored(studio) -> None:
     body += b"\xfa\x07\x03abc"  # field 127, length-delimited: unknown to this schema
     resp = post_protobuf(studio.otlp_http, body, {PROJECT_HEADER: project})
     assert resp.status_code == 200, resp.content
-    json_body = {"resourceSpans": [{"futureField": {"x": 1}, "scopeSpans": [{"spans": [{
-        "traceId": new_trace_id().hex(), "spanId": new_span_id().hex(), "name": "json-known",
-        "startTimeUnixNano": str(time.time_ns() - 10**9), "endTimeUnixNano": str(time.time_ns()),
-        "someNewField": [1, 2, 3]}]}]}]}
-    resp = requests.post(studio.otlp_http, data=json.dumps(json_body),
-                         headers={"Content-Type": "application/json", PROJECT_HEADER: project})
+    json_body = {
+        "resourceSpans": [
+            {
+                "futureField": {"x": 1},
+                "scopeSpans": [
+                    {
+                        "spans": [
+                            {
+                                "traceId": new_trace_id().hex(),
+                                "spanId": new_span_id().hex(),
+                                "name": "json-known",
+                                "startTimeUnixNano": str(time.time_ns() - 10**9),
+                                "endTimeUnixNano": str(time.time_ns()),
+                                "someNewField": [1, 2, 3],
+                            }
+                        ]
+                    }
+                ],
+            }
+        ]
+    }
+    resp = requests.post(
+        studio.otlp_http,
+        data=json.dumps(json_body),
+        headers={"Content-Type": "application/json", PROJECT_HEADER: project},
+    )
     assert resp.status_code == 200, resp.text
     assert get_trace(studio.api, project, tid)["spans"][0]["name"] == "known"
 

@@ -32,9 +32,12 @@ def test_acknowledged_spans_survive_sigkill_under_load(tmp_path) -> None:
             spans = [make_span(tid, name=f"w{worker}-{i}") for i in range(200)]
             body = make_request(spans).SerializeToString()
             try:
-                resp = session.post(studio.otlp_http, data=body, timeout=10,
-                                    headers={"Content-Type": "application/x-protobuf",
-                                             "X-GLS-Project": PROJECT})
+                resp = session.post(
+                    studio.otlp_http,
+                    data=body,
+                    timeout=10,
+                    headers={"Content-Type": "application/x-protobuf", "X-GLS-Project": PROJECT},
+                )
             except requests.RequestException:
                 return  # the server died mid-request: that request was never acknowledged
             if resp.status_code == 200:
@@ -55,10 +58,14 @@ def test_acknowledged_spans_survive_sigkill_under_load(tmp_path) -> None:
     try:
         missing = []
         for tid in acked:
-            resp = requests.get(f"{studio.api}/api/v1/projects/{PROJECT}/traces/{tid.hex()}", timeout=30)
+            resp = requests.get(
+                f"{studio.api}/api/v1/projects/{PROJECT}/traces/{tid.hex()}", timeout=30
+            )
             if resp.status_code != 200 or resp.json()["span_count"] != 200:
                 missing.append(tid.hex())
-        assert not missing, f"{len(missing)} of {len(acked)} acknowledged traces lost: {missing[:5]}"
+        assert not missing, (
+            f"{len(missing)} of {len(acked)} acknowledged traces lost: {missing[:5]}"
+        )
     finally:
         studio.stop()
 
@@ -92,9 +99,18 @@ def test_graceful_stop_stores_everything_acknowledged(tmp_path) -> None:
     try:
         tids = [new_trace_id() for _ in range(8)]
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            codes = list(pool.map(
-                lambda t: post_protobuf(studio.otlp_http, make_request([make_span(t)]),
-                                        {"X-GLS-Project": "drain"}).status_code, tids))
+            codes = list(
+                pool.map(
+                    lambda t: (
+                        post_protobuf(
+                            studio.otlp_http,
+                            make_request([make_span(t)]),
+                            {"X-GLS-Project": "drain"},
+                        ).status_code
+                    ),
+                    tids,
+                )
+            )
         assert codes == [200] * 8
         assert studio.stop() == 0
         studio.start()

@@ -19,21 +19,34 @@ def _emit_agent_trace(provider: TracerProvider) -> tuple[str, dict[str, str]]:
     tracer = provider.get_tracer("greenlang.agent", "0.3.1")
     ids: dict[str, str] = {}
     with tracer.start_as_current_span(
-        "plan_trip", kind=SpanKind.SERVER,
-        attributes={"gls.span.type": "chain", "gls.chain": "trip-planner", "user.id": "u-42",
-                    "session.id": "s-7", "tag.tags": ["beta", "eu"]},
+        "plan_trip",
+        kind=SpanKind.SERVER,
+        attributes={
+            "gls.span.type": "chain",
+            "gls.chain": "trip-planner",
+            "user.id": "u-42",
+            "session.id": "s-7",
+            "tag.tags": ["beta", "eu"],
+        },
     ) as root:
         ids["root"] = format(root.get_span_context().span_id, "016x")
         with tracer.start_as_current_span(
-            "chat gpt-4o-mini", kind=SpanKind.CLIENT,
-            attributes={"gen_ai.operation.name": "chat", "gen_ai.system": "openai",
-                        "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": 120,
-                        "gen_ai.usage.output_tokens": 30, "gen_ai.request.temperature": 0.2},
+            "chat gpt-4o-mini",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "gen_ai.operation.name": "chat",
+                "gen_ai.system": "openai",
+                "gen_ai.request.model": "gpt-4o-mini",
+                "gen_ai.usage.input_tokens": 120,
+                "gen_ai.usage.output_tokens": 30,
+                "gen_ai.request.temperature": 0.2,
+            },
         ) as llm:
             ids["llm"] = format(llm.get_span_context().span_id, "016x")
             llm.add_event("gen_ai.user.message", {"content": "Plan 2 days in Lyon"})
         with tracer.start_as_current_span(
-            "search_hotels", attributes={"openinference.span.kind": "TOOL"},
+            "search_hotels",
+            attributes={"openinference.span.kind": "TOOL"},
             links=[Link(root.get_span_context(), {"link.reason": "caused-by"})],
         ) as tool:
             ids["tool"] = format(tool.get_span_context().span_id, "016x")
@@ -79,8 +92,13 @@ def _check_agent_trace(trace: dict, ids: dict[str, str]) -> None:
 
 
 def _provider(exporter, project: str) -> TracerProvider:
-    resource = Resource.create({"service.name": "trip-agent", "gls.project": project,
-                                "deployment.environment.name": "staging"})
+    resource = Resource.create(
+        {
+            "service.name": "trip-agent",
+            "gls.project": project,
+            "deployment.environment.name": "staging",
+        }
+    )
     provider = TracerProvider(resource=resource)
     # SimpleSpanProcessor exports each span synchronously: when it returns, the
     # Studio has answered, so the span must already be readable.
@@ -104,7 +122,9 @@ def test_grpc_exporter_roundtrip(studio, compression) -> None:
 
     project = f"sdk-grpc-{compression or 'none'}"
     exporter = GrpcExporter(
-        endpoint=studio.otlp_grpc, insecure=True, timeout=30,
+        endpoint=studio.otlp_grpc,
+        insecure=True,
+        timeout=30,
         compression=grpc.Compression.Gzip if compression else None,
     )
     provider = _provider(exporter, project)

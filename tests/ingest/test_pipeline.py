@@ -12,6 +12,7 @@ from gls_engine.ingest import IngestPipeline
 from gls_engine.metrics import Counters
 from gls_engine.storage import StorageError
 from gls_engine.storage.chdb_store import ChdbStore
+
 from otlp_helpers import make_request, make_span, new_trace_id
 
 
@@ -41,8 +42,9 @@ async def pipeline(tmp_path):
 
 
 async def _span_count(store, tid: bytes) -> int:
-    rows = await store.query_rows("SELECT count() AS n FROM spans WHERE trace_id = unhex({t:String})",
-                                  {"t": tid.hex()})
+    rows = await store.query_rows(
+        "SELECT count() AS n FROM spans WHERE trace_id = unhex({t:String})", {"t": tid.hex()}
+    )
     return rows[0]["n"]
 
 
@@ -61,7 +63,9 @@ async def test_storage_failure_is_retryable_and_retry_is_stored(pipeline) -> Non
 
 
 async def test_concurrent_requests_share_a_batch(pipeline) -> None:
-    pipeline.settings = settings_for_tests(data_dir=pipeline.settings.data_dir, batch_max_wait_ms=200)
+    pipeline.settings = settings_for_tests(
+        data_dir=pipeline.settings.data_dir, batch_max_wait_ms=200
+    )
     tids = [new_trace_id() for _ in range(20)]
     bodies = [make_request([make_span(t)]).SerializeToString() for t in tids]
     before = pipeline.counters.get("batches_stored")

@@ -21,12 +21,78 @@ MINUTE = 60 * 10**9
 
 # (name, span_type attrs, model, user, env, tags, error, tokens, duration_ms, minutes ago)
 TRACES = [
-    ("summarise", {"openinference.span.kind": "CHAIN"}, "gpt-4o", "alice", "prod", ["a"], False, 100, 50, 1),
-    ("summarise", {"openinference.span.kind": "CHAIN"}, "gpt-4o-mini", "bob", "prod", ["b"], True, 300, 900, 2),
-    ("classify", {"traceloop.span.kind": "workflow"}, "claude-3-5-haiku", "alice", "dev", ["a", "b"], False, 40, 20, 3),
-    ("rag_answer", {"gen_ai.operation.name": "chat"}, "gpt-4o", "carol", "prod", [], False, 1000, 2500, 4),
-    ("classify", {"traceloop.span.kind": "workflow"}, "gpt-4o-mini", "bob", "staging", ["c"], True, 10, 5, 5),
-    ("agent_run", {"gen_ai.operation.name": "invoke_agent"}, "o3-mini", "dave", "prod", ["a"], False, 5000, 12000, 6),
+    (
+        "summarise",
+        {"openinference.span.kind": "CHAIN"},
+        "gpt-4o",
+        "alice",
+        "prod",
+        ["a"],
+        False,
+        100,
+        50,
+        1,
+    ),
+    (
+        "summarise",
+        {"openinference.span.kind": "CHAIN"},
+        "gpt-4o-mini",
+        "bob",
+        "prod",
+        ["b"],
+        True,
+        300,
+        900,
+        2,
+    ),
+    (
+        "classify",
+        {"traceloop.span.kind": "workflow"},
+        "claude-3-5-haiku",
+        "alice",
+        "dev",
+        ["a", "b"],
+        False,
+        40,
+        20,
+        3,
+    ),
+    (
+        "rag_answer",
+        {"gen_ai.operation.name": "chat"},
+        "gpt-4o",
+        "carol",
+        "prod",
+        [],
+        False,
+        1000,
+        2500,
+        4,
+    ),
+    (
+        "classify",
+        {"traceloop.span.kind": "workflow"},
+        "gpt-4o-mini",
+        "bob",
+        "staging",
+        ["c"],
+        True,
+        10,
+        5,
+        5,
+    ),
+    (
+        "agent_run",
+        {"gen_ai.operation.name": "invoke_agent"},
+        "o3-mini",
+        "dave",
+        "prod",
+        ["a"],
+        False,
+        5000,
+        12000,
+        6,
+    ),
 ]
 
 
@@ -38,26 +104,51 @@ def dataset(studio):
         trace_ids.append(tid.hex())
         root_id = new_span_id()
         start = NOW - ago * MINUTE
-        root = make_span(tid, root_id, name=name, start_ns=start, duration_ns=dur_ms * 10**6,
-                         attributes={**kind, "user.id": user, "session.id": f"sess-{user}",
-                                     "tag.tags": tags, "metadata": json.dumps({"customer": f"c{i % 2}"})},
-                         status_code=2 if error else 1)
-        llm = make_span(tid, parent=root_id, name=f"llm {model}", start_ns=start + 10**6,
-                        duration_ns=max(dur_ms - 2, 1) * 10**6,
-                        attributes={"llm.model_name": model, "openinference.span.kind": "LLM",
-                                    "llm.token_count.prompt": tokens - tokens // 4,
-                                    "llm.token_count.completion": tokens // 4,
-                                    "llm.token_count.total": tokens, "input.value": f"question {i}",
-                                    "output.value": f"answer {i}", "metadata.team": f"team{i % 3}"})
+        root = make_span(
+            tid,
+            root_id,
+            name=name,
+            start_ns=start,
+            duration_ns=dur_ms * 10**6,
+            attributes={
+                **kind,
+                "user.id": user,
+                "session.id": f"sess-{user}",
+                "tag.tags": tags,
+                "metadata": json.dumps({"customer": f"c{i % 2}"}),
+            },
+            status_code=2 if error else 1,
+        )
+        llm = make_span(
+            tid,
+            parent=root_id,
+            name=f"llm {model}",
+            start_ns=start + 10**6,
+            duration_ns=max(dur_ms - 2, 1) * 10**6,
+            attributes={
+                "llm.model_name": model,
+                "openinference.span.kind": "LLM",
+                "llm.token_count.prompt": tokens - tokens // 4,
+                "llm.token_count.completion": tokens // 4,
+                "llm.token_count.total": tokens,
+                "input.value": f"question {i}",
+                "output.value": f"answer {i}",
+                "metadata.team": f"team{i % 3}",
+            },
+        )
         resource = {"service.name": f"svc-{env}", "deployment.environment.name": env}
         if i % 2:
-            resp = post_protobuf(studio.otlp_http, make_request([root, llm], resource=resource),
-                                 {"X-GLS-Project": PROJECT})
+            resp = post_protobuf(
+                studio.otlp_http,
+                make_request([root, llm], resource=resource),
+                {"X-GLS-Project": PROJECT},
+            )
         else:
             from google.protobuf.json_format import MessageToDict
 
-            body = MessageToDict(make_request([root, llm], resource=resource),
-                                 use_integers_for_enums=True)
+            body = MessageToDict(
+                make_request([root, llm], resource=resource), use_integers_for_enums=True
+            )
             for rs in body["resourceSpans"]:  # OTLP/JSON ids are hex, not base64
                 for ss in rs["scopeSpans"]:
                     for span in ss["spans"]:
@@ -66,8 +157,11 @@ def dataset(studio):
                                 import base64
 
                                 span[key] = base64.b64decode(span[key]).hex()
-            resp = requests.post(studio.otlp_http, data=json.dumps(body),
-                                 headers={"Content-Type": "application/json", "X-GLS-Project": PROJECT})
+            resp = requests.post(
+                studio.otlp_http,
+                data=json.dumps(body),
+                headers={"Content-Type": "application/json", "X-GLS-Project": PROJECT},
+            )
         assert resp.status_code == 200, resp.text
     return trace_ids
 
@@ -122,11 +216,14 @@ def test_time_range(studio, dataset) -> None:
     assert got == [dataset[i] for i in (1, 2, 3)]
 
 
-@pytest.mark.parametrize("sort, order, expected", [
-    ("duration", "desc", [5, 3, 1, 0, 2, 4]),
-    ("tokens", "asc", [4, 2, 0, 1, 3, 5]),
-    ("start_time", "asc", [5, 4, 3, 2, 1, 0]),
-])
+@pytest.mark.parametrize(
+    "sort, order, expected",
+    [
+        ("duration", "desc", [5, 3, 1, 0, 2, 4]),
+        ("tokens", "asc", [4, 2, 0, 1, 3, 5]),
+        ("start_time", "asc", [5, 4, 3, 2, 1, 0]),
+    ],
+)
 def test_sort(studio, dataset, sort, order, expected) -> None:
     got = [t["trace_id"] for t in _list(studio, sort=sort, order=order)["traces"]]
     assert got == [dataset[i] for i in expected]
@@ -152,8 +249,16 @@ def test_facets(studio, dataset) -> None:
     assert facets["total"] == 6
     assert {f["value"]: f["count"] for f in facets["status"]} == {"ok": 4, "error": 2}
     assert {f["value"]: f["count"] for f in facets["model"]} == {
-        "gpt-4o": 2, "gpt-4o-mini": 2, "claude-3-5-haiku": 1, "o3-mini": 1}
-    assert {f["value"]: f["count"] for f in facets["environment"]} == {"prod": 4, "dev": 1, "staging": 1}
+        "gpt-4o": 2,
+        "gpt-4o-mini": 2,
+        "claude-3-5-haiku": 1,
+        "o3-mini": 1,
+    }
+    assert {f["value"]: f["count"] for f in facets["environment"]} == {
+        "prod": 4,
+        "dev": 1,
+        "staging": 1,
+    }
     assert {f["value"]: f["count"] for f in facets["span_type"]}["llm"] == 6
     assert {f["value"]: f["count"] for f in facets["tag"]} == {"a": 3, "b": 2, "c": 1}
     assert sorted(facets["user_id"]) == ["alice", "bob", "carol", "dave"]
@@ -167,8 +272,13 @@ def test_open_trace(studio, dataset) -> None:
     root, llm = trace["spans"]
     assert root["parent_span_id"] is None and llm["parent_span_id"] == root["span_id"]
     assert llm["span_type"] == "llm" and llm["model"] == "gpt-4o"
-    assert llm["usage"] == {"input_tokens": 750, "output_tokens": 250, "cached_tokens": None,
-                            "reasoning_tokens": None, "total_tokens": 1000}
+    assert llm["usage"] == {
+        "input_tokens": 750,
+        "output_tokens": 250,
+        "cached_tokens": None,
+        "reasoning_tokens": None,
+        "total_tokens": 1000,
+    }
     assert llm["input"] == "question 3" and llm["output"] == "answer 3"
     assert root["environment"] == "prod" and root["service_name"] == "svc-prod"
     # Unknown trace: 404; another project's trace is invisible.

@@ -21,18 +21,29 @@ async def _receive_until(ws, predicate, timeout: float):
 async def test_live_trace_summaries(studio) -> None:
     project = "live"
     async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(f"{studio.api}/api/v1/projects/{project}/live") as ws, \
-                session.ws_connect(f"{studio.api}/api/v1/projects/live-other/live") as other:
+        async with (
+            session.ws_connect(f"{studio.api}/api/v1/projects/{project}/live") as ws,
+            session.ws_connect(f"{studio.api}/api/v1/projects/live-other/live") as other,
+        ):
             assert (await ws.receive_json(timeout=5)) == {"type": "subscribed", "project": project}
             assert (await other.receive_json(timeout=5))["type"] == "subscribed"
             tid, root = new_trace_id(), new_span_id()
-            spans = [make_span(tid, root, name="root", status_code=2),
-                     make_span(tid, parent=root, name="child",
-                               attributes={"gen_ai.usage.input_tokens": 7,
-                                           "gen_ai.usage.output_tokens": 3})]
+            spans = [
+                make_span(tid, root, name="root", status_code=2),
+                make_span(
+                    tid,
+                    parent=root,
+                    name="child",
+                    attributes={"gen_ai.usage.input_tokens": 7, "gen_ai.usage.output_tokens": 3},
+                ),
+            ]
             loop = asyncio.get_running_loop()
-            resp = await loop.run_in_executor(None, lambda: post_protobuf(
-                studio.otlp_http, make_request(spans), {"X-GLS-Project": project}))
+            resp = await loop.run_in_executor(
+                None,
+                lambda: post_protobuf(
+                    studio.otlp_http, make_request(spans), {"X-GLS-Project": project}
+                ),
+            )
             assert resp.status_code == 200
             acked = time.monotonic()
             # The design promises delivery within a second of the 2xx; the test
@@ -48,6 +59,6 @@ async def test_live_trace_summaries(studio) -> None:
             # The other project's subscriber got nothing.
             try:
                 extra = await other.receive_json(timeout=0.5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 extra = None
             assert extra is None

@@ -14,6 +14,7 @@ import pytest
 from gls_engine import _core
 from gls_engine.config import settings_for_tests
 from gls_engine.storage import open_store
+
 from otlp_helpers import make_request, make_span, new_trace_id
 
 BACKENDS = ["chdb"] + (["clickhouse"] if os.environ.get("GLS_TEST_CLICKHOUSE_URL") else [])
@@ -22,7 +23,8 @@ BACKENDS = ["chdb"] + (["clickhouse"] if os.environ.get("GLS_TEST_CLICKHOUSE_URL
 @pytest.fixture(params=BACKENDS)
 def store(request, tmp_path):
     settings = settings_for_tests(
-        storage=request.param, data_dir=str(tmp_path / "data"),
+        storage=request.param,
+        data_dir=str(tmp_path / "data"),
         clickhouse_url=os.environ.get("GLS_TEST_CLICKHOUSE_URL", "http://127.0.0.1:8123"),
         clickhouse_database=f"gls_test_{os.getpid()}_{int(time.time())}",
     )
@@ -52,18 +54,23 @@ def test_insert_and_read_back_with_summary_and_index(store) -> None:
     tid = new_trace_id()
     store.insert_spans_sync(pa.Table.from_batches([_batch(tid, ["a", "b", "c"])]))
     rows = store.query_rows_sync(
-        "SELECT name FROM spans WHERE trace_id = unhex({t:String}) ORDER BY name", {"t": tid.hex()})
+        "SELECT name FROM spans WHERE trace_id = unhex({t:String}) ORDER BY name", {"t": tid.hex()}
+    )
     assert [r["name"] for r in rows] == ["a", "b", "c"]
     summary = store.query_rows_sync(
         "SELECT sum(span_count) AS n FROM trace_summaries WHERE trace_id = unhex({t:String})",
-        {"t": tid.hex()})
+        {"t": tid.hex()},
+    )
     assert summary == [{"n": 3}]
     index = store.query_rows_sync(
-        "SELECT count() AS n FROM trace_index WHERE trace_id = unhex({t:String})", {"t": tid.hex()})
+        "SELECT count() AS n FROM trace_index WHERE trace_id = unhex({t:String})", {"t": tid.hex()}
+    )
     assert index[0]["n"] >= 1
 
 
-@pytest.mark.parametrize("value", ["x' OR '1'='1", "\\'; DROP TABLE spans; --", "{p:String}", "a\0b", "🌍"])
+@pytest.mark.parametrize(
+    "value", ["x' OR '1'='1", "\\'; DROP TABLE spans; --", "{p:String}", "a\0b", "🌍"]
+)
 def test_parameters_are_data_not_sql(store, value) -> None:
     import pyarrow as pa
 
@@ -71,8 +78,9 @@ def test_parameters_are_data_not_sql(store, value) -> None:
     store.insert_spans_sync(pa.Table.from_batches([_batch(tid, [value])]))
     rows = store.query_rows_sync("SELECT name FROM spans WHERE name = {v:String}", {"v": value})
     assert rows == [{"name": value}]
-    rows = store.query_rows_sync("SELECT count() AS n FROM spans WHERE name IN {v:Array(String)}",
-                                 {"v": [value, "other"]})
+    rows = store.query_rows_sync(
+        "SELECT count() AS n FROM spans WHERE name IN {v:Array(String)}", {"v": [value, "other"]}
+    )
     assert rows == [{"n": 1}]
 
 
@@ -91,7 +99,9 @@ def test_second_process_on_same_directory_is_refused_clearly(tmp_path) -> None:
             "try:\n    s._open(); s.migrate(); print('opened')\n"
             "except StorageError as e:\n    print('refused:', e)\n"
         )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+        )
         assert "refused:" in out.stdout, out.stdout + out.stderr
         assert "another Studio" in out.stdout
     finally:

@@ -31,7 +31,7 @@ def request_digest(body: bytes, *, json: bool, gzip: bool, project: str | None) 
 @dataclass
 class _Entry:
     created: float
-    future: "asyncio.Future[Any]"
+    future: asyncio.Future[Any]
 
 
 class DedupWindow:
@@ -49,7 +49,7 @@ class DedupWindow:
                 break
             self._entries.popitem(last=False)
 
-    def lookup(self, digest: bytes) -> "asyncio.Future[Any] | None":
+    def lookup(self, digest: bytes) -> asyncio.Future[Any] | None:
         """The first attempt's future (done or pending), or None for a new request."""
         now = time.monotonic()
         self._evict(now)
@@ -62,7 +62,7 @@ class DedupWindow:
             return None
         return entry.future
 
-    def claim(self, digest: bytes) -> "asyncio.Future[Any]":
+    def claim(self, digest: bytes) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._entries[digest] = _Entry(time.monotonic(), future)
         return future

@@ -27,16 +27,25 @@ def _retry_info(seconds: int) -> bytes:
     duration = b"\x08" + varint(seconds)  # google.protobuf.Duration{seconds}
     retry_info = b"\x0a" + varint(len(duration)) + duration  # RetryInfo{retry_delay=1}
     type_url = b"type.googleapis.com/google.rpc.RetryInfo"
-    any_msg = (b"\x0a" + varint(len(type_url)) + type_url
-               + b"\x12" + varint(len(retry_info)) + retry_info)
+    any_msg = (
+        b"\x0a" + varint(len(type_url)) + type_url + b"\x12" + varint(len(retry_info)) + retry_info
+    )
     return any_msg
 
 
 def _status_with_retry(code: grpc.StatusCode, message: str, seconds: int) -> bytes:
     text = message.encode()
     detail = _retry_info(seconds)
-    return (b"\x08" + varint(code.value[0]) + b"\x12" + varint(len(text)) + text
-            + b"\x1a" + varint(len(detail)) + detail)
+    return (
+        b"\x08"
+        + varint(code.value[0])
+        + b"\x12"
+        + varint(len(text))
+        + text
+        + b"\x1a"
+        + varint(len(detail))
+        + detail
+    )
 
 
 class TraceServiceHandler:
@@ -51,8 +60,11 @@ class TraceServiceHandler:
         except PermanentError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except (RefusedError, RetryableError) as exc:
-            code = (grpc.StatusCode.RESOURCE_EXHAUSTED if isinstance(exc, RefusedError)
-                    else grpc.StatusCode.UNAVAILABLE)
+            code = (
+                grpc.StatusCode.RESOURCE_EXHAUSTED
+                if isinstance(exc, RefusedError)
+                else grpc.StatusCode.UNAVAILABLE
+            )
             status = _status_with_retry(code, str(exc), exc.retry_after_s)
             await context.abort(
                 code, str(exc), trailing_metadata=(("grpc-status-details-bin", status),)

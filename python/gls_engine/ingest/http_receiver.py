@@ -32,8 +32,12 @@ def _error_response(error: PipelineError, as_json: bool) -> web.Response:
     if as_json:
         body = status_json(code, str(error), error.code)
         return web.Response(status=status, body=body, content_type=JSON, headers=headers)
-    return web.Response(status=status, body=status_protobuf(code, str(error)),
-                        content_type=PROTOBUF, headers=headers)
+    return web.Response(
+        status=status,
+        body=status_protobuf(code, str(error)),
+        content_type=PROTOBUF,
+        headers=headers,
+    )
 
 
 async def export_traces(request: web.Request) -> web.Response:
@@ -56,8 +60,11 @@ async def export_traces(request: web.Request) -> web.Response:
         )
     if request.content_length is not None and request.content_length > max_body:
         return _error_response(
-            PayloadTooLargeError(f"body of {request.content_length} bytes exceeds the limit of"
-                                 f" {max_body} bytes"), as_json)
+            PayloadTooLargeError(
+                f"body of {request.content_length} bytes exceeds the limit of {max_body} bytes"
+            ),
+            as_json,
+        )
     try:
         body = await _read_body(request, max_body)
     except PipelineError as exc:

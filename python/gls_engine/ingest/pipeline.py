@@ -13,8 +13,8 @@ import asyncio
 import concurrent.futures
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pyarrow as pa
 
@@ -44,7 +44,7 @@ class ExportResult:
 @dataclass
 class _PendingRequest:
     batch: pa.RecordBatch
-    future: "asyncio.Future[None]"
+    future: asyncio.Future[None]
     digest: bytes
     project_key: str
     enqueued: float = field(default_factory=time.monotonic)
@@ -111,14 +111,20 @@ class IngestPipeline:
         if first_attempt is not None:
             self.counters.add("requests_deduplicated", 1)
             result: ExportResult = await asyncio.shield(first_attempt)
-            return ExportResult(result.accepted_spans, result.rejected_spans,
-                                result.rejection_message, duplicate=True)
+            return ExportResult(
+                result.accepted_spans,
+                result.rejected_spans,
+                result.rejection_message,
+                duplicate=True,
+            )
         attempt = self.dedup.claim(digest)
         try:
             result = await self._consume_new(body, json, gzip, project_override, digest)
         except BaseException as exc:
             self.dedup.forget(digest)
-            attempt.set_exception(exc if isinstance(exc, Exception) else RetryableError("cancelled"))
+            attempt.set_exception(
+                exc if isinstance(exc, Exception) else RetryableError("cancelled")
+            )
             attempt.exception()  # mark retrieved: retries of this digest start anew
             raise
         attempt.set_result(result)
@@ -129,8 +135,9 @@ class IngestPipeline:
     ) -> ExportResult:
         loop = asyncio.get_running_loop()
         try:
-            decoded = await loop.run_in_executor(self._decode_pool, self._decode, body, json, gzip,
-                                                 project_override)
+            decoded = await loop.run_in_executor(
+                self._decode_pool, self._decode, body, json, gzip, project_override
+            )
         except _core.BodyTooLargeError as exc:
             self.counters.add("requests_failed", 1, reason="too_large")
             raise PayloadTooLargeError(str(exc)) from None
@@ -153,9 +160,7 @@ class IngestPipeline:
                 self.settings.retry_after_s,
             )
         future: asyncio.Future[None] = loop.create_future()
-        self._queue.append(
-            _PendingRequest(decoded_batch, future, digest, project_override or "")
-        )
+        self._queue.append(_PendingRequest(decoded_batch, future, digest, project_override or ""))
         self._pending_spans += accepted
         self._queued_spans += accepted
         self.counters.set_gauge("pending_spans", self._pending_spans)
@@ -197,7 +202,7 @@ class IngestPipeline:
                 self._wakeup.clear()
                 try:
                     await asyncio.wait_for(self._wakeup.wait(), wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     break
                 if not self._queue:
                     break
@@ -207,8 +212,9 @@ class IngestPipeline:
 
     def _take_batch(self) -> list[_PendingRequest]:
         taken, rows = [], 0
-        while self._queue and (not taken or rows + self._queue[0].batch.num_rows
-                               <= self.settings.batch_max_spans):
+        while self._queue and (
+            not taken or rows + self._queue[0].batch.num_rows <= self.settings.batch_max_spans
+        ):
             item = self._queue.pop(0)
             rows += item.batch.num_rows
             taken.append(item)
@@ -225,8 +231,10 @@ class IngestPipeline:
             self._release(rows)
             log.error("insert of %d spans failed: %s", rows, exc)
             self.counters.add("spans_failed", rows)
-            error = RetryableError(f"storage failed, nothing from this request was acknowledged: {exc}",
-                                   self.settings.retry_after_s)
+            error = RetryableError(
+                f"storage failed, nothing from this request was acknowledged: {exc}",
+                self.settings.retry_after_s,
+            )
             for item in taken:
                 if not item.future.done():
                     item.future.set_exception(error)
@@ -272,5 +280,8 @@ class IngestPipeline:
         )
         now_ms = time.time_ns() // 1_000_000
         for row in rows:
-            self.dedup.preload(bytes.fromhex(row["digest"]), (now_ms - row["stored_ms"]) / 1000,
-                               ExportResult(row["span_count"]))
+            self.dedup.preload(
+                bytes.fromhex(row["digest"]),
+                (now_ms - row["stored_ms"]) / 1000,
+                ExportResult(row["span_count"]),
+            )

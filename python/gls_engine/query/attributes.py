@@ -26,8 +26,10 @@ def any_value_to_python(value: dict[str, Any]) -> Any:
     if "arrayValue" in value:
         return [any_value_to_python(v) for v in value["arrayValue"].get("values", [])]
     if "kvlistValue" in value:
-        return {kv["key"]: any_value_to_python(kv.get("value", {}))
-                for kv in value["kvlistValue"].get("values", [])}
+        return {
+            kv["key"]: any_value_to_python(kv.get("value", {}))
+            for kv in value["kvlistValue"].get("values", [])
+        }
     return None
 
 
@@ -47,8 +49,10 @@ def decode_attribute(text: str, type_code: int | None) -> Any:
     if type_code == ARRAY:
         return [any_value_to_python(v) for v in orjson.loads(text).get("values", [])]
     if type_code == KVLIST:
-        return {kv["key"]: any_value_to_python(kv.get("value", {}))
-                for kv in orjson.loads(text).get("values", [])}
+        return {
+            kv["key"]: any_value_to_python(kv.get("value", {}))
+            for kv in orjson.loads(text).get("values", [])
+        }
     if type_code == EMPTY:
         return None
     return text

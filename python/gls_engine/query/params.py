@@ -9,8 +9,9 @@ from __future__ import annotations
 import base64
 import re
 import time
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 
@@ -44,7 +45,7 @@ def timestamp_ns(name: str, value: str) -> int:
     except ValueError:
         raise bad_request(f"{name} must be RFC 3339 (2026-01-02T03:04:05Z) or epoch ms") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return int(parsed.timestamp() * 1e6) * 1000
 
 
@@ -84,7 +85,9 @@ def key_value(name: str, value: str) -> tuple[str, str]:
 def time_range(query: Mapping[str, str], default_days: int = 7) -> tuple[int, int]:
     now = time.time_ns()
     end = timestamp_ns("end", query["end"]) if "end" in query else now + 60 * 10**9
-    start = timestamp_ns("start", query["start"]) if "start" in query else end - default_days * DAY_NS
+    start = (
+        timestamp_ns("start", query["start"]) if "start" in query else end - default_days * DAY_NS
+    )
     if start >= end:
         raise bad_request("start must be before end")
     if end - start > 400 * DAY_NS:
@@ -102,8 +105,10 @@ def decode_cursor(value: str, shape: tuple[type, ...]) -> list[Any]:
         data = orjson.loads(base64.urlsafe_b64decode(padded))
     except (ValueError, TypeError):
         raise bad_request("cursor is not valid; pass the next_cursor of a previous page") from None
-    if not isinstance(data, list) or len(data) != len(shape) or not all(
-        isinstance(v, t) for v, t in zip(data, shape)
+    if (
+        not isinstance(data, list)
+        or len(data) != len(shape)
+        or not all(isinstance(v, t) for v, t in zip(data, shape, strict=True))
     ):
         raise bad_request("cursor is not valid; pass the next_cursor of a previous page")
     return data

@@ -13,7 +13,6 @@ from typing import Any
 import orjson
 from multidict import MultiMapping
 
-from gls_engine.api_errors import bad_request
 from gls_engine.query import params as p
 from gls_engine.query.attributes import decode_attributes, key_values_to_python
 from gls_engine.storage import SpanStore
@@ -28,7 +27,7 @@ TRACE_SORTS = {
     "errors": "error_count",
 }
 
-SUMMARY_SELECT = f"""
+SUMMARY_SELECT = """
     lower(hex(trace_id)) AS id,
     toUnixTimestamp64Nano(min(start_time)) AS start_ns,
     toUnixTimestamp64Nano(max(end_time)) AS end_ns,
@@ -76,7 +75,9 @@ def _span_predicates(parts: SqlParts, query: MultiMapping[str]) -> list[str]:
     conditions = []
     for raw in _values(query, "attribute"):
         key, value = p.key_value("attribute", raw)
-        conditions.append(f"attributes[{parts.bind(key, 'String')}] = {parts.bind(value, 'String')}")
+        conditions.append(
+            f"attributes[{parts.bind(key, 'String')}] = {parts.bind(value, 'String')}"
+        )
     for key in _values(query, "attribute_key"):
         conditions.append(f"mapContains(attributes, {parts.bind(key, 'String')})")
     for raw in _values(query, "metadata"):
@@ -104,21 +105,32 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
         status = p.choice("status", query["status"], ("ok", "error"))
         parts.having.append("error_count > 0" if status == "error" else "error_count = 0")
     if query.get("name"):
-        parts.having.append(f"positionCaseInsensitiveUTF8(name, {parts.bind(query['name'], 'String')}) > 0")
+        parts.having.append(
+            f"positionCaseInsensitiveUTF8(name, {parts.bind(query['name'], 'String')}) > 0"
+        )
     for param, column in (("span_type", "span_types"), ("model", "models"), ("tag", "tag_list")):
         values = _values(query, param)
         if values:
             parts.having.append(f"hasAny({column}, {parts.bind(values, 'Array(String)')})")
-    for param, column in (("user_id", "user"), ("session_id", "session"), ("environment", "env"),
-                          ("chain", "chain_name"), ("agent", "agent_name"),
-                          ("service", "service_name")):
+    for param, column in (
+        ("user_id", "user"),
+        ("session_id", "session"),
+        ("environment", "env"),
+        ("chain", "chain_name"),
+        ("agent", "agent_name"),
+        ("service", "service_name"),
+    ):
         values = _values(query, param)
         if values:
             parts.having.append(f"{column} IN {parts.bind(values, 'Array(String)')}")
-    for param, expr, scale in (("min_duration_ms", "duration_ns >=", 10**6),
-                               ("max_duration_ms", "duration_ns <=", 10**6)):
+    for param, expr, scale in (
+        ("min_duration_ms", "duration_ns >=", 10**6),
+        ("max_duration_ms", "duration_ns <=", 10**6),
+    ):
         if param in query:
-            parts.having.append(f"{expr} {parts.bind(int(p.number(param, query[param]) * scale), 'Int64')}")
+            parts.having.append(
+                f"{expr} {parts.bind(int(p.number(param, query[param]) * scale), 'Int64')}"
+            )
     for param, expr in (("min_tokens", "total_tokens >="), ("max_tokens", "total_tokens <=")):
         if param in query:
             parts.having.append(f"{expr} {parts.bind(p.integer(param, query[param]), 'UInt64')}")
@@ -171,8 +183,12 @@ class TraceQueries:
             " FROM trace_summaries GROUP BY project ORDER BY project"
         )
         return [
-            {"name": r["project"], "trace_count": r["trace_count"], "span_count": r["span_count"],
-             "last_trace_start_unix_nano": r["last_start_ns"]}
+            {
+                "name": r["project"],
+                "trace_count": r["trace_count"],
+                "span_count": r["span_count"],
+                "last_trace_start_unix_nano": r["last_start_ns"],
+            }
             for r in rows
         ]
 
@@ -212,9 +228,9 @@ class TraceQueries:
         ones = "arrayMap(x -> toUInt64(1), {0})"
         sql = f"""
             SELECT count() AS total, countIf(error_count > 0) AS errors,
-                sumMap(span_types, {ones.format('span_types')}) AS span_type,
-                sumMap(models, {ones.format('models')}) AS model,
-                sumMap(tag_list, {ones.format('tag_list')}) AS tag,
+                sumMap(span_types, {ones.format("span_types")}) AS span_type,
+                sumMap(models, {ones.format("models")}) AS model,
+                sumMap(tag_list, {ones.format("tag_list")}) AS tag,
                 sumMap([env], [toUInt64(1)]) AS environment,
                 sumMap([service_name], [toUInt64(1)]) AS service,
                 sumMap([chain_name], [toUInt64(1)]) AS chain,
@@ -230,14 +246,16 @@ class TraceQueries:
 
         def counts(name: str) -> list[dict[str, Any]]:
             keys, values = row.get(name) or ([], [])
-            pairs = [(k, v) for k, v in zip(keys, values) if k != ""]
+            pairs = [(k, v) for k, v in zip(keys, values, strict=True) if k != ""]
             pairs.sort(key=lambda kv: (-kv[1], kv[0]))
             return [{"value": k, "count": v} for k, v in pairs[:100]]
 
         return {
             "total": total,
-            "status": [{"value": "ok", "count": total - row.get("errors", 0)},
-                       {"value": "error", "count": row.get("errors", 0)}],
+            "status": [
+                {"value": "ok", "count": total - row.get("errors", 0)},
+                {"value": "error", "count": row.get("errors", 0)},
+            ],
             "span_type": counts("span_type"),
             "model": counts("model"),
             "tag": counts("tag"),
@@ -246,8 +264,10 @@ class TraceQueries:
             "chain": counts("chain"),
             "agent": counts("agent"),
             "user_id": [u for u in row.get("top_users", []) if u],
-            "duration_ns": {"min": row.get("min_duration_ns") if total else None,
-                            "max": row.get("max_duration_ns") if total else None},
+            "duration_ns": {
+                "min": row.get("min_duration_ns") if total else None,
+                "max": row.get("max_duration_ns") if total else None,
+            },
             "max_total_tokens": row.get("max_tokens") if total else None,
         }
 
@@ -271,7 +291,9 @@ class TraceQueries:
         ids = {s["span_id"] for s in spans}
         for span in spans:
             # A parent that never arrived (lost, or still in flight) is reported, not hidden.
-            span["parent_missing"] = bool(span["parent_span_id"]) and span["parent_span_id"] not in ids
+            span["parent_missing"] = (
+                bool(span["parent_span_id"]) and span["parent_span_id"] not in ids
+            )
         start = min(s["start_time_unix_nano"] for s in spans)
         end = max(s["end_time_unix_nano"] for s in spans)
         return {
@@ -282,7 +304,9 @@ class TraceQueries:
             "duration_ms": (end - start) / 1e6,
             "span_count": len(spans),
             "error_count": sum(1 for s in spans if s["status"]["code"] == 2),
-            "root_span_ids": [s["span_id"] for s in spans if not s["parent_span_id"] or s["parent_missing"]],
+            "root_span_ids": [
+                s["span_id"] for s in spans if not s["parent_span_id"] or s["parent_missing"]
+            ],
             "spans": spans,
         }
 
@@ -295,12 +319,16 @@ class TraceQueries:
             f"start_time < fromUnixTimestamp64Nano({parts.bind(end, 'Int64')})",
         ]
         if "trace_id" in query:
-            conditions.append(f"trace_id = unhex({parts.bind(p.trace_id(query['trace_id']), 'String')})")
+            conditions.append(
+                f"trace_id = unhex({parts.bind(p.trace_id(query['trace_id']), 'String')})"
+            )
         if "status" in query:
             status = p.choice("status", query["status"], ("unset", "ok", "error"))
             conditions.append(f"status_code = {('unset', 'ok', 'error').index(status)}")
         if query.get("name"):
-            conditions.append(f"positionCaseInsensitiveUTF8(name, {parts.bind(query['name'], 'String')}) > 0")
+            conditions.append(
+                f"positionCaseInsensitiveUTF8(name, {parts.bind(query['name'], 'String')}) > 0"
+            )
         if query.get("q"):
             needle = parts.bind(query["q"], "String")
             conditions.append(
@@ -309,19 +337,28 @@ class TraceQueries:
                 f" OR positionCaseInsensitiveUTF8(output, {needle}) > 0"
                 f" OR positionCaseInsensitiveUTF8(status_message, {needle}) > 0)"
             )
-        for param, column in (("span_type", "span_type"), ("model", "model"), ("provider", "provider"),
-                              ("user_id", "user_id"), ("session_id", "session_id"),
-                              ("environment", "environment"), ("service", "service_name"),
-                              ("chain", "chain"), ("agent", "agent")):
+        for param, column in (
+            ("span_type", "span_type"),
+            ("model", "model"),
+            ("provider", "provider"),
+            ("user_id", "user_id"),
+            ("session_id", "session_id"),
+            ("environment", "environment"),
+            ("service", "service_name"),
+            ("chain", "chain"),
+            ("agent", "agent"),
+        ):
             values = _values(query, param)
             if values:
                 conditions.append(f"{column} IN {parts.bind(values, 'Array(String)')}")
         if "min_duration_ms" in query:
             conditions.append(
-                f"duration_ns >= {parts.bind(int(p.number('min_duration_ms', query['min_duration_ms']) * 1e6), 'Int64')}")
+                f"duration_ns >= {parts.bind(int(p.number('min_duration_ms', query['min_duration_ms']) * 1e6), 'Int64')}"
+            )
         if "max_duration_ms" in query:
             conditions.append(
-                f"duration_ns <= {parts.bind(int(p.number('max_duration_ms', query['max_duration_ms']) * 1e6), 'Int64')}")
+                f"duration_ns <= {parts.bind(int(p.number('max_duration_ms', query['max_duration_ms']) * 1e6), 'Int64')}"
+            )
         conditions += _span_predicates(parts, query)
         limit = p.integer("limit", query.get("limit", "50"), 1, 1000)
         if query.get("cursor"):
@@ -407,9 +444,18 @@ def span_row(row: dict[str, Any], full: bool) -> dict[str, Any]:
             {
                 "trace_state": row["trace_state"],
                 "flags": row["flags"],
-                "scope": {"name": row["scope_name"], "version": row["scope_version"],
-                          "attributes": key_values_to_python(orjson.loads(row["scope_attributes"] or "[]"))},
-                "resource": {"attributes": key_values_to_python(orjson.loads(row["resource_attributes"] or "[]"))},
+                "scope": {
+                    "name": row["scope_name"],
+                    "version": row["scope_version"],
+                    "attributes": key_values_to_python(
+                        orjson.loads(row["scope_attributes"] or "[]")
+                    ),
+                },
+                "resource": {
+                    "attributes": key_values_to_python(
+                        orjson.loads(row["resource_attributes"] or "[]")
+                    )
+                },
                 "dropped_attributes_count": row["dropped_attributes_count"],
                 "dropped_events_count": row["dropped_events_count"],
                 "dropped_links_count": row["dropped_links_count"],

@@ -64,8 +64,9 @@ class LiveHub:
         for project in watched:
             rows = table.filter(pc.equal(projects, project))
             if rows.num_rows:
-                self._deliver(project, {"type": "traces", "project": project,
-                                        "traces": summarize(rows)})
+                self._deliver(
+                    project, {"type": "traces", "project": project, "traces": summarize(rows)}
+                )
 
     def _deliver(self, project: str, message: dict[str, Any]) -> None:
         for sub in list(self._subscribers.get(project, ())):
@@ -79,33 +80,43 @@ class LiveHub:
 def summarize(rows: pa.Table) -> list[dict[str, Any]]:
     """Per-trace summary of the spans of one stored batch (a trace may span batches)."""
     root = pc.equal(rows.column("parent_span_id"), pa.scalar(ZERO_SPAN_ID, pa.binary(8)))
-    work = pa.table({
-        "trace_id": rows.column("trace_id"),
-        "start_ns": rows.column("start_time").cast(pa.int64()),
-        "end_ns": rows.column("end_time").cast(pa.int64()),
-        "is_root": root,
-        "is_error": pc.equal(rows.column("status_code"), 2),
-        "total_tokens": rows.column("total_tokens"),
-    })
-    grouped = work.group_by("trace_id").aggregate([
-        ("start_ns", "min"), ("end_ns", "max"), ("start_ns", "count"),
-        ("is_error", "sum"), ("total_tokens", "sum"), ("is_root", "any"),
-    ])
+    work = pa.table(
+        {
+            "trace_id": rows.column("trace_id"),
+            "start_ns": rows.column("start_time").cast(pa.int64()),
+            "end_ns": rows.column("end_time").cast(pa.int64()),
+            "is_root": root,
+            "is_error": pc.equal(rows.column("status_code"), 2),
+            "total_tokens": rows.column("total_tokens"),
+        }
+    )
+    grouped = work.group_by("trace_id").aggregate(
+        [
+            ("start_ns", "min"),
+            ("end_ns", "max"),
+            ("start_ns", "count"),
+            ("is_error", "sum"),
+            ("total_tokens", "sum"),
+            ("is_root", "any"),
+        ]
+    )
     roots = rows.filter(root).select(["trace_id", "name", "service_name", "span_type"])
     root_by_trace = {r["trace_id"]: r for r in roots.to_pylist()}
     out = []
     for r in grouped.to_pylist():
         root_row = root_by_trace.get(r["trace_id"], {})
-        out.append({
-            "trace_id": r["trace_id"].hex(),
-            "name": root_row.get("name", ""),
-            "service_name": root_row.get("service_name", ""),
-            "root_span_type": root_row.get("span_type", ""),
-            "has_root": bool(r["is_root_any"]),
-            "start_time_unix_nano": r["start_ns_min"],
-            "end_time_unix_nano": r["end_ns_max"],
-            "span_count": r["start_ns_count"],
-            "error_count": r["is_error_sum"] or 0,
-            "total_tokens": r["total_tokens_sum"] or 0,
-        })
+        out.append(
+            {
+                "trace_id": r["trace_id"].hex(),
+                "name": root_row.get("name", ""),
+                "service_name": root_row.get("service_name", ""),
+                "root_span_type": root_row.get("span_type", ""),
+                "has_root": bool(r["is_root_any"]),
+                "start_time_unix_nano": r["start_ns_min"],
+                "end_time_unix_nano": r["end_ns_max"],
+                "span_count": r["start_ns_count"],
+                "error_count": r["is_error_sum"] or 0,
+                "total_tokens": r["total_tokens_sum"] or 0,
+            }
+        )
     return out

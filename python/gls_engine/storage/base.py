@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -81,7 +82,9 @@ class SpanStore:
             "CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String,"
             " applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version"
         )
-        done = {row["version"] for row in self.query_rows_sync("SELECT version FROM schema_migrations")}
+        done = {
+            row["version"] for row in self.query_rows_sync("SELECT version FROM schema_migrations")
+        }
         applied = []
         for version, name, sql in MIGRATIONS:
             if version in done:
@@ -104,7 +107,7 @@ class SpanStore:
     ) -> None:
         if not rows:
             return
-        digests, keys, counts, stored = zip(*rows)
+        digests, keys, counts, stored = zip(*rows, strict=True)
         table = pa.table(
             {
                 "digest": pa.array(digests, pa.binary(16)),
@@ -149,4 +152,3 @@ def open_store(settings: Settings) -> SpanStore:
     from gls_engine.storage.clickhouse_store import ClickHouseStore
 
     return ClickHouseStore(settings)
-

@@ -9,12 +9,12 @@ pyarrow Table is chDB's fastest Arrow path (measured in DESIGN.md).
 from __future__ import annotations
 
 import threading
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pyarrow as pa
 
 from gls_engine.storage.base import SpanStore, StorageError
-
 
 
 class ChdbStore(SpanStore):
@@ -76,8 +76,7 @@ class ChdbStore(SpanStore):
 
 def _escape(text: str) -> str:
     """ClickHouse reads parameter values in its escaped text format."""
-    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-            .replace("\0", "\\0"))
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\0", "\\0")
 
 
 def _stringify(params: Mapping[str, Any]) -> dict[str, str]:

@@ -7,7 +7,8 @@ the data is written (the 2xx-after-durable promise holds).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlparse
 
 import pyarrow as pa
