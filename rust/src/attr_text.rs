@@ -104,7 +104,9 @@ pub fn b64_into(out: &mut Vec<u8>, input: &[u8]) {
     let start = out.len();
     let n = base64::encoded_len(input.len(), true).expect("base64 length overflow");
     out.resize(start + n, 0);
-    let written = B64.encode_slice(input, &mut out[start..]).expect("sized above");
+    let written = B64
+        .encode_slice(input, &mut out[start..])
+        .expect("sized above");
     out.truncate(start + written);
 }
 
@@ -132,7 +134,14 @@ pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
         };
         out.extend_from_slice(&bytes[start..i]);
         if esc.is_empty() {
-            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]);
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xf) as usize],
+            ]);
         } else {
             out.extend_from_slice(esc);
         }
@@ -176,9 +185,11 @@ pub fn write_any_value_json(out: &mut Vec<u8>, v: &AnyValue, depth: usize) -> Re
             write_json_bytes_str(out, s, "attribute value")?;
             out.push(b'}');
         }
-        Some(Value::BoolValue(b)) => {
-            out.extend_from_slice(if *b { b"{\"boolValue\":true}" } else { b"{\"boolValue\":false}" })
-        }
+        Some(Value::BoolValue(b)) => out.extend_from_slice(if *b {
+            b"{\"boolValue\":true}"
+        } else {
+            b"{\"boolValue\":false}"
+        }),
         Some(Value::IntValue(i)) => {
             out.extend_from_slice(b"{\"intValue\":\"");
             out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes());
@@ -271,7 +282,11 @@ pub fn write_events_json(out: &mut Vec<u8>, events: &[span::Event]) -> Result<()
         write_key_values_json(out, &e.attributes, 1)?;
         if e.dropped_attributes_count != 0 {
             out.extend_from_slice(b",\"droppedAttributesCount\":");
-            out.extend_from_slice(itoa::Buffer::new().format(e.dropped_attributes_count).as_bytes());
+            out.extend_from_slice(
+                itoa::Buffer::new()
+                    .format(e.dropped_attributes_count)
+                    .as_bytes(),
+            );
         }
         out.push(b'}');
     }
@@ -299,7 +314,11 @@ pub fn write_links_json(out: &mut Vec<u8>, links: &[span::Link]) -> Result<()> {
         write_key_values_json(out, &l.attributes, 1)?;
         if l.dropped_attributes_count != 0 {
             out.extend_from_slice(b",\"droppedAttributesCount\":");
-            out.extend_from_slice(itoa::Buffer::new().format(l.dropped_attributes_count).as_bytes());
+            out.extend_from_slice(
+                itoa::Buffer::new()
+                    .format(l.dropped_attributes_count)
+                    .as_bytes(),
+            );
         }
         if l.flags != 0 {
             out.extend_from_slice(b",\"flags\":");
@@ -317,7 +336,9 @@ pub fn write_links_json(out: &mut Vec<u8>, links: &[span::Link]) -> Result<()> {
 /// AnyValue (the inverse of [`write_value_text`]); `None` when malformed.
 pub fn parse_value_text(text: &str, code: u8) -> Option<AnyValue> {
     let value = match code {
-        TYPE_STRING => Some(Value::StringValue(bytes::Bytes::copy_from_slice(text.as_bytes()))),
+        TYPE_STRING => Some(Value::StringValue(bytes::Bytes::copy_from_slice(
+            text.as_bytes(),
+        ))),
         TYPE_BOOL => Some(Value::BoolValue(match text {
             "true" => true,
             "false" => false,
@@ -331,8 +352,12 @@ pub fn parse_value_text(text: &str, code: u8) -> Option<AnyValue> {
             _ => text.parse().ok()?,
         })),
         TYPE_BYTES => Some(Value::BytesValue(B64.decode(text).ok()?.into())),
-        TYPE_ARRAY => Some(Value::ArrayValue(crate::otlp_json::parse_array_value(text).ok()?)),
-        TYPE_KVLIST => Some(Value::KvlistValue(crate::otlp_json::parse_kvlist_value(text).ok()?)),
+        TYPE_ARRAY => Some(Value::ArrayValue(
+            crate::otlp_json::parse_array_value(text).ok()?,
+        )),
+        TYPE_KVLIST => Some(Value::KvlistValue(
+            crate::otlp_json::parse_kvlist_value(text).ok()?,
+        )),
         TYPE_EMPTY => None,
         _ => return None,
     };
@@ -345,10 +370,15 @@ mod tests {
     use bytes::Bytes;
 
     fn s(x: &str) -> AnyValue {
-        AnyValue { value: Some(Value::StringValue(Bytes::copy_from_slice(x.as_bytes()))) }
+        AnyValue {
+            value: Some(Value::StringValue(Bytes::copy_from_slice(x.as_bytes()))),
+        }
     }
     fn kv(k: &str, v: AnyValue) -> KeyValue {
-        KeyValue { key: Bytes::copy_from_slice(k.as_bytes()), value: Some(v) }
+        KeyValue {
+            key: Bytes::copy_from_slice(k.as_bytes()),
+            value: Some(v),
+        }
     }
     fn text(v: &AnyValue) -> (String, u8) {
         let mut out = Vec::new();
@@ -357,7 +387,8 @@ mod tests {
     }
     fn roundtrip(v: AnyValue) {
         let (t, code) = text(&v);
-        let back = parse_value_text(&t, code).unwrap_or_else(|| panic!("cannot parse {t:?} {code}"));
+        let back =
+            parse_value_text(&t, code).unwrap_or_else(|| panic!("cannot parse {t:?} {code}"));
         // NaN != NaN: compare the texts instead
         let (t2, code2) = text(&back);
         assert_eq!((t2, code2), (t, code));
@@ -368,17 +399,46 @@ mod tests {
 
     #[test]
     fn scalar_texts() {
-        assert_eq!(text(&s("a\0b<script>'; DROP TABLE x;--")), ("a\0b<script>'; DROP TABLE x;--".into(), 0));
-        assert_eq!(text(&AnyValue { value: Some(Value::BoolValue(true)) }), ("true".into(), 1));
-        assert_eq!(text(&AnyValue { value: Some(Value::IntValue(-42)) }), ("-42".into(), 2));
-        assert_eq!(text(&AnyValue { value: Some(Value::IntValue(i64::MIN)) }).0, i64::MIN.to_string());
-        let d = |x: f64| text(&AnyValue { value: Some(Value::DoubleValue(x)) }).0;
+        assert_eq!(
+            text(&s("a\0b<script>'; DROP TABLE x;--")),
+            ("a\0b<script>'; DROP TABLE x;--".into(), 0)
+        );
+        assert_eq!(
+            text(&AnyValue {
+                value: Some(Value::BoolValue(true))
+            }),
+            ("true".into(), 1)
+        );
+        assert_eq!(
+            text(&AnyValue {
+                value: Some(Value::IntValue(-42))
+            }),
+            ("-42".into(), 2)
+        );
+        assert_eq!(
+            text(&AnyValue {
+                value: Some(Value::IntValue(i64::MIN))
+            })
+            .0,
+            i64::MIN.to_string()
+        );
+        let d = |x: f64| {
+            text(&AnyValue {
+                value: Some(Value::DoubleValue(x)),
+            })
+            .0
+        };
         assert_eq!(d(1.5), "1.5");
         assert_eq!(d(1e300), "1e300");
         assert_eq!(d(f64::NAN), "NaN");
         assert_eq!(d(f64::INFINITY), "Infinity");
         assert_eq!(d(f64::NEG_INFINITY), "-Infinity");
-        assert_eq!(text(&AnyValue { value: Some(Value::BytesValue(Bytes::from_static(b"\x00\xff"))) }), ("AP8=".into(), 4));
+        assert_eq!(
+            text(&AnyValue {
+                value: Some(Value::BytesValue(Bytes::from_static(b"\x00\xff")))
+            }),
+            ("AP8=".into(), 4)
+        );
         assert_eq!(text(&AnyValue { value: None }), ("".into(), 7));
     }
 
@@ -386,50 +446,110 @@ mod tests {
     fn array_and_kvlist_texts() {
         let arr = AnyValue {
             value: Some(Value::ArrayValue(ArrayValue {
-                values: vec![s("a"), AnyValue { value: Some(Value::IntValue(1)) }],
+                values: vec![
+                    s("a"),
+                    AnyValue {
+                        value: Some(Value::IntValue(1)),
+                    },
+                ],
             })),
         };
-        assert_eq!(text(&arr), (r#"{"values":[{"stringValue":"a"},{"intValue":"1"}]}"#.into(), 5));
+        assert_eq!(
+            text(&arr),
+            (
+                r#"{"values":[{"stringValue":"a"},{"intValue":"1"}]}"#.into(),
+                5
+            )
+        );
         let kvl = AnyValue {
             value: Some(Value::KvlistValue(KeyValueList {
-                values: vec![kv("k", AnyValue { value: Some(Value::DoubleValue(f64::NAN)) }), kv("e", AnyValue { value: None })],
+                values: vec![
+                    kv(
+                        "k",
+                        AnyValue {
+                            value: Some(Value::DoubleValue(f64::NAN)),
+                        },
+                    ),
+                    kv("e", AnyValue { value: None }),
+                ],
             })),
         };
         assert_eq!(
             text(&kvl),
-            (r#"{"values":[{"key":"k","value":{"doubleValue":"NaN"}},{"key":"e","value":{}}]}"#.into(), 6)
+            (
+                r#"{"values":[{"key":"k","value":{"doubleValue":"NaN"}},{"key":"e","value":{}}]}"#
+                    .into(),
+                6
+            )
         );
     }
 
     #[test]
     fn round_trips() {
         roundtrip(s(""));
-        roundtrip(s("héllo \u{1F600} \0 \"quoted\" \\ <b>x</b> SELECT * FROM t WHERE a='1'"));
-        roundtrip(AnyValue { value: Some(Value::BoolValue(false)) });
+        roundtrip(s(
+            "héllo \u{1F600} \0 \"quoted\" \\ <b>x</b> SELECT * FROM t WHERE a='1'",
+        ));
+        roundtrip(AnyValue {
+            value: Some(Value::BoolValue(false)),
+        });
         for i in [0, -1, i64::MAX, i64::MIN] {
-            roundtrip(AnyValue { value: Some(Value::IntValue(i)) });
+            roundtrip(AnyValue {
+                value: Some(Value::IntValue(i)),
+            });
         }
-        for d in [0.0, -0.0, 0.1, 1e-300, 5e-324, f64::MAX, f64::NAN, f64::INFINITY, -f64::INFINITY, 123456789.0] {
-            roundtrip(AnyValue { value: Some(Value::DoubleValue(d)) });
+        for d in [
+            0.0,
+            -0.0,
+            0.1,
+            1e-300,
+            5e-324,
+            f64::MAX,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+            123456789.0,
+        ] {
+            roundtrip(AnyValue {
+                value: Some(Value::DoubleValue(d)),
+            });
         }
-        roundtrip(AnyValue { value: Some(Value::BytesValue(Bytes::from_static(b""))) });
-        roundtrip(AnyValue { value: Some(Value::BytesValue(Bytes::from_static(b"\x00\x01binary\xfe"))) });
+        roundtrip(AnyValue {
+            value: Some(Value::BytesValue(Bytes::from_static(b""))),
+        });
+        roundtrip(AnyValue {
+            value: Some(Value::BytesValue(Bytes::from_static(b"\x00\x01binary\xfe"))),
+        });
         roundtrip(AnyValue { value: None });
         let nested = AnyValue {
             value: Some(Value::KvlistValue(KeyValueList {
                 values: vec![
-                    kv("list", AnyValue {
-                        value: Some(Value::ArrayValue(ArrayValue {
-                            values: vec![
-                                s("x\n\u{7}\u{1f}"),
-                                AnyValue { value: Some(Value::BytesValue(Bytes::from_static(b"\xff"))) },
-                                AnyValue { value: Some(Value::DoubleValue(-2.5)) },
-                                AnyValue { value: Some(Value::BoolValue(true)) },
-                                AnyValue { value: None },
-                            ],
-                        })),
-                    }),
-                    kv("int", AnyValue { value: Some(Value::IntValue(-7)) }),
+                    kv(
+                        "list",
+                        AnyValue {
+                            value: Some(Value::ArrayValue(ArrayValue {
+                                values: vec![
+                                    s("x\n\u{7}\u{1f}"),
+                                    AnyValue {
+                                        value: Some(Value::BytesValue(Bytes::from_static(b"\xff"))),
+                                    },
+                                    AnyValue {
+                                        value: Some(Value::DoubleValue(-2.5)),
+                                    },
+                                    AnyValue {
+                                        value: Some(Value::BoolValue(true)),
+                                    },
+                                    AnyValue { value: None },
+                                ],
+                            })),
+                        },
+                    ),
+                    kv(
+                        "int",
+                        AnyValue {
+                            value: Some(Value::IntValue(-7)),
+                        },
+                    ),
                     kv("", s("")),
                 ],
             })),
@@ -440,7 +560,9 @@ mod tests {
     fn nest(levels: usize) -> AnyValue {
         let mut v = s("leaf");
         for _ in 1..levels {
-            v = AnyValue { value: Some(Value::ArrayValue(ArrayValue { values: vec![v] })) };
+            v = AnyValue {
+                value: Some(Value::ArrayValue(ArrayValue { values: vec![v] })),
+            };
         }
         v
     }
@@ -450,23 +572,39 @@ mod tests {
         let mut out = Vec::new();
         assert!(write_value_text(&mut out, nest(64).value.as_ref()).is_ok());
         out.clear();
-        assert_eq!(write_value_text(&mut out, nest(65).value.as_ref()), Err(Error::NestingTooDeep));
+        assert_eq!(
+            write_value_text(&mut out, nest(65).value.as_ref()),
+            Err(Error::NestingTooDeep)
+        );
     }
 
     #[test]
     fn invalid_utf8_is_an_error() {
-        let bad = AnyValue { value: Some(Value::StringValue(Bytes::from_static(b"\xff\xfe"))) };
+        let bad = AnyValue {
+            value: Some(Value::StringValue(Bytes::from_static(b"\xff\xfe"))),
+        };
         let mut out = Vec::new();
-        assert_eq!(write_value_text(&mut out, bad.value.as_ref()), Err(Error::InvalidUtf8("attribute value")));
-        let arr = AnyValue { value: Some(Value::ArrayValue(ArrayValue { values: vec![bad] })) };
-        assert!(matches!(write_value_text(&mut out, arr.value.as_ref()), Err(Error::InvalidUtf8(_))));
+        assert_eq!(
+            write_value_text(&mut out, bad.value.as_ref()),
+            Err(Error::InvalidUtf8("attribute value"))
+        );
+        let arr = AnyValue {
+            value: Some(Value::ArrayValue(ArrayValue { values: vec![bad] })),
+        };
+        assert!(matches!(
+            write_value_text(&mut out, arr.value.as_ref()),
+            Err(Error::InvalidUtf8(_))
+        ));
     }
 
     #[test]
     fn json_string_escaping() {
         let mut out = Vec::new();
         write_json_str(&mut out, "a\"b\\c\n\u{0}\u{1f}é");
-        assert_eq!(String::from_utf8(out.clone()).unwrap(), r#""a\"b\\c\n\u0000\u001fé""#);
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            r#""a\"b\\c\n\u0000\u001fé""#
+        );
         let back: String = serde_json::from_slice(&out).unwrap();
         assert_eq!(back, "a\"b\\c\n\u{0}\u{1f}é");
     }

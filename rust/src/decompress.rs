@@ -17,7 +17,8 @@ pub fn gunzip(input: &[u8], max_bytes: usize) -> Result<Vec<u8>> {
     let hard_cap = max_bytes.saturating_add(1);
     // Typical compression ratio of OTLP payloads is 5-10x; start there but
     // never above the cap, and grow at most to the cap.
-    let mut out: Vec<u8> = Vec::with_capacity(input.len().saturating_mul(8).max(4096).min(hard_cap));
+    let mut out: Vec<u8> =
+        Vec::with_capacity(input.len().saturating_mul(8).max(4096).min(hard_cap));
     let mut dec = MultiGzDecoder::new(input);
     loop {
         if out.len() == out.capacity() {
@@ -91,7 +92,10 @@ mod tests {
     fn exactly_at_limit_is_fine() {
         let data = vec![7u8; 1000];
         assert_eq!(gunzip(&gz(&data), 1000).unwrap().len(), 1000);
-        assert!(matches!(gunzip(&gz(&data), 999), Err(Error::BodyTooLarge { .. })));
+        assert!(matches!(
+            gunzip(&gz(&data), 999),
+            Err(Error::BodyTooLarge { .. })
+        ));
     }
 
     #[test]

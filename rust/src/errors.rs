@@ -13,7 +13,11 @@ pub enum Error {
     /// Truncated or garbage protobuf (includes prost's recursion limit).
     InvalidProtobuf(String),
     /// Not valid OTLP/JSON; line and column are 1-based (0 when unknown).
-    InvalidJson { line: usize, column: usize, message: String },
+    InvalidJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// The gzip stream is corrupt or truncated.
     InvalidGzip(String),
     /// The (inflated) body is larger than `max_body_bytes`.
@@ -34,7 +38,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidProtobuf(m) => write!(f, "invalid protobuf: {m}"),
-            Error::InvalidJson { line, column, message } => {
+            Error::InvalidJson {
+                line,
+                column,
+                message,
+            } => {
                 write!(f, "invalid JSON at line {line} column {column}: {message}")
             }
             Error::InvalidGzip(m) => write!(f, "invalid gzip stream: {m}"),
@@ -56,7 +64,9 @@ impl std::error::Error for Error {}
 impl Error {
     pub(crate) fn from_prost(e: prost::DecodeError) -> Self {
         let s = e.to_string();
-        let s = s.strip_prefix("failed to decode Protobuf message: ").unwrap_or(&s);
+        let s = s
+            .strip_prefix("failed to decode Protobuf message: ")
+            .unwrap_or(&s);
         Error::InvalidProtobuf(s.to_owned())
     }
 
@@ -68,7 +78,11 @@ impl Error {
         if message == NESTING_MESSAGE {
             return Error::NestingTooDeep;
         }
-        Error::InvalidJson { line, column, message: message.to_owned() }
+        Error::InvalidJson {
+            line,
+            column,
+            message: message.to_owned(),
+        }
     }
 
     /// Is this a client error (the request is bad) rather than a server one?
@@ -93,7 +107,12 @@ mod python {
 
     static TYPES: PyOnceLock<ExceptionTypes> = PyOnceLock::new();
 
-    fn make(py: Python<'_>, name: &str, bases: Bound<'_, PyTuple>, doc: &str) -> PyResult<Py<PyType>> {
+    fn make(
+        py: Python<'_>,
+        name: &str,
+        bases: Bound<'_, PyTuple>,
+        doc: &str,
+    ) -> PyResult<Py<PyType>> {
         let ns = PyDict::new(py);
         ns.set_item("__module__", "gls_engine._core")?;
         ns.set_item("__doc__", doc)?;
@@ -124,7 +143,11 @@ mod python {
                 PyTuple::new(py, [decode.bind(py).clone()])?,
                 "The (inflated) request body is larger than max_body_bytes (HTTP 413).",
             )?;
-            Ok(ExceptionTypes { core, decode, too_large })
+            Ok(ExceptionTypes {
+                core,
+                decode,
+                too_large,
+            })
         })
     }
 
@@ -165,7 +188,11 @@ mod tests {
     #[test]
     fn messages() {
         assert_eq!(Error::NestingTooDeep.to_string(), NESTING_MESSAGE);
-        assert!(Error::InvalidUtf8("span name").to_string().starts_with("string field is not valid UTF-8"));
-        assert!(Error::InvalidGzip("x".into()).to_string().starts_with("invalid gzip stream: "));
+        assert!(Error::InvalidUtf8("span name")
+            .to_string()
+            .starts_with("string field is not valid UTF-8"));
+        assert!(Error::InvalidGzip("x".into())
+            .to_string()
+            .starts_with("invalid gzip stream: "));
     }
 }

@@ -23,3 +23,9 @@ pub use errors::{Error, Result};
 
 #[cfg(feature = "python")]
 mod python;
+
+/// mimalloc keeps freed pages for reuse: the column buffers of one batch are
+/// then built in memory the previous batch released, instead of fresh pages
+/// from the kernel (page faults were ~15% of the build time with glibc).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -155,7 +155,12 @@ fn parse_part(key: &[u8], attr: u32) -> Option<Part> {
         b"role" => false,
         _ => return None,
     };
-    Some(Part { output, index, content, attr })
+    Some(Part {
+        output,
+        index,
+        content,
+        attr,
+    })
 }
 
 /// What the scan of one span's attributes found.
@@ -173,7 +178,14 @@ pub struct Found {
 
 impl Default for Found {
     fn default() -> Self {
-        Found { rank: [NONE; NCOLS], idx: [0; NCOLS], span_type: "", llm_hint: false, tokens: [0; 5], parts: Vec::new() }
+        Found {
+            rank: [NONE; NCOLS],
+            idx: [0; NCOLS],
+            span_type: "",
+            llm_hint: false,
+            tokens: [0; 5],
+            parts: Vec::new(),
+        }
     }
 }
 
@@ -189,7 +201,9 @@ fn str_value(v: Option<&Value>) -> Option<&[u8]> {
 pub fn token_count(v: Option<&Value>) -> Option<u32> {
     match v? {
         Value::IntValue(i) => u32::try_from(*i).ok(),
-        Value::DoubleValue(d) => (d.fract() == 0.0 && *d >= 0.0 && *d <= u32::MAX as f64).then_some(*d as u32),
+        Value::DoubleValue(d) => {
+            (d.fract() == 0.0 && *d >= 0.0 && *d <= u32::MAX as f64).then_some(*d as u32)
+        }
         Value::StringValue(s) => {
             let s = std::str::from_utf8(s).ok()?.trim();
             if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
@@ -202,7 +216,10 @@ pub fn token_count(v: Option<&Value>) -> Option<u32> {
 }
 
 fn eq_any(v: &[u8], names: &[(&str, &'static str)]) -> Option<&'static str> {
-    names.iter().find(|(n, _)| v.eq_ignore_ascii_case(n.as_bytes())).map(|(_, t)| *t)
+    names
+        .iter()
+        .find(|(n, _)| v.eq_ignore_ascii_case(n.as_bytes()))
+        .map(|(_, t)| *t)
 }
 
 /// Span type for a (rank, value) of the span-type keys of ranks 1..=4.
@@ -223,7 +240,15 @@ fn map_span_type(rank: u8, v: &[u8]) -> Option<&'static str> {
                 ("PROMPT", "prompt"),
             ],
         ),
-        2 => eq_any(v, &[("workflow", "chain"), ("task", "chain"), ("agent", "agent"), ("tool", "tool")]),
+        2 => eq_any(
+            v,
+            &[
+                ("workflow", "chain"),
+                ("task", "chain"),
+                ("agent", "agent"),
+                ("tool", "tool"),
+            ],
+        ),
         3 => eq_any(
             v,
             &[
@@ -236,7 +261,14 @@ fn map_span_type(rank: u8, v: &[u8]) -> Option<&'static str> {
                 ("create_agent", "agent"),
             ],
         ),
-        4 => eq_any(v, &[("chat", "llm"), ("completion", "llm"), ("embedding", "embedding")]),
+        4 => eq_any(
+            v,
+            &[
+                ("chat", "llm"),
+                ("completion", "llm"),
+                ("embedding", "embedding"),
+            ],
+        ),
         _ => None,
     }
 }
@@ -276,10 +308,11 @@ impl Found {
             };
             let c = col as usize;
             match col {
-                Col::Model | Col::Provider => {
-                    if (col == Col::Model && (rank == 1 || rank == 2)) || (col == Col::Provider && rank == 1) {
-                        self.llm_hint = true;
-                    }
+                Col::Model | Col::Provider
+                    if ((col == Col::Model && (rank == 1 || rank == 2))
+                        || (col == Col::Provider && rank == 1)) =>
+                {
+                    self.llm_hint = true;
                 }
                 _ => {}
             }
@@ -299,12 +332,14 @@ impl Found {
                         }
                     }
                 }
-                Col::InputTokens | Col::OutputTokens | Col::CachedTokens | Col::ReasoningTokens | Col::TotalTokens => {
-                    match token_count(v) {
-                        Some(n) => self.tokens[c - Col::InputTokens as usize] = n,
-                        None => continue,
-                    }
-                }
+                Col::InputTokens
+                | Col::OutputTokens
+                | Col::CachedTokens
+                | Col::ReasoningTokens
+                | Col::TotalTokens => match token_count(v) {
+                    Some(n) => self.tokens[c - Col::InputTokens as usize] = n,
+                    None => continue,
+                },
                 _ => {
                     if !non_empty(v) {
                         continue;
@@ -372,7 +407,12 @@ impl Found {
         if self.write_text(col, attrs, out)? || self.parts.is_empty() {
             return Ok(());
         }
-        let mut parts: Vec<Part> = self.parts.iter().copied().filter(|p| p.output == output).collect();
+        let mut parts: Vec<Part> = self
+            .parts
+            .iter()
+            .copied()
+            .filter(|p| p.output == output)
+            .collect();
         if parts.is_empty() {
             return Ok(());
         }
@@ -437,12 +477,20 @@ pub fn tags(kv: &KeyValue) -> Result<Vec<String>> {
                     return Ok(v);
                 }
             }
-            Ok(if s.is_empty() { vec![] } else { vec![s.to_owned()] })
+            Ok(if s.is_empty() {
+                vec![]
+            } else {
+                vec![s.to_owned()]
+            })
         }
         other => {
             let mut t = Vec::new();
             write_value_text(&mut t, other)?;
-            Ok(if t.is_empty() { vec![] } else { vec![String::from_utf8(t).expect("validated")] })
+            Ok(if t.is_empty() {
+                vec![]
+            } else {
+                vec![String::from_utf8(t).expect("validated")]
+            })
         }
     }
 }
@@ -483,7 +531,11 @@ pub fn resource_info(attrs: &[KeyValue]) -> Result<ResourceInfo> {
         if !non_empty(v) {
             continue;
         }
-        let cur = if slot == 0 { &mut proj_rank } else { &mut env_rank };
+        let cur = if slot == 0 {
+            &mut proj_rank
+        } else {
+            &mut env_rank
+        };
         if rank <= *cur {
             *cur = rank;
             let t = text()?;
@@ -499,7 +551,9 @@ pub fn resource_info(attrs: &[KeyValue]) -> Result<ResourceInfo> {
 
 /// 1-128 characters of `[A-Za-z0-9._-]`.
 pub fn valid_project(p: &str) -> bool {
-    (1..=128).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+    (1..=128).contains(&p.len())
+        && p.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
 }
 
 #[cfg(test)]
@@ -509,7 +563,10 @@ mod tests {
     use bytes::Bytes;
 
     fn kv(k: &str, v: Value) -> KeyValue {
-        KeyValue { key: Bytes::copy_from_slice(k.as_bytes()), value: Some(AnyValue { value: Some(v) }) }
+        KeyValue {
+            key: Bytes::copy_from_slice(k.as_bytes()),
+            value: Some(AnyValue { value: Some(v) }),
+        }
     }
     fn s(k: &str, v: &str) -> KeyValue {
         kv(k, Value::StringValue(Bytes::copy_from_slice(v.as_bytes())))
@@ -530,7 +587,10 @@ mod tests {
         }
         fn text(&self, col: Col) -> Option<String> {
             let mut out = Vec::new();
-            self.f.write_text(col, &self.attrs, &mut out).unwrap().then(|| String::from_utf8(out).unwrap())
+            self.f
+                .write_text(col, &self.attrs, &mut out)
+                .unwrap()
+                .then(|| String::from_utf8(out).unwrap())
         }
         fn span_type(&self) -> String {
             let mut out = Vec::new();
@@ -560,7 +620,14 @@ mod tests {
             s("output.value", "hi there"),
             s("session.id", "sess-1"),
             s("user.id", "u-1"),
-            kv("tag.tags", Value::ArrayValue(ArrayValue { values: vec![AnyValue { value: Some(Value::StringValue(Bytes::from_static(b"a"))) }] })),
+            kv(
+                "tag.tags",
+                Value::ArrayValue(ArrayValue {
+                    values: vec![AnyValue {
+                        value: Some(Value::StringValue(Bytes::from_static(b"a"))),
+                    }],
+                }),
+            ),
         ]);
         assert_eq!(r.span_type(), "llm");
         assert_eq!(r.text(Col::Model).as_deref(), Some("gpt-4o-mini"));
@@ -574,12 +641,26 @@ mod tests {
         assert_eq!(r.io(true), "hi there");
         assert_eq!(r.text(Col::SessionId).as_deref(), Some("sess-1"));
         assert_eq!(r.text(Col::UserId).as_deref(), Some("u-1"));
-        assert_eq!(tags(r.f.attr(Col::Tags, &r.attrs).unwrap()).unwrap(), vec!["a"]);
-        for (kind, t) in [("CHAIN", "chain"), ("retriever", "retriever"), ("GUARDRAIL", "guardrail"), ("PROMPT", "prompt")] {
-            assert_eq!(R::new(vec![s("openinference.span.kind", kind)]).span_type(), t);
+        assert_eq!(
+            tags(r.f.attr(Col::Tags, &r.attrs).unwrap()).unwrap(),
+            vec!["a"]
+        );
+        for (kind, t) in [
+            ("CHAIN", "chain"),
+            ("retriever", "retriever"),
+            ("GUARDRAIL", "guardrail"),
+            ("PROMPT", "prompt"),
+        ] {
+            assert_eq!(
+                R::new(vec![s("openinference.span.kind", kind)]).span_type(),
+                t
+            );
         }
         // unknown kind falls through
-        assert_eq!(R::new(vec![s("openinference.span.kind", "WHATEVER")]).span_type(), "span");
+        assert_eq!(
+            R::new(vec![s("openinference.span.kind", "WHATEVER")]).span_type(),
+            "span"
+        );
     }
 
     #[test]
@@ -610,13 +691,28 @@ mod tests {
         assert_eq!(r.f.tokens(Col::OutputTokens), Some(5));
         assert_eq!(r.f.tokens(Col::TotalTokens), Some(15));
         assert_eq!(r.f.tokens(Col::CachedTokens), None);
-        assert_eq!(r.io(false), r#"[{"role":"system","content":"be nice"},{"role":"user","content":"hi \"there\""}]"#);
+        assert_eq!(
+            r.io(false),
+            r#"[{"role":"system","content":"be nice"},{"role":"user","content":"hi \"there\""}]"#
+        );
         assert_eq!(r.io(true), r#"[{"role":"assistant","content":"hello"}]"#);
         assert_eq!(r.text(Col::UserId).as_deref(), Some("u9"));
-        assert_eq!(R::new(vec![s("traceloop.span.kind", "task")]).span_type(), "chain");
-        assert_eq!(R::new(vec![s("traceloop.span.kind", "tool")]).span_type(), "tool");
-        assert_eq!(R::new(vec![s("llm.request.type", "embedding")]).span_type(), "embedding");
-        assert_eq!(R::new(vec![s("llm.request.type", "completion")]).span_type(), "llm");
+        assert_eq!(
+            R::new(vec![s("traceloop.span.kind", "task")]).span_type(),
+            "chain"
+        );
+        assert_eq!(
+            R::new(vec![s("traceloop.span.kind", "tool")]).span_type(),
+            "tool"
+        );
+        assert_eq!(
+            R::new(vec![s("llm.request.type", "embedding")]).span_type(),
+            "embedding"
+        );
+        assert_eq!(
+            R::new(vec![s("llm.request.type", "completion")]).span_type(),
+            "llm"
+        );
     }
 
     #[test]
@@ -656,9 +752,15 @@ mod tests {
             assert_eq!(R::new(vec![s("gen_ai.operation.name", op)]).span_type(), t);
         }
         // presence of a model key -> llm
-        assert_eq!(R::new(vec![s("gen_ai.system", "openai")]).span_type(), "llm");
+        assert_eq!(
+            R::new(vec![s("gen_ai.system", "openai")]).span_type(),
+            "llm"
+        );
         assert_eq!(R::new(vec![s("llm.model_name", "m")]).span_type(), "llm");
-        assert_eq!(R::new(vec![s("llm.response.model", "m")]).span_type(), "span");
+        assert_eq!(
+            R::new(vec![s("llm.response.model", "m")]).span_type(),
+            "span"
+        );
         assert_eq!(R::new(vec![]).span_type(), "span");
     }
 
@@ -697,26 +799,58 @@ mod tests {
         assert_eq!(r.f.tokens(Col::OutputTokens), None);
         assert_eq!(r.f.tokens(Col::TotalTokens), None);
         // an invalid value falls through to the next key
-        let r = R::new(vec![i("gen_ai.usage.input_tokens", -5), i("llm.token_count.prompt", 9), i("gen_ai.usage.output_tokens", 1)]);
+        let r = R::new(vec![
+            i("gen_ai.usage.input_tokens", -5),
+            i("llm.token_count.prompt", 9),
+            i("gen_ai.usage.output_tokens", 1),
+        ]);
         assert_eq!(r.f.tokens(Col::InputTokens), Some(9));
         assert_eq!(r.f.tokens(Col::TotalTokens), Some(10));
-        assert_eq!(token_count(Some(&Value::IntValue(u32::MAX as i64 + 1))), None);
-        assert_eq!(token_count(Some(&Value::StringValue(Bytes::from_static(b" 42 ")))), Some(42));
-        assert_eq!(token_count(Some(&Value::StringValue(Bytes::from_static(b"+4")))), None);
+        assert_eq!(
+            token_count(Some(&Value::IntValue(u32::MAX as i64 + 1))),
+            None
+        );
+        assert_eq!(
+            token_count(Some(&Value::StringValue(Bytes::from_static(b" 42 ")))),
+            Some(42)
+        );
+        assert_eq!(
+            token_count(Some(&Value::StringValue(Bytes::from_static(b"+4")))),
+            None
+        );
         assert_eq!(token_count(Some(&Value::BoolValue(true))), None);
-        let r = R::new(vec![i("llm.usage.total_tokens", 99), i("gen_ai.usage.input_tokens", 1), i("gen_ai.usage.output_tokens", 1)]);
+        let r = R::new(vec![
+            i("llm.usage.total_tokens", 99),
+            i("gen_ai.usage.input_tokens", 1),
+            i("gen_ai.usage.output_tokens", 1),
+        ]);
         assert_eq!(r.f.tokens(Col::TotalTokens), Some(99));
-        let r = R::new(vec![i("gen_ai.usage.input_tokens", u32::MAX as i64), i("gen_ai.usage.output_tokens", 1)]);
+        let r = R::new(vec![
+            i("gen_ai.usage.input_tokens", u32::MAX as i64),
+            i("gen_ai.usage.output_tokens", 1),
+        ]);
         assert_eq!(r.f.tokens(Col::TotalTokens), None);
     }
 
     #[test]
     fn tag_forms() {
-        assert_eq!(tags(&s("gls.tags", "[\"x\", \"y\"]")).unwrap(), vec!["x", "y"]);
+        assert_eq!(
+            tags(&s("gls.tags", "[\"x\", \"y\"]")).unwrap(),
+            vec!["x", "y"]
+        );
         assert_eq!(tags(&s("gls.tags", "prod")).unwrap(), vec!["prod"]);
-        assert_eq!(tags(&s("gls.tags", "[not json")).unwrap(), vec!["[not json"]);
-        let r = R::new(vec![s("langfuse.trace.tags", "[\"l\"]"), s("gls.tags", "g")]);
-        assert_eq!(tags(r.f.attr(Col::Tags, &r.attrs).unwrap()).unwrap(), vec!["g"]);
+        assert_eq!(
+            tags(&s("gls.tags", "[not json")).unwrap(),
+            vec!["[not json"]
+        );
+        let r = R::new(vec![
+            s("langfuse.trace.tags", "[\"l\"]"),
+            s("gls.tags", "g"),
+        ]);
+        assert_eq!(
+            tags(r.f.attr(Col::Tags, &r.attrs).unwrap()).unwrap(),
+            vec!["g"]
+        );
     }
 
     #[test]
@@ -732,7 +866,11 @@ mod tests {
         assert_eq!(info.service_name, "api");
         assert_eq!(info.project.as_deref(), Some("gls-proj"));
         assert_eq!(info.environment.as_deref(), Some("prod"));
-        let info = resource_info(&[s("openinference.project.name", "phoenix-proj"), s("gls.project", "")]).unwrap();
+        let info = resource_info(&[
+            s("openinference.project.name", "phoenix-proj"),
+            s("gls.project", ""),
+        ])
+        .unwrap();
         assert_eq!(info.project.as_deref(), Some("phoenix-proj"));
         assert!(valid_project("a.B_c-9"));
         assert!(valid_project(&"x".repeat(128)));

@@ -78,7 +78,12 @@ pub fn encode_export_response(rejected_spans: i64, error_message: &str) -> Vec<u
 trait JsonMsg: Default + Sized {
     const EXPECTING: &'static str;
     /// Reads the value of `key` (a field name, camelCase or snake_case).
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, depth: usize) -> Result<(), A::Error>;
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        depth: usize,
+    ) -> Result<(), A::Error>;
 }
 
 /// Seed for a message; `depth` is the AnyValue level of the values inside it
@@ -92,7 +97,7 @@ impl<T> MsgSeed<T> {
 }
 impl<T> Clone for MsgSeed<T> {
     fn clone(&self) -> Self {
-        MsgSeed(self.0, PhantomData)
+        *self
     }
 }
 impl<T> Copy for MsgSeed<T> {}
@@ -200,7 +205,9 @@ impl<'de> DeserializeSeed<'de> for Skip {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         if self.0 > MAX_SKIP_DEPTH {
-            return Err(de::Error::custom("unknown field nested deeper than 128 levels"));
+            return Err(de::Error::custom(
+                "unknown field nested deeper than 128 levels",
+            ));
         }
         d.deserialize_any(self)
     }
@@ -277,7 +284,9 @@ scalar_seed!(StrSeed, Bytes, "a string", {
 
 scalar_seed!(HexSeed, Bytes, "a hex string", {
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Bytes, E> {
-        decode_hex(s).map(Bytes::from).ok_or_else(|| E::custom(format!("id is not a hex string: {s:?}")))
+        decode_hex(s)
+            .map(Bytes::from)
+            .ok_or_else(|| E::custom(format!("id is not a hex string: {s:?}")))
     }
 });
 
@@ -294,7 +303,9 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
             _ => None,
         }
     }
-    b.chunks_exact(2).map(|p| Some(nib(p[0])? << 4 | nib(p[1])?)).collect()
+    b.chunks_exact(2)
+        .map(|p| Some(nib(p[0])? << 4 | nib(p[1])?))
+        .collect()
 }
 
 const B64_STD: GeneralPurpose = GeneralPurpose::new(
@@ -327,10 +338,12 @@ macro_rules! int_seed {
     ($name:ident, $ty:ty, $expecting:expr) => {
         scalar_seed!($name, $ty, $expecting, {
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<$ty, E> {
-                <$ty>::try_from(v).map_err(|_| E::custom(format!("{v} is out of range for {}", $expecting)))
+                <$ty>::try_from(v)
+                    .map_err(|_| E::custom(format!("{v} is out of range for {}", $expecting)))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<$ty, E> {
-                <$ty>::try_from(v).map_err(|_| E::custom(format!("{v} is out of range for {}", $expecting)))
+                <$ty>::try_from(v)
+                    .map_err(|_| E::custom(format!("{v} is out of range for {}", $expecting)))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<$ty, E> {
                 if v.fract() == 0.0 && v >= <$ty>::MIN as f64 && v <= <$ty>::MAX as f64 {
@@ -340,7 +353,8 @@ macro_rules! int_seed {
                 }
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<$ty, E> {
-                s.parse::<$ty>().map_err(|_| E::custom(format!("{s:?} is not {}", $expecting)))
+                s.parse::<$ty>()
+                    .map_err(|_| E::custom(format!("{s:?} is not {}", $expecting)))
             }
         });
     };
@@ -365,7 +379,9 @@ scalar_seed!(F64Seed, f64, "a number", {
             "NaN" => Ok(f64::NAN),
             "Infinity" => Ok(f64::INFINITY),
             "-Infinity" => Ok(f64::NEG_INFINITY),
-            _ => s.parse().map_err(|_| E::custom(format!("{s:?} is not a number"))),
+            _ => s
+                .parse()
+                .map_err(|_| E::custom(format!("{s:?} is not a number"))),
         }
     }
 });
@@ -399,7 +415,8 @@ impl<'de> Visitor<'de> for EnumSeed {
         if let Some(i) = self.0.iter().position(|n| *n == s) {
             return Ok(i as i32);
         }
-        s.parse::<i32>().map_err(|_| E::custom(format!("unknown enum value {s:?}")))
+        s.parse::<i32>()
+            .map_err(|_| E::custom(format!("unknown enum value {s:?}")))
     }
 }
 
@@ -421,9 +438,16 @@ fn attrs_seed(depth: usize) -> VecSeed<MsgSeed<KeyValue>> {
 
 impl JsonMsg for ExportTraceServiceRequest {
     const EXPECTING: &'static str = "an ExportTraceServiceRequest object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, _: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: usize,
+    ) -> Result<(), A::Error> {
         match key {
-            "resourceSpans" | "resource_spans" => self.resource_spans = map.next_value_seed(VecSeed(MsgSeed::new(1)))?,
+            "resourceSpans" | "resource_spans" => {
+                self.resource_spans = map.next_value_seed(VecSeed(MsgSeed::new(1)))?
+            }
             _ => skip(map)?,
         }
         Ok(())
@@ -432,10 +456,17 @@ impl JsonMsg for ExportTraceServiceRequest {
 
 impl JsonMsg for ResourceSpans {
     const EXPECTING: &'static str = "a ResourceSpans object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, _: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: usize,
+    ) -> Result<(), A::Error> {
         match key {
             "resource" => self.resource = Some(map.next_value_seed(MsgSeed::new(1))?),
-            "scopeSpans" | "scope_spans" => self.scope_spans = map.next_value_seed(VecSeed(MsgSeed::new(1)))?,
+            "scopeSpans" | "scope_spans" => {
+                self.scope_spans = map.next_value_seed(VecSeed(MsgSeed::new(1)))?
+            }
             _ => skip(map)?,
         }
         Ok(())
@@ -444,7 +475,12 @@ impl JsonMsg for ResourceSpans {
 
 impl JsonMsg for Resource {
     const EXPECTING: &'static str = "a Resource object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, _: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: usize,
+    ) -> Result<(), A::Error> {
         match key {
             "attributes" => self.attributes = map.next_value_seed(attrs_seed(1))?,
             "droppedAttributesCount" | "dropped_attributes_count" => {
@@ -458,7 +494,12 @@ impl JsonMsg for Resource {
 
 impl JsonMsg for ScopeSpans {
     const EXPECTING: &'static str = "a ScopeSpans object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, _: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: usize,
+    ) -> Result<(), A::Error> {
         match key {
             "scope" => self.scope = Some(map.next_value_seed(MsgSeed::new(1))?),
             "spans" => self.spans = map.next_value_seed(VecSeed(MsgSeed::new(1)))?,
@@ -470,7 +511,12 @@ impl JsonMsg for ScopeSpans {
 
 impl JsonMsg for InstrumentationScope {
     const EXPECTING: &'static str = "an InstrumentationScope object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, _: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: usize,
+    ) -> Result<(), A::Error> {
         match key {
             "name" => self.name = map.next_value_seed(StrSeed)?,
             "version" => self.version = map.next_value_seed(StrSeed)?,
@@ -486,25 +532,40 @@ impl JsonMsg for InstrumentationScope {
 
 impl JsonMsg for Span {
     const EXPECTING: &'static str = "a Span object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, _: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: usize,
+    ) -> Result<(), A::Error> {
         match key {
             "traceId" | "trace_id" => self.trace_id = map.next_value_seed(HexSeed)?,
             "spanId" | "span_id" => self.span_id = map.next_value_seed(HexSeed)?,
             "traceState" | "trace_state" => self.trace_state = map.next_value_seed(StrSeed)?,
-            "parentSpanId" | "parent_span_id" => self.parent_span_id = map.next_value_seed(HexSeed)?,
+            "parentSpanId" | "parent_span_id" => {
+                self.parent_span_id = map.next_value_seed(HexSeed)?
+            }
             "flags" => self.flags = map.next_value_seed(U32Seed)?,
             "name" => self.name = map.next_value_seed(StrSeed)?,
             "kind" => self.kind = map.next_value_seed(EnumSeed(SPAN_KINDS))?,
-            "startTimeUnixNano" | "start_time_unix_nano" => self.start_time_unix_nano = map.next_value_seed(U64Seed)?,
-            "endTimeUnixNano" | "end_time_unix_nano" => self.end_time_unix_nano = map.next_value_seed(U64Seed)?,
+            "startTimeUnixNano" | "start_time_unix_nano" => {
+                self.start_time_unix_nano = map.next_value_seed(U64Seed)?
+            }
+            "endTimeUnixNano" | "end_time_unix_nano" => {
+                self.end_time_unix_nano = map.next_value_seed(U64Seed)?
+            }
             "attributes" => self.attributes = map.next_value_seed(attrs_seed(1))?,
             "droppedAttributesCount" | "dropped_attributes_count" => {
                 self.dropped_attributes_count = map.next_value_seed(U32Seed)?
             }
             "events" => self.events = map.next_value_seed(VecSeed(MsgSeed::new(1)))?,
-            "droppedEventsCount" | "dropped_events_count" => self.dropped_events_count = map.next_value_seed(U32Seed)?,
+            "droppedEventsCount" | "dropped_events_count" => {
+                self.dropped_events_count = map.next_value_seed(U32Seed)?
+            }
             "links" => self.links = map.next_value_seed(VecSeed(MsgSeed::new(1)))?,
-            "droppedLinksCount" | "dropped_links_count" => self.dropped_links_count = map.next_value_seed(U32Seed)?,
+            "droppedLinksCount" | "dropped_links_count" => {
+                self.dropped_links_count = map.next_value_seed(U32Seed)?
+            }
             "status" => self.status = Some(map.next_value_seed(MsgSeed::new(1))?),
             _ => skip(map)?,
         }
@@ -514,9 +575,16 @@ impl JsonMsg for Span {
 
 impl JsonMsg for span::Event {
     const EXPECTING: &'static str = "an Event object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, _: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: usize,
+    ) -> Result<(), A::Error> {
         match key {
-            "timeUnixNano" | "time_unix_nano" => self.time_unix_nano = map.next_value_seed(U64Seed)?,
+            "timeUnixNano" | "time_unix_nano" => {
+                self.time_unix_nano = map.next_value_seed(U64Seed)?
+            }
             "name" => self.name = map.next_value_seed(StrSeed)?,
             "attributes" => self.attributes = map.next_value_seed(attrs_seed(1))?,
             "droppedAttributesCount" | "dropped_attributes_count" => {
@@ -530,7 +598,12 @@ impl JsonMsg for span::Event {
 
 impl JsonMsg for span::Link {
     const EXPECTING: &'static str = "a Link object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, _: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: usize,
+    ) -> Result<(), A::Error> {
         match key {
             "traceId" | "trace_id" => self.trace_id = map.next_value_seed(HexSeed)?,
             "spanId" | "span_id" => self.span_id = map.next_value_seed(HexSeed)?,
@@ -548,7 +621,12 @@ impl JsonMsg for span::Link {
 
 impl JsonMsg for Status {
     const EXPECTING: &'static str = "a Status object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, _: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        _: usize,
+    ) -> Result<(), A::Error> {
         match key {
             "message" => self.message = map.next_value_seed(StrSeed)?,
             "code" => self.code = map.next_value_seed(EnumSeed(STATUS_CODES))?,
@@ -560,7 +638,12 @@ impl JsonMsg for Status {
 
 impl JsonMsg for KeyValue {
     const EXPECTING: &'static str = "a KeyValue object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, depth: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        depth: usize,
+    ) -> Result<(), A::Error> {
         match key {
             "key" => self.key = map.next_value_seed(StrSeed)?,
             "value" => self.value = Some(map.next_value_seed(MsgSeed::new(depth))?),
@@ -572,22 +655,39 @@ impl JsonMsg for KeyValue {
 
 impl JsonMsg for AnyValue {
     const EXPECTING: &'static str = "an AnyValue object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, depth: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        depth: usize,
+    ) -> Result<(), A::Error> {
         if depth > MAX_ANYVALUE_DEPTH {
             return Err(de::Error::custom(NESTING_MESSAGE));
         }
         let v = match key {
-            "stringValue" | "string_value" => nullable(map.next_value_seed(OptSeed(StrSeed))?, Value::StringValue),
-            "boolValue" | "bool_value" => nullable(map.next_value_seed(OptSeed(BoolSeed))?, Value::BoolValue),
-            "intValue" | "int_value" => nullable(map.next_value_seed(OptSeed(I64Seed))?, Value::IntValue),
-            "doubleValue" | "double_value" => nullable(map.next_value_seed(OptSeed(F64Seed))?, Value::DoubleValue),
-            "bytesValue" | "bytes_value" => nullable(map.next_value_seed(OptSeed(B64Seed))?, Value::BytesValue),
-            "arrayValue" | "array_value" => {
-                nullable(map.next_value_seed(OptSeed(MsgSeed::new(depth + 1)))?, Value::ArrayValue)
+            "stringValue" | "string_value" => {
+                nullable(map.next_value_seed(OptSeed(StrSeed))?, Value::StringValue)
             }
-            "kvlistValue" | "kvlist_value" => {
-                nullable(map.next_value_seed(OptSeed(MsgSeed::new(depth + 1)))?, Value::KvlistValue)
+            "boolValue" | "bool_value" => {
+                nullable(map.next_value_seed(OptSeed(BoolSeed))?, Value::BoolValue)
             }
+            "intValue" | "int_value" => {
+                nullable(map.next_value_seed(OptSeed(I64Seed))?, Value::IntValue)
+            }
+            "doubleValue" | "double_value" => {
+                nullable(map.next_value_seed(OptSeed(F64Seed))?, Value::DoubleValue)
+            }
+            "bytesValue" | "bytes_value" => {
+                nullable(map.next_value_seed(OptSeed(B64Seed))?, Value::BytesValue)
+            }
+            "arrayValue" | "array_value" => nullable(
+                map.next_value_seed(OptSeed(MsgSeed::new(depth + 1)))?,
+                Value::ArrayValue,
+            ),
+            "kvlistValue" | "kvlist_value" => nullable(
+                map.next_value_seed(OptSeed(MsgSeed::new(depth + 1)))?,
+                Value::KvlistValue,
+            ),
             _ => {
                 skip(map)?;
                 return Ok(());
@@ -633,7 +733,12 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for OptSeed<S> {
 
 impl JsonMsg for ArrayValue {
     const EXPECTING: &'static str = "an ArrayValue object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, depth: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        depth: usize,
+    ) -> Result<(), A::Error> {
         match key {
             "values" => self.values = map.next_value_seed(VecSeed(MsgSeed::new(depth)))?,
             _ => skip(map)?,
@@ -644,7 +749,12 @@ impl JsonMsg for ArrayValue {
 
 impl JsonMsg for KeyValueList {
     const EXPECTING: &'static str = "a KeyValueList object";
-    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A, depth: usize) -> Result<(), A::Error> {
+    fn field<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        depth: usize,
+    ) -> Result<(), A::Error> {
         match key {
             "values" => self.values = map.next_value_seed(attrs_seed(depth))?,
             _ => skip(map)?,
@@ -658,7 +768,9 @@ mod tests {
     use super::*;
 
     fn sv(s: &str) -> AnyValue {
-        AnyValue { value: Some(Value::StringValue(Bytes::copy_from_slice(s.as_bytes()))) }
+        AnyValue {
+            value: Some(Value::StringValue(Bytes::copy_from_slice(s.as_bytes()))),
+        }
     }
 
     const FULL: &str = r#"{
@@ -709,7 +821,10 @@ mod tests {
         let ss = &rs.scope_spans[0];
         assert_eq!(ss.scope.as_ref().unwrap().version, "1.0");
         let sp = &ss.spans[0];
-        assert_eq!(sp.trace_id.as_ref(), b"\x5b\x8e\xff\xf7\x98\x03\x81\x03\xd2\x69\xb6\x33\x81\x3f\xc6\x0c");
+        assert_eq!(
+            sp.trace_id.as_ref(),
+            b"\x5b\x8e\xff\xf7\x98\x03\x81\x03\xd2\x69\xb6\x33\x81\x3f\xc6\x0c"
+        );
         assert_eq!(sp.span_id.len(), 8);
         assert!(sp.parent_span_id.is_empty());
         assert_eq!(sp.flags, 257);
@@ -718,13 +833,31 @@ mod tests {
         assert_eq!(sp.end_time_unix_nano, 1544712661000000000);
         assert_eq!(sp.dropped_attributes_count, 2);
         let a = &sp.attributes;
-        assert_eq!(a[0].value.as_ref().unwrap().value, Some(Value::IntValue(42)));
-        assert_eq!(a[1].value.as_ref().unwrap().value, Some(Value::IntValue(-7)));
-        assert_eq!(a[2].value.as_ref().unwrap().value, Some(Value::DoubleValue(1.5)));
-        assert!(matches!(a[3].value.as_ref().unwrap().value, Some(Value::DoubleValue(d)) if d.is_nan()));
-        assert_eq!(a[4].value.as_ref().unwrap().value, Some(Value::BytesValue(Bytes::from_static(b"\x00\xff"))));
-        assert!(matches!(&a[5].value.as_ref().unwrap().value, Some(Value::ArrayValue(v)) if v.values.len() == 2));
-        assert!(matches!(&a[6].value.as_ref().unwrap().value, Some(Value::KvlistValue(v)) if v.values[0].key == "n"));
+        assert_eq!(
+            a[0].value.as_ref().unwrap().value,
+            Some(Value::IntValue(42))
+        );
+        assert_eq!(
+            a[1].value.as_ref().unwrap().value,
+            Some(Value::IntValue(-7))
+        );
+        assert_eq!(
+            a[2].value.as_ref().unwrap().value,
+            Some(Value::DoubleValue(1.5))
+        );
+        assert!(
+            matches!(a[3].value.as_ref().unwrap().value, Some(Value::DoubleValue(d)) if d.is_nan())
+        );
+        assert_eq!(
+            a[4].value.as_ref().unwrap().value,
+            Some(Value::BytesValue(Bytes::from_static(b"\x00\xff")))
+        );
+        assert!(
+            matches!(&a[5].value.as_ref().unwrap().value, Some(Value::ArrayValue(v)) if v.values.len() == 2)
+        );
+        assert!(
+            matches!(&a[6].value.as_ref().unwrap().value, Some(Value::KvlistValue(v)) if v.values[0].key == "n")
+        );
         assert_eq!(a[7].value.as_ref().unwrap().value, None);
         assert_eq!(a[8].value, None);
         assert_eq!(sp.events[0].time_unix_nano, 1544712660500000000);
@@ -746,7 +879,10 @@ mod tests {
         let sp = &req.resource_spans[0].scope_spans[0].spans[0];
         assert_eq!(sp.kind, 3);
         assert_eq!(sp.status.as_ref().unwrap().code, 1);
-        assert_eq!(sp.parent_span_id.as_ref(), b"\x08\x07\x06\x05\x04\x03\x02\x01");
+        assert_eq!(
+            sp.parent_span_id.as_ref(),
+            b"\x08\x07\x06\x05\x04\x03\x02\x01"
+        );
         assert_eq!((sp.start_time_unix_nano, sp.end_time_unix_nano), (5, 6));
         assert_eq!(sp.attributes[0].value, Some(sv("v")));
         assert_eq!(sp.dropped_links_count, 3);
@@ -755,8 +891,17 @@ mod tests {
     #[test]
     fn nulls_and_empty() {
         assert_eq!(decode_request(b"{}").unwrap().resource_spans.len(), 0);
-        assert_eq!(decode_request(b"{\"resourceSpans\":null}").unwrap().resource_spans.len(), 0);
-        let req = decode_request(br#"{"resourceSpans":[{"resource":null,"scopeSpans":[{"spans":[{"name":null}]}]}]}"#).unwrap();
+        assert_eq!(
+            decode_request(b"{\"resourceSpans\":null}")
+                .unwrap()
+                .resource_spans
+                .len(),
+            0
+        );
+        let req = decode_request(
+            br#"{"resourceSpans":[{"resource":null,"scopeSpans":[{"spans":[{"name":null}]}]}]}"#,
+        )
+        .unwrap();
         assert_eq!(req.resource_spans[0].scope_spans[0].spans[0].name, "");
     }
 
@@ -766,15 +911,38 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(err("{\"resourceSpans\": tru}"), "invalid JSON at line 1 column 22: expected ident");
-        assert!(err("").starts_with("invalid JSON at line 1 column 0: EOF"), "{}", err(""));
-        assert!(err("[]").starts_with("invalid JSON at line 1 column "), "{}", err("[]"));
+        assert_eq!(
+            err("{\"resourceSpans\": tru}"),
+            "invalid JSON at line 1 column 22: expected ident"
+        );
+        assert!(
+            err("").starts_with("invalid JSON at line 1 column 0: EOF"),
+            "{}",
+            err("")
+        );
+        assert!(
+            err("[]").starts_with("invalid JSON at line 1 column "),
+            "{}",
+            err("[]")
+        );
         assert!(err("{} x").contains("trailing characters"));
-        assert!(err(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]}"#).contains("not a hex string"));
-        assert!(err(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"-1"}]}]}]}"#).contains("is not an unsigned 64-bit integer"));
+        assert!(
+            err(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]}"#)
+                .contains("not a hex string")
+        );
+        assert!(err(
+            r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"-1"}]}]}]}"#
+        )
+        .contains("is not an unsigned 64-bit integer"));
         assert!(err(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":{"bytesValue":"!!"}}]}]}]}]}"#).contains("base64"));
-        assert!(err(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"NOPE"}]}]}]}"#).contains("unknown enum value"));
-        assert!(err(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":5}]}]}]}"#).contains("invalid type"));
+        assert!(
+            err(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"kind":"NOPE"}]}]}]}"#)
+                .contains("unknown enum value")
+        );
+        assert!(
+            err(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":5}]}]}]}"#)
+                .contains("invalid type")
+        );
     }
 
     #[test]
@@ -786,22 +954,37 @@ mod tests {
 
     fn nested_attr_json(levels: usize, kvlist: bool) -> String {
         let (open, close) = if kvlist {
-            ("{\"kvlistValue\":{\"values\":[{\"key\":\"k\",\"value\":", "}]}}")
+            (
+                "{\"kvlistValue\":{\"values\":[{\"key\":\"k\",\"value\":",
+                "}]}}",
+            )
         } else {
             ("{\"arrayValue\":{\"values\":[", "]}}")
         };
-        let v = format!("{}{{\"stringValue\":\"leaf\"}}{}", open.repeat(levels - 1), close.repeat(levels - 1));
-        format!(r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{{"attributes":[{{"key":"deep","value":{v}}}]}}]}}]}}]}}"#)
+        let v = format!(
+            "{}{{\"stringValue\":\"leaf\"}}{}",
+            open.repeat(levels - 1),
+            close.repeat(levels - 1)
+        );
+        format!(
+            r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{{"attributes":[{{"key":"deep","value":{v}}}]}}]}}]}}]}}"#
+        )
     }
 
     #[test]
     fn nesting_limit() {
         for kvlist in [false, true] {
             assert!(decode_request(nested_attr_json(64, kvlist).as_bytes()).is_ok());
-            assert_eq!(decode_request(nested_attr_json(65, kvlist).as_bytes()), Err(Error::NestingTooDeep));
+            assert_eq!(
+                decode_request(nested_attr_json(65, kvlist).as_bytes()),
+                Err(Error::NestingTooDeep)
+            );
         }
         // very deep nesting must not overflow the stack
-        assert_eq!(decode_request(nested_attr_json(100_000, false).as_bytes()), Err(Error::NestingTooDeep));
+        assert_eq!(
+            decode_request(nested_attr_json(100_000, false).as_bytes()),
+            Err(Error::NestingTooDeep)
+        );
         // unknown fields nested deeply are refused too
         let deep_unknown = format!("{{\"x\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(err(&deep_unknown).contains("nested deeper than 128 levels"));
@@ -816,6 +999,9 @@ mod tests {
             String::from_utf8(encode_export_response(3, "bad \"ids\"")).unwrap(),
             r#"{"partialSuccess":{"rejectedSpans":"3","errorMessage":"bad \"ids\""}}"#
         );
-        assert_eq!(String::from_utf8(encode_export_response(0, "warn")).unwrap(), r#"{"partialSuccess":{"errorMessage":"warn"}}"#);
+        assert_eq!(
+            String::from_utf8(encode_export_response(0, "warn")).unwrap(),
+            r#"{"partialSuccess":{"errorMessage":"warn"}}"#
+        );
     }
 }

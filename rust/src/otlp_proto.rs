@@ -224,7 +224,10 @@ pub fn encode_export_response(rejected_spans: i64, error_message: &str) -> Vec<u
     use prost::Message;
     let resp = ExportTraceServiceResponse {
         partial_success: (rejected_spans != 0 || !error_message.is_empty()).then(|| {
-            ExportTracePartialSuccess { rejected_spans, error_message: error_message.to_owned() }
+            ExportTracePartialSuccess {
+                rejected_spans,
+                error_message: error_message.to_owned(),
+            }
         }),
     };
     resp.encode_to_vec()
@@ -258,7 +261,10 @@ mod tests {
                 resource: None,
                 scope_spans: vec![ScopeSpans {
                     scope: None,
-                    spans: vec![Span { name: Bytes::from_static(b"hello"), ..Default::default() }],
+                    spans: vec![Span {
+                        name: Bytes::from_static(b"hello"),
+                        ..Default::default()
+                    }],
                 }],
             }],
         };
@@ -283,6 +289,9 @@ mod tests {
         assert_eq!(back, kv);
         let start = buf.as_ptr() as usize;
         let p = back.key.as_ptr() as usize;
-        assert!(p >= start && p < start + buf.len(), "key should borrow the input buffer");
+        assert!(
+            p >= start && p < start + buf.len(),
+            "key should borrow the input buffer"
+        );
     }
 }

@@ -58,8 +58,16 @@ fn decode_traces(
     received_ns: i64,
 ) -> PyResult<DecodedBatch> {
     let bytes: &[u8] = body.as_bytes();
-    let opts = DecodeOptions { default_project, project_override, received_ns };
-    let format = BodyFormat { json, gzip, max_body_bytes };
+    let opts = DecodeOptions {
+        default_project,
+        project_override,
+        received_ns,
+    };
+    let format = BodyFormat {
+        json,
+        gzip,
+        max_body_bytes,
+    };
     let d = py.detach(|| decode(bytes, format, &opts))?;
     Ok(DecodedBatch {
         batch: d.batch,
@@ -105,9 +113,21 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encode_export_response, m)?)?;
     m.add_function(wrap_pyfunction!(span_schema, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add("__all__", PyList::new(py, [
-        "CoreError", "DecodeError", "BodyTooLargeError", "DecodedBatch",
-        "decode_traces", "encode_export_response", "span_schema", "__version__",
-    ])?)?;
+    m.add(
+        "__all__",
+        PyList::new(
+            py,
+            [
+                "CoreError",
+                "DecodeError",
+                "BodyTooLargeError",
+                "DecodedBatch",
+                "decode_traces",
+                "encode_export_response",
+                "span_schema",
+                "__version__",
+            ],
+        )?,
+    )?;
     Ok(())
 }

@@ -1,0 +1,60 @@
+//! Times the phases of decode_traces on length-prefixed protobuf bodies
+//! (u32 LE length + body, repeated), for profiling:
+//! `cargo run --release --example profile_decode -- FILE [ROUNDS]`
+use std::time::Instant;
+
+use _core::batch::{build, DecodeOptions};
+use _core::decode::{decode_traces, BodyFormat};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().expect("usage: profile_decode FILE [ROUNDS]");
+    let rounds: usize = args.next().map(|r| r.parse().unwrap()).unwrap_or(5);
+    let data = std::fs::read(path).unwrap();
+    let mut bodies = Vec::new();
+    let mut i = 0;
+    while i < data.len() {
+        let n = u32::from_le_bytes(data[i..i + 4].try_into().unwrap()) as usize;
+        bodies.push(data[i + 4..i + 4 + n].to_vec());
+        i += 4 + n;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64;
+    let opts = DecodeOptions {
+        default_project: "default".into(),
+        project_override: None,
+        received_ns: now,
+    };
+    let fmt = BodyFormat {
+        json: false,
+        gzip: false,
+        max_body_bytes: usize::MAX,
+    };
+    let phase = std::env::var("PHASE").unwrap_or_default();
+    let t = Instant::now();
+    let mut spans = 0usize;
+    let reqs: Vec<_> = bodies
+        .iter()
+        .map(|b| _core::otlp_proto::decode_request(bytes::Bytes::copy_from_slice(b)).unwrap())
+        .collect();
+    for _ in 0..rounds {
+        for (b, req) in bodies.iter().zip(&reqs) {
+            spans += match phase.as_str() {
+                "prost" => {
+                    let r = _core::otlp_proto::decode_request(bytes::Bytes::copy_from_slice(b))
+                        .unwrap();
+                    r.resource_spans[0].scope_spans[0].spans.len()
+                }
+                "build" => build(req, &opts, b.len()).unwrap().accepted_spans,
+                _ => decode_traces(b, fmt, &opts).unwrap().accepted_spans,
+            };
+        }
+    }
+    let s = t.elapsed().as_secs_f64();
+    println!(
+        "{phase:>6}: {spans} spans in {s:.3}s = {:.0} spans/s",
+        spans as f64 / s
+    );
+}
