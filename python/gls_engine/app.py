@@ -32,9 +32,11 @@ COUNTERS_KEY = web.AppKey("counters", Counters)
 PORTS_KEY = web.AppKey("ports", dict)
 STARTED_KEY = web.AppKey("started_at", float)
 
+
 # aiohttp would inflate gzip bodies itself, unbounded; the Rust core inflates
 # them instead, with the body limit enforced and the GIL released.
-RUNNER_OPTIONS = {"access_log": None, "handle_signals": False, "auto_decompress": False}
+def make_runner(app: web.Application) -> web.AppRunner:
+    return web.AppRunner(app, access_log=None, handle_signals=False, auto_decompress=False)
 
 
 async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -72,7 +74,7 @@ async def _otlp_http_ctx(app: web.Application) -> AsyncIterator[None]:
     otlp = web.Application(client_max_size=settings.max_body_bytes, middlewares=[json_errors])
     otlp[http_receiver.PIPELINE_KEY] = app[http_receiver.PIPELINE_KEY]
     http_receiver.add_routes(otlp)
-    runner = web.AppRunner(otlp, **RUNNER_OPTIONS)
+    runner = make_runner(otlp)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.otlp_http_port, backlog=1024)
     await site.start()

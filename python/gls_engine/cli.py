@@ -44,10 +44,10 @@ def _settings_from(args: argparse.Namespace) -> Settings:
 async def _serve(settings: Settings) -> None:
     from aiohttp import web
 
-    from gls_engine.app import PORTS_KEY, RUNNER_OPTIONS, create_app
+    from gls_engine.app import PORTS_KEY, create_app, make_runner
 
     app = create_app(settings)
-    runner = web.AppRunner(app, **RUNNER_OPTIONS)
+    runner = make_runner(app)
     print(f"GreenLang Studio {__version__}: starting ({settings.storage} storage)...", flush=True)
     await runner.setup()  # opens storage, runs migrations, starts OTLP listeners
     site = web.TCPSite(runner, settings.host, settings.api_port, backlog=1024)

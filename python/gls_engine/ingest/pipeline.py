@@ -211,7 +211,8 @@ class IngestPipeline:
                 await self._commit(taken, index)
 
     def _take_batch(self) -> list[_PendingRequest]:
-        taken, rows = [], 0
+        taken: list[_PendingRequest] = []
+        rows = 0
         while self._queue and (
             not taken or rows + self._queue[0].batch.num_rows <= self.settings.batch_max_spans
         ):
