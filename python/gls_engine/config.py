@@ -32,6 +32,8 @@ class Settings:
     # Ingest limits: every one of them turns into a clear error, never a silent drop.
     max_body_bytes: int = 20 * 1024 * 1024  # after gzip inflation; the Collector's default
     max_pending_spans: int = 400_000  # spans accepted but not yet stored; above it: 429
+    max_inflight_bytes: int = 512 * 1024 * 1024  # request bodies being read/decoded; above: 429
+    max_concurrent_grpc: int = 64  # gRPC exports in progress; above: RESOURCE_EXHAUSTED
     batch_max_spans: int = 100_000  # group commit: one insert takes at most this many
     batch_max_wait_ms: int = 200  # ... and waits at most this long to fill up
     insert_threads: int = 2  # parallel inserting connections (chDB: ~25% more at 2)
@@ -57,6 +59,8 @@ class Settings:
             "batch_max_spans",
             "insert_threads",
             "decode_threads",
+            "max_inflight_bytes",
+            "max_concurrent_grpc",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")

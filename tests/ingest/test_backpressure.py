@@ -81,3 +81,41 @@ def test_full_pipeline_refuses_with_retry_after(tmp_path) -> None:
         channel.close()
     finally:
         studio.stop()
+
+
+def test_request_bytes_in_flight_are_bounded(tmp_path) -> None:
+    """Bodies held before decoding count too: one larger than the in-flight budget is refused."""
+    studio = make_studio(tmp_path, "--max-inflight-bytes", "100000").start()
+    try:
+        big = make_request(
+            [make_span(new_trace_id(), attributes={"input.value": "x" * 2000}) for _ in range(100)]
+        ).SerializeToString()
+        assert len(big) > 100_000
+        resp = requests.post(
+            studio.otlp_http,
+            data=big,
+            timeout=30,
+            headers={"Content-Type": "application/x-protobuf"},
+        )
+        assert resp.status_code == 429 and resp.headers["Retry-After"] == "1"
+        # gRPC applies the same budget.
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+        )
+
+        with grpc.insecure_channel(studio.otlp_grpc) as channel:
+            stub = trace_service_pb2_grpc.TraceServiceStub(channel)
+            try:
+                stub.Export(ExportTraceServiceRequest.FromString(big), timeout=30)
+                code = "OK"
+            except grpc.RpcError as exc:
+                code = exc.code().name
+        assert code == "RESOURCE_EXHAUSTED"
+        small = make_request([make_span(new_trace_id())]).SerializeToString()
+        resp = requests.post(
+            studio.otlp_http, data=small, headers={"Content-Type": "application/x-protobuf"}
+        )
+        assert resp.status_code == 200
+        assert api_get(studio.api, "/api/v1/status")["counters"]["requests_refused"] == 2
+    finally:
+        studio.stop()

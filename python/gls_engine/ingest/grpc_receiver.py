@@ -52,25 +52,37 @@ class TraceServiceHandler:
     def __init__(self, pipeline: IngestPipeline) -> None:
         self.pipeline = pipeline
 
+    @staticmethod
+    async def _abort_retryable(
+        context: grpc.aio.ServicerContext, exc: RefusedError | RetryableError
+    ) -> None:
+        code = (
+            grpc.StatusCode.RESOURCE_EXHAUSTED
+            if isinstance(exc, RefusedError)
+            else grpc.StatusCode.UNAVAILABLE
+        )
+        status = _status_with_retry(code, str(exc), exc.retry_after_s)
+        await context.abort(
+            code, str(exc), trailing_metadata=(("grpc-status-details-bin", status),)
+        )
+
     async def export(self, request: bytes, context: grpc.aio.ServicerContext) -> bytes:
         metadata = dict(context.invocation_metadata() or ())
         project = metadata.get(PROJECT_METADATA) or None
+        try:
+            self.pipeline.reserve_body(len(request))
+        except RefusedError as exc:
+            await self._abort_retryable(context, exc)
         try:
             result = await self.pipeline.consume(request, project_override=project)
         except PermanentError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         except (RefusedError, RetryableError) as exc:
-            code = (
-                grpc.StatusCode.RESOURCE_EXHAUSTED
-                if isinstance(exc, RefusedError)
-                else grpc.StatusCode.UNAVAILABLE
-            )
-            status = _status_with_retry(code, str(exc), exc.retry_after_s)
-            await context.abort(
-                code, str(exc), trailing_metadata=(("grpc-status-details-bin", status),)
-            )
+            await self._abort_retryable(context, exc)
         except PipelineError as exc:
             await context.abort(grpc.StatusCode.INTERNAL, str(exc))
+        finally:
+            self.pipeline.release_body(len(request))
         return _core.encode_export_response(result.rejected_spans, result.rejection_message)
 
 
@@ -80,10 +92,13 @@ async def start_grpc_server(pipeline: IngestPipeline, host: str, port: int) -> g
     generic = grpc.method_handlers_generic_handler(SERVICE, {"Export": method})
     limit = pipeline.settings.max_body_bytes
     server = grpc.aio.server(
+        # Beyond this many exports in progress grpc answers RESOURCE_EXHAUSTED itself,
+        # which bounds the request bytes held in memory.
+        maximum_concurrent_rpcs=pipeline.settings.max_concurrent_grpc,
         options=[
             ("grpc.max_receive_message_length", limit),
             ("grpc.so_reuseport", 0),
-        ]
+        ],
     )
     server.add_generic_rpc_handlers((generic,))
     bound = server.add_insecure_port(f"{host}:{port}")

@@ -65,30 +65,50 @@ async def export_traces(request: web.Request) -> web.Response:
             ),
             as_json,
         )
+    budget = BodyBudget(pipeline)
     try:
-        body = await _read_body(request, max_body)
-    except PipelineError as exc:
-        return _error_response(exc, as_json)
-    project = request.headers.get(PROJECT_HEADER) or None
-    try:
+        # Reserve the declared size up front; a chunked body reserves as it arrives.
+        budget.grow_to(request.content_length or 0)
+        body = await _read_body(request, max_body, budget)
+        project = request.headers.get(PROJECT_HEADER) or None
         result = await pipeline.consume(
             body, json=as_json, gzip=encoding == "gzip", project_override=project
         )
     except PipelineError as exc:
         return _error_response(exc, as_json)
+    finally:
+        budget.release()
     response = _core.encode_export_response(
         result.rejected_spans, result.rejection_message, json=as_json
     )
     return web.Response(body=response, content_type=JSON if as_json else PROTOBUF)
 
 
-async def _read_body(request: web.Request, limit: int) -> bytes:
+class BodyBudget:
+    """The share of the pipeline's max_inflight_bytes one request holds."""
+
+    def __init__(self, pipeline: IngestPipeline) -> None:
+        self.pipeline = pipeline
+        self.reserved = 0
+
+    def grow_to(self, size: int) -> None:
+        if size > self.reserved:
+            self.pipeline.reserve_body(size - self.reserved)
+            self.reserved = size
+
+    def release(self) -> None:
+        self.pipeline.release_body(self.reserved)
+        self.reserved = 0
+
+
+async def _read_body(request: web.Request, limit: int, budget: BodyBudget) -> bytes:
     """Read at most `limit` bytes; refuse more without buffering it all."""
     chunks, size = [], 0
     async for chunk in request.content.iter_chunked(256 * 1024):
         size += len(chunk)
         if size > limit:
             raise PayloadTooLargeError(f"body exceeds the limit of {limit} bytes")
+        budget.grow_to(size)
         chunks.append(chunk)
     return b"".join(chunks)
 

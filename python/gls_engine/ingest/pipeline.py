@@ -65,6 +65,7 @@ class IngestPipeline:
         )
         self._queue: list[_PendingRequest] = []
         self._pending_spans = 0  # admitted, not yet stored (queued or being inserted)
+        self._inflight_bytes = 0  # request bodies being read or decoded
         self._queued_spans = 0  # admitted, waiting for a writer
         self._wakeup = asyncio.Event()
         self._writers: list[asyncio.Task[None]] = []
@@ -93,6 +94,23 @@ class IngestPipeline:
     @property
     def pending_spans(self) -> int:
         return self._pending_spans
+
+    def reserve_body(self, size: int) -> None:
+        """Count a body about to be read against max_inflight_bytes, or refuse it.
+
+        Bodies are held before their spans count as pending; without this bound
+        many concurrent large requests could take unbounded memory.
+        """
+        if self._inflight_bytes + size > self.settings.max_inflight_bytes:
+            self.counters.add("requests_refused", 1)
+            raise RefusedError(
+                f"too many request bytes in flight ({self._inflight_bytes}); retry later",
+                self.settings.retry_after_s,
+            )
+        self._inflight_bytes += size
+
+    def release_body(self, size: int) -> None:
+        self._inflight_bytes -= size
 
     # --- the one entry point ---------------------------------------------------
     async def consume(
