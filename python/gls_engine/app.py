@@ -91,10 +91,9 @@ async def _otlp_grpc_ctx(app: web.Application) -> AsyncIterator[None]:
         return
     from gls_engine.ingest.grpc_receiver import start_grpc_server
 
-    server = await start_grpc_server(
+    server, app[PORTS_KEY]["otlp_grpc"] = await start_grpc_server(
         app[http_receiver.PIPELINE_KEY], settings.host, settings.otlp_grpc_port
     )
-    app[PORTS_KEY]["otlp_grpc"] = server.bound_port  # type: ignore[attr-defined]
     yield
     await server.stop(grace=5)
 

@@ -54,7 +54,7 @@ async def _serve(settings: Settings) -> None:
     await site.start()
     api_port = runner.addresses[0][1]
     ports = app[PORTS_KEY]
-    print(f"  UI/API     http://{settings.host}:{api_port}/", flush=True)
+    print(f"  API        http://{settings.host}:{api_port}/", flush=True)
     print(
         f"  OTLP/HTTP  http://{settings.host}:{ports.get('otlp_http', api_port)}/v1/traces",
         flush=True,

@@ -608,7 +608,7 @@ def test_nesting_limit_json():
         decode(json_body_with(nested_json(65)), json=True)
     # far deeper than any stack would take
     deep = '{"arrayValue":{"values":[' * 50_000 + '{}' + "]}}" * 50_000
-    body = '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":%s}]}]}]}]}' % deep
+    body = '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":' + deep + "}]}]}]}]}"
     with pytest.raises(_core.DecodeError, match="nested deeper than 64"):
         decode(body.encode(), json=True)
 

@@ -86,7 +86,10 @@ class TraceServiceHandler:
         return _core.encode_export_response(result.rejected_spans, result.rejection_message)
 
 
-async def start_grpc_server(pipeline: IngestPipeline, host: str, port: int) -> grpc.aio.Server:
+async def start_grpc_server(
+    pipeline: IngestPipeline, host: str, port: int
+) -> tuple[grpc.aio.Server, int]:
+    """Start the receiver; return the server and the port it bound (for port 0)."""
     handler = TraceServiceHandler(pipeline)
     method = grpc.unary_unary_rpc_method_handler(handler.export)  # bytes in, bytes out
     generic = grpc.method_handlers_generic_handler(SERVICE, {"Export": method})
@@ -105,6 +108,5 @@ async def start_grpc_server(pipeline: IngestPipeline, host: str, port: int) -> g
     if bound == 0:
         raise OSError(f"cannot bind OTLP/gRPC to {host}:{port}")
     await server.start()
-    server.bound_port = bound  # type: ignore[attr-defined]
     log.info("OTLP/gRPC listening on %s:%d", host, bound)
-    return server
+    return server, bound

@@ -14,13 +14,14 @@ from typing import Any
 
 import pyarrow as pa
 
+from gls_engine.config import Settings
 from gls_engine.storage.base import SpanStore, StorageError
 
 
 class ChdbStore(SpanStore):
     backend_name = "chdb"
 
-    def __init__(self, settings) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self._writers: list[Any] = []
         self._reader: Any = None

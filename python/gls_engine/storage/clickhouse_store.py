@@ -13,13 +13,14 @@ from urllib.parse import urlparse
 
 import pyarrow as pa
 
+from gls_engine.config import Settings
 from gls_engine.storage.base import SpanStore, StorageError
 
 
 class ClickHouseStore(SpanStore):
     backend_name = "clickhouse"
 
-    def __init__(self, settings) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self._client: Any = None
 
