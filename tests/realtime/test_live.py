@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import aiohttp
+import jsonschema
+import orjson
 
 from otlp_helpers import make_request, make_span, new_span_id, new_trace_id, post_protobuf
+
+SCHEMA = orjson.loads(
+    (Path(__file__).resolve().parents[2] / "api" / "live-messages.schema.json").read_bytes()
+)
 
 
 async def _receive_until(ws, predicate, timeout: float):
     deadline = time.monotonic() + timeout
     while True:
         msg = await ws.receive_json(timeout=max(0.01, deadline - time.monotonic()))
+        jsonschema.validate(msg, SCHEMA)
         if predicate(msg):
             return msg
 
