@@ -1,9 +1,12 @@
-//! Times the phases of decode_traces on length-prefixed protobuf bodies
-//! (u32 LE length + body, repeated), for profiling:
+//! Times decode_traces on length-prefixed protobuf bodies (u32 LE length +
+//! body, repeated), for profiling:
 //! `cargo run --release --example profile_decode -- FILE [ROUNDS]`
+//!
+//! `PHASE=baseline` (needs `--features baseline`) times the old prost-based
+//! path (`_core::reference`) on the same bodies, for before/after numbers.
 use std::time::Instant;
 
-use _core::batch::{build, DecodeOptions};
+use _core::batch::DecodeOptions;
 use _core::decode::{decode_traces, BodyFormat};
 
 fn main() {
@@ -33,35 +36,25 @@ fn main() {
         max_body_bytes: usize::MAX,
     };
     let phase = std::env::var("PHASE").unwrap_or_default();
-    // pre-decoded requests, for PHASE=build only (not timed)
-    let reqs: Vec<_> = bodies
-        .iter()
-        .map(|b| {
-            if phase == "build" {
-                _core::otlp_proto::decode_request(bytes::Bytes::copy_from_slice(b)).unwrap()
-            } else {
-                Default::default()
-            }
-        })
-        .collect();
     let t = Instant::now();
     let mut spans = 0usize;
     for _ in 0..rounds {
-        for (b, req) in bodies.iter().zip(&reqs) {
+        for b in &bodies {
             spans += match phase.as_str() {
-                "prost" => {
-                    let r = _core::otlp_proto::decode_request(bytes::Bytes::copy_from_slice(b))
-                        .unwrap();
-                    r.resource_spans[0].scope_spans[0].spans.len()
+                #[cfg(feature = "baseline")]
+                "baseline" => {
+                    _core::reference::decode_traces_prost(b, &opts)
+                        .unwrap()
+                        .accepted_spans
                 }
-                "build" => build(req, &opts, b.len()).unwrap().accepted_spans,
-                _ => decode_traces(b, fmt, &opts).unwrap().accepted_spans,
+                "" => decode_traces(b, fmt, &opts).unwrap().accepted_spans,
+                other => panic!("unknown PHASE {other:?}"),
             };
         }
     }
     let s = t.elapsed().as_secs_f64();
     println!(
-        "{phase:>6}: {spans} spans in {s:.3}s = {:.0} spans/s",
+        "{phase:>8}: {spans} spans in {s:.3}s = {:.0} spans/s",
         spans as f64 / s
     );
 }

@@ -18,7 +18,8 @@ use base64::Engine as _;
 
 use crate::errors::{Error, Result, MAX_ANYVALUE_DEPTH};
 use crate::otlp_proto::any_value::Value;
-use crate::otlp_proto::{span, AnyValue, ArrayValue, KeyValue, KeyValueList};
+use crate::otlp_proto::AnyValue;
+use crate::otlp_wire::{for_each_item, resolve_any, scan_kv, Event, Kv, Link, Val};
 
 pub const TYPE_STRING: u8 = 0; // not stored: a missing attribute_types entry means string
 pub const TYPE_BOOL: u8 = 1;
@@ -37,21 +38,21 @@ pub fn utf8<'a>(b: &'a [u8], field: &'static str) -> Result<&'a str> {
 
 /// The type code of a value (`TYPE_STRING` for strings).
 #[inline]
-pub fn type_code(v: Option<&Value>) -> u8 {
+pub fn type_code(v: &Val) -> u8 {
     match v {
-        Some(Value::StringValue(_)) => TYPE_STRING,
-        Some(Value::BoolValue(_)) => TYPE_BOOL,
-        Some(Value::IntValue(_)) => TYPE_INT,
-        Some(Value::DoubleValue(_)) => TYPE_DOUBLE,
-        Some(Value::BytesValue(_)) => TYPE_BYTES,
-        Some(Value::ArrayValue(_)) => TYPE_ARRAY,
-        Some(Value::KvlistValue(_)) => TYPE_KVLIST,
-        None => TYPE_EMPTY,
+        Val::Str(_) => TYPE_STRING,
+        Val::Bool(_) => TYPE_BOOL,
+        Val::Int(_) => TYPE_INT,
+        Val::Double(_) => TYPE_DOUBLE,
+        Val::Bytes(_) => TYPE_BYTES,
+        Val::Array(_) => TYPE_ARRAY,
+        Val::Kvlist(_) => TYPE_KVLIST,
+        Val::Empty => TYPE_EMPTY,
     }
 }
 
 #[inline]
-fn write_double_text(out: &mut Vec<u8>, d: f64) {
+pub(crate) fn write_double_text(out: &mut Vec<u8>, d: f64) {
     if d.is_finite() {
         out.extend_from_slice(ryu::Buffer::new().format_finite(d).as_bytes());
     } else if d.is_nan() {
@@ -63,40 +64,50 @@ fn write_double_text(out: &mut Vec<u8>, d: f64) {
     }
 }
 
-/// Appends the text of a top-level attribute value to `out`; returns its type code.
+/// Appends the text of a top-level attribute value to `out`; returns its
+/// type code. `str_checked`: a string value known to be valid UTF-8 already.
 #[inline]
-pub fn write_value_text(out: &mut Vec<u8>, v: Option<&Value>) -> Result<u8> {
+pub fn write_value_text_checked(out: &mut Vec<u8>, v: &Val, str_checked: bool) -> Result<u8> {
     match v {
-        Some(Value::StringValue(s)) => {
-            out.extend_from_slice(utf8(s, "attribute value")?.as_bytes());
+        Val::Str(s) => {
+            if !str_checked {
+                utf8(s, "attribute value")?;
+            }
+            out.extend_from_slice(s);
             Ok(TYPE_STRING)
         }
-        Some(Value::BoolValue(b)) => {
+        Val::Bool(b) => {
             out.extend_from_slice(if *b { b"true" } else { b"false" });
             Ok(TYPE_BOOL)
         }
-        Some(Value::IntValue(i)) => {
+        Val::Int(i) => {
             out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes());
             Ok(TYPE_INT)
         }
-        Some(Value::DoubleValue(d)) => {
+        Val::Double(d) => {
             write_double_text(out, *d);
             Ok(TYPE_DOUBLE)
         }
-        Some(Value::BytesValue(b)) => {
+        Val::Bytes(b) => {
             b64_into(out, b);
             Ok(TYPE_BYTES)
         }
-        Some(Value::ArrayValue(a)) => {
+        Val::Array(a) => {
             write_array_json(out, a, 2)?;
             Ok(TYPE_ARRAY)
         }
-        Some(Value::KvlistValue(kv)) => {
+        Val::Kvlist(kv) => {
             write_kvlist_json(out, kv, 2)?;
             Ok(TYPE_KVLIST)
         }
-        None => Ok(TYPE_EMPTY),
+        Val::Empty => Ok(TYPE_EMPTY),
     }
+}
+
+/// Appends the text of a top-level attribute value to `out`; returns its type code.
+#[inline]
+pub fn write_value_text(out: &mut Vec<u8>, v: &Val) -> Result<u8> {
+    write_value_text_checked(out, v, false)
 }
 
 /// Appends standard base64 of `input` to `out` (no temporary `String`).
@@ -116,9 +127,13 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Appends a JSON string literal (quotes included) of UTF-8 text.
 pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
-    out.reserve(s.len() + 2);
+    write_json_utf8(out, s.as_bytes())
+}
+
+/// [`write_json_str`] of bytes already known to be UTF-8.
+pub(crate) fn write_json_utf8(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {
@@ -152,7 +167,7 @@ pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
 }
 
 #[inline]
-fn write_json_bytes_str(out: &mut Vec<u8>, b: &[u8], field: &'static str) -> Result<()> {
+pub(crate) fn write_json_bytes_str(out: &mut Vec<u8>, b: &[u8], field: &'static str) -> Result<()> {
     write_json_str(out, utf8(b, field)?);
     Ok(())
 }
@@ -167,35 +182,35 @@ pub fn write_json_hex(out: &mut Vec<u8>, b: &[u8]) {
     out.push(b'"');
 }
 
-fn write_json_u64_str(out: &mut Vec<u8>, v: u64) {
+pub(crate) fn write_json_u64_str(out: &mut Vec<u8>, v: u64) {
     out.push(b'"');
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
     out.push(b'"');
 }
 
 /// OTLP/JSON of an AnyValue at nesting level `depth` (top-level value = 1).
-pub fn write_any_value_json(out: &mut Vec<u8>, v: &AnyValue, depth: usize) -> Result<()> {
+pub fn write_any_value_json(out: &mut Vec<u8>, v: &Val, depth: usize) -> Result<()> {
     if depth > MAX_ANYVALUE_DEPTH {
         return Err(Error::NestingTooDeep);
     }
-    match &v.value {
-        None => out.extend_from_slice(b"{}"),
-        Some(Value::StringValue(s)) => {
+    match v {
+        Val::Empty => out.extend_from_slice(b"{}"),
+        Val::Str(s) => {
             out.extend_from_slice(b"{\"stringValue\":");
             write_json_bytes_str(out, s, "attribute value")?;
             out.push(b'}');
         }
-        Some(Value::BoolValue(b)) => out.extend_from_slice(if *b {
+        Val::Bool(b) => out.extend_from_slice(if *b {
             b"{\"boolValue\":true}"
         } else {
             b"{\"boolValue\":false}"
         }),
-        Some(Value::IntValue(i)) => {
+        Val::Int(i) => {
             out.extend_from_slice(b"{\"intValue\":\"");
             out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes());
             out.extend_from_slice(b"\"}");
         }
-        Some(Value::DoubleValue(d)) => {
+        Val::Double(d) => {
             out.extend_from_slice(b"{\"doubleValue\":");
             if d.is_finite() {
                 write_double_text(out, *d);
@@ -206,17 +221,17 @@ pub fn write_any_value_json(out: &mut Vec<u8>, v: &AnyValue, depth: usize) -> Re
             }
             out.push(b'}');
         }
-        Some(Value::BytesValue(b)) => {
+        Val::Bytes(b) => {
             out.extend_from_slice(b"{\"bytesValue\":\"");
             b64_into(out, b);
             out.extend_from_slice(b"\"}");
         }
-        Some(Value::ArrayValue(a)) => {
+        Val::Array(a) => {
             out.extend_from_slice(b"{\"arrayValue\":");
             write_array_json(out, a, depth + 1)?;
             out.push(b'}');
         }
-        Some(Value::KvlistValue(kv)) => {
+        Val::Kvlist(kv) => {
             out.extend_from_slice(b"{\"kvlistValue\":");
             write_kvlist_json(out, kv, depth + 1)?;
             out.push(b'}');
@@ -225,61 +240,74 @@ pub fn write_any_value_json(out: &mut Vec<u8>, v: &AnyValue, depth: usize) -> Re
     Ok(())
 }
 
-/// `{"values":[AnyValue...]}` whose items are at level `depth`.
-pub fn write_array_json(out: &mut Vec<u8>, a: &ArrayValue, depth: usize) -> Result<()> {
+/// `{"values":[AnyValue...]}` of an encoded ArrayValue whose items are at level `depth`.
+pub fn write_array_json(out: &mut Vec<u8>, a: &[u8], depth: usize) -> Result<()> {
     out.extend_from_slice(b"{\"values\":[");
-    for (i, v) in a.values.iter().enumerate() {
-        if i > 0 {
+    let mut first = true;
+    for_each_item(a, |item| {
+        if !first {
             out.push(b',');
         }
-        write_any_value_json(out, v, depth)?;
-    }
+        first = false;
+        write_any_value_json(out, &resolve_any(item, depth, false)?, depth)
+    })?;
     out.extend_from_slice(b"]}");
     Ok(())
 }
 
-/// `{"values":[KeyValue...]}` whose values are at level `depth`.
-pub fn write_kvlist_json(out: &mut Vec<u8>, kv: &KeyValueList, depth: usize) -> Result<()> {
-    out.extend_from_slice(b"{\"values\":");
-    write_key_values_json(out, &kv.values, depth)?;
+/// `{"values":[KeyValue...]}` of an encoded KeyValueList whose values are at level `depth`.
+pub fn write_kvlist_json(out: &mut Vec<u8>, kvl: &[u8], depth: usize) -> Result<()> {
+    out.extend_from_slice(b"{\"values\":[");
+    let mut first = true;
+    for_each_item(kvl, |item| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        write_kv_json(out, &scan_kv(item, depth, false)?, depth)
+    })?;
+    out.extend_from_slice(b"]}");
+    Ok(())
+}
+
+#[inline]
+fn write_kv_json(out: &mut Vec<u8>, kv: &Kv, depth: usize) -> Result<()> {
+    out.extend_from_slice(b"{\"key\":");
+    write_json_bytes_str(out, kv.key, "attribute key")?;
+    out.extend_from_slice(b",\"value\":");
+    write_any_value_json(out, &kv.val, depth)?;
     out.push(b'}');
     Ok(())
 }
 
 /// `[{"key":"k","value":{...}}, ...]`; values at level `depth` (1 for attributes).
-pub fn write_key_values_json(out: &mut Vec<u8>, kvs: &[KeyValue], depth: usize) -> Result<()> {
+pub fn write_key_values_json(out: &mut Vec<u8>, kvs: &[Kv], depth: usize) -> Result<()> {
     out.push(b'[');
     for (i, kv) in kvs.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"key\":");
-        write_json_bytes_str(out, &kv.key, "attribute key")?;
-        out.extend_from_slice(b",\"value\":");
-        match &kv.value {
-            Some(v) => write_any_value_json(out, v, depth)?,
-            None => out.extend_from_slice(b"{}"),
-        }
-        out.push(b'}');
+        write_kv_json(out, kv, depth)?;
     }
     out.push(b']');
     Ok(())
 }
 
-/// OTLP/JSON array of events: `timeUnixNano` as a string, `name`,
+/// OTLP/JSON array of (encoded) events: `timeUnixNano` as a string, `name`,
 /// `attributes`, and `droppedAttributesCount` when not zero.
-pub fn write_events_json(out: &mut Vec<u8>, events: &[span::Event]) -> Result<()> {
+pub fn write_events_json(out: &mut Vec<u8>, events: &[&[u8]]) -> Result<()> {
     out.push(b'[');
     for (i, e) in events.iter().enumerate() {
+        let e = Event::scan(e)?;
         if i > 0 {
             out.push(b',');
         }
         out.extend_from_slice(b"{\"timeUnixNano\":");
         write_json_u64_str(out, e.time_unix_nano);
         out.extend_from_slice(b",\"name\":");
-        write_json_bytes_str(out, &e.name, "event name")?;
+        write_json_bytes_str(out, e.name, "event name")?;
         out.extend_from_slice(b",\"attributes\":");
-        write_key_values_json(out, &e.attributes, 1)?;
+        write_key_values_json(out, &e.attrs, 1)?;
         if e.dropped_attributes_count != 0 {
             out.extend_from_slice(b",\"droppedAttributesCount\":");
             out.extend_from_slice(
@@ -294,24 +322,25 @@ pub fn write_events_json(out: &mut Vec<u8>, events: &[span::Event]) -> Result<()
     Ok(())
 }
 
-/// OTLP/JSON array of links: hex `traceId`/`spanId`, `traceState` when not
-/// empty, `attributes`, `droppedAttributesCount` and `flags` when not zero.
-pub fn write_links_json(out: &mut Vec<u8>, links: &[span::Link]) -> Result<()> {
+/// OTLP/JSON array of (encoded) links: hex `traceId`/`spanId`, `traceState`
+/// when not empty, `attributes`, `droppedAttributesCount` and `flags` when not zero.
+pub fn write_links_json(out: &mut Vec<u8>, links: &[&[u8]]) -> Result<()> {
     out.push(b'[');
     for (i, l) in links.iter().enumerate() {
+        let l = Link::scan(l)?;
         if i > 0 {
             out.push(b',');
         }
         out.extend_from_slice(b"{\"traceId\":");
-        write_json_hex(out, &l.trace_id);
+        write_json_hex(out, l.trace_id);
         out.extend_from_slice(b",\"spanId\":");
-        write_json_hex(out, &l.span_id);
+        write_json_hex(out, l.span_id);
         if !l.trace_state.is_empty() {
             out.extend_from_slice(b",\"traceState\":");
-            write_json_bytes_str(out, &l.trace_state, "link trace_state")?;
+            write_json_bytes_str(out, l.trace_state, "link trace_state")?;
         }
         out.extend_from_slice(b",\"attributes\":");
-        write_key_values_json(out, &l.attributes, 1)?;
+        write_key_values_json(out, &l.attrs, 1)?;
         if l.dropped_attributes_count != 0 {
             out.extend_from_slice(b",\"droppedAttributesCount\":");
             out.extend_from_slice(
@@ -367,166 +396,39 @@ pub fn parse_value_text(text: &str, code: u8) -> Option<AnyValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reference::attr_text as old;
     use bytes::Bytes;
+    use prost::Message;
 
     fn s(x: &str) -> AnyValue {
         AnyValue {
             value: Some(Value::StringValue(Bytes::copy_from_slice(x.as_bytes()))),
         }
     }
-    fn kv(k: &str, v: AnyValue) -> KeyValue {
-        KeyValue {
-            key: Bytes::copy_from_slice(k.as_bytes()),
-            value: Some(v),
-        }
-    }
-    fn text(v: &AnyValue) -> (String, u8) {
+
+    /// (text, code) of the new writer on the encoded value, and of the reference.
+    fn both(v: &AnyValue) -> ((String, u8), (String, u8)) {
+        let enc = v.encode_to_vec();
+        let val = resolve_any(&enc, 1, true).unwrap();
         let mut out = Vec::new();
-        let code = write_value_text(&mut out, v.value.as_ref()).unwrap();
-        (String::from_utf8(out).unwrap(), code)
-    }
-    fn roundtrip(v: AnyValue) {
-        let (t, code) = text(&v);
-        let back =
-            parse_value_text(&t, code).unwrap_or_else(|| panic!("cannot parse {t:?} {code}"));
-        // NaN != NaN: compare the texts instead
-        let (t2, code2) = text(&back);
-        assert_eq!((t2, code2), (t, code));
-        if !matches!(v.value, Some(Value::DoubleValue(d)) if d.is_nan()) {
-            assert_eq!(back, v);
-        }
+        let code = write_value_text(&mut out, &val).unwrap();
+        let mut o2 = Vec::new();
+        let c2 = old::write_value_text(&mut o2, v.value.as_ref()).unwrap();
+        (
+            (String::from_utf8(out).unwrap(), code),
+            (String::from_utf8(o2).unwrap(), c2),
+        )
     }
 
     #[test]
-    fn scalar_texts() {
-        assert_eq!(
-            text(&s("a\0b<script>'; DROP TABLE x;--")),
-            ("a\0b<script>'; DROP TABLE x;--".into(), 0)
-        );
-        assert_eq!(
-            text(&AnyValue {
-                value: Some(Value::BoolValue(true))
-            }),
-            ("true".into(), 1)
-        );
-        assert_eq!(
-            text(&AnyValue {
-                value: Some(Value::IntValue(-42))
-            }),
-            ("-42".into(), 2)
-        );
-        assert_eq!(
-            text(&AnyValue {
-                value: Some(Value::IntValue(i64::MIN))
-            })
-            .0,
-            i64::MIN.to_string()
-        );
-        let d = |x: f64| {
-            text(&AnyValue {
-                value: Some(Value::DoubleValue(x)),
-            })
-            .0
-        };
-        assert_eq!(d(1.5), "1.5");
-        assert_eq!(d(1e300), "1e300");
-        assert_eq!(d(f64::NAN), "NaN");
-        assert_eq!(d(f64::INFINITY), "Infinity");
-        assert_eq!(d(f64::NEG_INFINITY), "-Infinity");
-        assert_eq!(
-            text(&AnyValue {
-                value: Some(Value::BytesValue(Bytes::from_static(b"\x00\xff")))
-            }),
-            ("AP8=".into(), 4)
-        );
-        assert_eq!(text(&AnyValue { value: None }), ("".into(), 7));
-    }
-
-    #[test]
-    fn array_and_kvlist_texts() {
-        let arr = AnyValue {
-            value: Some(Value::ArrayValue(ArrayValue {
-                values: vec![
-                    s("a"),
-                    AnyValue {
-                        value: Some(Value::IntValue(1)),
-                    },
-                ],
-            })),
-        };
-        assert_eq!(
-            text(&arr),
-            (
-                r#"{"values":[{"stringValue":"a"},{"intValue":"1"}]}"#.into(),
-                5
-            )
-        );
-        let kvl = AnyValue {
-            value: Some(Value::KvlistValue(KeyValueList {
-                values: vec![
-                    kv(
-                        "k",
-                        AnyValue {
-                            value: Some(Value::DoubleValue(f64::NAN)),
-                        },
-                    ),
-                    kv("e", AnyValue { value: None }),
-                ],
-            })),
-        };
-        assert_eq!(
-            text(&kvl),
-            (
-                r#"{"values":[{"key":"k","value":{"doubleValue":"NaN"}},{"key":"e","value":{}}]}"#
-                    .into(),
-                6
-            )
-        );
-    }
-
-    #[test]
-    fn round_trips() {
-        roundtrip(s(""));
-        roundtrip(s(
-            "héllo \u{1F600} \0 \"quoted\" \\ <b>x</b> SELECT * FROM t WHERE a='1'",
-        ));
-        roundtrip(AnyValue {
-            value: Some(Value::BoolValue(false)),
-        });
-        for i in [0, -1, i64::MAX, i64::MIN] {
-            roundtrip(AnyValue {
-                value: Some(Value::IntValue(i)),
-            });
-        }
-        for d in [
-            0.0,
-            -0.0,
-            0.1,
-            1e-300,
-            5e-324,
-            f64::MAX,
-            f64::NAN,
-            f64::INFINITY,
-            -f64::INFINITY,
-            123456789.0,
-        ] {
-            roundtrip(AnyValue {
-                value: Some(Value::DoubleValue(d)),
-            });
-        }
-        roundtrip(AnyValue {
-            value: Some(Value::BytesValue(Bytes::from_static(b""))),
-        });
-        roundtrip(AnyValue {
-            value: Some(Value::BytesValue(Bytes::from_static(b"\x00\x01binary\xfe"))),
-        });
-        roundtrip(AnyValue { value: None });
+    fn same_texts_as_reference() {
+        use crate::otlp_proto::{ArrayValue, KeyValue, KeyValueList};
         let nested = AnyValue {
             value: Some(Value::KvlistValue(KeyValueList {
                 values: vec![
-                    kv(
-                        "list",
-                        AnyValue {
+                    KeyValue {
+                        key: Bytes::from_static(b"list"),
+                        value: Some(AnyValue {
                             value: Some(Value::ArrayValue(ArrayValue {
                                 values: vec![
                                     s("x\n\u{7}\u{1f}"),
@@ -534,47 +436,68 @@ mod tests {
                                         value: Some(Value::BytesValue(Bytes::from_static(b"\xff"))),
                                     },
                                     AnyValue {
-                                        value: Some(Value::DoubleValue(-2.5)),
-                                    },
-                                    AnyValue {
-                                        value: Some(Value::BoolValue(true)),
+                                        value: Some(Value::DoubleValue(f64::NAN)),
                                     },
                                     AnyValue { value: None },
                                 ],
                             })),
-                        },
-                    ),
-                    kv(
-                        "int",
-                        AnyValue {
-                            value: Some(Value::IntValue(-7)),
-                        },
-                    ),
-                    kv("", s("")),
+                        }),
+                    },
+                    KeyValue {
+                        key: Bytes::from_static(b"none"),
+                        value: None,
+                    },
                 ],
             })),
         };
-        roundtrip(nested);
+        for v in [
+            s("héllo \"q\""),
+            AnyValue { value: None },
+            AnyValue {
+                value: Some(Value::IntValue(i64::MIN)),
+            },
+            AnyValue {
+                value: Some(Value::DoubleValue(-0.0)),
+            },
+            AnyValue {
+                value: Some(Value::BoolValue(true)),
+            },
+            nested,
+        ] {
+            let (a, b) = both(&v);
+            assert_eq!(a, b);
+        }
     }
 
-    fn nest(levels: usize) -> AnyValue {
-        let mut v = s("leaf");
+    fn nest(levels: usize) -> Vec<u8> {
+        let mut v = s("leaf").encode_to_vec();
         for _ in 1..levels {
-            v = AnyValue {
-                value: Some(Value::ArrayValue(ArrayValue { values: vec![v] })),
-            };
+            // AnyValue { array_value (5) = ArrayValue { values (1) = v } }
+            let mut arr = vec![0x0a];
+            prost::encoding::encode_varint(v.len() as u64, &mut arr);
+            arr.extend_from_slice(&v);
+            let mut any = vec![0x2a];
+            prost::encoding::encode_varint(arr.len() as u64, &mut any);
+            any.extend_from_slice(&arr);
+            v = any;
         }
         v
     }
 
     #[test]
-    fn nesting_limit_in_writer() {
+    fn nesting_limit() {
+        let ok = nest(64);
+        let v = resolve_any(&ok, 1, true).unwrap();
         let mut out = Vec::new();
-        assert!(write_value_text(&mut out, nest(64).value.as_ref()).is_ok());
-        out.clear();
+        assert_eq!(write_value_text(&mut out, &v).unwrap(), TYPE_ARRAY);
         assert_eq!(
-            write_value_text(&mut out, nest(65).value.as_ref()),
-            Err(Error::NestingTooDeep)
+            resolve_any(&nest(65), 1, true).unwrap_err(),
+            Error::NestingTooDeep
+        );
+        // deep hostile nesting errors without overflowing the stack
+        assert_eq!(
+            resolve_any(&nest(100_000), 1, true).unwrap_err(),
+            Error::NestingTooDeep
         );
     }
 
@@ -582,19 +505,14 @@ mod tests {
     fn invalid_utf8_is_an_error() {
         let bad = AnyValue {
             value: Some(Value::StringValue(Bytes::from_static(b"\xff\xfe"))),
-        };
+        }
+        .encode_to_vec();
+        let v = resolve_any(&bad, 1, true).unwrap();
         let mut out = Vec::new();
         assert_eq!(
-            write_value_text(&mut out, bad.value.as_ref()),
+            write_value_text(&mut out, &v),
             Err(Error::InvalidUtf8("attribute value"))
         );
-        let arr = AnyValue {
-            value: Some(Value::ArrayValue(ArrayValue { values: vec![bad] })),
-        };
-        assert!(matches!(
-            write_value_text(&mut out, arr.value.as_ref()),
-            Err(Error::InvalidUtf8(_))
-        ));
     }
 
     #[test]

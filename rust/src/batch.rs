@@ -11,11 +11,11 @@ use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
 use crate::attr_text::{
-    utf8, write_events_json, write_key_values_json, write_links_json, write_value_text, TYPE_STRING,
+    utf8, write_events_json, write_key_values_json, write_links_json, TYPE_STRING,
 };
 use crate::errors::{Error, Result};
 use crate::normalize::{resource_info, tags, valid_project, Col, Found};
-use crate::otlp_proto::{ExportTraceServiceRequest, KeyValue, Span};
+use crate::otlp_wire::{scan_resource, scan_scope, validate_request, Kv, Outline, SpanView};
 
 fn ts_type() -> DataType {
     DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
@@ -96,9 +96,9 @@ pub fn span_schema() -> SchemaRef {
 /// UTF-8-checked where it comes from (`attr_text::utf8` on each protobuf
 /// string field, JSON text being UTF-8 already, our own ASCII JSON syntax),
 /// so `finish` does not validate again (that was 13% of the build time).
-struct Utf8Col {
-    offsets: Vec<i32>,
-    data: Vec<u8>,
+pub(crate) struct Utf8Col {
+    pub(crate) offsets: Vec<i32>,
+    pub(crate) data: Vec<u8>,
 }
 
 impl Utf8Col {
@@ -112,13 +112,13 @@ impl Utf8Col {
     }
     /// Ends the current value (whatever was written to `data` since the last one).
     #[inline]
-    fn end(&mut self) -> Result<()> {
+    pub(crate) fn end(&mut self) -> Result<()> {
         let end = i32::try_from(self.data.len()).map_err(|_| Error::BatchTooLarge)?;
         self.offsets.push(end);
         Ok(())
     }
     #[inline]
-    fn push(&mut self, s: &str) -> Result<()> {
+    pub(crate) fn push(&mut self, s: &str) -> Result<()> {
         self.data.extend_from_slice(s.as_bytes());
         self.end()
     }
@@ -139,7 +139,7 @@ impl Utf8Col {
 }
 
 /// A nullable uint32 column.
-struct OptU32 {
+pub(crate) struct OptU32 {
     values: Vec<u32>,
     nulls: NullBufferBuilder,
 }
@@ -152,7 +152,7 @@ impl OptU32 {
         }
     }
     #[inline]
-    fn push(&mut self, v: Option<u32>) {
+    pub(crate) fn push(&mut self, v: Option<u32>) {
         self.values.push(v.unwrap_or(0));
         self.nulls.append(v.is_some());
     }
@@ -163,7 +163,7 @@ impl OptU32 {
 
 /// Why a span was rejected; the order is the order of the message.
 #[derive(Clone, Copy)]
-enum Reject {
+pub(crate) enum Reject {
     TraceId,
     SpanId,
     ParentSpanId,
@@ -173,7 +173,7 @@ enum Reject {
     Project,
 }
 
-const REJECT_TEXT: [&str; 7] = [
+pub(crate) const REJECT_TEXT: [&str; 7] = [
     "invalid trace_id (must be 16 bytes, not all zero)",
     "invalid span_id (must be 8 bytes, not all zero)",
     "invalid parent_span_id (must be empty or 8 bytes)",
@@ -184,20 +184,27 @@ const REJECT_TEXT: [&str; 7] = [
 ];
 
 const NS_1990: u64 = 631_152_000 * 1_000_000_000;
-const NS_DAY: u64 = 86_400 * 1_000_000_000;
+pub(crate) const NS_DAY: u64 = 86_400 * 1_000_000_000;
 
-fn check_span(span: &Span, max_time: u64) -> Option<Reject> {
+#[inline]
+pub(crate) fn check_span(
+    trace_id: &[u8],
+    span_id: &[u8],
+    parent_span_id: &[u8],
+    start: u64,
+    end: u64,
+    max_time: u64,
+) -> Option<Reject> {
     let valid_id = |id: &[u8], n: usize| id.len() == n && id.iter().any(|&b| b != 0);
-    if !valid_id(&span.trace_id, 16) {
+    if !valid_id(trace_id, 16) {
         return Some(Reject::TraceId);
     }
-    if !valid_id(&span.span_id, 8) {
+    if !valid_id(span_id, 8) {
         return Some(Reject::SpanId);
     }
-    if !(span.parent_span_id.is_empty() || span.parent_span_id.len() == 8) {
+    if !(parent_span_id.is_empty() || parent_span_id.len() == 8) {
         return Some(Reject::ParentSpanId);
     }
-    let (start, end) = (span.start_time_unix_nano, span.end_time_unix_nano);
     if start < NS_1990 || start > max_time {
         return Some(Reject::StartTime);
     }
@@ -229,57 +236,57 @@ pub struct Decoded {
 }
 
 /// All the column buffers of the batch.
-struct Builder {
-    project: Utf8Col,
-    trace_id: Vec<u8>,
-    span_id: Vec<u8>,
-    parent_span_id: Vec<u8>,
-    trace_state: Utf8Col,
-    flags: Vec<u32>,
-    name: Utf8Col,
-    kind: Vec<u8>,
-    span_type: Utf8Col,
-    service_name: Utf8Col,
-    scope_name: Utf8Col,
-    scope_version: Utf8Col,
-    start_time: Vec<i64>,
-    end_time: Vec<i64>,
-    duration_ns: Vec<i64>,
-    status_code: Vec<u8>,
-    status_message: Utf8Col,
-    model: Utf8Col,
-    provider: Utf8Col,
-    input_tokens: OptU32,
-    output_tokens: OptU32,
-    cached_tokens: OptU32,
-    reasoning_tokens: OptU32,
-    total_tokens: OptU32,
-    chain: Utf8Col,
-    agent: Utf8Col,
-    user_id: Utf8Col,
-    session_id: Utf8Col,
-    environment: Utf8Col,
-    tags_offsets: Vec<i32>,
-    tags_items: Utf8Col,
-    input: Utf8Col,
-    output: Utf8Col,
-    attr_offsets: Vec<i32>,
-    attr_keys: Utf8Col,
-    attr_values: Utf8Col,
-    type_offsets: Vec<i32>,
-    type_keys: Utf8Col,
-    type_values: Vec<u8>,
-    resource_attributes: Utf8Col,
-    scope_attributes: Utf8Col,
-    events: Utf8Col,
-    links: Utf8Col,
-    dropped_attributes_count: Vec<u32>,
-    dropped_events_count: Vec<u32>,
-    dropped_links_count: Vec<u32>,
+pub(crate) struct Builder {
+    pub(crate) project: Utf8Col,
+    pub(crate) trace_id: Vec<u8>,
+    pub(crate) span_id: Vec<u8>,
+    pub(crate) parent_span_id: Vec<u8>,
+    pub(crate) trace_state: Utf8Col,
+    pub(crate) flags: Vec<u32>,
+    pub(crate) name: Utf8Col,
+    pub(crate) kind: Vec<u8>,
+    pub(crate) span_type: Utf8Col,
+    pub(crate) service_name: Utf8Col,
+    pub(crate) scope_name: Utf8Col,
+    pub(crate) scope_version: Utf8Col,
+    pub(crate) start_time: Vec<i64>,
+    pub(crate) end_time: Vec<i64>,
+    pub(crate) duration_ns: Vec<i64>,
+    pub(crate) status_code: Vec<u8>,
+    pub(crate) status_message: Utf8Col,
+    pub(crate) model: Utf8Col,
+    pub(crate) provider: Utf8Col,
+    pub(crate) input_tokens: OptU32,
+    pub(crate) output_tokens: OptU32,
+    pub(crate) cached_tokens: OptU32,
+    pub(crate) reasoning_tokens: OptU32,
+    pub(crate) total_tokens: OptU32,
+    pub(crate) chain: Utf8Col,
+    pub(crate) agent: Utf8Col,
+    pub(crate) user_id: Utf8Col,
+    pub(crate) session_id: Utf8Col,
+    pub(crate) environment: Utf8Col,
+    pub(crate) tags_offsets: Vec<i32>,
+    pub(crate) tags_items: Utf8Col,
+    pub(crate) input: Utf8Col,
+    pub(crate) output: Utf8Col,
+    pub(crate) attr_offsets: Vec<i32>,
+    pub(crate) attr_keys: Utf8Col,
+    pub(crate) attr_values: Utf8Col,
+    pub(crate) type_offsets: Vec<i32>,
+    pub(crate) type_keys: Utf8Col,
+    pub(crate) type_values: Vec<u8>,
+    pub(crate) resource_attributes: Utf8Col,
+    pub(crate) scope_attributes: Utf8Col,
+    pub(crate) events: Utf8Col,
+    pub(crate) links: Utf8Col,
+    pub(crate) dropped_attributes_count: Vec<u32>,
+    pub(crate) dropped_events_count: Vec<u32>,
+    pub(crate) dropped_links_count: Vec<u32>,
 }
 
 impl Builder {
-    fn new(n: usize, body_len: usize) -> Self {
+    pub(crate) fn new(n: usize, body_len: usize) -> Self {
         let s = |bytes_per_row: usize| Utf8Col::new(n, n * bytes_per_row);
         let mut zero = Vec::with_capacity(n + 1);
         zero.push(0i32);
@@ -333,7 +340,7 @@ impl Builder {
         }
     }
 
-    fn finish(self, received_ns: i64) -> Result<RecordBatch> {
+    pub(crate) fn finish(self, received_ns: i64) -> Result<RecordBatch> {
         let n = self.flags.len();
         let fsb = |size: i32, v: Vec<u8>| -> ArrayRef {
             Arc::new(FixedSizeBinaryArray::new(size, Buffer::from_vec(v), None))
@@ -434,30 +441,51 @@ fn internal(e: arrow_schema::ArrowError) -> Error {
     Error::InvalidArgument(format!("internal error building the Arrow batch: {e}"))
 }
 
-#[inline]
-fn text_col(found: &Found, col: Col, attrs: &[KeyValue], out: &mut Utf8Col) -> Result<()> {
-    found.write_text(col, attrs, &mut out.data)?;
-    out.end()
+/// Builds the batch of an encoded protobuf `ExportTraceServiceRequest`.
+/// `body_len` sizes the buffers.
+///
+/// Errors: a protobuf error (or an AnyValue nested too deep) anywhere in the
+/// request wins over the other errors (invalid UTF-8, ...), as when the whole
+/// request was decoded first: when building fails, the request is checked in
+/// full and its first structural error, if any, is returned instead.
+pub fn build_proto(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Decoded> {
+    build_inner(body, opts, body_len).map_err(|e| validate_request(body).err().unwrap_or(e))
 }
 
-/// Builds the batch of a decoded request. `body_len` sizes the buffers.
-pub fn build(
-    req: &ExportTraceServiceRequest,
-    opts: &DecodeOptions,
-    body_len: usize,
-) -> Result<Decoded> {
+/// The keys of `attrs` in order (stable: equal keys keep their order).
+#[inline]
+fn sort_keys(attrs: &[Kv], order: &mut Vec<u32>) {
+    order.clear();
+    order.extend(0..attrs.len() as u32);
+    if attrs.windows(2).all(|w| w[0].key <= w[1].key) {
+        return;
+    }
+    let key = |i: u32| attrs[i as usize].key;
+    if order.len() < 32 {
+        // insertion sort: few, mostly sorted keys
+        for i in 1..order.len() {
+            let x = order[i];
+            let mut j = i;
+            while j > 0 && key(order[j - 1]) > key(x) {
+                order[j] = order[j - 1];
+                j -= 1;
+            }
+            order[j] = x;
+        }
+    } else {
+        order.sort_by(|&x, &y| key(x).cmp(key(y)));
+    }
+}
+
+fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Decoded> {
     if !valid_project(&opts.default_project) {
         return Err(Error::InvalidArgument(format!(
             "default_project {:?} is not a valid project name (1-128 characters of [A-Za-z0-9._-])",
             opts.default_project
         )));
     }
-    let total: usize = req
-        .resource_spans
-        .iter()
-        .flat_map(|rs| &rs.scope_spans)
-        .map(|ss| ss.spans.len())
-        .sum();
+    let outline = Outline::scan(body)?;
+    let total = outline.spans.len();
     let mut b = Builder::new(total, body_len);
     let max_time = u64::try_from(opts.received_ns)
         .unwrap_or(0)
@@ -467,14 +495,14 @@ pub fn build(
     let mut found = Found::default();
     let mut order: Vec<u32> = Vec::with_capacity(32);
     let mut accepted = 0usize;
+    let mut span = SpanView::default();
 
-    for rs in &req.resource_spans {
-        let res_attrs: &[KeyValue] = rs
-            .resource
-            .as_ref()
-            .map(|r| &r.attributes[..])
-            .unwrap_or(&[]);
-        let info = resource_info(res_attrs)?;
+    for (resource, scopes) in &outline.resources {
+        let mut res_attrs: Vec<Kv> = Vec::new();
+        if let Some(r) = resource {
+            scan_resource(r, &mut res_attrs)?;
+        }
+        let info = resource_info(&res_attrs)?;
         let project = opts
             .project_override
             .clone()
@@ -482,28 +510,37 @@ pub fn build(
             .unwrap_or_else(|| opts.default_project.clone());
         let project_ok = valid_project(&project);
         let mut res_json = Vec::with_capacity(64);
-        write_key_values_json(&mut res_json, res_attrs, 1)?;
-        let res_json = std::str::from_utf8(&res_json).expect("validated");
+        write_key_values_json(&mut res_json, &res_attrs, 1)?;
         let mut project_listed = false;
 
-        for ss in &rs.scope_spans {
-            let (scope_name, scope_version, scope_json) = match &ss.scope {
+        for (scope, spans) in &outline.scopes[scopes.clone()] {
+            let sc = scope.as_deref().map(scan_scope).transpose()?;
+            let (scope_name, scope_version, scope_json) = match &sc {
                 Some(sc) => {
                     let mut j = Vec::new();
-                    write_key_values_json(&mut j, &sc.attributes, 1)?;
+                    write_key_values_json(&mut j, &sc.attrs, 1)?;
                     (
-                        utf8(&sc.name, "scope name")?,
-                        utf8(&sc.version, "scope version")?,
-                        String::from_utf8(j).expect("validated"),
+                        utf8(sc.name, "scope name")?,
+                        utf8(sc.version, "scope version")?,
+                        j,
                     )
                 }
-                None => ("", "", "[]".to_owned()),
+                None => ("", "", b"[]".to_vec()),
             };
-            for span in &ss.spans {
-                let reason =
-                    check_span(span, max_time).or((!project_ok).then_some(Reject::Project));
+            for &sb in &outline.spans[spans.clone()] {
+                span.scan(sb)?;
+                let reason = check_span(
+                    span.trace_id,
+                    span.span_id,
+                    span.parent_span_id,
+                    span.start_time_unix_nano,
+                    span.end_time_unix_nano,
+                    max_time,
+                )
+                .or((!project_ok).then_some(Reject::Project));
                 if let Some(r) = reason {
                     rejected[r as usize] += 1;
+                    span.validate_events_links()?;
                     continue;
                 }
                 accepted += 1;
@@ -513,21 +550,21 @@ pub fn build(
                         projects.push(project.clone());
                     }
                 }
-                let attrs = &span.attributes[..];
+                let attrs = &span.attrs[..];
                 found.scan(attrs);
 
                 b.project.push(&project)?;
-                b.trace_id.extend_from_slice(&span.trace_id);
-                b.span_id.extend_from_slice(&span.span_id);
+                b.trace_id.extend_from_slice(span.trace_id);
+                b.span_id.extend_from_slice(span.span_id);
                 if span.parent_span_id.is_empty() {
                     b.parent_span_id.extend_from_slice(&[0; 8]);
                 } else {
-                    b.parent_span_id.extend_from_slice(&span.parent_span_id);
+                    b.parent_span_id.extend_from_slice(span.parent_span_id);
                 }
                 b.trace_state
-                    .push(utf8(&span.trace_state, "span trace_state")?)?;
+                    .push(utf8(span.trace_state, "span trace_state")?)?;
                 b.flags.push(span.flags);
-                b.name.push(utf8(&span.name, "span name")?)?;
+                b.name.push(utf8(span.name, "span name")?)?;
                 b.kind.push(u8::try_from(span.kind).unwrap_or(0));
                 found.write_span_type(&mut b.span_type.data, attrs)?;
                 b.span_type.end()?;
@@ -541,28 +578,27 @@ pub fn build(
                 b.start_time.push(start);
                 b.end_time.push(end);
                 b.duration_ns.push(end - start);
-                match &span.status {
-                    Some(st) => {
-                        b.status_code.push(u8::try_from(st.code).unwrap_or(0));
-                        b.status_message
-                            .push(utf8(&st.message, "status message")?)?;
+                match span.status {
+                    Some((message, code)) => {
+                        b.status_code.push(u8::try_from(code).unwrap_or(0));
+                        b.status_message.push(utf8(message, "status message")?)?;
                     }
                     None => {
                         b.status_code.push(0);
                         b.status_message.end()?;
                     }
                 }
-                text_col(&found, Col::Model, attrs, &mut b.model)?;
-                text_col(&found, Col::Provider, attrs, &mut b.provider)?;
+                text_col(&mut found, Col::Model, attrs, &mut b.model)?;
+                text_col(&mut found, Col::Provider, attrs, &mut b.provider)?;
                 b.input_tokens.push(found.tokens(Col::InputTokens));
                 b.output_tokens.push(found.tokens(Col::OutputTokens));
                 b.cached_tokens.push(found.tokens(Col::CachedTokens));
                 b.reasoning_tokens.push(found.tokens(Col::ReasoningTokens));
                 b.total_tokens.push(found.tokens(Col::TotalTokens));
-                text_col(&found, Col::Chain, attrs, &mut b.chain)?;
-                text_col(&found, Col::Agent, attrs, &mut b.agent)?;
-                text_col(&found, Col::UserId, attrs, &mut b.user_id)?;
-                text_col(&found, Col::SessionId, attrs, &mut b.session_id)?;
+                text_col(&mut found, Col::Chain, attrs, &mut b.chain)?;
+                text_col(&mut found, Col::Agent, attrs, &mut b.agent)?;
+                text_col(&mut found, Col::UserId, attrs, &mut b.user_id)?;
+                text_col(&mut found, Col::SessionId, attrs, &mut b.session_id)?;
                 if !found.write_text(Col::Environment, attrs, &mut b.environment.data)? {
                     if let Some(env) = &info.environment {
                         b.environment.data.extend_from_slice(env.as_bytes());
@@ -581,9 +617,7 @@ pub fn build(
                 b.output.end()?;
 
                 // attributes / attribute_types: keys sorted, last duplicate wins
-                order.clear();
-                order.extend(0..attrs.len() as u32);
-                order.sort_by(|&x, &y| attrs[x as usize].key.cmp(&attrs[y as usize].key));
+                sort_keys(attrs, &mut order);
                 for (j, &ix) in order.iter().enumerate() {
                     let kv = &attrs[ix as usize];
                     if let Some(&next) = order.get(j + 1) {
@@ -591,23 +625,24 @@ pub fn build(
                             continue;
                         }
                     }
-                    let key = utf8(&kv.key, "attribute key")?;
-                    b.attr_keys.push(key)?;
-                    let code = write_value_text(
-                        &mut b.attr_values.data,
-                        kv.value.as_ref().and_then(|v| v.value.as_ref()),
-                    )?;
+                    utf8(kv.key, "attribute key")?;
+                    b.attr_keys.data.extend_from_slice(kv.key);
+                    b.attr_keys.end()?;
+                    let code = found.value_text(ix as usize, attrs, &mut b.attr_values.data)?;
                     b.attr_values.end()?;
                     if code != TYPE_STRING {
-                        b.type_keys.push(key)?;
+                        b.type_keys.data.extend_from_slice(kv.key);
+                        b.type_keys.end()?;
                         b.type_values.push(code);
                     }
                 }
                 b.attr_offsets.push(offset(b.attr_keys.offsets.len() - 1)?);
                 b.type_offsets.push(offset(b.type_values.len())?);
 
-                b.resource_attributes.push(res_json)?;
-                b.scope_attributes.push(&scope_json)?;
+                b.resource_attributes.data.extend_from_slice(&res_json);
+                b.resource_attributes.end()?;
+                b.scope_attributes.data.extend_from_slice(&scope_json);
+                b.scope_attributes.end()?;
                 write_events_json(&mut b.events.data, &span.events)?;
                 b.events.end()?;
                 write_links_json(&mut b.links.data, &span.links)?;
@@ -645,6 +680,12 @@ pub fn build(
 }
 
 #[inline]
-fn offset(n: usize) -> Result<i32> {
+fn text_col(found: &mut Found, col: Col, attrs: &[Kv], out: &mut Utf8Col) -> Result<()> {
+    found.write_text(col, attrs, &mut out.data)?;
+    out.end()
+}
+
+#[inline]
+pub(crate) fn offset(n: usize) -> Result<i32> {
     i32::try_from(n).map_err(|_| Error::BatchTooLarge)
 }

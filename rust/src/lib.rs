@@ -13,6 +13,10 @@ pub mod errors;
 pub mod normalize;
 pub mod otlp_json;
 pub mod otlp_proto;
+pub mod otlp_wire;
+#[cfg(any(test, feature = "baseline"))]
+pub mod reference;
+pub mod wire;
 
 #[cfg(test)]
 mod tests;
