@@ -19,6 +19,8 @@ pub mod reference;
 pub mod wire;
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;
 
 pub use batch::{span_schema, DecodeOptions, Decoded};

@@ -58,19 +58,39 @@ pub struct Kv<'a> {
 }
 
 /// Encodings of one non-repeated message field, merged by concatenation.
+/// prost reads each encoding within its own length, so a broken one must
+/// not be mended by the next: the caller checks each encoding on its own
+/// (`check`) once there are two or more, before using the concatenation.
 #[derive(Default)]
-pub struct Merged<'a>(Option<Cow<'a, [u8]>>);
+pub struct Merged<'a> {
+    first: Option<&'a [u8]>,
+    more: Option<Vec<u8>>,
+}
 
 impl<'a> Merged<'a> {
     #[inline]
-    pub fn add(&mut self, seg: &'a [u8]) {
-        match &mut self.0 {
-            None => self.0 = Some(Cow::Borrowed(seg)),
-            Some(c) => c.to_mut().extend_from_slice(seg),
+    pub fn add(&mut self, seg: &'a [u8], check: impl Fn(&[u8]) -> Result<()>) -> Result<()> {
+        match (self.first, &mut self.more) {
+            (None, _) => self.first = Some(seg),
+            (Some(first), None) => {
+                check(first)?;
+                check(seg)?;
+                let mut v = first.to_vec();
+                v.extend_from_slice(seg);
+                self.more = Some(v);
+            }
+            (Some(_), Some(v)) => {
+                check(seg)?;
+                v.extend_from_slice(seg);
+            }
         }
+        Ok(())
     }
     pub fn get(self) -> Option<Cow<'a, [u8]>> {
-        self.0
+        match self.more {
+            Some(v) => Some(Cow::Owned(v)),
+            None => self.first.map(Cow::Borrowed),
+        }
     }
 }
 
@@ -132,7 +152,7 @@ pub fn scan_kv(b: &[u8], depth: usize, validate: bool) -> Result<Kv<'_>> {
     while let Some((tag, f)) = r.next()? {
         match tag {
             1 => key = f.bytes()?,
-            2 => val.add(f.bytes()?),
+            2 => val.add(f.bytes()?, |seg| validate_any(seg, depth))?,
             _ => {}
         }
     }
@@ -452,14 +472,14 @@ impl<'a> Outline<'a> {
             let first_scope = o.scopes.len();
             while let Some((tag, f)) = rs.next()? {
                 match tag {
-                    1 => resource.add(f.bytes()?),
+                    1 => resource.add(f.bytes()?, |seg| scan_resource(seg, &mut Vec::new()))?,
                     2 => {
                         let mut ss = Reader::new(f.bytes()?);
                         let mut scope = Merged::default();
                         let first_span = o.spans.len();
                         while let Some((tag, f)) = ss.next()? {
                             match tag {
-                                1 => scope.add(f.bytes()?),
+                                1 => scope.add(f.bytes()?, |seg| scan_scope(seg).map(drop))?,
                                 2 => o.spans.push(f.bytes()?),
                                 _ => {}
                             }
