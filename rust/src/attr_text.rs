@@ -30,10 +30,30 @@ pub const TYPE_ARRAY: u8 = 5;
 pub const TYPE_KVLIST: u8 = 6;
 pub const TYPE_EMPTY: u8 = 7;
 
-/// Checks UTF-8 (fast SIMD path) and returns the text.
+/// Checks UTF-8 and returns the text: short ASCII strings (keys, names,
+/// ids) by a word-at-a-time test, the rest by simdutf8 (SIMD).
 #[inline]
 pub fn utf8<'a>(b: &'a [u8], field: &'static str) -> Result<&'a str> {
+    if b.len() <= 64 && is_ascii_short(b) {
+        // SAFETY: all bytes are < 0x80, and ASCII is valid UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(b) });
+    }
     simdutf8::basic::from_utf8(b).map_err(|_| Error::InvalidUtf8(field))
+}
+
+/// Are all bytes ASCII? (for short slices: 8 bytes at a time, no call)
+#[inline(always)]
+fn is_ascii_short(b: &[u8]) -> bool {
+    let mut acc = 0u64;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        acc |= u64::from_le_bytes(c.try_into().unwrap());
+    }
+    let mut tail = 0u64;
+    for (i, &x) in chunks.remainder().iter().enumerate() {
+        tail |= (x as u64) << (8 * i);
+    }
+    (acc | tail) & 0x8080_8080_8080_8080 == 0
 }
 
 /// The type code of a value (`TYPE_STRING` for strings).

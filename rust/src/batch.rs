@@ -317,9 +317,9 @@ impl Builder {
             total_tokens: OptU32::new(n),
             chain: s(0),
             agent: s(0),
-            user_id: s(0),
-            session_id: s(0),
-            environment: s(0),
+            user_id: s(12),
+            session_id: s(16),
+            environment: s(8),
             tags_offsets: zero.clone(),
             tags_items: Utf8Col::new(n, 0),
             input: Utf8Col::new(n, body_len / 4),
@@ -330,7 +330,7 @@ impl Builder {
             type_offsets: zero,
             type_keys: Utf8Col::new(n * 4, n * 4 * 24),
             type_values: Vec::with_capacity(n * 4),
-            resource_attributes: s(64),
+            resource_attributes: s(0), // reserved per scope
             scope_attributes: s(2),
             events: s(2),
             links: s(2),
@@ -452,28 +452,50 @@ pub fn build_proto(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result
     build_inner(body, opts, body_len).map_err(|e| validate_request(body).err().unwrap_or(e))
 }
 
-/// The keys of `attrs` in order (stable: equal keys keep their order).
+/// The first 8 bytes of a key, zero-padded, as a big-endian number: keys
+/// compare as (prefix, key), which is their byte order.
 #[inline]
-fn sort_keys(attrs: &[Kv], order: &mut Vec<u32>) {
+fn key_prefix(k: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = k.len().min(8);
+    b[..n].copy_from_slice(&k[..n]);
+    u64::from_be_bytes(b)
+}
+
+/// The indices of `attrs` in key order (stable: equal keys keep their
+/// order). Already sorted keys are only checked; short lists are sorted by
+/// insertion on (prefix, key) (mostly one integer compare), long ones by
+/// the standard stable sort.
+#[inline]
+fn sort_keys(attrs: &[Kv], order: &mut Vec<(u64, u32)>) {
     order.clear();
-    order.extend(0..attrs.len() as u32);
-    if attrs.windows(2).all(|w| w[0].key <= w[1].key) {
+    order.extend(
+        attrs
+            .iter()
+            .enumerate()
+            .map(|(i, kv)| (key_prefix(kv.key), i as u32)),
+    );
+    let less = |a: &(u64, u32), b: &(u64, u32)| {
+        a.0 < b.0 || (a.0 == b.0 && attrs[a.1 as usize].key < attrs[b.1 as usize].key)
+    };
+    if order.windows(2).all(|w| !less(&w[1], &w[0])) {
         return;
     }
-    let key = |i: u32| attrs[i as usize].key;
     if order.len() < 32 {
-        // insertion sort: few, mostly sorted keys
         for i in 1..order.len() {
             let x = order[i];
             let mut j = i;
-            while j > 0 && key(order[j - 1]) > key(x) {
+            while j > 0 && less(&x, &order[j - 1]) {
                 order[j] = order[j - 1];
                 j -= 1;
             }
             order[j] = x;
         }
     } else {
-        order.sort_by(|&x, &y| key(x).cmp(key(y)));
+        order.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| attrs[a.1 as usize].key.cmp(attrs[b.1 as usize].key))
+        });
     }
 }
 
@@ -493,7 +515,7 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
     let mut rejected = [0usize; 7];
     let mut projects: Vec<String> = Vec::new();
     let mut found = Found::default();
-    let mut order: Vec<u32> = Vec::with_capacity(32);
+    let mut order: Vec<(u64, u32)> = Vec::with_capacity(32);
     let mut accepted = 0usize;
     let mut span = SpanView::default();
 
@@ -527,6 +549,9 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
                 }
                 None => ("", "", b"[]".to_vec()),
             };
+            b.resource_attributes
+                .data
+                .reserve(res_json.len() * spans.len());
             for &sb in &outline.spans[spans.clone()] {
                 span.scan(sb)?;
                 let reason = check_span(
@@ -618,9 +643,9 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
 
                 // attributes / attribute_types: keys sorted, last duplicate wins
                 sort_keys(attrs, &mut order);
-                for (j, &ix) in order.iter().enumerate() {
+                for (j, &(_, ix)) in order.iter().enumerate() {
                     let kv = &attrs[ix as usize];
-                    if let Some(&next) = order.get(j + 1) {
+                    if let Some(&(_, next)) = order.get(j + 1) {
                         if attrs[next as usize].key == kv.key {
                             continue;
                         }

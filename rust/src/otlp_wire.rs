@@ -143,9 +143,81 @@ pub fn resolve_any(b: &[u8], depth: usize, validate: bool) -> Result<Val<'_>> {
     Ok(v)
 }
 
+/// A length prefix of 1 or 2 bytes at the start of `b`: (length, rest).
+#[inline(always)]
+fn short_len(b: &[u8]) -> Option<(usize, &[u8])> {
+    match b {
+        [l, rest @ ..] if *l < 0x80 => Some((*l as usize, rest)),
+        [l0, l1, rest @ ..] if *l1 < 0x80 => {
+            Some(((*l0 as usize & 0x7f) | (*l1 as usize) << 7, rest))
+        }
+        _ => None,
+    }
+}
+
+/// `KeyValue` in the shape every encoder writes: key (field 1), then one
+/// value (field 2) holding one string/bool/int/double field, lengths below
+/// 16 KiB. Anything else (`None`) goes the general way; for what it
+/// accepts, both give the same result.
+#[inline(always)]
+fn scan_kv_fast(b: &[u8]) -> Option<Kv<'_>> {
+    let rest = b.strip_prefix(&[0x0a])?;
+    let (klen, rest) = short_len(rest)?;
+    let (key, rest) = (rest.get(..klen)?, rest.get(klen..)?);
+    let rest = rest.strip_prefix(&[0x12])?;
+    let (vlen, rest) = short_len(rest)?;
+    if rest.len() != vlen {
+        return None;
+    }
+    let val = match rest {
+        [] => Val::Empty,
+        [0x0a, v @ ..] => {
+            let (n, s) = short_len(v)?;
+            if s.len() != n {
+                return None;
+            }
+            Val::Str(Cow::Borrowed(s))
+        }
+        [0x10, x] if *x < 0x80 => Val::Bool(*x != 0),
+        [0x18, v @ ..] => {
+            // up to 9 varint bytes: at most 63 bits, no overflow check needed
+            let mut x = 0u64;
+            for (i, &c) in v.iter().enumerate() {
+                if i >= 9 {
+                    return None;
+                }
+                x |= u64::from(c & 0x7f) << (7 * i);
+                if c < 0x80 {
+                    if i + 1 != v.len() {
+                        return None;
+                    }
+                    return Some(Kv {
+                        key,
+                        val: Val::Int(x as i64),
+                    });
+                }
+            }
+            return None;
+        }
+        [0x21, v @ ..] if v.len() == 8 => {
+            Val::Double(f64::from_bits(u64::from_le_bytes(v.try_into().ok()?)))
+        }
+        _ => return None,
+    };
+    Some(Kv { key, val })
+}
+
 /// Reads an encoded `KeyValue` whose value is at level `depth`.
 #[inline]
 pub fn scan_kv(b: &[u8], depth: usize, validate: bool) -> Result<Kv<'_>> {
+    if let Some(kv) = scan_kv_fast(b) {
+        return Ok(kv);
+    }
+    scan_kv_general(b, depth, validate)
+}
+
+#[inline(never)]
+fn scan_kv_general(b: &[u8], depth: usize, validate: bool) -> Result<Kv<'_>> {
     let mut r = Reader::new(b);
     let mut key: &[u8] = b"";
     let mut val = Merged::default();

@@ -34,6 +34,18 @@ pub fn err(msg: &str) -> Error {
 
 #[cold]
 #[inline(never)]
+fn key_err(key: u64) -> Error {
+    Error::InvalidProtobuf(if key > u64::from(u32::MAX) {
+        format!("invalid key value: {key}")
+    } else if key & 7 > 5 {
+        format!("invalid wire type value: {}", key & 7)
+    } else {
+        "invalid tag value: 0".to_owned()
+    })
+}
+
+#[cold]
+#[inline(never)]
 fn wire_type_err(actual: usize, expected: usize) -> Error {
     Error::InvalidProtobuf(format!(
         "invalid wire type: {} (expected {})",
@@ -52,28 +64,28 @@ impl<'a> Field<'a> {
         }
     }
     /// The value of a `string` / `bytes` / message field.
-    #[inline]
+    #[inline(always)]
     pub fn bytes(self) -> Result<&'a [u8]> {
         match self {
             Field::Len(b) => Ok(b),
             other => Err(wire_type_err(other.wire(), 2)),
         }
     }
-    #[inline]
+    #[inline(always)]
     pub fn varint(self) -> Result<u64> {
         match self {
             Field::Varint(v) => Ok(v),
             other => Err(wire_type_err(other.wire(), 0)),
         }
     }
-    #[inline]
+    #[inline(always)]
     pub fn fixed64(self) -> Result<u64> {
         match self {
             Field::I64(v) => Ok(v),
             other => Err(wire_type_err(other.wire(), 1)),
         }
     }
-    #[inline]
+    #[inline(always)]
     pub fn fixed32(self) -> Result<u32> {
         match self {
             Field::I32(v) => Ok(v),
@@ -96,10 +108,16 @@ impl<'a> Reader<'a> {
 
     #[inline(always)]
     fn varint(&mut self) -> Result<u64> {
-        if let Some((&b, rest)) = self.buf.split_first() {
-            if b < 0x80 {
+        if let [b0, rest @ ..] = self.buf {
+            if *b0 < 0x80 {
                 self.buf = rest;
-                return Ok(b as u64);
+                return Ok(*b0 as u64);
+            }
+            if let [b1, rest @ ..] = rest {
+                if *b1 < 0x80 {
+                    self.buf = rest;
+                    return Ok((*b0 as u64 & 0x7f) | (*b1 as u64) << 7);
+                }
             }
         }
         self.varint_slow()
@@ -135,24 +153,16 @@ impl<'a> Reader<'a> {
     #[inline(always)]
     fn key(&mut self) -> Result<(u32, u8)> {
         let key = self.varint()?;
-        if key > u64::from(u32::MAX) {
-            return Err(Error::InvalidProtobuf(format!("invalid key value: {key}")));
-        }
         let wire = (key & 7) as u8;
-        if wire > 5 {
-            return Err(Error::InvalidProtobuf(format!(
-                "invalid wire type value: {wire}"
-            )));
-        }
         let tag = (key >> 3) as u32;
-        if tag == 0 {
-            return Err(err("invalid tag value: 0"));
+        if key > u64::from(u32::MAX) || wire > 5 || tag == 0 {
+            return Err(key_err(key));
         }
         Ok((tag, wire))
     }
 
     /// The next field, or `None` at the end of the message.
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<(u32, Field<'a>)>> {
         if self.buf.is_empty() {
