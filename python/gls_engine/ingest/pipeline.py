@@ -41,6 +41,14 @@ class ExportResult:
     duplicate: bool = False
 
 
+@dataclass(frozen=True)
+class _Decoded:
+    digest: bytes
+    batch: pa.RecordBatch
+    rejected: int
+    message: str
+
+
 @dataclass
 class _PendingRequest:
     batch: pa.RecordBatch
@@ -124,8 +132,19 @@ class IngestPipeline:
         if self._closing:
             raise RetryableError("server is shutting down", self.settings.retry_after_s)
         self.counters.add("requests_received", 1)
-        digest = request_digest(body, json=json, gzip=gzip, project=project_override)
-        first_attempt = self.dedup.lookup(digest)
+        # Hashing and decoding run together off the event loop (one thread hop);
+        # a retried request is decoded again, which is cheaper than hashing on the loop.
+        try:
+            decoded = await asyncio.get_running_loop().run_in_executor(
+                self._decode_pool, self._decode, body, json, gzip, project_override
+            )
+        except _core.BodyTooLargeError as exc:
+            self.counters.add("requests_failed", 1, reason="too_large")
+            raise PayloadTooLargeError(str(exc)) from None
+        except _core.DecodeError as exc:
+            self.counters.add("requests_failed", 1, reason="invalid")
+            raise PermanentError(str(exc)) from None
+        first_attempt = self.dedup.lookup(decoded.digest)
         if first_attempt is not None:
             self.counters.add("requests_deduplicated", 1)
             result: ExportResult = await asyncio.shield(first_attempt)
@@ -135,11 +154,11 @@ class IngestPipeline:
                 result.rejection_message,
                 duplicate=True,
             )
-        attempt = self.dedup.claim(digest)
+        attempt = self.dedup.claim(decoded.digest)
         try:
-            result = await self._consume_new(body, json, gzip, project_override, digest)
+            result = await self._store(decoded, project_override)
         except BaseException as exc:
-            self.dedup.forget(digest)
+            self.dedup.forget(decoded.digest)
             attempt.set_exception(
                 exc if isinstance(exc, Exception) else RetryableError("cancelled")
             )
@@ -148,25 +167,11 @@ class IngestPipeline:
         attempt.set_result(result)
         return result
 
-    async def _consume_new(
-        self, body: bytes, json: bool, gzip: bool, project_override: str | None, digest: bytes
-    ) -> ExportResult:
-        loop = asyncio.get_running_loop()
-        try:
-            decoded = await loop.run_in_executor(
-                self._decode_pool, self._decode, body, json, gzip, project_override
-            )
-        except _core.BodyTooLargeError as exc:
-            self.counters.add("requests_failed", 1, reason="too_large")
-            raise PayloadTooLargeError(str(exc)) from None
-        except _core.DecodeError as exc:
-            self.counters.add("requests_failed", 1, reason="invalid")
-            raise PermanentError(str(exc)) from None
-        decoded_batch, rejected, message = decoded
-        accepted = decoded_batch.num_rows
-        if rejected:
-            self.counters.add("spans_rejected", rejected)
-        result = ExportResult(accepted, rejected, message)
+    async def _store(self, decoded: _Decoded, project_override: str | None) -> ExportResult:
+        accepted = decoded.batch.num_rows
+        if decoded.rejected:
+            self.counters.add("spans_rejected", decoded.rejected)
+        result = ExportResult(accepted, decoded.rejected, decoded.message)
         if accepted == 0:
             return result
         if self._pending_spans + accepted > self.settings.max_pending_spans:
@@ -177,8 +182,10 @@ class IngestPipeline:
                 " retry later",
                 self.settings.retry_after_s,
             )
-        future: asyncio.Future[None] = loop.create_future()
-        self._queue.append(_PendingRequest(decoded_batch, future, digest, project_override or ""))
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(
+            _PendingRequest(decoded.batch, future, decoded.digest, project_override or "")
+        )
         self._pending_spans += accepted
         self._queued_spans += accepted
         self.counters.set_gauge("pending_spans", self._pending_spans)
@@ -189,7 +196,8 @@ class IngestPipeline:
 
     def _decode(
         self, body: bytes, json: bool, gzip: bool, project_override: str | None
-    ) -> tuple[pa.RecordBatch, int, str]:
+    ) -> _Decoded:
+        digest = request_digest(body, json=json, gzip=gzip, project=project_override)
         decoded = _core.decode_traces(
             body,
             json=json,
@@ -199,7 +207,9 @@ class IngestPipeline:
             project_override=project_override,
             received_ns=time.time_ns(),
         )
-        return decoded.record_batch(), decoded.rejected_spans, decoded.rejection_message
+        return _Decoded(
+            digest, decoded.record_batch(), decoded.rejected_spans, decoded.rejection_message
+        )
 
     # --- group commit ---------------------------------------------------------------
     async def _writer_loop(self, index: int) -> None:
