@@ -340,6 +340,53 @@ impl Builder {
         }
     }
 
+    /// After `done` spans, reserves room for `more` like them in every
+    /// variable-size buffer (the initial sizes are guesses; growing by
+    /// doubling copied ~4% of the build).
+    fn extrapolate(&mut self, done: usize, more: usize) {
+        fn grow<T: Copy>(v: &mut Vec<T>, done: usize, more: usize) {
+            let add = v.len() / done * more;
+            let need = v.len() + add + add / 8;
+            if need > v.capacity() {
+                // a new buffer: `reserve` would realloc, which copies the
+                // whole old capacity, not just what is used
+                let mut bigger = Vec::with_capacity(need);
+                bigger.extend_from_slice(v);
+                *v = bigger;
+            }
+        }
+        for c in [
+            &mut self.project,
+            &mut self.trace_state,
+            &mut self.name,
+            &mut self.span_type,
+            &mut self.service_name,
+            &mut self.scope_name,
+            &mut self.scope_version,
+            &mut self.status_message,
+            &mut self.model,
+            &mut self.provider,
+            &mut self.chain,
+            &mut self.agent,
+            &mut self.user_id,
+            &mut self.session_id,
+            &mut self.environment,
+            &mut self.tags_items,
+            &mut self.input,
+            &mut self.output,
+            &mut self.attr_keys,
+            &mut self.attr_values,
+            &mut self.type_keys,
+            &mut self.scope_attributes,
+            &mut self.events,
+            &mut self.links,
+        ] {
+            grow(&mut c.data, done, more);
+            grow(&mut c.offsets, done, more);
+        }
+        grow(&mut self.type_values, done, more);
+    }
+
     pub(crate) fn finish(self, received_ns: i64) -> Result<RecordBatch> {
         let n = self.flags.len();
         let fsb = |size: i32, v: Vec<u8>| -> ArrayRef {
@@ -518,6 +565,8 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
     let mut order: Vec<(u64, u32)> = Vec::with_capacity(32);
     let mut accepted = 0usize;
     let mut span = SpanView::default();
+    let mut seen = 0usize;
+    const SAMPLE: usize = 16;
 
     for (resource, scopes) in &outline.resources {
         let mut res_attrs: Vec<Kv> = Vec::new();
@@ -553,6 +602,10 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
                 .data
                 .reserve(res_json.len() * spans.len());
             for &sb in &outline.spans[spans.clone()] {
+                seen += 1;
+                if accepted == SAMPLE && total - seen > SAMPLE {
+                    b.extrapolate(SAMPLE, total - seen + 1);
+                }
                 span.scan(sb)?;
                 let reason = check_span(
                     span.trace_id,
