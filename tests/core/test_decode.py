@@ -613,38 +613,49 @@ def test_nesting_limit_json():
         decode(body.encode(), json=True)
 
 
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _ld(tag: int, payload: bytes) -> bytes:
+    return bytes([tag]) + _varint(len(payload)) + payload
+
+
+def _deep_protobuf_body(levels: int) -> bytes:
+    """A request whose one span has an attribute `deep` nested `levels` AnyValue
+    levels (arrays around a string), encoded by hand in linear time (python
+    protobuf refuses to go past ~45 levels)."""
+    leaf = _ld(0x0A, b"leaf")  # AnyValue.string_value
+    sizes = [len(leaf)]  # encoded AnyValue size per level, innermost first
+    for _ in range(levels - 1):
+        arr = 1 + len(_varint(sizes[-1])) + sizes[-1]  # ArrayValue.values = 1
+        sizes.append(1 + len(_varint(arr)) + arr)  # AnyValue.array_value = 5
+    parts = []
+    for inner in reversed(sizes[:-1]):
+        arr = 1 + len(_varint(inner)) + inner
+        parts.append(b"\x2a" + _varint(arr) + b"\x0a" + _varint(inner))
+    value = b"".join(parts) + leaf
+    kv = _ld(0x0A, b"deep") + _ld(0x12, value)
+    span_bytes = span().SerializeToString() + _ld(0x4A, kv)
+    return _ld(0x0A, _ld(0x12, _ld(0x12, span_bytes)))
+
+
 def test_nesting_limit_protobuf():
-    # prost's recursion limit (100 nested messages, ~47 AnyValue levels inside a
-    # span) refuses deep values before our 64 levels would
+    # an explicit 64-level AnyValue limit, as for JSON (no longer prost's
+    # recursion limit, which refused ~47 levels inside a span)
     r = one(request(span({"deep": nested(40)})))
     assert attr_value(dict(r["attributes"])["deep"], 5) == nested(40)
-    inner = nested(45).SerializeToString()  # as deep as python protobuf goes
-    body = request(span({"deep": "PLACEHOLDER"})).SerializeToString()
-    # wrap the value in 10 more ArrayValue levels by hand (AnyValue.array_value=5, ArrayValue.values=1)
-    def ld(tag: int, payload: bytes) -> bytes:
-        n, out = len(payload), bytearray([tag])
-        while True:
-            b, n = n & 0x7F, n >> 7
-            out.append(b | (0x80 if n else 0))
-            if not n:
-                return bytes(out) + payload
-    v = inner
-    for _ in range(10):
-        v = ld(0x2A, ld(0x0A, v))
-    deep_req = request(span())
-    deep_req.resource_spans[0].scope_spans[0].spans[0].attributes.add(key="deep")
-    raw = deep_req.SerializeToString()
-    # re-encode the outer messages around the hand-made value
-    kv = ld(0x0A, b"deep") + ld(0x12, v)
-    sp = deep_req.resource_spans[0].scope_spans[0].spans[0]
-    del sp.attributes[:]
-    span_bytes = sp.SerializeToString() + ld(0x4A, kv)
-    ss = ld(0x12, span_bytes)
-    rs = ld(0x12, ss)
-    body = ld(0x0A, rs)
-    assert raw and body
-    with pytest.raises(_core.DecodeError, match="^invalid protobuf: .*recursion limit"):
-        decode(body)
+    r = one(_deep_protobuf_body(64))
+    text = dict(r["attributes"])["deep"]
+    assert text.count('"arrayValue"') == 62 and text.count('"stringValue":"leaf"') == 1
+    for levels in (65, 1000, 100_000):  # hostile nesting errors cleanly
+        with pytest.raises(_core.DecodeError, match="^attribute value nested deeper than 64 levels$"):
+            decode(_deep_protobuf_body(levels))
 
 
 def test_encode_export_response():
