@@ -225,15 +225,22 @@ class TraceQueries:
         # Phase one picks the page reading only the columns the filters and the
         # sort need; phase two summarises just those traces in full.
         needed = aliases_used([*having, sort_expr, "id"])
-        page = (
-            f"SELECT trace_id FROM (SELECT trace_id, {summary_select(needed)}"
-            f" FROM trace_summaries WHERE {where} GROUP BY trace_id"
-            f" HAVING {' AND '.join(having)}"
-            f" ORDER BY {sort_expr} {direction}, id {direction} LIMIT {limit + 1})"
+        page = await self.store.query_rows(
+            f"SELECT {summary_select(needed)} FROM trace_summaries WHERE {where}"
+            f" GROUP BY trace_id HAVING {' AND '.join(having)}"
+            f" ORDER BY {sort_expr} {direction}, id {direction} LIMIT {limit + 1}",
+            parts.params,
+        )
+        if not page:
+            return {"traces": [], "next_cursor": None}
+        # Literal ids (hex that ClickHouse itself produced) let the primary key
+        # find them; an IN (subquery) here measured twice as slow at 10M spans.
+        ids = ", ".join(
+            f"unhex('{row['id']}')" for row in page if p.TRACE_ID_RE.fullmatch(row["id"])
         )
         sql = (
             f"SELECT {summary_select()} FROM trace_summaries"
-            f" WHERE {where} AND trace_id IN ({page})"
+            f" WHERE {where} AND trace_id IN ({ids})"
             f" GROUP BY trace_id ORDER BY {sort_expr} {direction}, id {direction}"
         )
         rows = await self.store.query_rows(sql, parts.params)
