@@ -116,6 +116,20 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
         f"day <= toDate(fromUnixTimestamp64Nano({e})) + 1",
     ]
     parts.having += [f"start_ns >= {s}", f"start_ns < {e}"]
+    day_range = " AND ".join(parts.where)
+
+    def some_row(condition: str) -> None:
+        """Pre-filter by a condition some summary row of every matching trace meets.
+
+        The exact test stays in HAVING; this semi-join only lets a selective
+        filter skip aggregating the traces that cannot match. Only for the
+        high-cardinality filters: at 10M spans it took a user filter from 93 to
+        20 ms, but made status=error plus a model (half the traces) 1.7x slower.
+        """
+        parts.where.append(
+            f"trace_id IN (SELECT trace_id FROM trace_summaries WHERE {day_range} AND {condition})"
+        )
+
     if "status" in query:
         status = p.choice("status", query["status"], ("ok", "error"))
         parts.having.append("error_count > 0" if status == "error" else "error_count = 0")
@@ -123,21 +137,31 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
         parts.having.append(
             f"positionCaseInsensitiveUTF8(name, {parts.bind(query['name'], 'String')}) > 0"
         )
-    for param, column in (("span_type", "span_types"), ("model", "models"), ("tag", "tag_list")):
-        values = _values(query, param)
-        if values:
-            parts.having.append(f"hasAny({column}, {parts.bind(values, 'Array(String)')})")
-    for param, column in (
-        ("user_id", "user"),
-        ("session_id", "session"),
-        ("environment", "env"),
-        ("chain", "chain_name"),
-        ("agent", "agent_name"),
-        ("service", "service_name"),
+    for param, alias, column, selective in (
+        ("span_type", "span_types", "span_types", False),
+        ("model", "models", "models", False),
+        ("tag", "tag_list", "tags", True),
     ):
         values = _values(query, param)
         if values:
-            parts.having.append(f"{column} IN {parts.bind(values, 'Array(String)')}")
+            bound = parts.bind(values, "Array(String)")
+            parts.having.append(f"hasAny({alias}, {bound})")
+            if selective:
+                some_row(f"hasAny({column}, {bound})")
+    for param, alias, column, selective in (
+        ("user_id", "user", "user_id", True),
+        ("session_id", "session", "session_id", True),
+        ("environment", "env", "environment", False),
+        ("chain", "chain_name", "chain", False),
+        ("agent", "agent_name", "agent", False),
+        ("service", "service_name", "root_service", False),
+    ):
+        values = _values(query, param)
+        if values:
+            bound = parts.bind(values, "Array(String)")
+            parts.having.append(f"{alias} IN {bound}")
+            if selective:
+                some_row(f"{column} IN {bound}")
     for param, expr, scale in (
         ("min_duration_ms", "duration_ns >=", 10**6),
         ("max_duration_ms", "duration_ns <=", 10**6),
