@@ -11,7 +11,7 @@ use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
 use crate::attr_text::{
-    utf8, write_events_json, write_key_values_json, write_links_json, TYPE_STRING,
+    put, utf8, write_events_json, write_key_values_json, write_links_json, TYPE_STRING,
 };
 use crate::errors::{Error, Result};
 use crate::normalize::{resource_info, tags, valid_project, Col, Found};
@@ -119,7 +119,7 @@ impl Utf8Col {
     }
     #[inline]
     pub(crate) fn push(&mut self, s: &str) -> Result<()> {
-        self.data.extend_from_slice(s.as_bytes());
+        crate::attr_text::put(&mut self.data, s.as_bytes());
         self.end()
     }
     fn finish(self) -> StringArray {
@@ -503,6 +503,9 @@ pub fn build_proto(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result
 /// compare as (prefix, key), which is their byte order.
 #[inline]
 fn key_prefix(k: &[u8]) -> u64 {
+    if let Some(b) = k.first_chunk::<8>() {
+        return u64::from_be_bytes(*b);
+    }
     let mut b = [0u8; 8];
     let n = k.len().min(8);
     b[..n].copy_from_slice(&k[..n]);
@@ -704,12 +707,12 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
                         }
                     }
                     utf8(kv.key, "attribute key")?;
-                    b.attr_keys.data.extend_from_slice(kv.key);
+                    put(&mut b.attr_keys.data, kv.key);
                     b.attr_keys.end()?;
                     let code = found.value_text(ix as usize, attrs, &mut b.attr_values.data)?;
                     b.attr_values.end()?;
                     if code != TYPE_STRING {
-                        b.type_keys.data.extend_from_slice(kv.key);
+                        put(&mut b.type_keys.data, kv.key);
                         b.type_keys.end()?;
                         b.type_values.push(code);
                     }

@@ -165,6 +165,20 @@ impl<'a> Reader<'a> {
     #[inline(always)]
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<(u32, Field<'a>)>> {
+        // fast path: a 1-byte key (field 1..=15) of a length-delimited value
+        // shorter than 128 bytes, which is most fields of a span
+        if let [k, l, rest @ ..] = self.buf {
+            if *k & 7 == 2 && *k >= 8 && *k < 0x80 && *l < 0x80 && (*l as usize) <= rest.len() {
+                let (v, rest) = rest.split_at(*l as usize);
+                self.buf = rest;
+                return Ok(Some(((*k >> 3) as u32, Field::Len(v))));
+            }
+        }
+        self.next_general()
+    }
+
+    #[inline(always)]
+    fn next_general(&mut self) -> Result<Option<(u32, Field<'a>)>> {
         if self.buf.is_empty() {
             return Ok(None);
         }
