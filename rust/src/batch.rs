@@ -512,40 +512,80 @@ fn key_prefix(k: &[u8]) -> u64 {
     u64::from_be_bytes(b)
 }
 
-/// The indices of `attrs` in key order (stable: equal keys keep their
-/// order). Already sorted keys are only checked; short lists are sorted by
-/// insertion on (prefix, key) (mostly one integer compare), long ones by
-/// the standard stable sort.
-#[inline]
-fn sort_keys(attrs: &[Kv], order: &mut Vec<(u64, u32)>) {
-    order.clear();
-    order.extend(
-        attrs
-            .iter()
-            .enumerate()
-            .map(|(i, kv)| (key_prefix(kv.key), i as u32)),
-    );
-    let less = |a: &(u64, u32), b: &(u64, u32)| {
-        a.0 < b.0 || (a.0 == b.0 && attrs[a.1 as usize].key < attrs[b.1 as usize].key)
-    };
-    if order.windows(2).all(|w| !less(&w[1], &w[0])) {
-        return;
-    }
-    if order.len() < 32 {
-        for i in 1..order.len() {
-            let x = order[i];
-            let mut j = i;
-            while j > 0 && less(&x, &order[j - 1]) {
-                order[j] = order[j - 1];
-                j -= 1;
-            }
-            order[j] = x;
+/// Puts the indices of a span's attributes in key order (stable: equal
+/// keys keep their order), as (key prefix, index) pairs.
+///
+/// Spans of one instrumentation have their keys in the same order, so the
+/// permutations that sorted the last few spans are tried first: applying
+/// one and checking the result is sorted costs n integer compares (whole
+/// keys only for equal 8-byte prefixes), against ~n²/4 moves for sorting.
+#[derive(Default)]
+struct KeySorter {
+    order: Vec<(u64, u32)>,
+    cand: Vec<(u64, u32)>,
+    /// recent permutations (indices into the unsorted pairs), newest first
+    recent: Vec<Vec<u32>>,
+}
+
+const RECENT_PERMUTATIONS: usize = 4;
+
+impl KeySorter {
+    #[inline]
+    fn sort(&mut self, attrs: &[Kv]) {
+        let order = &mut self.order;
+        order.clear();
+        order.extend(
+            attrs
+                .iter()
+                .enumerate()
+                .map(|(i, kv)| (key_prefix(kv.key), i as u32)),
+        );
+        // strictly before: by prefix, then whole key, then index
+        let before = |a: &(u64, u32), b: &(u64, u32)| {
+            a.0 < b.0
+                || (a.0 == b.0 && {
+                    let (ka, kb) = (attrs[a.1 as usize].key, attrs[b.1 as usize].key);
+                    ka < kb || (ka == kb && a.1 < b.1)
+                })
+        };
+        let sorted = |v: &[(u64, u32)]| v.windows(2).all(|w| before(&w[0], &w[1]));
+        if sorted(order) {
+            return;
         }
-    } else {
-        order.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| attrs[a.1 as usize].key.cmp(attrs[b.1 as usize].key))
-        });
+        for (r, perm) in self.recent.iter().enumerate() {
+            if perm.len() != order.len() {
+                continue;
+            }
+            self.cand.clear();
+            self.cand.extend(perm.iter().map(|&i| order[i as usize]));
+            if sorted(&self.cand) {
+                std::mem::swap(order, &mut self.cand);
+                self.recent[..=r].rotate_right(1);
+                return;
+            }
+        }
+        // unstable sort on (prefix, index) = stable on the prefix; then runs
+        // of equal prefixes in whole key order (stable)
+        order.sort_unstable();
+        let mut i = 0;
+        while i < order.len() {
+            let mut j = i + 1;
+            while j < order.len() && order[j].0 == order[i].0 {
+                j += 1;
+            }
+            if j - i > 1 {
+                order[i..j].sort_by(|a, b| attrs[a.1 as usize].key.cmp(attrs[b.1 as usize].key));
+            }
+            i = j;
+        }
+        let mut perm = if self.recent.len() < RECENT_PERMUTATIONS {
+            Vec::new()
+        } else {
+            self.recent.pop().unwrap_or_default()
+        };
+        perm.clear();
+        perm.extend(order.iter().map(|p| p.1));
+        self.recent.insert(0, perm);
     }
 }
 
@@ -565,7 +605,7 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
     let mut rejected = [0usize; 7];
     let mut projects: Vec<String> = Vec::new();
     let mut found = Found::default();
-    let mut order: Vec<(u64, u32)> = Vec::with_capacity(32);
+    let mut sorter = KeySorter::default();
     let mut accepted = 0usize;
     let mut span = SpanView::default();
     let mut seen = 0usize;
@@ -698,7 +738,8 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
                 b.output.end()?;
 
                 // attributes / attribute_types: keys sorted, last duplicate wins
-                sort_keys(attrs, &mut order);
+                sorter.sort(attrs);
+                let order = &sorter.order;
                 for (j, &(_, ix)) in order.iter().enumerate() {
                     let kv = &attrs[ix as usize];
                     if let Some(&(_, next)) = order.get(j + 1) {
