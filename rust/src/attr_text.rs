@@ -535,18 +535,7 @@ mod tests {
     }
 
     fn nest(levels: usize) -> Vec<u8> {
-        let mut v = s("leaf").encode_to_vec();
-        for _ in 1..levels {
-            // AnyValue { array_value (5) = ArrayValue { values (1) = v } }
-            let mut arr = vec![0x0a];
-            prost::encoding::encode_varint(v.len() as u64, &mut arr);
-            arr.extend_from_slice(&v);
-            let mut any = vec![0x2a];
-            prost::encoding::encode_varint(arr.len() as u64, &mut any);
-            any.extend_from_slice(&arr);
-            v = any;
-        }
-        v
+        crate::prop_tests::nested_any(levels)
     }
 
     #[test]

@@ -719,7 +719,7 @@ fn json_path_matches_reference() {
 
 /// `levels` nested AnyValues (array in array ... in a string), built
 /// without quadratic copying.
-fn nested_any(levels: usize) -> Vec<u8> {
+pub(crate) fn nested_any(levels: usize) -> Vec<u8> {
     let leaf = {
         let mut v = Vec::new();
         f_bytes(&mut v, 1, b"leaf");
