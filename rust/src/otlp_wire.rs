@@ -552,7 +552,11 @@ impl<'a> Outline<'a> {
                         while let Some((tag, f)) = ss.next()? {
                             match tag {
                                 1 => scope.add(f.bytes()?, |seg| scan_scope(seg).map(drop))?,
-                                2 => o.spans.push(f.bytes()?),
+                                2 => {
+                                    let span = f.bytes()?;
+                                    crate::wire::prefetch(span);
+                                    o.spans.push(span)
+                                }
                                 _ => {}
                             }
                         }

@@ -94,6 +94,27 @@ impl<'a> Field<'a> {
     }
 }
 
+/// Hints the CPU to load `b` into the (L2) cache: a request body is usually
+/// not in cache, and reading the span headers one after the other is a
+/// chain of dependent cache misses; prefetching each span as its header is
+/// read brings in the next header too, and the span itself for later.
+#[inline(always)]
+pub fn prefetch(b: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in b.chunks(64) {
+        // SAFETY: `_mm_prefetch` only needs SSE, which every x86_64 CPU has;
+        // a prefetch is a hint that never faults and changes no memory
+        // visible to the program; the address is inside `b` anyway.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(
+                line.as_ptr() as *const i8
+            )
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = b;
+}
+
 /// Iterates the fields of one message.
 #[derive(Clone, Copy)]
 pub struct Reader<'a> {
