@@ -40,6 +40,7 @@ from harness import (  # noqa: E402
     RssSampler,
     cpu_seconds,
     ensure_phoenix,
+    exit_on_sigterm,
     http_json,
     loadavg,
     log,
@@ -66,7 +67,6 @@ def _loadgen_entry(url: str, concurrency: int, start_at: float, warmup_s: float,
 async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
                    duration_s: float, seed: int) -> dict[str, Any]:
     import aiohttp
-
     from workload import Workload
 
     wl = Workload(projects=PROJECTS, seed=seed)
@@ -88,7 +88,7 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
                     await resp.read()
                     status = resp.status
                     retry_after = resp.headers.get("Retry-After")
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+            except (TimeoutError, aiohttp.ClientError, OSError):
                 status, retry_after = -1, "0.5"
             records.append((t0 - t_start, time.monotonic() - t_start, status, wl.spans_per_request))
             if status in (429, 503) or status < 0:
@@ -170,7 +170,7 @@ class py_spy:
     def __init__(self, out: str | None, pid: int, args: argparse.Namespace) -> None:
         self.out, self.pid, self.args, self.proc = out, pid, args, None
 
-    def __enter__(self) -> "py_spy":
+    def __enter__(self) -> py_spy:
         if self.out:
             fmt = "raw" if self.out.endswith(".txt") else "flamegraph"
             seconds = int(self.args.warmup + self.args.duration + 5)
@@ -274,7 +274,7 @@ def bench_phoenix(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         load["server_cpu_s"] = round(cpu_seconds(server.pid) - cpu0, 1)
         load.update(rss.summary())
         load["stored_spans_db"] = stored
-        load["durable"] = stored == acked
+        load["stored_all_acked"] = stored == acked
         load["drain_s_after_load"] = round(t_stored - t_acked, 1)
         load["drained"] = stored is not None and stored >= acked
         # The storing rate over the last minute of the wait, and when it would be done.
@@ -315,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", dest="json_out", help="write the results as JSON to this file")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temporary data dirs and logs")
     args = ap.parse_args(argv)
+    exit_on_sigterm()
 
     result: dict[str, Any] = {"bench": "ingest", "machine": machine_info(),
                               "command": "python benches/bench_ingest.py " + " ".join(argv or sys.argv[1:]),
@@ -354,7 +355,7 @@ def print_report(r: dict[str, Any]) -> None:
                          str(x["server_cpu_s"])))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(c.rjust(w) for c, w in zip(row, widths)))
+        print("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
     if "ratio_acked" in r:
         print(f"Studio / Phoenix: {r['ratio_acked']}x acked spans/s,"
               f" {r['ratio_stored']}x vs Phoenix's stored spans/s")

@@ -69,7 +69,26 @@ def machine_info() -> dict[str, Any]:
         pass
     return {"cpus": os.cpu_count(), "cpu_model": cpu, "mem_gib": round(mem_kb / 2**20, 1),
             "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-            "loadavg_at_start": loadavg()}
+            "loadavg_at_start": loadavg(), "code": code_version()}
+
+
+def code_version() -> str:
+    """The commit measured, '+dirty' when python/ or rust/ differ from it, and the core's build time."""
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "python", "rust"],
+                               capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+    built = ""
+    try:
+        import gls_engine._core as core
+
+        built = time.strftime(" (core built %Y-%m-%d %H:%M)", time.gmtime(os.path.getmtime(core.__file__)))
+    except Exception:
+        pass
+    return head + ("+dirty" if dirty else "") + built
 
 
 def loadavg() -> list[float]:
@@ -142,7 +161,7 @@ class RssSampler:
                 self.samples.append(rss)
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 
@@ -172,7 +191,7 @@ class ServerProcess:
     _log: Any = field(default=None, repr=False)
 
     def start(self, ready_line: str | None = None, ready_url: str | None = None,
-              timeout: float = 180) -> "ServerProcess":
+              timeout: float = 180) -> ServerProcess:
         self._log = open(self.log_path, "w")
         self.proc = subprocess.Popen(self.cmd, stdout=self._log, stderr=subprocess.STDOUT,
                                      env=self.env, cwd=self.cwd, start_new_session=True)
@@ -300,6 +319,15 @@ def phoenix_process(working_dir: Path, log_path: Path) -> tuple[ServerProcess, d
     })
     cmd = [str(phoenix_executable()), "serve"]
     return ServerProcess("phoenix", cmd, env, log_path, cwd=working_dir), ports
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit so `finally` blocks stop the servers a bench started."""
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
 
 
 def write_json(path: str | None, data: Any) -> None:

@@ -28,8 +28,8 @@ import os
 import random
 import struct
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import (
@@ -330,7 +330,7 @@ def _build_template(rng: random.Random, project: str, service: str, n_spans: int
     )])
     data = request.SerializeToString()
     trace_offsets = []
-    for tid, index in zip(trace_ids, traces):
+    for tid, index in zip(trace_ids, traces, strict=True):
         offs, at = [], -1
         while (at := data.find(_TRACE_TAG + tid, at + 1)) >= 0:
             offs.append(at + 2)
@@ -347,7 +347,7 @@ def _build_template(rng: random.Random, project: str, service: str, n_spans: int
                 raise RuntimeError("template: parent_span_id not found")
             parent_offsets.append((at + 2, p))
     time_offsets, time_values = [], []
-    for s, from_at in zip(spans, span_offsets):
+    for s, from_at in zip(spans, span_offsets, strict=True):
         # Search for each time after its span's own span_id, so equal values in
         # different spans cannot be confused.
         for tag, value in ((_START_TAG, s.start_time_unix_nano), (_END_TAG, s.end_time_unix_nano)):
@@ -404,7 +404,7 @@ class Workload:
             if trace_ids_out is not None:
                 trace_ids_out.append((project, tid))
         pack = self._pack
-        for at, rel in zip(t.time_offsets, t.time_values):
+        for at, rel in zip(t.time_offsets, t.time_values, strict=True):
             pack(buf, at, start_ns + rel)
         return bytes(buf)
 
