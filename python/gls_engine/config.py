@@ -36,6 +36,10 @@ class Settings:
     max_concurrent_grpc: int = 64  # gRPC exports in progress; above: RESOURCE_EXHAUSTED
     batch_max_spans: int = 100_000  # group commit: one insert takes at most this many
     batch_max_wait_ms: int = 200  # ... and waits at most this long to fill up
+    # Commit at once when no insert is running (lowest latency at low load);
+    # while one runs, later requests gather behind it. False: always wait
+    # batch_max_wait_ms for the batch to fill (largest batches).
+    batch_commit_when_idle: bool = True
     insert_threads: int = 2  # parallel inserting connections (chDB: ~25% more at 2)
     decode_threads: int = 2
     dedup_window_s: int = 900  # a retried request within this window is not stored twice

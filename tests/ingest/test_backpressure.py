@@ -23,6 +23,7 @@ def test_full_pipeline_refuses_with_retry_after(tmp_path) -> None:
         "5000",
         "--batch-max-wait-ms",
         "3000",
+        "--no-batch-commit-when-idle",
         "--retry-after-s",
         "2",
     ).start()

@@ -95,7 +95,9 @@ def test_retried_request_is_stored_once(tmp_path) -> None:
 
 
 def test_graceful_stop_stores_everything_acknowledged(tmp_path) -> None:
-    studio = make_studio(tmp_path, "--batch-max-wait-ms", "500").start()
+    studio = make_studio(
+        tmp_path, "--batch-max-wait-ms", "500", "--no-batch-commit-when-idle"
+    ).start()
     try:
         tids = [new_trace_id() for _ in range(8)]
         with concurrent.futures.ThreadPoolExecutor(8) as pool:

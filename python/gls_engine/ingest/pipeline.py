@@ -74,6 +74,7 @@ class IngestPipeline:
         self._queue: list[_PendingRequest] = []
         self._pending_spans = 0  # admitted, not yet stored (queued or being inserted)
         self._inflight_bytes = 0  # request bodies being read or decoded
+        self._inserting = 0  # inserts running now
         self._queued_spans = 0  # admitted, waiting for a writer
         self._wakeup = asyncio.Event()
         self._writers: list[asyncio.Task[None]] = []
@@ -220,11 +221,14 @@ class IngestPipeline:
                     return
                 self._wakeup.clear()
                 await self._wakeup.wait()
-            # Let the batch fill up: until it is full, the oldest request has
-            # waited max_wait, or we are draining for shutdown.
+            # Let the batch fill up until it is full, the oldest request has
+            # waited max_wait, or we are draining for shutdown; with
+            # commit-when-idle, only while another insert is running (requests
+            # then gather behind it, so batches grow with the load by themselves).
             while (
                 self._queued_spans < self.settings.batch_max_spans
                 and not self._closing
+                and (self._inserting > 0 or not self.settings.batch_commit_when_idle)
                 and (wait := max_wait - (time.monotonic() - self._queue[0].enqueued)) > 0
             ):
                 self._wakeup.clear()
@@ -254,6 +258,7 @@ class IngestPipeline:
         rows = sum(item.batch.num_rows for item in taken)
         table = pa.Table.from_batches([item.batch for item in taken])
         started = time.monotonic()
+        self._inserting += 1
         try:
             await self.store.insert_spans(table, index)
         except StorageError as exc:
@@ -287,6 +292,8 @@ class IngestPipeline:
         await self._remember_digests(taken, index)
 
     def _release(self, rows: int) -> None:
+        self._inserting -= 1
+        self._wakeup.set()  # a writer waiting behind this insert may commit now
         self._pending_spans -= rows
         self.counters.set_gauge("pending_spans", self._pending_spans)
 
