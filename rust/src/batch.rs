@@ -77,6 +77,8 @@ pub fn span_schema() -> SchemaRef {
                 f("tags", List(tags_item())),
                 f("input", Utf8),
                 f("output", Utf8),
+                f("input_key", Utf8),
+                f("output_key", Utf8),
                 f("attributes", Map(map_entries(Utf8), true)),
                 f("attribute_types", Map(map_entries(UInt8), true)),
                 f("resource_attributes", Utf8),
@@ -270,6 +272,8 @@ pub(crate) struct Builder {
     pub(crate) tags_items: Utf8Col,
     pub(crate) input: Utf8Col,
     pub(crate) output: Utf8Col,
+    pub(crate) input_key: Utf8Col,
+    pub(crate) output_key: Utf8Col,
     pub(crate) attr_offsets: Vec<i32>,
     pub(crate) attr_keys: Utf8Col,
     pub(crate) attr_values: Utf8Col,
@@ -324,6 +328,8 @@ impl Builder {
             tags_items: Utf8Col::new(n, 0),
             input: Utf8Col::new(n, body_len / 4),
             output: Utf8Col::new(n, body_len / 4),
+            input_key: s(12),
+            output_key: s(12),
             attr_offsets: zero.clone(),
             attr_keys: Utf8Col::new(n * 16, n * 16 * 24),
             attr_values: Utf8Col::new(n * 16, body_len),
@@ -374,6 +380,8 @@ impl Builder {
             &mut self.tags_items,
             &mut self.input,
             &mut self.output,
+            &mut self.input_key,
+            &mut self.output_key,
             &mut self.attr_keys,
             &mut self.attr_values,
             &mut self.type_keys,
@@ -458,6 +466,8 @@ impl Builder {
             Arc::new(tags),
             s(self.input),
             s(self.output),
+            s(self.input_key),
+            s(self.output_key),
             map(
                 DataType::Utf8,
                 self.attr_offsets,
@@ -737,7 +747,15 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
                 found.write_io(true, attrs, &mut b.output.data)?;
                 b.output.end()?;
 
-                // attributes / attribute_types: keys sorted, last duplicate wins
+                // attributes / attribute_types: keys sorted, last duplicate
+                // wins; the string attribute that is input (output) verbatim
+                // is left out, its key goes to input_key (output_key)
+                let in_ix = found
+                    .verbatim(Col::Input, attrs)
+                    .map_or(u32::MAX, |i| i as u32);
+                let out_ix = found
+                    .verbatim(Col::Output, attrs)
+                    .map_or(u32::MAX, |i| i as u32);
                 sorter.sort(attrs);
                 let order = &sorter.order;
                 for (j, &(_, ix)) in order.iter().enumerate() {
@@ -748,6 +766,14 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
                         }
                     }
                     utf8(kv.key, "attribute key")?;
+                    if ix == in_ix {
+                        put(&mut b.input_key.data, kv.key);
+                        continue;
+                    }
+                    if ix == out_ix {
+                        put(&mut b.output_key.data, kv.key);
+                        continue;
+                    }
                     put(&mut b.attr_keys.data, kv.key);
                     b.attr_keys.end()?;
                     let code = found.value_text(ix as usize, attrs, &mut b.attr_values.data)?;
@@ -760,6 +786,8 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
                 }
                 b.attr_offsets.push(offset(b.attr_keys.offsets.len() - 1)?);
                 b.type_offsets.push(offset(b.type_values.len())?);
+                b.input_key.end()?;
+                b.output_key.end()?;
 
                 b.resource_attributes.data.extend_from_slice(&res_json);
                 b.resource_attributes.end()?;

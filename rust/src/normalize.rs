@@ -360,6 +360,15 @@ impl Found {
         (self.rank[c] != NONE).then_some(self.idx[c] as usize)
     }
 
+    /// The attribute whose string value is, verbatim, the text of `col`
+    /// (input / output): the chosen one when it is a string. Such an
+    /// attribute is stored once, in the column (see `input_key`).
+    #[inline]
+    pub fn verbatim(&self, col: Col, attrs: &[Kv]) -> Option<usize> {
+        self.chosen(col)
+            .filter(|&i| matches!(attrs[i].val, Val::Str(_)))
+    }
+
     /// The attribute chosen for `col`, if any.
     #[inline]
     pub fn attr<'k, 'a>(&self, col: Col, attrs: &'k [Kv<'a>]) -> Option<&'k Kv<'a>> {

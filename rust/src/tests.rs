@@ -110,6 +110,95 @@ fn decodes_and_normalises() {
     assert_eq!(col::<MapArray>(b, "attribute_types").value(0).len(), 2);
 }
 
+/// (input, output, input_key, output_key, attribute keys, attribute_types keys) of one span.
+fn io_row(attrs: Vec<KeyValue>) -> (String, String, String, String, Vec<String>, Vec<String>) {
+    let mut sp = span(1);
+    sp.attributes = attrs;
+    let d = decode_traces(&req(vec![sp], vec![]), pb(), &opts()).unwrap();
+    let b = &d.batch;
+    let text = |name: &str| col::<StringArray>(b, name).value(0).to_string();
+    let keys = |name: &str| {
+        let m = col::<MapArray>(b, name);
+        let k = m.keys().as_any().downcast_ref::<StringArray>().unwrap();
+        (0..k.len())
+            .map(|i| k.value(i).to_string())
+            .collect::<Vec<_>>()
+    };
+    (
+        text("input"),
+        text("output"),
+        text("input_key"),
+        text("output_key"),
+        keys("attributes"),
+        keys("attribute_types"),
+    )
+}
+
+#[test]
+fn verbatim_input_output_are_stored_once() {
+    let names = span_schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect::<Vec<_>>();
+    let at = names.iter().position(|n| n == "output").unwrap();
+    assert_eq!(names[at + 1..at + 3], ["input_key", "output_key"]);
+
+    // one string attribute each: left out of the map, key recorded
+    let r = io_row(vec![
+        s("output.value", "out"),
+        s("input.value", "in"),
+        s("gen_ai.prompt", "lower rank, stays"),
+        s("z", "1"),
+    ]);
+    assert_eq!(
+        r,
+        (
+            "in".into(),
+            "out".into(),
+            "input.value".into(),
+            "output.value".into(),
+            vec!["gen_ai.prompt".into(), "z".into()],
+            vec![]
+        )
+    );
+    // an empty best-ranked value falls through: the next key is taken
+    let r = io_row(vec![s("input.value", ""), s("traceloop.entity.input", "x")]);
+    assert_eq!(
+        (r.0.as_str(), r.2.as_str()),
+        ("x", "traceloop.entity.input")
+    );
+    assert_eq!(r.4, ["input.value"]);
+    // assembled from gen_ai.prompt.{i}.*: no key, every attribute stays
+    let r = io_row(vec![
+        s("gen_ai.prompt.0.role", "user"),
+        s("gen_ai.prompt.0.content", "hi"),
+    ]);
+    assert_eq!(r.0, r#"[{"role":"user","content":"hi"}]"#);
+    assert_eq!((r.2.as_str(), r.4.len()), ("", 2));
+    // not a string (its text is not the value): the attribute stays
+    let r = io_row(vec![kv("input.value", Value::IntValue(7))]);
+    assert_eq!((r.0.as_str(), r.2.as_str()), ("7", ""));
+    assert_eq!(
+        (r.4.clone(), r.5),
+        (
+            vec!["input.value".to_string()],
+            vec!["input.value".to_string()]
+        )
+    );
+    // a duplicate key whose last value is empty: the map keeps that last
+    // value, the column the earlier one, so nothing is left out
+    let r = io_row(vec![s("output.value", "first"), s("output.value", "")]);
+    assert_eq!((r.1.as_str(), r.3.as_str()), ("first", ""));
+    assert_eq!(r.4, ["output.value"]);
+    // a duplicate whose last value is the one chosen: left out
+    let r = io_row(vec![s("output.value", ""), s("output.value", "last")]);
+    assert_eq!(
+        (r.1.as_str(), r.3.as_str(), r.4.len()),
+        ("last", "output.value", 0)
+    );
+}
+
 #[test]
 fn rejection_rules_and_message() {
     let mut bad = vec![];

@@ -153,7 +153,10 @@ def test_schema_and_empty_request():
     assert isinstance(schema, pa.Schema)
     assert schema.names[:3] == ["project", "trace_id", "span_id"]
     assert schema.names[-1] == "ingested_at"
-    assert len(schema) == 42
+    assert len(schema) == 44
+    names = schema.names
+    assert names[names.index("output") + 1 : names.index("output") + 3] == ["input_key", "output_key"]
+    assert schema.field("input_key").type == pa.string() and not schema.field("input_key").nullable
     assert schema.field("trace_id").type == pa.binary(16)
     assert schema.field("start_time").type == pa.timestamp("ns", tz="UTC")
     assert schema.field("input_tokens").nullable
@@ -208,6 +211,7 @@ def test_basic_columns():
     assert (r["model"], r["provider"], r["chain"], r["agent"], r["user_id"], r["session_id"]) == ("",) * 6
     assert r["input_tokens"] is None and r["total_tokens"] is None
     assert r["tags"] == [] and r["input"] == "" and r["output"] == ""
+    assert r["input_key"] == "" and r["output_key"] == ""
     assert r["attributes"] == [("k", "v")]
     assert r["attribute_types"] == []
     assert json.loads(r["resource_attributes"]) == [
@@ -280,9 +284,12 @@ def test_openinference():
     assert r["output"] == "hello!"
     assert (r["session_id"], r["user_id"]) == ("s-1", "u-1")
     assert r["tags"] == ["a", "b"]
-    # normalised columns are copies: every attribute stays
+    # normalised columns are copies: every attribute stays, except the input /
+    # output text taken verbatim from one string attribute (stored once)
     assert dict(r["attributes"])["llm.model_name"] == "gpt-4o-mini"
-    assert len(r["attributes"]) == 13
+    assert len(r["attributes"]) == 11
+    assert (r["input_key"], r["output_key"]) == ("input.value", "output.value")
+    assert "input.value" not in dict(r["attributes"]) and "output.value" not in dict(r["attributes"])
     for kind in ["CHAIN", "TOOL", "RETRIEVER", "EMBEDDING", "AGENT", "RERANKER", "GUARDRAIL", "EVALUATOR", "PROMPT"]:
         assert one(request(span({"openinference.span.kind": kind})))["span_type"] == kind.lower()
 
@@ -313,10 +320,15 @@ def test_openllmetry():
     assert (r["input_tokens"], r["output_tokens"], r["total_tokens"]) == (11, 5, 16)
     assert json.loads(r["input"]) == [{"role": "system", "content": "be brief"}, {"role": "user", "content": "what is 'x'?"}]
     assert json.loads(r["output"]) == [{"role": "assistant", "content": "x is x"}]
+    # assembled: no key, the gen_ai.prompt/completion.{i}.* attributes all stay
+    assert (r["input_key"], r["output_key"]) == ("", "")
+    assert len([k for k, _ in r["attributes"] if k.startswith(("gen_ai.prompt.", "gen_ai.completion."))]) == 6
     assert (r["user_id"], r["session_id"]) == ("u7", "s7")
     assert one(request(span({"traceloop.span.kind": "task"})))["span_type"] == "chain"
     assert one(request(span({"llm.request.type": "embedding"})))["span_type"] == "embedding"
-    assert one(request(span({"traceloop.entity.input": "in", "traceloop.entity.output": "out"})))["input"] == "in"
+    r = one(request(span({"traceloop.entity.input": "in", "traceloop.entity.output": "out", "k": "v"})))
+    assert (r["input"], r["output"], r["input_key"], r["output_key"]) == ("in", "out", "traceloop.entity.input", "traceloop.entity.output")
+    assert r["attributes"] == [("k", "v")]
 
 
 def test_genai_semconv():
@@ -338,6 +350,8 @@ def test_genai_semconv():
     assert (r["model"], r["provider"]) == ("claude-3-5-sonnet", "anthropic")
     assert (r["input_tokens"], r["output_tokens"], r["cached_tokens"], r["reasoning_tokens"], r["total_tokens"]) == (1000, 200, 800, 50, 1200)
     assert (r["input"], r["output"]) == ('[{"role":"user"}]', '[{"role":"assistant"}]')
+    assert (r["input_key"], r["output_key"]) == ("gen_ai.input.messages", "gen_ai.output.messages")
+    assert not {"gen_ai.input.messages", "gen_ai.output.messages"} & set(dict(r["attributes"]))
     assert (r["session_id"], r["agent"], r["environment"]) == ("conv-1", "planner", "staging")
     for op, t in [("text_completion", "llm"), ("generate_content", "llm"), ("embeddings", "embedding"),
                   ("execute_tool", "tool"), ("invoke_agent", "agent"), ("create_agent", "agent")]:
@@ -434,9 +448,39 @@ def test_huge_value_and_duplicate_keys():
     sp.attributes.extend(kvs({"dup": 2}))
     r = one(request(sp))
     attrs = dict(r["attributes"])
-    assert attrs["input.value"] == big and r["input"] == big
+    assert r["input"] == big and r["input_key"] == "input.value"  # stored once
     assert attrs["dup"] == "2" and dict(r["attribute_types"])["dup"] == 2
-    assert [k for k, _ in r["attributes"]] == ["dup", "input.value"]
+    assert [k for k, _ in r["attributes"]] == ["dup"]
+
+
+def test_input_output_key_rules():
+    """input_key/output_key name the one string attribute the text was taken from verbatim."""
+    def io(sp):
+        r = one(request(sp))
+        return r["input"], r["input_key"], r["output"], r["output_key"], dict(r["attributes"]), dict(r["attribute_types"])
+
+    # the best-ranked non-empty key is taken and left out; lower-ranked keys stay
+    inp, ik, out, ok, attrs, _ = io(span({"input.value": "", "gen_ai.prompt": "p", "gen_ai.completion": "c",
+                                          "traceloop.entity.input": "t"}))
+    assert (inp, ik, out, ok) == ("t", "traceloop.entity.input", "c", "gen_ai.completion")
+    assert attrs == {"input.value": "", "gen_ai.prompt": "p"}
+    # non-string values keep their attribute (and type), no key
+    inp, ik, out, ok, attrs, types = io(span({"input.value": 42, "output.value": ["a"]}))
+    assert (inp, ik, ok) == ("42", "", "")
+    assert set(attrs) == {"input.value", "output.value"} and types == {"input.value": 2, "output.value": 5}
+    # duplicate key, last value empty: the map keeps "" so the attribute stays
+    sp = span({"output.value": "first"})
+    sp.attributes.extend(kvs({"output.value": ""}))
+    assert io(sp)[2:5] == ("first", "", {"output.value": ""})
+    # duplicate key, last value chosen: left out
+    sp = span({"output.value": "old"})
+    sp.attributes.extend(kvs({"output.value": "new"}))
+    assert io(sp)[2:5] == ("new", "output.value", {})
+    # the JSON path gives the same batch
+    req = request(span({"input.value": "in", "gen_ai.output.messages": "[]", "x": 1}))
+    a = decode(req).record_batch()
+    assert a.equals(decode(to_json(req), json=True).record_batch())
+    assert a.column("input_key").to_pylist() == ["input.value"]
 
 
 # ------------------------------------------------------------- JSON body

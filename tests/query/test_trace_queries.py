@@ -196,7 +196,13 @@ def test_list_newest_first_with_summaries(studio, dataset) -> None:
         ({"tag": "b"}, [1, 2]),
         ({"metadata": "customer=c1"}, [1, 3, 5]),
         ({"metadata": "team=team0"}, [0, 3]),
+        # input.value / output.value are stored once, in input / output (input_key)
         ({"attribute": "input.value=question 2"}, [2]),
+        ({"attribute": "output.value=answer 4"}, [4]),
+        ({"attribute": "output.value=question 4"}, []),
+        ({"attribute": ["input.value=question 2", "output.value=answer 2"]}, [2]),
+        ({"attribute_key": "output.value", "user_id": "alice"}, [0, 2]),
+        ({"attribute_key": "input.value", "attribute": "llm.model_name=o3-mini"}, [5]),
         ({"min_duration_ms": "900"}, [1, 3, 5]),
         ({"max_duration_ms": "50"}, [0, 2, 4]),
         ({"min_tokens": "300", "max_tokens": "1000"}, [1, 3]),
@@ -280,6 +286,12 @@ def test_open_trace(studio, dataset) -> None:
         "total_tokens": 1000,
     }
     assert llm["input"] == "question 3" and llm["output"] == "answer 3"
+    # every attribute the sender put in, input.value / output.value included
+    assert llm["attributes"]["input.value"] == "question 3"
+    assert llm["attributes"]["output.value"] == "answer 3"
+    assert list(llm["attributes"]) == sorted(llm["attributes"])
+    assert len(llm["attributes"]) == 8 and "input.value" not in llm["attribute_types"]
+    assert "input.value" not in root["attributes"]
     assert root["environment"] == "prod" and root["service_name"] == "svc-prod"
     # Unknown trace: 404; another project's trace is invisible.
     checked_get(studio.api, f"/api/v1/projects/{PROJECT}/traces/{'ab' * 16}", expect=404)
@@ -292,6 +304,11 @@ def test_span_search(studio, dataset) -> None:
     assert len(llm) == 7 and all(s["span_type"] == "llm" for s in llm)  # 6 LLM calls + a chat root
     hit = checked_get(studio.api, base, attribute="llm.model_name=o3-mini")["spans"]
     assert [s["trace_id"] for s in hit] == [dataset[5]]
+    hit = checked_get(studio.api, base, attribute="output.value=answer 1")["spans"]
+    assert [s["trace_id"] for s in hit] == [dataset[1]]
+    assert hit[0]["attributes"]["output.value"] == "answer 1"
+    hit = checked_get(studio.api, base, attribute_key="input.value")["spans"]
+    assert len(hit) == 6 and all(s["span_type"] == "llm" for s in hit)
     hit = checked_get(studio.api, base, q="ANSWER 4")["spans"]
     assert [s["trace_id"] for s in hit] == [dataset[4]]
     hit = checked_get(studio.api, base, status="error")["spans"]

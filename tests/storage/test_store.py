@@ -45,7 +45,15 @@ def _batch(tid: bytes, names: list[str]):
 def test_migrations_are_idempotent(store) -> None:
     assert store.migrate() == []
     versions = store.query_rows_sync("SELECT version FROM schema_migrations ORDER BY version")
-    assert [r["version"] for r in versions] == [1]
+    assert [r["version"] for r in versions] == [1, 2]
+
+
+def test_spans_table_columns_match_the_arrow_schema(store) -> None:
+    rows = store.query_rows_sync(
+        "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'spans'"
+        " ORDER BY position"
+    )
+    assert [r["name"] for r in rows] == _core.span_schema().names
 
 
 def test_insert_and_read_back_with_summary_and_index(store) -> None:

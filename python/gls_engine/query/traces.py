@@ -88,13 +88,18 @@ def _values(query: MultiMapping[str], name: str) -> list[str]:
 def _span_predicates(parts: SqlParts, query: MultiMapping[str]) -> list[str]:
     """Conditions on single spans: attribute=k=v, attribute_key=k, metadata=k=v."""
     conditions = []
+    # The attribute whose string value is a span's input (output) verbatim is
+    # stored once, in `input` (`output`), its key in `input_key` (`output_key`).
     for raw in _values(query, "attribute"):
         key, value = p.key_value("attribute", raw)
+        k, v = parts.bind(key, "String"), parts.bind(value, "String")
         conditions.append(
-            f"attributes[{parts.bind(key, 'String')}] = {parts.bind(value, 'String')}"
+            f"(attributes[{k}] = {v} OR (input_key = {k} AND input = {v})"
+            f" OR (output_key = {k} AND output = {v}))"
         )
     for key in _values(query, "attribute_key"):
-        conditions.append(f"mapContains(attributes, {parts.bind(key, 'String')})")
+        k = parts.bind(key, "String")
+        conditions.append(f"(mapContains(attributes, {k}) OR input_key = {k} OR output_key = {k})")
     for raw in _values(query, "metadata"):
         key, value = p.key_value("metadata", raw)
         k, v = parts.bind(key, "String"), parts.bind(value, "String")
@@ -444,13 +449,27 @@ SPAN_SELECT = f"""
     toUnixTimestamp64Nano(start_time) AS start_ns, toUnixTimestamp64Nano(end_time) AS end_ns,
     duration_ns, status_code, status_message, model, provider,
     input_tokens, output_tokens, cached_tokens, reasoning_tokens, total_tokens,
-    chain, agent, user_id, session_id, environment, tags, input, output,
+    chain, agent, user_id, session_id, environment, tags, input, output, input_key, output_key,
     attributes, attribute_types, resource_attributes, scope_attributes, events, links,
     dropped_attributes_count, dropped_events_count, dropped_links_count,
     toUnixTimestamp64Nano(ingested_at) AS ingested_ns
 """
 
 _PREVIEW_CHARS = 1000
+
+
+def _attributes(row: dict[str, Any]) -> dict[str, Any]:
+    """Every attribute the span was sent with: the map, plus the string attribute
+    stored once as `input` / `output` (named by `input_key` / `output_key`)."""
+    attributes = decode_attributes(row["attributes"], row["attribute_types"])
+    input_key, output_key = row["input_key"], row["output_key"]
+    if not input_key and not output_key:
+        return attributes
+    if input_key:
+        attributes[input_key] = row["input"]
+    if output_key:
+        attributes[output_key] = row["output"]
+    return dict(sorted(attributes.items()))  # keys in map order (byte order)
 
 
 def span_row(row: dict[str, Any], full: bool) -> dict[str, Any]:
@@ -490,7 +509,7 @@ def span_row(row: dict[str, Any], full: bool) -> dict[str, Any]:
         "tags": row["tags"],
         "input": row["input"] if full else row["input"][:_PREVIEW_CHARS],
         "output": row["output"] if full else row["output"][:_PREVIEW_CHARS],
-        "attributes": decode_attributes(row["attributes"], row["attribute_types"]),
+        "attributes": _attributes(row),
         "attribute_types": row["attribute_types"],
         "events": events,
         "links": links,

@@ -176,7 +176,12 @@ pub fn build(
                 found.write_io(true, attrs, &mut b.output.data)?;
                 b.output.end()?;
 
-                // attributes / attribute_types: keys sorted, last duplicate wins
+                // attributes / attribute_types: keys sorted, last duplicate
+                // wins; the string attribute that is input (output) verbatim
+                // goes to input_key (output_key) instead
+                let in_ix = found.verbatim(Col::Input, attrs);
+                let out_ix = found.verbatim(Col::Output, attrs);
+                let (mut in_key, mut out_key) = ("", "");
                 order.clear();
                 order.extend(0..attrs.len() as u32);
                 order.sort_by(|&x, &y| attrs[x as usize].key.cmp(&attrs[y as usize].key));
@@ -188,6 +193,14 @@ pub fn build(
                         }
                     }
                     let key = utf8(&kv.key, "attribute key")?;
+                    if Some(ix as usize) == in_ix {
+                        in_key = key;
+                        continue;
+                    }
+                    if Some(ix as usize) == out_ix {
+                        out_key = key;
+                        continue;
+                    }
                     b.attr_keys.push(key)?;
                     let code = write_value_text(
                         &mut b.attr_values.data,
@@ -201,6 +214,8 @@ pub fn build(
                 }
                 b.attr_offsets.push(offset(b.attr_keys.offsets.len() - 1)?);
                 b.type_offsets.push(offset(b.type_values.len())?);
+                b.input_key.push(in_key)?;
+                b.output_key.push(out_key)?;
 
                 b.resource_attributes.push(res_json)?;
                 b.scope_attributes.push(&scope_json)?;

@@ -354,6 +354,19 @@ impl Found {
         }
     }
 
+    /// The index of the chosen attribute of `col` when its value is a string
+    /// (its text is then the column's text verbatim).
+    pub fn verbatim(&self, col: Col, attrs: &[KeyValue]) -> Option<usize> {
+        let c = col as usize;
+        let i = self.idx[c] as usize;
+        (self.rank[c] != NONE
+            && matches!(
+                attrs[i].value.as_ref().and_then(|v| v.value.as_ref()),
+                Some(Value::StringValue(_))
+            ))
+        .then_some(i)
+    }
+
     /// The attribute chosen for `col`, if any.
     #[inline]
     pub fn attr<'a>(&self, col: Col, attrs: &'a [KeyValue]) -> Option<&'a KeyValue> {
