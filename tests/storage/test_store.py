@@ -110,3 +110,18 @@ def test_second_process_on_same_directory_is_refused_clearly(tmp_path) -> None:
         assert "another Studio" in out.stdout
     finally:
         store._close()
+
+
+def test_reads_are_bounded_by_query_timeout(tmp_path) -> None:
+    from gls_engine.storage import StorageError
+
+    store = open_store(settings_for_tests(data_dir=str(tmp_path / "d"), query_timeout_s=0.5))
+    store._open()
+    try:
+        with pytest.raises(StorageError, match="TIMEOUT_EXCEEDED") as caught:
+            store.query_rows_sync(
+                "SELECT count() AS n FROM numbers(100000000000) WHERE sleepEachRow(0)"
+            )
+        assert caught.value.retryable
+    finally:
+        store._close()

@@ -29,6 +29,10 @@ READ_SETTINGS = (
 )
 
 
+def is_timeout(exc: BaseException) -> bool:
+    return "TIMEOUT_EXCEEDED" in str(exc)
+
+
 class StorageError(Exception):
     """A storage call failed. `retryable` tells the pipeline whether to answer 503 or 400."""
 
@@ -132,7 +136,9 @@ class SpanStore:
 
     # --- reads -------------------------------------------------------------------
     def query_rows_sync(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
-        raw = self._query_bytes(f"{sql}\nSETTINGS {READ_SETTINGS}", params or {})
+        # Reads are bounded: a runaway query fails with TIMEOUT_EXCEEDED (503).
+        settings = f"{READ_SETTINGS}, max_execution_time={self.settings.query_timeout_s:g}"
+        raw = self._query_bytes(f"{sql}\nSETTINGS {settings}", params or {})
         return [orjson.loads(line) for line in raw.splitlines() if line]
 
     async def query_rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:

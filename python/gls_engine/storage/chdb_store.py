@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from gls_engine.config import Settings
-from gls_engine.storage.base import SpanStore, StorageError
+from gls_engine.storage.base import SpanStore, StorageError, is_timeout
 
 
 class ChdbStore(SpanStore):
@@ -64,7 +64,7 @@ class ChdbStore(SpanStore):
         try:
             result = self._reader.query(sql, "JSONEachRow", params=_stringify(params))
         except Exception as exc:
-            raise StorageError(f"query failed: {exc}", retryable=False) from None
+            raise StorageError(f"query failed: {exc}", retryable=is_timeout(exc)) from None
         return result.bytes()
 
     def _command(self, sql: str) -> None:

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pyarrow as pa
 
 from gls_engine.config import Settings
-from gls_engine.storage.base import SpanStore, StorageError
+from gls_engine.storage.base import SpanStore, StorageError, is_timeout
 
 
 class ClickHouseStore(SpanStore):
@@ -67,7 +67,7 @@ class ClickHouseStore(SpanStore):
         try:
             return self._client.raw_query(sql, parameters=dict(params), fmt="JSONEachRow")
         except Exception as exc:
-            raise StorageError(f"query failed: {exc}", retryable=False) from None
+            raise StorageError(f"query failed: {exc}", retryable=is_timeout(exc)) from None
 
     def _command(self, sql: str) -> None:
         try:
