@@ -33,6 +33,9 @@ def is_timeout(exc: BaseException) -> bool:
     return "TIMEOUT_EXCEEDED" in str(exc)
 
 
+READ_THREADS = 4  # concurrent reads; the chDB backend opens one connection per thread
+
+
 class StorageError(Exception):
     """A storage call failed. `retryable` tells the pipeline whether to answer 503 or 400."""
 
@@ -49,7 +52,9 @@ class SpanStore:
         self._write_pool = concurrent.futures.ThreadPoolExecutor(
             settings.insert_threads, thread_name_prefix="gls-write"
         )
-        self._read_pool = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="gls-read")
+        self._read_pool = concurrent.futures.ThreadPoolExecutor(
+            READ_THREADS, thread_name_prefix="gls-read"
+        )
 
     # --- blocking primitives each backend provides -------------------------
     def _insert_arrow(self, table_name: str, table: pa.Table, writer_index: int) -> None:

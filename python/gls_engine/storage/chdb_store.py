@@ -8,6 +8,7 @@ pyarrow Table is chDB's fastest Arrow path (measured in DESIGN.md).
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from gls_engine.config import Settings
-from gls_engine.storage.base import SpanStore, StorageError, is_timeout
+from gls_engine.storage.base import READ_THREADS, SpanStore, StorageError, is_timeout
 
 
 class ChdbStore(SpanStore):
@@ -24,7 +25,11 @@ class ChdbStore(SpanStore):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self._writers: list[Any] = []
-        self._reader: Any = None
+        # One connection runs one query at a time; a free-list of readers, one
+        # per read thread, lets reads run in parallel (4 threads on one
+        # connection: 1.37 s, on four: 0.75 s for the same 800 queries).
+        self._readers: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._all_readers: list[Any] = []
         self._ddl_lock = threading.Lock()
 
     def _open(self) -> None:
@@ -34,7 +39,9 @@ class ChdbStore(SpanStore):
         path.mkdir(parents=True, exist_ok=True)
         try:
             self._writers = [chdb.connect(str(path)) for _ in range(self.settings.insert_threads)]
-            self._reader = chdb.connect(str(path))
+            self._all_readers = [chdb.connect(str(path)) for _ in range(READ_THREADS)]
+            for conn in self._all_readers:
+                self._readers.put(conn)
         except Exception as exc:  # chDB raises RuntimeError/ChdbError on a locked directory
             raise StorageError(
                 f"cannot open chDB data directory {path}: {exc} (is another Studio using it?)",
@@ -42,13 +49,13 @@ class ChdbStore(SpanStore):
             ) from None
 
     def _close(self) -> None:
-        for conn in [*self._writers, self._reader]:
-            if conn is not None:
-                try:
-                    conn.close()
-                except Exception:
-                    pass
-        self._writers, self._reader = [], None
+        for conn in [*self._writers, *self._all_readers]:
+            try:
+                conn.close()
+            except Exception:
+                pass
+        self._writers, self._all_readers = [], []
+        self._readers = queue.SimpleQueue()
 
     def _insert_arrow(self, table_name: str, table: pa.Table, writer_index: int) -> None:
         conn = self._writers[writer_index % len(self._writers)]
@@ -61,10 +68,13 @@ class ChdbStore(SpanStore):
             raise StorageError(f"chDB insert into {table_name} failed: {exc}") from None
 
     def _query_bytes(self, sql: str, params: Mapping[str, Any]) -> bytes:
+        conn = self._readers.get()
         try:
-            result = self._reader.query(sql, "JSONEachRow", params=_stringify(params))
+            result = conn.query(sql, "JSONEachRow", params=_stringify(params))
         except Exception as exc:
             raise StorageError(f"query failed: {exc}", retryable=is_timeout(exc)) from None
+        finally:
+            self._readers.put(conn)
         return result.bytes()
 
     def _command(self, sql: str) -> None:
