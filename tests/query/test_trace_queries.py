@@ -338,3 +338,47 @@ def test_status_and_health(studio, dataset) -> None:
     assert status["counters"]["spans_stored"] >= 12
     metrics = requests.get(studio.api + "/metrics", timeout=10).text
     assert "gls_spans_stored" in metrics
+
+
+def test_newest_first_across_windows_and_split_traces(studio) -> None:
+    """Traces spread over days, one of them sent in two requests (two summary rows)."""
+    project = "windows"
+    now = time.time_ns()
+    hour = 3600 * 10**9
+    split = new_trace_id()
+    root = new_span_id()
+    tids = {}
+    sends = [
+        ("split", [make_span(split, root, name="split-root", start_ns=now - 2 * hour)]),
+        ("recent", [make_span(tid := new_trace_id(), name="recent", start_ns=now - hour // 2)]),
+        ("day-old", [make_span(new_trace_id(), name="day-old", start_ns=now - 30 * hour)]),
+        ("week-old", [make_span(new_trace_id(), name="week-old", start_ns=now - 6 * 24 * hour)]),
+        # The split trace's late child lands in a second summary row, inside the 1 h window.
+        (
+            "split-child",
+            [make_span(split, parent=root, name="split-child", start_ns=now - 10 * MINUTE)],
+        ),
+    ]
+    for label, spans in sends:
+        tids[label] = spans[0].trace_id.hex()
+        resp = post_protobuf(studio.otlp_http, make_request(spans), {"X-GLS-Project": project})
+        assert resp.status_code == 200
+    assert tid.hex() == tids["recent"]
+    expected = [tids["recent"], tids["split"], tids["day-old"], tids["week-old"]]
+    for limit in ("1", "2", "3", "10"):
+        seen, cursor = [], None
+        while True:
+            params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+            page = _list_project(studio, project, **params)
+            seen += [t["trace_id"] for t in page["traces"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert seen == expected, (limit, seen)
+    first = _list_project(studio, project, limit="2")["traces"]
+    assert first[1]["trace_id"] == tids["split"] and first[1]["span_count"] == 2
+    assert first[1]["start_time_unix_nano"] == now - 2 * hour
+
+
+def _list_project(studio, project, **params):
+    return checked_get(studio.api, f"/api/v1/projects/{project}/traces", **params)

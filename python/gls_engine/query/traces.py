@@ -20,6 +20,9 @@ from gls_engine.storage import SpanStore
 
 ZERO_SPAN = "toFixedString(repeat('\\0', 8), 8)"
 
+HOUR_NS = 3600 * 10**9
+NEWEST_FIRST_WINDOWS_NS = (HOUR_NS, 6 * HOUR_NS, 24 * HOUR_NS, 96 * HOUR_NS)
+
 TRACE_SORTS = {
     "start_time": "start_ns",
     "duration": "duration_ns",
@@ -74,6 +77,8 @@ class SqlParts:
     params: dict[str, Any] = field(default_factory=dict)
     where: list[str] = field(default_factory=list)
     having: list[str] = field(default_factory=list)
+    start_ns: int = 0
+    end_ns: int = 0
 
     def bind(self, value: Any, kind: str) -> str:
         name = f"p{len(self.params)}"
@@ -113,6 +118,7 @@ def _span_predicates(parts: SqlParts, query: MultiMapping[str]) -> list[str]:
 def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
     parts = SqlParts()
     start, end = p.time_range(query)
+    parts.start_ns, parts.end_ns = start, end
     s, e = parts.bind(start, "Int64"), parts.bind(end, "Int64")
     proj = parts.bind(project, "String")
     parts.where += [
@@ -243,36 +249,66 @@ class TraceQueries:
         limit = p.integer("limit", query.get("limit", "50"), 1, 1000)
         sort_expr = TRACE_SORTS[sort]
         having = list(parts.having)
+        cursor_start: int | None = None
         if query.get("cursor"):
             value, last_id = p.decode_cursor(query["cursor"], (int, str))
+            if sort == "start_time":
+                cursor_start = value
             op = "<" if order == "desc" else ">"
             having.append(
                 f"({sort_expr}, id) {op} ({parts.bind(value, 'Int64')}, {parts.bind(last_id, 'String')})"
             )
         direction = "DESC" if order == "desc" else "ASC"
         where = " AND ".join(parts.where)
-        # Phase one picks the page reading only the columns the filters and the
-        # sort need; phase two summarises just those traces in full.
+        order_by = f"ORDER BY {sort_expr} {direction}, id {direction}"
+        # Newest first (the default) looks at a growing window below the upper
+        # bound first: summary rows of traces that start in the window have
+        # start_time >= its start, so a row filter skips aggregating the rest
+        # of the range. A page is kept only when it is provably the true one.
+        windows: list[int | None] = [None]
+        if sort == "start_time" and order == "desc":
+            upper = (
+                min(parts.end_ns, cursor_start + 1) if cursor_start is not None else parts.end_ns
+            )
+            windows = [upper - w for w in NEWEST_FIRST_WINDOWS_NS if upper - w > parts.start_ns]
+            windows.append(None)
         needed = aliases_used([*having, sort_expr, "id"])
-        page = await self.store.query_rows(
-            f"SELECT {summary_select(needed)} FROM trace_summaries WHERE {where}"
-            f" GROUP BY trace_id HAVING {' AND '.join(having)}"
-            f" ORDER BY {sort_expr} {direction}, id {direction} LIMIT {limit + 1}",
-            parts.params,
-        )
-        if not page:
-            return {"traces": [], "next_cursor": None}
-        # Literal ids (hex that ClickHouse itself produced) let the primary key
-        # find them; an IN (subquery) here measured twice as slow at 10M spans.
-        ids = ", ".join(
-            f"unhex('{row['id']}')" for row in page if p.TRACE_ID_RE.fullmatch(row["id"])
-        )
-        sql = (
-            f"SELECT {summary_select()} FROM trace_summaries"
-            f" WHERE {where} AND trace_id IN ({ids})"
-            f" GROUP BY trace_id ORDER BY {sort_expr} {direction}, id {direction}"
-        )
-        rows = await self.store.query_rows(sql, parts.params)
+        rows: list[dict[str, Any]] = []
+        for lo in windows:
+            window = (
+                ""
+                if lo is None
+                else f" AND start_time >= fromUnixTimestamp64Nano({int(lo)})"
+                f" AND day >= toDate(fromUnixTimestamp64Nano({int(lo)}))"
+            )
+            # Phase one picks the page reading only the columns the filters and
+            # the sort need; phase two summarises just those traces in full.
+            page = await self.store.query_rows(
+                f"SELECT {summary_select(needed)} FROM trace_summaries WHERE {where}{window}"
+                f" GROUP BY trace_id HAVING {' AND '.join(having)} {order_by} LIMIT {limit + 1}",
+                parts.params,
+            )
+            if not page:
+                if lo is None:
+                    break
+                continue
+            # Literal ids (hex that ClickHouse itself produced) let the primary
+            # key find them; an IN (subquery) measured twice as slow at 10M spans.
+            ids = ", ".join(
+                f"unhex('{row['id']}')" for row in page if p.TRACE_ID_RE.fullmatch(row["id"])
+            )
+            window_check = "" if lo is None else f" AND start_ns >= {int(lo)}"
+            rows = await self.store.query_rows(
+                f"SELECT {summary_select()} FROM trace_summaries WHERE {where}"
+                f" AND trace_id IN ({ids}) GROUP BY trace_id"
+                f" HAVING {' AND '.join(having)}{window_check} {order_by}",
+                parts.params,
+            )
+            # A trace that began before the window but has a summary row inside
+            # it can take a slot with a partial start; phase two drops it, and
+            # a short page means a wider window must decide.
+            if lo is None or len(rows) > limit:
+                break
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
