@@ -45,7 +45,7 @@ def _batch(tid: bytes, names: list[str]):
 def test_migrations_are_idempotent(store) -> None:
     assert store.migrate() == []
     versions = store.query_rows_sync("SELECT version FROM schema_migrations ORDER BY version")
-    assert [r["version"] for r in versions] == [1, 2, 3]
+    assert [r["version"] for r in versions] == [1, 2, 3, 4]
 
 
 def test_spans_table_columns_match_the_arrow_schema(store) -> None:
@@ -56,7 +56,7 @@ def test_spans_table_columns_match_the_arrow_schema(store) -> None:
     assert [r["name"] for r in rows] == _core.span_schema().names
 
 
-def test_insert_and_read_back_with_summary(store) -> None:
+def test_insert_and_read_back_with_summary_and_index(store) -> None:
     import pyarrow as pa
 
     tid = new_trace_id()
@@ -70,6 +70,10 @@ def test_insert_and_read_back_with_summary(store) -> None:
         {"t": tid.hex()},
     )
     assert summary == [{"n": 3}]
+    index = store.query_rows_sync(
+        "SELECT count() AS n FROM trace_index WHERE trace_id = unhex({t:String})", {"t": tid.hex()}
+    )
+    assert index[0]["n"] >= 1
 
 
 @pytest.mark.parametrize(

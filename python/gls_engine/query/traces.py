@@ -2,7 +2,7 @@
 
 Trace lists and facets read only `trace_summaries` (plus a bounded span
 sub-query when filtering on attributes or metadata); opening a trace reads
-`spans` by its primary key (project, trace_id, ...).
+`trace_index` for its days, then only those partitions of `spans`.
 """
 
 from __future__ import annotations
@@ -369,13 +369,20 @@ class TraceQueries:
         }
 
     async def get_trace(self, project: str, trace_id: str) -> dict[str, Any] | None:
-        # The primary key (project, trace_id, ...) finds the trace's granules in
-        # each partition; no day of data is scanned.
+        # trace_index names the trace's days, so the span read (by the primary
+        # key, project + trace_id) touches only those partitions.
+        days = await self.store.query_rows(
+            "SELECT toString(day) AS day FROM trace_index"
+            " WHERE project = {project:String} AND trace_id = unhex({trace:String}) GROUP BY day",
+            {"project": project, "trace": trace_id},
+        )
+        if not days:
+            return None
         rows = await self.store.query_rows(
             f"SELECT {SPAN_SELECT} FROM spans WHERE project = {{project:String}}"
-            " AND trace_id = unhex({trace:String})"
+            " AND trace_id = unhex({trace:String}) AND toDate(start_time) IN {days:Array(Date)}"
             " ORDER BY start_time, span_id LIMIT 1 BY span_id",
-            {"project": project, "trace": trace_id},
+            {"project": project, "trace": trace_id, "days": [d["day"] for d in days]},
         )
         if not rows:
             return None
