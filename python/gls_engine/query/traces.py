@@ -115,6 +115,10 @@ def _span_predicates(parts: SqlParts, query: MultiMapping[str]) -> list[str]:
     return conditions
 
 
+def _matches(column: str, test: str, bound: str) -> str:
+    return f"hasAny({column}, {bound})" if test == "any" else f"{column} IN {bound}"
+
+
 def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
     parts = SqlParts()
     start, end = p.time_range(query)
@@ -148,31 +152,26 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
         parts.having.append(
             f"positionCaseInsensitiveUTF8(name, {parts.bind(query['name'], 'String')}) > 0"
         )
-    for param, alias, column, selective in (
-        ("span_type", "span_types", "span_types", False),
-        ("model", "models", "models", False),
-        ("tag", "tag_list", "tags", True),
+    # (parameter, summary alias, summary row column, test, pre-filter?): "any"
+    # tests array columns with hasAny, "in" tests a scalar with IN.
+    for param, alias, column, test, selective in (
+        ("span_type", "span_types", "span_types", "any", False),
+        ("model", "models", "models", "any", False),
+        ("tag", "tag_list", "tags", "any", True),
+        ("user_id", "user", "user_id", "in", True),
+        ("session_id", "session", "session_id", "in", True),
+        ("environment", "env", "environment", "in", False),
+        ("chain", "chain_name", "chain", "in", False),
+        ("agent", "agent_name", "agent", "in", False),
+        ("service", "service_name", "root_service", "in", False),
     ):
         values = _values(query, param)
-        if values:
-            bound = parts.bind(values, "Array(String)")
-            parts.having.append(f"hasAny({alias}, {bound})")
-            if selective:
-                some_row(f"hasAny({column}, {bound})")
-    for param, alias, column, selective in (
-        ("user_id", "user", "user_id", True),
-        ("session_id", "session", "session_id", True),
-        ("environment", "env", "environment", False),
-        ("chain", "chain_name", "chain", False),
-        ("agent", "agent_name", "agent", False),
-        ("service", "service_name", "root_service", False),
-    ):
-        values = _values(query, param)
-        if values:
-            bound = parts.bind(values, "Array(String)")
-            parts.having.append(f"{alias} IN {bound}")
-            if selective:
-                some_row(f"{column} IN {bound}")
+        if not values:
+            continue
+        bound = parts.bind(values, "Array(String)")
+        parts.having.append(_matches(alias, test, bound))
+        if selective:
+            some_row(_matches(column, test, bound))
     for param, expr, scale in (
         ("min_duration_ms", "duration_ns >=", 10**6),
         ("max_duration_ms", "duration_ns <=", 10**6),
