@@ -64,6 +64,7 @@ async def _pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     log.info("draining %d pending spans into storage", pipeline.pending_spans)
     await pipeline.close()
+    hub.close()
 
 
 async def _otlp_http_ctx(app: web.Application) -> AsyncIterator[None]:
