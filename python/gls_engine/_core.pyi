@@ -27,7 +27,7 @@ class DecodedBatch:
     def rejected_spans(self) -> int: ...
     @property
     def rejection_message(self) -> str:
-        """"" when nothing was rejected, else e.g. "rejected 3 of 10 spans:
+        """ "" when nothing was rejected, else e.g. "rejected 3 of 10 spans:
         2 invalid trace_id (must be 16 bytes, not all zero); 1 end_time before start_time"."""
     @property
     def projects(self) -> list[str]:
@@ -54,7 +54,9 @@ def decode_traces(
     max_body_bytes); CoreError when default_project is not a valid project name.
     Spans breaking the rules of the schema doc are rejected, not raised."""
 
-def encode_export_response(rejected_spans: int = 0, error_message: str = "", *, json: bool = False) -> bytes:
+def encode_export_response(
+    rejected_spans: int = 0, error_message: str = "", *, json: bool = False
+) -> bytes:
     """An ExportTraceServiceResponse; partial_success only when rejected_spans > 0
     or error_message. JSON: {} or {"partialSuccess":{"rejectedSpans":"3","errorMessage":"..."}}."""
 
