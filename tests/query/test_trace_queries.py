@@ -382,3 +382,14 @@ def test_newest_first_across_windows_and_split_traces(studio) -> None:
 
 def _list_project(studio, project, **params):
     return checked_get(studio.api, f"/api/v1/projects/{project}/traces", **params)
+
+
+def test_served_openapi_is_the_checked_one(studio) -> None:
+    from pathlib import Path
+
+    resp = requests.get(studio.api + "/api/openapi.yaml", timeout=10)
+    assert resp.status_code == 200
+    spec = Path(__file__).resolve().parents[2] / "api" / "openapi.yaml"
+    assert resp.content == spec.read_bytes()
+    index = requests.get(studio.api + "/", timeout=10).json()
+    assert index["openapi"] == "/api/openapi.yaml" and index["otlp_http"] == "/v1/traces"
