@@ -44,11 +44,12 @@ class DedupWindow:
         self._entries: OrderedDict[bytes, _Entry] = OrderedDict()
 
     def _evict(self, now: float) -> None:
+        """Drop the oldest entries that left the window (an attempt still in
+        flight stays), and any beyond max_entries."""
         while self._entries:
-            digest, entry = next(iter(self._entries.items()))
-            if now - entry.created <= self.window_s and len(self._entries) <= self.max_entries:
-                break
-            if not entry.future.done() and len(self._entries) <= self.max_entries:
+            entry = next(iter(self._entries.values()))
+            in_window = now - entry.created <= self.window_s or not entry.future.done()
+            if in_window and len(self._entries) <= self.max_entries:
                 break
             self._entries.popitem(last=False)
 
@@ -77,6 +78,3 @@ class DedupWindow:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         future.set_result(result)
         self._entries[digest] = _Entry(time.monotonic() - age_s, future)
-
-    def __len__(self) -> int:
-        return len(self._entries)

@@ -12,8 +12,8 @@ import grpc
 import grpc.aio
 
 from gls_engine import _core
-from gls_engine.errors import PermanentError, PipelineError, RefusedError, RetryableError
-from gls_engine.ingest.otlp_status import varint
+from gls_engine.errors import PipelineError
+from gls_engine.ingest.otlp_status import grpc_code_for, status_protobuf, varint
 from gls_engine.ingest.pipeline import IngestPipeline
 
 log = logging.getLogger(__name__)
@@ -22,29 +22,17 @@ SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
 PROJECT_METADATA = "x-gls-project"
 
 
+# google.rpc.Code value -> grpc.StatusCode, for the codes otlp_status maps errors to.
+_STATUS_BY_CODE = {code.value[0]: code for code in grpc.StatusCode}
+
+
 def _retry_info(seconds: int) -> bytes:
-    """google.rpc.Status details with a RetryInfo, which OTLP exporters honour."""
+    """A google.protobuf.Any holding RetryInfo, which OTLP exporters honour."""
     duration = b"\x08" + varint(seconds)  # google.protobuf.Duration{seconds}
-    retry_info = b"\x0a" + varint(len(duration)) + duration  # RetryInfo{retry_delay=1}
+    retry_info = b"\x0a" + varint(len(duration)) + duration  # RetryInfo{retry_delay}
     type_url = b"type.googleapis.com/google.rpc.RetryInfo"
-    any_msg = (
-        b"\x0a" + varint(len(type_url)) + type_url + b"\x12" + varint(len(retry_info)) + retry_info
-    )
-    return any_msg
-
-
-def _status_with_retry(code: grpc.StatusCode, message: str, seconds: int) -> bytes:
-    text = message.encode()
-    detail = _retry_info(seconds)
     return (
-        b"\x08"
-        + varint(code.value[0])
-        + b"\x12"
-        + varint(len(text))
-        + text
-        + b"\x1a"
-        + varint(len(detail))
-        + detail
+        b"\x0a" + varint(len(type_url)) + type_url + b"\x12" + varint(len(retry_info)) + retry_info
     )
 
 
@@ -53,34 +41,28 @@ class TraceServiceHandler:
         self.pipeline = pipeline
 
     @staticmethod
-    async def _abort_retryable(
-        context: grpc.aio.ServicerContext, exc: RefusedError | RetryableError
-    ) -> None:
-        code = (
-            grpc.StatusCode.RESOURCE_EXHAUSTED
-            if isinstance(exc, RefusedError)
-            else grpc.StatusCode.UNAVAILABLE
-        )
-        status = _status_with_retry(code, str(exc), exc.retry_after_s)
-        await context.abort(
-            code, str(exc), trailing_metadata=(("grpc-status-details-bin", status),)
-        )
+    async def _abort(context: grpc.aio.ServicerContext, error: PipelineError) -> None:
+        """The gRPC form of a pipeline error; retryable ones carry RetryInfo."""
+        code = grpc_code_for(error)
+        retry_after = getattr(error, "retry_after_s", None)
+        trailing: tuple[tuple[str, bytes], ...] = ()
+        if retry_after is not None:
+            detail = _retry_info(retry_after)
+            status = status_protobuf(code, str(error)) + b"\x1a" + varint(len(detail)) + detail
+            trailing = (("grpc-status-details-bin", status),)
+        await context.abort(_STATUS_BY_CODE[code], str(error), trailing_metadata=trailing)
 
     async def export(self, request: bytes, context: grpc.aio.ServicerContext) -> bytes:
         metadata = dict(context.invocation_metadata() or ())
         project = metadata.get(PROJECT_METADATA) or None
         try:
             self.pipeline.reserve_body(len(request))
-        except RefusedError as exc:
-            await self._abort_retryable(context, exc)
+        except PipelineError as exc:
+            await self._abort(context, exc)
         try:
             result = await self.pipeline.consume(request, project_override=project)
-        except PermanentError as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        except (RefusedError, RetryableError) as exc:
-            await self._abort_retryable(context, exc)
         except PipelineError as exc:
-            await context.abort(grpc.StatusCode.INTERNAL, str(exc))
+            await self._abort(context, exc)
         finally:
             self.pipeline.release_body(len(request))
         return _core.encode_export_response(result.rejected_spans, result.rejection_message)

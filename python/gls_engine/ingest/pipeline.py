@@ -10,6 +10,7 @@ without limit: spans waiting for storage are counted against
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import logging
 import time
@@ -71,7 +72,7 @@ class IngestPipeline:
         self._decode_pool = concurrent.futures.ThreadPoolExecutor(
             settings.decode_threads, thread_name_prefix="gls-decode"
         )
-        self._queue: list[_PendingRequest] = []
+        self._queue: collections.deque[_PendingRequest] = collections.deque()
         self._pending_spans = 0  # admitted, not yet stored (queued or being inserted)
         self._inflight_bytes = 0  # request bodies being read or decoded
         self._inserting = 0  # inserts running now
@@ -248,7 +249,7 @@ class IngestPipeline:
         while self._queue and (
             not taken or rows + self._queue[0].batch.num_rows <= self.settings.batch_max_spans
         ):
-            item = self._queue.pop(0)
+            item = self._queue.popleft()
             rows += item.batch.num_rows
             taken.append(item)
         self._queued_spans -= rows

@@ -150,10 +150,6 @@ class SpanStore:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._read_pool, self.query_rows_sync, sql, params)
 
-    async def command(self, sql: str) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._write_pool, self._command, sql)
-
 
 def open_store(settings: Settings) -> SpanStore:
     if settings.storage == "chdb":
