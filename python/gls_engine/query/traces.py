@@ -115,6 +115,21 @@ def _span_predicates(parts: SqlParts, query: MultiMapping[str]) -> list[str]:
     return conditions
 
 
+def _name_contains(parts: SqlParts, needle: str) -> str:
+    """Case-insensitive substring of `name` (the root span's name in a summary)."""
+    return f"positionCaseInsensitiveUTF8(name, {parts.bind(needle, 'String')}) > 0"
+
+
+def _duration_bounds(parts: SqlParts, query: MultiMapping[str]) -> list[str]:
+    """min_duration_ms / max_duration_ms on `duration_ns` (a column or a summary alias)."""
+    bounds = []
+    for param, op in (("min_duration_ms", ">="), ("max_duration_ms", "<=")):
+        if param in query:
+            nanos = int(p.number(param, query[param]) * 10**6)
+            bounds.append(f"duration_ns {op} {parts.bind(nanos, 'Int64')}")
+    return bounds
+
+
 def _matches(column: str, test: str, bound: str) -> str:
     return f"hasAny({column}, {bound})" if test == "any" else f"{column} IN {bound}"
 
@@ -149,9 +164,7 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
         status = p.choice("status", query["status"], ("ok", "error"))
         parts.having.append("error_count > 0" if status == "error" else "error_count = 0")
     if query.get("name"):
-        parts.having.append(
-            f"positionCaseInsensitiveUTF8(name, {parts.bind(query['name'], 'String')}) > 0"
-        )
+        parts.having.append(_name_contains(parts, query["name"]))
     # (parameter, summary alias, summary row column, test, pre-filter?): "any"
     # tests array columns with hasAny, "in" tests a scalar with IN.
     for param, alias, column, test, selective in (
@@ -172,14 +185,7 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
         parts.having.append(_matches(alias, test, bound))
         if selective:
             some_row(_matches(column, test, bound))
-    for param, expr, scale in (
-        ("min_duration_ms", "duration_ns >=", 10**6),
-        ("max_duration_ms", "duration_ns <=", 10**6),
-    ):
-        if param in query:
-            parts.having.append(
-                f"{expr} {parts.bind(int(p.number(param, query[param]) * scale), 'Int64')}"
-            )
+    parts.having += _duration_bounds(parts, query)
     for param, expr in (("min_tokens", "total_tokens >="), ("max_tokens", "total_tokens <=")):
         if param in query:
             parts.having.append(f"{expr} {parts.bind(p.integer(param, query[param]), 'UInt64')}")
@@ -424,9 +430,7 @@ class TraceQueries:
             status = p.choice("status", query["status"], ("unset", "ok", "error"))
             conditions.append(f"status_code = {('unset', 'ok', 'error').index(status)}")
         if query.get("name"):
-            conditions.append(
-                f"positionCaseInsensitiveUTF8(name, {parts.bind(query['name'], 'String')}) > 0"
-            )
+            conditions.append(_name_contains(parts, query["name"]))
         if query.get("q"):
             needle = parts.bind(query["q"], "String")
             conditions.append(
@@ -449,14 +453,7 @@ class TraceQueries:
             values = _values(query, param)
             if values:
                 conditions.append(f"{column} IN {parts.bind(values, 'Array(String)')}")
-        if "min_duration_ms" in query:
-            conditions.append(
-                f"duration_ns >= {parts.bind(int(p.number('min_duration_ms', query['min_duration_ms']) * 1e6), 'Int64')}"
-            )
-        if "max_duration_ms" in query:
-            conditions.append(
-                f"duration_ns <= {parts.bind(int(p.number('max_duration_ms', query['max_duration_ms']) * 1e6), 'Int64')}"
-            )
+        conditions += _duration_bounds(parts, query)
         conditions += _span_predicates(parts, query)
         limit = p.integer("limit", query.get("limit", "50"), 1, 1000)
         if query.get("cursor"):
