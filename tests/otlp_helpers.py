@@ -18,6 +18,11 @@ from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Sp
 
 
 def any_value(value: Any) -> AnyValue:
+    """A Python value as an OTLP AnyValue (None: an AnyValue with no value set)."""
+    if isinstance(value, AnyValue):
+        return value
+    if value is None:
+        return AnyValue()
     if isinstance(value, bool):
         return AnyValue(bool_value=value)
     if isinstance(value, int):

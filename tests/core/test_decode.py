@@ -23,13 +23,15 @@ from opentelemetry.proto.common.v1.common_pb2 import (
     AnyValue,
     ArrayValue,
     InstrumentationScope,
-    KeyValue,
     KeyValueList,
 )
 from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span, Status
 
 from gls_engine import _core
+
+from otlp_helpers import any_value as av
+from otlp_helpers import key_values as kvs
 
 NOW = time.time_ns()
 TID = bytes(range(1, 17))
@@ -38,30 +40,6 @@ PID = bytes(range(9, 17))
 
 
 # ---------------------------------------------------------------- helpers
-
-def av(v) -> AnyValue:
-    if isinstance(v, AnyValue):
-        return v
-    if v is None:
-        return AnyValue()
-    if isinstance(v, bool):
-        return AnyValue(bool_value=v)
-    if isinstance(v, int):
-        return AnyValue(int_value=v)
-    if isinstance(v, float):
-        return AnyValue(double_value=v)
-    if isinstance(v, bytes):
-        return AnyValue(bytes_value=v)
-    if isinstance(v, list):
-        return AnyValue(array_value=ArrayValue(values=[av(x) for x in v]))
-    if isinstance(v, dict):
-        return AnyValue(kvlist_value=KeyValueList(values=kvs(v)))
-    return AnyValue(string_value=v)
-
-
-def kvs(d: dict) -> list[KeyValue]:
-    return [KeyValue(key=k, value=av(v)) for k, v in d.items()]
-
 
 def span(attrs: dict | None = None, **kw) -> Span:
     args = dict(
