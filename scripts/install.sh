@@ -27,6 +27,11 @@ fi
 step "installing Python dependencies${extra:+ ($extra)}"
 .venv/bin/pip install --disable-pip-version-check -q --upgrade pip 'maturin>=1.7,<2'
 step "building the Rust core (release) and installing gls_engine"
+# The build backend runs `maturin` from PATH (no build isolation): use the venv's.
+export PATH="$PWD/.venv/bin:$PATH"
+status=0
 .venv/bin/pip install --disable-pip-version-check --progress-bar off --no-build-isolation \
-  -e ".${extra:+[$extra]}" 2>&1 | grep -vE '^(Requirement already satisfied|  )' || true
+  -e ".${extra:+[$extra]}" 2>&1 | grep --line-buffered -v '^Requirement already satisfied' \
+  || status=${PIPESTATUS[0]}
+[ "$status" -eq 0 ] || { echo "installing gls_engine failed (pip exit $status, see above)" >&2; exit 1; }
 .venv/bin/python -c 'import gls_engine, sys; print("gls_engine", gls_engine.__version__, "ready")'

@@ -11,6 +11,10 @@ use crate::batch::{span_schema as schema, DecodeOptions};
 use crate::decode::{decode_traces as decode, BodyFormat, DEFAULT_MAX_BODY_BYTES};
 use crate::errors::exception_types;
 
+mod energy;
+mod pricing;
+mod sketch;
+
 /// The decoded spans of one request, as one Arrow record batch.
 #[pyclass(frozen, module = "gls_engine._core")]
 pub struct DecodedBatch {
@@ -134,21 +138,19 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encode_export_response, m)?)?;
     m.add_function(wrap_pyfunction!(span_schema, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add(
-        "__all__",
-        PyList::new(
-            py,
-            [
-                "CoreError",
-                "DecodeError",
-                "BodyTooLargeError",
-                "DecodedBatch",
-                "decode_traces",
-                "encode_export_response",
-                "span_schema",
-                "__version__",
-            ],
-        )?,
-    )?;
+    let mut names = vec![
+        "CoreError",
+        "DecodeError",
+        "BodyTooLargeError",
+        "DecodedBatch",
+        "decode_traces",
+        "encode_export_response",
+        "span_schema",
+        "__version__",
+    ];
+    names.extend(pricing::register(m)?);
+    names.extend(energy::register(m)?);
+    names.extend(sketch::register(m)?);
+    m.add("__all__", PyList::new(py, names)?)?;
     Ok(())
 }
