@@ -58,7 +58,7 @@ class ClickHouseStore(SpanStore):
             self._client.insert_arrow(
                 table_name,
                 table,
-                settings={"async_insert": 1, "wait_for_async_insert": 1},
+                settings={"async_insert": 1, "wait_for_async_insert": 1, "optimize_on_insert": 0},
             )
         except Exception as exc:
             raise StorageError(f"ClickHouse insert into {table_name} failed: {exc}") from None
