@@ -18,7 +18,6 @@ import pyarrow as pa
 from gls_engine.config import Settings
 from gls_engine.storage.base import READ_THREADS, SpanStore, StorageError, is_timeout
 
-
 # optimize_on_insert=0: do not run the Replacing/Aggregating merge over each
 # inserted block. The spans of one insert are distinct (retries are caught by the
 # request digest first), the summary views aggregate their own block already,
