@@ -1,6 +1,8 @@
 """Type stub of the Rust extension `gls_engine._core` (hand-written; keep in
 step with rust/src/python.rs). The batch columns are in docs/span-schema.md."""
 
+from typing import Literal, NotRequired, TypedDict
+
 import pyarrow
 
 __version__: str
@@ -62,3 +64,62 @@ def encode_export_response(
 
 def span_schema() -> pyarrow.Schema:
     """The Arrow schema of every DecodedBatch.record_batch()."""
+
+# --- pricing (rust/src/python/pricing.rs) ---
+
+class _Cost(TypedDict):
+    provider: str  # genai-prices provider id resolved through ("" for an override)
+    model: str  # genai-prices model id, or the override's model pattern
+    source: Literal["genai-prices", "override"]
+    input: float  # USD: input tokens not read from / written to the cache
+    cache_read: float
+    cache_write: float
+    output: float  # output tokens other than separately priced reasoning
+    reasoning: float
+    other: float  # per-request fees
+    input_total: float  # genai-prices' input_price
+    output_total: float  # genai-prices' output_price
+    total: float  # genai-prices' total_price
+
+class _PriceOverride(TypedDict):
+    project: str
+    model_pattern: str  # exact name, or a prefix ending in "*"
+    input_per_mtok: float
+    output_per_mtok: float
+    cache_read_per_mtok: NotRequired[float | None]  # None: at the input price
+    cache_write_per_mtok: NotRequired[float | None]
+
+class PriceBook:
+    """LLM prices from the genai-prices data (JSON of
+    gls_engine.costs.export_price_data), agreeing with genai_prices.calc_price.
+    Raises CoreError for data it cannot read or an invalid override."""
+
+    def __init__(self, data_json: str, overrides: list[_PriceOverride] | None = None) -> None: ...
+    @property
+    def data_version(self) -> str:
+        """The genai-prices package version the data was exported from."""
+    @property
+    def data_digest(self) -> str:
+        """sha256 of the exported data."""
+    def resolve(self, provider: str, model: str, project: str | None = None) -> str | None:
+        """The model id pricing `model` through `provider` ("" when unknown: found
+        from the model name); None when it cannot be priced. Cached."""
+    def cost(
+        self,
+        provider: str,
+        model: str,
+        at_unix_ns: int,
+        *,
+        input_tokens: int | None = None,
+        output_tokens: int | None = None,
+        cache_read_tokens: int | None = None,
+        cache_write_tokens: int | None = None,
+        reasoning_tokens: int | None = None,
+        project: str | None = None,
+        price_context: dict[str, str] | None = None,
+    ) -> _Cost | None:
+        """Cost of one call at at_unix_ns (UTC). input_tokens INCLUDES cache reads
+        and writes, output_tokens includes reasoning (genai-prices' and the OTel
+        semconv's meaning); None = not reported. price_context selects variants
+        (e.g. {"service_tier": "flex"}, {"processing": "batch"}). None when the
+        model is unknown or the usage inconsistent (a part above its whole)."""

@@ -1,4 +1,4 @@
-"""The `gls` command line: serve, migrate, status, version."""
+"""The `gls` command line: serve, migrate, status, prices, version."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from gls_engine import __version__
 from gls_engine.config import FIELDS, Settings, SettingsError, load_settings
+from gls_engine.costs import cli as costs_cli
 
 log = logging.getLogger("gls")
 
@@ -137,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setting_flags(status)
     status.add_argument("--url", help="status URL (default from host/api_port)")
     status.set_defaults(func=cmd_status)
+    costs_cli.add_parser(sub)
     return parser
 
 

@@ -30,6 +30,8 @@ pub enum Error {
     BatchTooLarge,
     /// A bad argument from the server itself (e.g. an invalid default project).
     InvalidArgument(String),
+    /// The price data (genai-prices export) cannot be read.
+    InvalidPriceData(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -55,6 +57,7 @@ impl fmt::Display for Error {
                 f.write_str("request decodes to more than 2 GiB of text in one column")
             }
             Error::InvalidArgument(m) => f.write_str(m),
+            Error::InvalidPriceData(m) => write!(f, "invalid price data: {m}"),
         }
     }
 }
@@ -87,7 +90,7 @@ impl Error {
 
     /// Is this a client error (the request is bad) rather than a server one?
     pub fn is_decode_error(&self) -> bool {
-        !matches!(self, Error::InvalidArgument(_))
+        !matches!(self, Error::InvalidArgument(_) | Error::InvalidPriceData(_))
     }
 }
 
@@ -160,7 +163,7 @@ mod python {
                 };
                 let ty = match &e {
                     Error::BodyTooLarge { .. } | Error::BatchTooLarge => &types.too_large,
-                    Error::InvalidArgument(_) => &types.core,
+                    Error::InvalidArgument(_) | Error::InvalidPriceData(_) => &types.core,
                     _ => &types.decode,
                 };
                 PyErr::from_type(ty.bind(py).clone(), e.to_string())

@@ -14,6 +14,7 @@ pub mod normalize;
 pub mod otlp_json;
 pub mod otlp_proto;
 pub mod otlp_wire;
+pub mod pricing;
 #[cfg(any(test, feature = "baseline"))]
 pub mod reference;
 pub mod wire;
