@@ -452,3 +452,69 @@ fn dates_and_times() {
     assert_eq!(parse_utc_time_of_day("23:00-02:00"), Some(3_600_000_000));
     assert_eq!(parse_utc_time_of_day("25:00:00"), None);
 }
+
+/// A measurement, not a test: ns per cached `resolve` and per `cost` on the
+/// real data. Run with the exported data:
+/// `GLS_PRICES_JSON=prices.json cargo test --release -p gls-core measure_pricing -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn measure_pricing() {
+    use std::hint::black_box;
+    use std::time::Instant;
+
+    let Ok(path) = std::env::var("GLS_PRICES_JSON") else {
+        eprintln!("set GLS_PRICES_JSON to an exported prices.json");
+        return;
+    };
+    let json = std::fs::read_to_string(path).expect("readable prices.json");
+    let started = Instant::now();
+    let b = PriceBook::from_json(&json).expect("loads");
+    eprintln!("load: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    let calls = [
+        ("openai", "gpt-4o-2024-08-06"),
+        ("openai", "gpt-4o-mini"),
+        ("anthropic", "claude-3-5-sonnet-20241022"),
+        ("anthropic", "claude-sonnet-4-5"),
+        ("google", "gemini-2.5-pro"),
+        ("gcp.vertex_ai", "gemini-2.5-flash"),
+        ("mistral", "mistral-large-latest"),
+        ("groq", "llama-3.3-70b-versatile"),
+        ("deepseek", "deepseek-chat"),
+        ("", "gpt-4.1"),
+        ("azure", "gpt-4o"),
+        ("aws.bedrock", "global.anthropic.claude-haiku-5-5"),
+    ];
+    let started = Instant::now();
+    for (p, m) in calls {
+        black_box(b.resolve_uncached(p, m));
+    }
+    let cold = started.elapsed().as_nanos() as f64 / calls.len() as f64;
+    let n = 2_000_000;
+    let started = Instant::now();
+    for i in 0..n {
+        let (p, m) = calls[i % calls.len()];
+        black_box(b.resolve(black_box(p), black_box(m)));
+    }
+    let hit = started.elapsed().as_nanos() as f64 / n as f64;
+    let ids: Vec<ModelId> = calls.iter().filter_map(|(p, m)| b.resolve(p, m)).collect();
+    assert_eq!(ids.len(), calls.len());
+    let at = 20_332 * DAY_NS + 3_600 * 1_000_000_000; // 2025-09-01T01:00Z
+    let started = Instant::now();
+    let mut total = 0.0;
+    for i in 0..n {
+        let u = Usage {
+            input_tokens: Some(1_000 + (i as u64 % 300_000)),
+            output_tokens: Some(500),
+            cache_read_tokens: Some(i as u64 % 1_000),
+            cache_write_tokens: None,
+            reasoning_tokens: Some(100),
+        };
+        total += b
+            .cost(ids[i % ids.len()], black_box(at), black_box(&u))
+            .map_or(0.0, |c| c.total);
+    }
+    let cost = started.elapsed().as_nanos() as f64 / n as f64;
+    black_box(total);
+    eprintln!("resolve miss (clause matching): {cold:.0} ns/call");
+    eprintln!("resolve hit (cache): {hit:.1} ns/call; cost: {cost:.1} ns/call");
+}
