@@ -1,7 +1,7 @@
 """Type stub of the Rust extension `gls_engine._core` (hand-written; keep in
 step with rust/src/python.rs). The batch columns are in docs/span-schema.md."""
 
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, TypedDict
 
 import pyarrow
 
@@ -81,20 +81,18 @@ class _Cost(TypedDict):
     output_total: float  # genai-prices' output_price
     total: float  # genai-prices' total_price
 
-class _PriceOverride(TypedDict):
-    project: str
-    model_pattern: str  # exact name, or a prefix ending in "*"
-    input_per_mtok: float
-    output_per_mtok: float
-    cache_read_per_mtok: NotRequired[float | None]  # None: at the input price
-    cache_write_per_mtok: NotRequired[float | None]
-
 class PriceBook:
     """LLM prices from the genai-prices data (JSON of
     gls_engine.costs.export_price_data), agreeing with genai_prices.calc_price.
-    Raises CoreError for data it cannot read or an invalid override."""
+    Raises CoreError for data it cannot read or an invalid override.
 
-    def __init__(self, data_json: str, overrides: list[_PriceOverride] | None = None) -> None: ...
+    overrides: per-project prices checked before genai-prices for that project,
+    each a dict with project, model_pattern (exact name, or a prefix ending in
+    "*"), input_per_mtok, output_per_mtok, and optional cache_read_per_mtok /
+    cache_write_per_mtok (missing or None: those tokens at the input price).
+    An unknown key raises ValueError."""
+
+    def __init__(self, data_json: str, overrides: list[dict[str, Any]] | None = None) -> None: ...
     @property
     def data_version(self) -> str:
         """The genai-prices package version the data was exported from."""
