@@ -121,3 +121,75 @@ class PriceBook:
         semconv's meaning); None = not reported. price_context selects variants
         (e.g. {"service_tier": "flex"}, {"processing": "batch"}). None when the
         model is unknown or the usage inconsistent (a part above its whole)."""
+
+# ---- energy and carbon (rust/src/python/energy.rs; docs/carbon.md) ----
+
+class _Estimate(TypedDict):
+    value: float
+    """midpoint of [min, max] (ecologits' RangeValue.mean); == min == max when exact"""
+    min: float
+    max: float
+
+class _Impacts(TypedDict):
+    zone: str
+    """electricity zone used (ecologits code: ISO 3166-1 alpha-3, or WOR)"""
+    energy_kwh: _Estimate
+    usage_gwp_kgco2eq: _Estimate
+    """energy x zone grid intensity"""
+    embodied_gwp_kgco2eq: _Estimate | None
+    """manufacturing share of the hardware; None for non-LLM spans"""
+
+class _LlmImpacts(_Impacts):
+    provider: str
+    """ecologits provider of the matched model"""
+    model: str
+    """ecologits name of the matched model"""
+    exact_match: bool
+    """found by ecologits' exact (provider, name), not by name normalisation"""
+    warnings: list[str]
+    """ecologits warning codes of the model (e.g. model-arch-not-released)"""
+
+class ImpactModel:
+    """Energy and carbon per span: LLM requests exactly as ecologits computes
+    them, other spans by the CPU/GPU power model. Thread-safe."""
+
+    def __init__(self, data_json: str) -> None:
+        """data_json: gls_engine.carbon.data.impact_data_json(). Raises CoreError
+        when the document is not valid."""
+    @property
+    def ecologits_version(self) -> str: ...
+    def resolve_model(self, provider: str, model: str) -> tuple[str, str, bool] | None:
+        """(ecologits provider, ecologits model name, exact match) that a span's
+        provider / model names stand for, or None (cached)."""
+    def llm_impacts(
+        self,
+        provider: str,
+        model: str,
+        output_tokens: int,
+        latency_s: float | None,
+        zone: str | None = None,
+    ) -> _LlmImpacts | None:
+        """Impacts of one LLM request. latency_s: measured request latency
+        (None: unknown); zone: None for the provider's data-centre zone. None
+        when the model or zone is unknown, or latency_s is negative or NaN."""
+    def zone_intensity(self, zone: str) -> float | None:
+        """Grid intensity of an ecologits zone (exact code), kgCO2eq/kWh."""
+    def resolve_zone(self, attributes: dict[str, object], project_default: str) -> str:
+        """Zone of a span's work, first match wins: gls.carbon.zone, cloud.region
+        (+ cloud.provider), the LLM provider's data-centre zone
+        (gen_ai.provider.name, gen_ai.system, llm.provider, llm.system), else
+        project_default. Only str values are read."""
+    def compute_impacts(
+        self,
+        *,
+        zone: str,
+        cpu_seconds: float | None = None,
+        gpu_seconds: float | None = None,
+        cpu_utilization: float | None = None,
+        gpu_utilization: float | None = None,
+        gpu_model: str | None = None,
+        cloud_provider: str | None = None,
+    ) -> _Impacts | None:
+        """Impacts of a non-LLM span: cpu_seconds is busy CPU time, gpu_seconds
+        GPU device-seconds held; utilisations in (0, 1] (default 0.5). None when
+        neither time is given (unknown, not zero) or the zone is unknown."""

@@ -9,6 +9,7 @@ pub mod attr_text;
 pub mod batch;
 pub mod decode;
 pub mod decompress;
+pub mod energy;
 pub mod errors;
 pub mod normalize;
 pub mod otlp_json;
