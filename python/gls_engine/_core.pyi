@@ -193,3 +193,82 @@ class ImpactModel:
         """Impacts of a non-LLM span: cpu_seconds is busy CPU time, gpu_seconds
         GPU device-seconds held; utilisations in (0, 1] (default 0.5). None when
         neither time is given (unknown, not zero) or the zone is unknown."""
+
+# ---- streaming percentiles and token estimates (rust/src/python/sketch.rs) ----
+
+class QuantileSketch:
+    """Mergeable quantile sketch of non-negative values (DDSketch-style log
+    buckets, key = ceil(ln(x) / ln(gamma)), gamma = 1.005 / 0.995): every
+    quantile is within 0.5% of the exact value of the same rank. Rank of q
+    over n values: min(floor(q * n), n - 1), ClickHouse quantileExact's.
+    Persisted as (buckets Map(Int16, UInt64), count, sum, min, max,
+    zero_count); merging is adding buckets and counts, min of min, max of max."""
+
+    RELATIVE_ACCURACY: float
+    MIN_POSITIVE: float
+    """positive values below this count in zero_count (1e-140)"""
+    MAX_VALUE: float
+    """largest value accepted (1e140)"""
+
+    def __init__(self) -> None: ...
+    def add(self, value: float) -> None:
+        """Raises CoreError for a negative, NaN, infinite or too large value."""
+    def add_many(self, values: object) -> None:
+        """values: a float64/int64 numpy array or a sequence of numbers; adds
+        none if one is refused (CoreError)."""
+    def merge(self, other: QuantileSketch) -> None: ...
+    def quantile(self, q: float) -> float | None:
+        """None when empty; CoreError unless 0 <= q <= 1."""
+    def quantiles(self, qs: list[float]) -> list[float | None]: ...
+    def to_buckets(self) -> dict[int, int]:
+        """Non-empty buckets, key -> count, ascending by key."""
+    @staticmethod
+    def from_buckets(
+        buckets: dict[int, int],
+        *,
+        zero_count: int = 0,
+        sum: float = 0.0,
+        min: float = 0.0,
+        max: float = 0.0,
+    ) -> QuantileSketch:
+        """A sketch from its persisted form (a ClickHouse row after sumMap /
+        sum / min / max). CoreError for keys outside [-32300, 32300] or
+        min/max/sum that cannot be (min, max ignored when the count is 0)."""
+    @property
+    def count(self) -> int: ...
+    @property
+    def sum(self) -> float: ...
+    @property
+    def min(self) -> float | None: ...
+    @property
+    def max(self) -> float | None: ...
+    @property
+    def zero_count(self) -> int: ...
+    def __len__(self) -> int: ...
+
+def sketch_rows(spans: pyarrow.RecordBatch) -> pyarrow.RecordBatch:
+    """Sketch delta rows (schema sketch_delta_schema()) of a span batch: one row
+    per (project, minute, group_kind, group_value, metric) with a value.
+    Reads the span schema columns project, start_time, chain, agent, user_id,
+    environment, model, duration_ns, total_tokens and, when present, a float64
+    cost_usd. group_kind is "all" (group_value "") or one of chain, agent,
+    user, environment, model (spans with "" there are in no group of that
+    kind); metric is latency_ns, total_tokens or cost_usd."""
+
+def sketch_delta_schema() -> pyarrow.Schema:
+    """project, minute (timestamp[s, UTC]), group_kind, group_value, metric,
+    buckets map<int16, uint64>, count uint64, sum, min, max float64, zero_count uint64."""
+
+def estimate_tokens(model: str, text: str) -> tuple[int, int]:
+    """(tokens, system_tokens) of a prompt, with tiktoken's encoding for the model
+    (o200k_base for gpt-4o/4.1/4.5/5 and o-series, else cl100k_base). A JSON
+    chat transcript ([{"role", "content"}, ...]) is counted as OpenAI's cookbook
+    does: 3 per message + its string fields + 1 per name + 3 reply priming;
+    system_tokens are the content tokens of system/developer messages."""
+
+def estimate_completion_tokens(model: str, text: str) -> int:
+    """Tokens of a completion: the message content (and tool calls) of a JSON
+    transcript without framing, else the plain text."""
+
+def token_encoding_for_model(model: str) -> str:
+    """The tiktoken encoding estimates use for the model: "o200k_base" or "cl100k_base"."""

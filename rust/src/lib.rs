@@ -18,6 +18,8 @@ pub mod otlp_wire;
 pub mod pricing;
 #[cfg(any(test, feature = "baseline"))]
 pub mod reference;
+pub mod sketch;
+pub mod tokens;
 pub mod wire;
 
 #[cfg(test)]
