@@ -56,23 +56,52 @@ def variant_statements(name: str) -> list[str]:
     if name in ("no_resource", "bundled"):
         drop = BUNDLED if name == "bundled" else ["resource_attributes"]
         stmts = [re.sub(rf"\n\s*({'|'.join(drop)}) [^\n]*,", "", s) for s in stmts]
-        stmts = [re.sub(r"ALTER TABLE spans ADD COLUMN IF NOT EXISTS (\w+) (.*) AFTER \w+",
-                        r"ALTER TABLE spans ADD COLUMN IF NOT EXISTS \1 \2", s) for s in stmts]
+        stmts = [
+            re.sub(
+                r"ALTER TABLE spans ADD COLUMN IF NOT EXISTS (\w+) (.*) AFTER \w+",
+                r"ALTER TABLE spans ADD COLUMN IF NOT EXISTS \1 \2",
+                s,
+            )
+            for s in stmts
+        ]
         if name == "bundled":
-            stmts = [s.replace("    ingested_at DateTime64", "    extras String CODEC(ZSTD(1)),\n    ingested_at DateTime64") for s in stmts]
+            stmts = [
+                s.replace(
+                    "    ingested_at DateTime64",
+                    "    extras String CODEC(ZSTD(1)),\n    ingested_at DateTime64",
+                )
+                for s in stmts
+            ]
     del joined
     return stmts
 
 
 # Columns the "bundled" variant folds into one `extras` text column (resource dropped).
-BUNDLED = ["resource_attributes", "trace_state", "flags", "scope_attributes", "events", "links",
-           "dropped_attributes_count", "dropped_events_count", "dropped_links_count"]
+BUNDLED = [
+    "resource_attributes",
+    "trace_state",
+    "flags",
+    "scope_attributes",
+    "events",
+    "links",
+    "dropped_attributes_count",
+    "dropped_events_count",
+    "dropped_links_count",
+]
 
 # Per-insert settings of a variant (the schema is the current one).
 INSERT_SETTINGS = {"no_optimize_on_insert": " SETTINGS optimize_on_insert=0"}
 
-VARIANTS = ["current", "no_optimize_on_insert", "no_mv", "no_index", "no_mv_no_index", "zstd1",
-            "no_resource", "bundled"]
+VARIANTS = [
+    "current",
+    "no_optimize_on_insert",
+    "no_mv",
+    "no_index",
+    "no_mv_no_index",
+    "zstd1",
+    "no_resource",
+    "bundled",
+]
 
 
 def variant_table(name: str, table: pa.Table) -> pa.Table:
@@ -106,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     import chdb
 
     table = decoded_table(args.spans)
-    print(f"{table.num_rows} spans, {table.nbytes / table.num_rows:.0f} Arrow bytes/span", flush=True)
+    print(
+        f"{table.num_rows} spans, {table.nbytes / table.num_rows:.0f} Arrow bytes/span", flush=True
+    )
     variants = args.variants.split(",")
     results: dict[str, list[float]] = {v: [] for v in variants}
     # CPU time of every thread of the process: steadier than wall time on a busy machine.
@@ -119,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
                 conn.query(f"CREATE DATABASE {db}")
                 for stmt in variant_statements(v):
                     stmt = re.sub(r"(TABLE|VIEW)( IF NOT EXISTS)? (\w+)", rf"\1\2 {db}.\3", stmt)
-                    stmt = re.sub(r"\b(TO|FROM) (spans|trace_summaries|trace_index)\b", rf"\1 {db}.\2", stmt)
+                    stmt = re.sub(
+                        r"\b(TO|FROM) (spans|trace_summaries|trace_index)\b", rf"\1 {db}.\2", stmt
+                    )
                     conn.query(stmt)
                 vt = variant_table(v, table)
                 cols = ", ".join(f"`{c}`" for c in vt.column_names)
@@ -127,12 +160,17 @@ def main(argv: list[str] | None = None) -> int:
                 t0, c0 = time.perf_counter(), time.process_time()
                 for off in range(0, table.num_rows, args.batch):
                     tbl = vt.slice(off, args.batch)  # noqa: F841 (read by Python(tbl))
-                    conn.query(f"INSERT INTO {db}.spans ({cols}) SELECT {cols} FROM Python(tbl){settings}")
+                    conn.query(
+                        f"INSERT INTO {db}.spans ({cols}) SELECT {cols} FROM Python(tbl){settings}"
+                    )
                 dt, cpu = time.perf_counter() - t0, time.process_time() - c0
                 results[v].append(table.num_rows / dt)
                 cpu_us[v].append(cpu / table.num_rows * 1e6)
-                print(f"round {round_no} {v:16s} {table.num_rows / dt / 1000:7.1f}K spans/s"
-                      f"  {cpu_us[v][-1]:6.2f} us CPU/span", flush=True)
+                print(
+                    f"round {round_no} {v:16s} {table.num_rows / dt / 1000:7.1f}K spans/s"
+                    f"  {cpu_us[v][-1]:6.2f} us CPU/span",
+                    flush=True,
+                )
                 conn.query(f"DROP DATABASE {db} SYNC")
         conn.close()
     base = statistics.median(results[variants[0]])
@@ -140,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\nvariant            median K spans/s   vs first   us CPU/span   vs first")
     for v in variants:
         med, cpu = statistics.median(results[v]), statistics.median(cpu_us[v])
-        print(f"{v:18s} {med / 1000:10.1f}        {med / base:5.2f}x   {cpu:10.2f}   {cpu / base_cpu:5.2f}x")
+        print(
+            f"{v:18s} {med / 1000:10.1f}        {med / base:5.2f}x   {cpu:10.2f}   {cpu / base_cpu:5.2f}x"
+        )
     return 0
 
 

@@ -48,6 +48,7 @@ def decode_traces(
     default_project: str = "default",
     project_override: str | None = None,
     received_ns: int,
+    enricher: Enricher | None = None,
 ) -> DecodedBatch:
     """Decodes an OTLP ExportTraceServiceRequest (protobuf, or OTLP/JSON with
     json=True; gzip-compressed with gzip=True). Releases the GIL while working.
@@ -193,6 +194,20 @@ class ImpactModel:
         """Impacts of a non-LLM span: cpu_seconds is busy CPU time, gpu_seconds
         GPU device-seconds held; utilisations in (0, 1] (default 0.5). None when
         neither time is given (unknown, not zero) or the zone is unknown."""
+
+class Enricher:
+    """Prices + impact data + per-project rules that decode_traces computes cost,
+    energy, carbon and data quality with (docs/span-schema.md). Immutable."""
+
+    def __init__(
+        self,
+        price_book: PriceBook,
+        impact_model: ImpactModel,
+        projects_json: str = "{}",
+        default_zone: str = "WOR",
+    ) -> None:
+        """projects_json: {"<project>": {"carbon_zone": "FRA", "rate_card": {...}}}.
+        Raises CoreError for an unknown zone or a malformed rule."""
 
 # ---- streaming percentiles and token estimates (rust/src/python/sketch.rs) ----
 

@@ -1,12 +1,14 @@
 """The Studio application: one `create_app(settings)` for the CLI and the tests.
 
 Each resource has one cleanup context, started in order and closed in
-reverse: storage -> pipeline (drains into storage on shutdown) -> live hub ->
+reverse: storage -> metadata (SQLite) -> enrichment (prices, impact data,
+project settings) -> pipeline (drains into storage on shutdown) + live hub ->
 OTLP/HTTP listener -> OTLP/gRPC listener.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -17,6 +19,9 @@ from gls_engine import __version__
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.config import Settings
 from gls_engine.ingest import IngestPipeline, http_receiver
+from gls_engine.ingest.enrichment import Enrichment
+from gls_engine.metadata import MetadataStore
+from gls_engine.metadata import handlers as metadata_handlers
 from gls_engine.metrics import Counters
 from gls_engine.query import handlers as query_handlers
 from gls_engine.query.traces import TraceQueries
@@ -31,6 +36,7 @@ STORE_KEY = web.AppKey("store", SpanStore)
 COUNTERS_KEY = web.AppKey("counters", Counters)
 PORTS_KEY = web.AppKey("ports", dict)
 STARTED_KEY = web.AppKey("started_at", float)
+ENRICHMENT_KEY = web.AppKey("enrichment", Enrichment)
 
 
 # aiohttp would inflate gzip bodies itself, unbounded; the Rust core inflates
@@ -54,8 +60,30 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     await store.close()
 
 
+async def _metadata_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS_KEY]
+    metadata = MetadataStore(settings.data_path / "metadata.sqlite3")
+    await metadata.open()
+    app[metadata_handlers.METADATA_KEY] = metadata
+    yield
+    await metadata.close()
+
+
+async def _enrichment_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Prices (saved in the data dir), impact data and every project's settings."""
+    loop = asyncio.get_running_loop()
+    enrichment = await loop.run_in_executor(None, Enrichment.load, app[SETTINGS_KEY])
+    enrichment.apply(await app[metadata_handlers.METADATA_KEY].all_project_settings())
+    log.info("pricing with %s", enrichment.price_data.label)
+    app[ENRICHMENT_KEY] = enrichment
+    app[metadata_handlers.SETTINGS_CONSUMER_KEY] = enrichment
+    yield
+
+
 async def _pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
-    pipeline = IngestPipeline(app[SETTINGS_KEY], app[STORE_KEY], app[COUNTERS_KEY])
+    pipeline = IngestPipeline(
+        app[SETTINGS_KEY], app[STORE_KEY], app[COUNTERS_KEY], app[ENRICHMENT_KEY]
+    )
     hub = LiveHub(app[COUNTERS_KEY])
     pipeline.add_listener(hub.publish_stored)
     app[http_receiver.PIPELINE_KEY] = pipeline
@@ -148,7 +176,16 @@ def create_app(settings: Settings) -> web.Application:
     app[COUNTERS_KEY] = Counters()
     app[PORTS_KEY] = {}
     app[STARTED_KEY] = time.monotonic()
-    app.cleanup_ctx.extend([_storage_ctx, _pipeline_ctx, _otlp_http_ctx, _otlp_grpc_ctx])
+    app.cleanup_ctx.extend(
+        [
+            _storage_ctx,
+            _metadata_ctx,
+            _enrichment_ctx,
+            _pipeline_ctx,
+            _otlp_http_ctx,
+            _otlp_grpc_ctx,
+        ]
+    )
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
     app.router.add_get("/metrics", metrics)
@@ -157,4 +194,5 @@ def create_app(settings: Settings) -> web.Application:
     http_receiver.add_routes(app)  # OTLP on the API port too, as Phoenix and Langfuse do
     query_handlers.add_routes(app)
     realtime_handlers.add_routes(app)
+    metadata_handlers.add_routes(app)
     return app

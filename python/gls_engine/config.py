@@ -29,6 +29,9 @@ class Settings:
     clickhouse_url: str = "http://127.0.0.1:8123"
     clickhouse_database: str = "gls"
     default_project: str = "default"
+    # Grid zone carbon is computed for when neither the span nor its project
+    # says where the work ran (ecologits zone code; WOR = world average).
+    default_carbon_zone: str = "WOR"
     # Ingest limits: every one of them turns into a clear error, never a silent drop.
     max_body_bytes: int = 20 * 1024 * 1024  # after gzip inflation; the Collector's default
     max_pending_spans: int = 400_000  # spans accepted but not yet stored; above it: 429

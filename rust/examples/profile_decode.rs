@@ -29,6 +29,7 @@ fn main() {
         default_project: "default".into(),
         project_override: None,
         received_ns: now,
+        enricher: None,
     };
     let fmt = BodyFormat {
         json: false,

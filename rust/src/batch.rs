@@ -13,6 +13,7 @@ use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use crate::attr_text::{
     put, utf8, write_events_json, write_key_values_json, write_links_json, TYPE_STRING,
 };
+use crate::enrich::{enrich, Enricher, SpanInputs};
 use crate::errors::{Error, Result};
 use crate::normalize::{resource_info, tags, valid_project, Col, Found};
 use crate::otlp_wire::{scan_resource, scan_scope, validate_request, Kv, Outline, SpanView};
@@ -44,7 +45,7 @@ pub fn span_schema() -> SchemaRef {
             use DataType::*;
             let f = |name: &str, t: DataType| Field::new(name, t, false);
             let tok = |name: &str| Field::new(name, UInt32, true);
-            Arc::new(Schema::new(vec![
+            let mut fields = vec![
                 f("project", Utf8),
                 f("trace_id", FixedSizeBinary(16)),
                 f("span_id", FixedSizeBinary(8)),
@@ -89,7 +90,9 @@ pub fn span_schema() -> SchemaRef {
                 f("dropped_events_count", UInt32),
                 f("dropped_links_count", UInt32),
                 f("ingested_at", ts_type()),
-            ]))
+            ];
+            fields.extend(crate::enrich::enrichment_fields());
+            Arc::new(Schema::new(fields))
         })
         .clone()
 }
@@ -225,6 +228,9 @@ pub struct DecodeOptions {
     pub default_project: String,
     pub project_override: Option<String>,
     pub received_ns: i64,
+    /// Prices, impact data and project rules for cost and carbon; `None`
+    /// leaves every figure unknown (NULL).
+    pub enricher: Option<Arc<Enricher>>,
 }
 
 /// The result of decoding one request.
@@ -395,7 +401,11 @@ impl Builder {
         grow(&mut self.type_values, done, more);
     }
 
-    pub(crate) fn finish(self, received_ns: i64) -> Result<RecordBatch> {
+    pub(crate) fn finish(
+        self,
+        received_ns: i64,
+        enricher: Option<&Enricher>,
+    ) -> Result<RecordBatch> {
         let n = self.flags.len();
         let fsb = |size: i32, v: Vec<u8>| -> ArrayRef {
             Arc::new(FixedSizeBinaryArray::new(size, Buffer::from_vec(v), None))
@@ -489,7 +499,50 @@ impl Builder {
             Arc::new(UInt32Array::from(self.dropped_links_count)),
             ts(vec![received_ns; n]),
         ];
-        RecordBatch::try_new(span_schema(), columns).map_err(internal)
+        let enriched = {
+            let schema = span_schema();
+            let col = |name: &str| -> &ArrayRef {
+                // the names are the schema's own, so index_of cannot fail
+                &columns[schema.index_of(name).unwrap_or(usize::MAX)]
+            };
+            fn cast<T: 'static>(a: &ArrayRef) -> Result<&T> {
+                a.as_any()
+                    .downcast_ref::<T>()
+                    .ok_or_else(|| Error::InvalidArgument("internal: column type".into()))
+            }
+            let inputs = SpanInputs {
+                project: cast(col("project"))?,
+                span_type: cast(col("span_type"))?,
+                name: cast(col("name"))?,
+                start_time: cast(col("start_time"))?,
+                duration_ns: cast(col("duration_ns"))?,
+                model: cast(col("model"))?,
+                provider: cast(col("provider"))?,
+                input_tokens: cast(col("input_tokens"))?,
+                output_tokens: cast(col("output_tokens"))?,
+                cached_tokens: cast(col("cached_tokens"))?,
+                reasoning_tokens: cast(col("reasoning_tokens"))?,
+                total_tokens: cast(col("total_tokens"))?,
+                input: cast(col("input"))?,
+                output: cast(col("output"))?,
+                attributes: cast(col("attributes"))?,
+                resource_attributes: cast(col("resource_attributes"))?,
+            };
+            enrich(&inputs, enricher)?
+        };
+        let mut columns = columns;
+        let schema = span_schema();
+        for (name, replacement) in [
+            ("input_tokens", enriched.input_tokens),
+            ("output_tokens", enriched.output_tokens),
+            ("total_tokens", enriched.total_tokens),
+        ] {
+            if let (Some(a), Ok(ix)) = (replacement, schema.index_of(name)) {
+                columns[ix] = a;
+            }
+        }
+        columns.extend(enriched.columns);
+        RecordBatch::try_new(schema, columns).map_err(internal)
     }
 }
 
@@ -821,7 +874,7 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
         )
     };
     Ok(Decoded {
-        batch: b.finish(opts.received_ns)?,
+        batch: b.finish(opts.received_ns, opts.enricher.as_deref())?,
         accepted_spans: accepted,
         rejected_spans,
         rejection_message,

@@ -10,6 +10,7 @@ pub mod batch;
 pub mod decode;
 pub mod decompress;
 pub mod energy;
+pub mod enrich;
 pub mod errors;
 pub mod normalize;
 pub mod otlp_json;

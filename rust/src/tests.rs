@@ -51,6 +51,7 @@ fn opts() -> DecodeOptions {
         default_project: "default".into(),
         project_override: None,
         received_ns: NOW,
+        enricher: None,
     }
 }
 

@@ -41,6 +41,7 @@ PID = bytes(range(9, 17))
 
 # ---------------------------------------------------------------- helpers
 
+
 def span(attrs: dict | None = None, **kw) -> Span:
     args = dict(
         trace_id=TID,
@@ -55,11 +56,15 @@ def span(attrs: dict | None = None, **kw) -> Span:
     return Span(**args)
 
 
-def request(*spans: Span, resource: dict | None = None, scope: InstrumentationScope | None = None) -> ExportTraceServiceRequest:
+def request(
+    *spans: Span, resource: dict | None = None, scope: InstrumentationScope | None = None
+) -> ExportTraceServiceRequest:
     return ExportTraceServiceRequest(
         resource_spans=[
             ResourceSpans(
-                resource=Resource(attributes=kvs(resource if resource is not None else {"service.name": "svc"})),
+                resource=Resource(
+                    attributes=kvs(resource if resource is not None else {"service.name": "svc"})
+                ),
                 scope_spans=[ScopeSpans(scope=scope, spans=list(spans))],
             )
         ]
@@ -126,14 +131,21 @@ def attr_value(text: str, code: int | None) -> AnyValue:
 
 # ------------------------------------------------------------------ schema
 
+
 def test_schema_and_empty_request():
     schema = _core.span_schema()
     assert isinstance(schema, pa.Schema)
     assert schema.names[:3] == ["project", "trace_id", "span_id"]
-    assert schema.names[-1] == "ingested_at"
-    assert len(schema) == 44
+    # the decoder's own columns end at ingested_at; enrichment's follow
+    enriched = schema.names[schema.names.index("ingested_at") + 1 :]
+    assert enriched[:3] == ["llm_cost_usd", "llm_input_cost_usd", "llm_output_cost_usd"]
+    assert enriched[-2:] == ["quality_passed", "quality_checks"]
+    assert len(schema) == 44 + 22
     names = schema.names
-    assert names[names.index("output") + 1 : names.index("output") + 3] == ["input_key", "output_key"]
+    assert names[names.index("output") + 1 : names.index("output") + 3] == [
+        "input_key",
+        "output_key",
+    ]
     assert schema.field("input_key").type == pa.string() and not schema.field("input_key").nullable
     assert schema.field("trace_id").type == pa.binary(16)
     assert schema.field("start_time").type == pa.timestamp("ns", tz="UTC")
@@ -143,7 +155,13 @@ def test_schema_and_empty_request():
     assert isinstance(attrs_t, pa.MapType) and attrs_t.keys_sorted
     for body in (b"", ExportTraceServiceRequest().SerializeToString()):
         d = _core.decode_traces(body, received_ns=NOW)
-        assert (d.accepted_spans, d.rejected_spans, d.rejection_message, d.projects, len(d)) == (0, 0, "", [], 0)
+        assert (d.accepted_spans, d.rejected_spans, d.rejection_message, d.projects, len(d)) == (
+            0,
+            0,
+            "",
+            [],
+            0,
+        )
         b = d.record_batch()
         assert b.num_rows == 0 and b.schema == schema
     assert _core.decode_traces(b"{}", json=True, received_ns=NOW).record_batch().schema == schema
@@ -160,15 +178,36 @@ def test_basic_columns():
         dropped_attributes_count=1,
         dropped_events_count=2,
         dropped_links_count=3,
-        events=[Span.Event(time_unix_nano=NOW - 1_500_000_000, name="exception",
-                           attributes=kvs({"exception.message": "bad"}), dropped_attributes_count=4)],
-        links=[Span.Link(trace_id=bytes(15) + b"\x01", span_id=bytes(7) + b"\x02", trace_state="a=b",
-                         attributes=kvs({"l": 1}), flags=1)],
+        events=[
+            Span.Event(
+                time_unix_nano=NOW - 1_500_000_000,
+                name="exception",
+                attributes=kvs({"exception.message": "bad"}),
+                dropped_attributes_count=4,
+            )
+        ],
+        links=[
+            Span.Link(
+                trace_id=bytes(15) + b"\x01",
+                span_id=bytes(7) + b"\x02",
+                trace_state="a=b",
+                attributes=kvs({"l": 1}),
+                flags=1,
+            )
+        ],
     )
-    req = request(sp, resource={"service.name": "checkout", "host.name": "h1"},
-                  scope=InstrumentationScope(name="my.lib", version="1.2.3", attributes=kvs({"s": True})))
+    req = request(
+        sp,
+        resource={"service.name": "checkout", "host.name": "h1"},
+        scope=InstrumentationScope(name="my.lib", version="1.2.3", attributes=kvs({"s": True})),
+    )
     d = decode(req)
-    assert (d.accepted_spans, d.rejected_spans, d.rejection_message, d.projects) == (1, 0, "", ["default"])
+    assert (d.accepted_spans, d.rejected_spans, d.rejection_message, d.projects) == (
+        1,
+        0,
+        "",
+        ["default"],
+    )
     batch = d.record_batch()
     assert batch.schema == _core.span_schema()
     assert d.record_batch().equals(batch)  # callable more than once
@@ -180,13 +219,19 @@ def test_basic_columns():
     assert r["name"] == "op"
     assert r["kind"] == 3
     assert r["span_type"] == "span"
-    assert (r["service_name"], r["scope_name"], r["scope_version"]) == ("checkout", "my.lib", "1.2.3")
+    assert (r["service_name"], r["scope_name"], r["scope_version"]) == (
+        "checkout",
+        "my.lib",
+        "1.2.3",
+    )
     start = batch.column("start_time").cast(pa.int64())[0].as_py()
     end = batch.column("end_time").cast(pa.int64())[0].as_py()
     assert (start, end) == (NOW - 2_000_000_000, NOW - 1_000_000_000)
     assert r["duration_ns"] == 1_000_000_000
     assert (r["status_code"], r["status_message"]) == (2, "boom")
-    assert (r["model"], r["provider"], r["chain"], r["agent"], r["user_id"], r["session_id"]) == ("",) * 6
+    assert (r["model"], r["provider"], r["chain"], r["agent"], r["user_id"], r["session_id"]) == (
+        "",
+    ) * 6
     assert r["input_tokens"] is None and r["total_tokens"] is None
     assert r["tags"] == [] and r["input"] == "" and r["output"] == ""
     assert r["input_key"] == "" and r["output_key"] == ""
@@ -197,67 +242,108 @@ def test_basic_columns():
         {"key": "host.name", "value": {"stringValue": "h1"}},
     ]
     assert json.loads(r["scope_attributes"]) == [{"key": "s", "value": {"boolValue": True}}]
-    assert json.loads(r["events"]) == [{
-        "timeUnixNano": str(NOW - 1_500_000_000), "name": "exception",
-        "attributes": [{"key": "exception.message", "value": {"stringValue": "bad"}}],
-        "droppedAttributesCount": 4,
-    }]
-    assert json.loads(r["links"]) == [{
-        "traceId": "00" * 15 + "01", "spanId": "00" * 7 + "02", "traceState": "a=b",
-        "attributes": [{"key": "l", "value": {"intValue": "1"}}], "flags": 1,
-    }]
+    assert json.loads(r["events"]) == [
+        {
+            "timeUnixNano": str(NOW - 1_500_000_000),
+            "name": "exception",
+            "attributes": [{"key": "exception.message", "value": {"stringValue": "bad"}}],
+            "droppedAttributesCount": 4,
+        }
+    ]
+    assert json.loads(r["links"]) == [
+        {
+            "traceId": "00" * 15 + "01",
+            "spanId": "00" * 7 + "02",
+            "traceState": "a=b",
+            "attributes": [{"key": "l", "value": {"intValue": "1"}}],
+            "flags": 1,
+        }
+    ]
     # events/links parse back into the protobuf messages
     ev = json_format.ParseDict(json.loads(r["events"])[0], Span.Event())
     assert ev == sp.events[0]
-    assert (r["dropped_attributes_count"], r["dropped_events_count"], r["dropped_links_count"]) == (1, 2, 3)
+    assert (r["dropped_attributes_count"], r["dropped_events_count"], r["dropped_links_count"]) == (
+        1,
+        2,
+        3,
+    )
     assert batch.column("ingested_at").cast(pa.int64())[0].as_py() == NOW
 
 
 def test_root_span_parent_is_zero_and_no_scope():
-    req = ExportTraceServiceRequest(resource_spans=[ResourceSpans(scope_spans=[ScopeSpans(spans=[span()])])])
+    req = ExportTraceServiceRequest(
+        resource_spans=[ResourceSpans(scope_spans=[ScopeSpans(spans=[span()])])]
+    )
     r = one(req)
     assert r["parent_span_id"] == bytes(8)
     assert (r["service_name"], r["scope_name"], r["scope_version"]) == ("", "", "")
-    assert (r["resource_attributes"], r["scope_attributes"], r["events"], r["links"]) == ("[]", "[]", "[]", "[]")
+    assert (r["resource_attributes"], r["scope_attributes"], r["events"], r["links"]) == (
+        "[]",
+        "[]",
+        "[]",
+        "[]",
+    )
 
 
 def test_many_spans_across_resources():
     spans_a = [span(span_id=i.to_bytes(8, "big"), name=f"a{i}") for i in range(1, 301)]
     spans_b = [span(span_id=i.to_bytes(8, "big"), name=f"b{i}") for i in range(1, 201)]
-    req = ExportTraceServiceRequest(resource_spans=[
-        ResourceSpans(resource=Resource(attributes=kvs({"service.name": "A", "gls.project": "pa"})),
-                      scope_spans=[ScopeSpans(spans=spans_a[:100]), ScopeSpans(spans=spans_a[100:])]),
-        ResourceSpans(resource=Resource(attributes=kvs({"service.name": "B"})), scope_spans=[ScopeSpans(spans=spans_b)]),
-    ])
+    req = ExportTraceServiceRequest(
+        resource_spans=[
+            ResourceSpans(
+                resource=Resource(attributes=kvs({"service.name": "A", "gls.project": "pa"})),
+                scope_spans=[ScopeSpans(spans=spans_a[:100]), ScopeSpans(spans=spans_a[100:])],
+            ),
+            ResourceSpans(
+                resource=Resource(attributes=kvs({"service.name": "B"})),
+                scope_spans=[ScopeSpans(spans=spans_b)],
+            ),
+        ]
+    )
     d = decode(req)
     assert d.accepted_spans == 500 and d.projects == ["pa", "default"]
     b = d.record_batch()
-    assert b.column("name").to_pylist() == [f"a{i}" for i in range(1, 301)] + [f"b{i}" for i in range(1, 201)]
+    assert b.column("name").to_pylist() == [f"a{i}" for i in range(1, 301)] + [
+        f"b{i}" for i in range(1, 201)
+    ]
     assert b.column("service_name").to_pylist() == ["A"] * 300 + ["B"] * 200
     assert b.column("project").to_pylist() == ["pa"] * 300 + ["default"] * 200
 
 
 # ------------------------------------------------------------ conventions
 
+
 def test_openinference():
-    r = one(request(span({
-        "openinference.span.kind": "LLM",
-        "llm.model_name": "gpt-4o-mini",
-        "llm.provider": "openai",
-        "llm.token_count.prompt": 120,
-        "llm.token_count.completion": 30,
-        "llm.token_count.prompt_details.cache_read": 100,
-        "llm.token_count.completion_details.reasoning": 7,
-        "input.value": '{"messages": [{"role": "user", "content": "hi"}]}',
-        "output.value": "hello!",
-        "session.id": "s-1",
-        "user.id": "u-1",
-        "tag.tags": ["a", "b"],
-        "metadata": '{"x": 1}',
-    })))
+    r = one(
+        request(
+            span(
+                {
+                    "openinference.span.kind": "LLM",
+                    "llm.model_name": "gpt-4o-mini",
+                    "llm.provider": "openai",
+                    "llm.token_count.prompt": 120,
+                    "llm.token_count.completion": 30,
+                    "llm.token_count.prompt_details.cache_read": 100,
+                    "llm.token_count.completion_details.reasoning": 7,
+                    "input.value": '{"messages": [{"role": "user", "content": "hi"}]}',
+                    "output.value": "hello!",
+                    "session.id": "s-1",
+                    "user.id": "u-1",
+                    "tag.tags": ["a", "b"],
+                    "metadata": '{"x": 1}',
+                }
+            )
+        )
+    )
     assert r["span_type"] == "llm"
     assert (r["model"], r["provider"]) == ("gpt-4o-mini", "openai")
-    assert (r["input_tokens"], r["output_tokens"], r["cached_tokens"], r["reasoning_tokens"], r["total_tokens"]) == (120, 30, 100, 7, 150)
+    assert (
+        r["input_tokens"],
+        r["output_tokens"],
+        r["cached_tokens"],
+        r["reasoning_tokens"],
+        r["total_tokens"],
+    ) == (120, 30, 100, 7, 150)
     assert r["input"] == '{"messages": [{"role": "user", "content": "hi"}]}'
     assert r["output"] == "hello!"
     assert (r["session_id"], r["user_id"]) == ("s-1", "u-1")
@@ -267,87 +353,153 @@ def test_openinference():
     assert dict(r["attributes"])["llm.model_name"] == "gpt-4o-mini"
     assert len(r["attributes"]) == 11
     assert (r["input_key"], r["output_key"]) == ("input.value", "output.value")
-    assert "input.value" not in dict(r["attributes"]) and "output.value" not in dict(r["attributes"])
-    for kind in ["CHAIN", "TOOL", "RETRIEVER", "EMBEDDING", "AGENT", "RERANKER", "GUARDRAIL", "EVALUATOR", "PROMPT"]:
+    assert "input.value" not in dict(r["attributes"]) and "output.value" not in dict(
+        r["attributes"]
+    )
+    for kind in [
+        "CHAIN",
+        "TOOL",
+        "RETRIEVER",
+        "EMBEDDING",
+        "AGENT",
+        "RERANKER",
+        "GUARDRAIL",
+        "EVALUATOR",
+        "PROMPT",
+    ]:
         assert one(request(span({"openinference.span.kind": kind})))["span_type"] == kind.lower()
 
 
 def test_openllmetry():
-    r = one(request(span({
-        "traceloop.span.kind": "workflow",
-        "traceloop.workflow.name": "rag",
-        "llm.request.type": "chat",
-        "gen_ai.system": "openai",
-        "gen_ai.request.model": "gpt-4",
-        "gen_ai.response.model": "gpt-4-0613",
-        "gen_ai.usage.prompt_tokens": 11,
-        "gen_ai.usage.completion_tokens": 5.0,
-        "llm.usage.total_tokens": "16",
-        "gen_ai.prompt.1.role": "user",
-        "gen_ai.prompt.1.content": "what is 'x'?",
-        "gen_ai.prompt.0.role": "system",
-        "gen_ai.prompt.0.content": "be brief",
-        "gen_ai.completion.0.role": "assistant",
-        "gen_ai.completion.0.content": "x is x",
-        "traceloop.association.properties.user_id": "u7",
-        "traceloop.association.properties.session_id": "s7",
-    })))
+    r = one(
+        request(
+            span(
+                {
+                    "traceloop.span.kind": "workflow",
+                    "traceloop.workflow.name": "rag",
+                    "llm.request.type": "chat",
+                    "gen_ai.system": "openai",
+                    "gen_ai.request.model": "gpt-4",
+                    "gen_ai.response.model": "gpt-4-0613",
+                    "gen_ai.usage.prompt_tokens": 11,
+                    "gen_ai.usage.completion_tokens": 5.0,
+                    "llm.usage.total_tokens": "16",
+                    "gen_ai.prompt.1.role": "user",
+                    "gen_ai.prompt.1.content": "what is 'x'?",
+                    "gen_ai.prompt.0.role": "system",
+                    "gen_ai.prompt.0.content": "be brief",
+                    "gen_ai.completion.0.role": "assistant",
+                    "gen_ai.completion.0.content": "x is x",
+                    "traceloop.association.properties.user_id": "u7",
+                    "traceloop.association.properties.session_id": "s7",
+                }
+            )
+        )
+    )
     assert r["span_type"] == "chain"
     assert r["chain"] == "rag"
     assert (r["model"], r["provider"]) == ("gpt-4-0613", "openai")
     assert (r["input_tokens"], r["output_tokens"], r["total_tokens"]) == (11, 5, 16)
-    assert json.loads(r["input"]) == [{"role": "system", "content": "be brief"}, {"role": "user", "content": "what is 'x'?"}]
+    assert json.loads(r["input"]) == [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "what is 'x'?"},
+    ]
     assert json.loads(r["output"]) == [{"role": "assistant", "content": "x is x"}]
     # assembled: no key, the gen_ai.prompt/completion.{i}.* attributes all stay
     assert (r["input_key"], r["output_key"]) == ("", "")
-    assert len([k for k, _ in r["attributes"] if k.startswith(("gen_ai.prompt.", "gen_ai.completion."))]) == 6
+    assert (
+        len(
+            [
+                k
+                for k, _ in r["attributes"]
+                if k.startswith(("gen_ai.prompt.", "gen_ai.completion."))
+            ]
+        )
+        == 6
+    )
     assert (r["user_id"], r["session_id"]) == ("u7", "s7")
     assert one(request(span({"traceloop.span.kind": "task"})))["span_type"] == "chain"
     assert one(request(span({"llm.request.type": "embedding"})))["span_type"] == "embedding"
-    r = one(request(span({"traceloop.entity.input": "in", "traceloop.entity.output": "out", "k": "v"})))
-    assert (r["input"], r["output"], r["input_key"], r["output_key"]) == ("in", "out", "traceloop.entity.input", "traceloop.entity.output")
+    r = one(
+        request(span({"traceloop.entity.input": "in", "traceloop.entity.output": "out", "k": "v"}))
+    )
+    assert (r["input"], r["output"], r["input_key"], r["output_key"]) == (
+        "in",
+        "out",
+        "traceloop.entity.input",
+        "traceloop.entity.output",
+    )
     assert r["attributes"] == [("k", "v")]
 
 
 def test_genai_semconv():
-    r = one(request(span({
-        "gen_ai.operation.name": "chat",
-        "gen_ai.provider.name": "anthropic",
-        "gen_ai.request.model": "claude-3-5-sonnet",
-        "gen_ai.usage.input_tokens": 1000,
-        "gen_ai.usage.output_tokens": 200,
-        "gen_ai.usage.cache_read.input_tokens": 800,
-        "gen_ai.usage.reasoning.output_tokens": 50,
-        "gen_ai.input.messages": '[{"role":"user"}]',
-        "gen_ai.output.messages": '[{"role":"assistant"}]',
-        "gen_ai.conversation.id": "conv-1",
-        "gen_ai.agent.name": "planner",
-        "deployment.environment.name": "staging",
-    }), resource={"service.name": "s", "deployment.environment.name": "prod"}))
+    r = one(
+        request(
+            span(
+                {
+                    "gen_ai.operation.name": "chat",
+                    "gen_ai.provider.name": "anthropic",
+                    "gen_ai.request.model": "claude-3-5-sonnet",
+                    "gen_ai.usage.input_tokens": 1000,
+                    "gen_ai.usage.output_tokens": 200,
+                    "gen_ai.usage.cache_read.input_tokens": 800,
+                    "gen_ai.usage.reasoning.output_tokens": 50,
+                    "gen_ai.input.messages": '[{"role":"user"}]',
+                    "gen_ai.output.messages": '[{"role":"assistant"}]',
+                    "gen_ai.conversation.id": "conv-1",
+                    "gen_ai.agent.name": "planner",
+                    "deployment.environment.name": "staging",
+                }
+            ),
+            resource={"service.name": "s", "deployment.environment.name": "prod"},
+        )
+    )
     assert r["span_type"] == "llm"
     assert (r["model"], r["provider"]) == ("claude-3-5-sonnet", "anthropic")
-    assert (r["input_tokens"], r["output_tokens"], r["cached_tokens"], r["reasoning_tokens"], r["total_tokens"]) == (1000, 200, 800, 50, 1200)
+    assert (
+        r["input_tokens"],
+        r["output_tokens"],
+        r["cached_tokens"],
+        r["reasoning_tokens"],
+        r["total_tokens"],
+    ) == (1000, 200, 800, 50, 1200)
     assert (r["input"], r["output"]) == ('[{"role":"user"}]', '[{"role":"assistant"}]')
     assert (r["input_key"], r["output_key"]) == ("gen_ai.input.messages", "gen_ai.output.messages")
     assert not {"gen_ai.input.messages", "gen_ai.output.messages"} & set(dict(r["attributes"]))
     assert (r["session_id"], r["agent"], r["environment"]) == ("conv-1", "planner", "staging")
-    for op, t in [("text_completion", "llm"), ("generate_content", "llm"), ("embeddings", "embedding"),
-                  ("execute_tool", "tool"), ("invoke_agent", "agent"), ("create_agent", "agent")]:
+    for op, t in [
+        ("text_completion", "llm"),
+        ("generate_content", "llm"),
+        ("embeddings", "embedding"),
+        ("execute_tool", "tool"),
+        ("invoke_agent", "agent"),
+        ("create_agent", "agent"),
+    ]:
         assert one(request(span({"gen_ai.operation.name": op})))["span_type"] == t
     assert one(request(span({"gen_ai.system": "openai"})))["span_type"] == "llm"
 
 
 def test_gls_keys_precedence_and_environment_from_resource():
-    r = one(request(span({
-        "gls.span.type": "Eval",
-        "openinference.span.kind": "LLM",
-        "gls.chain": "c", "traceloop.workflow.name": "w",
-        "agent.name": "a2", "gls.agent": "a1",
-        "gls.user": "gu", "user.id": "uid",
-        "gls.session": "gs",
-        "gls.tags": '["x", "y"]',
-        "langfuse.trace.tags": '["z"]',
-    }), resource={"deployment.environment": "dev"}))
+    r = one(
+        request(
+            span(
+                {
+                    "gls.span.type": "Eval",
+                    "openinference.span.kind": "LLM",
+                    "gls.chain": "c",
+                    "traceloop.workflow.name": "w",
+                    "agent.name": "a2",
+                    "gls.agent": "a1",
+                    "gls.user": "gu",
+                    "user.id": "uid",
+                    "gls.session": "gs",
+                    "gls.tags": '["x", "y"]',
+                    "langfuse.trace.tags": '["z"]',
+                }
+            ),
+            resource={"deployment.environment": "dev"},
+        )
+    )
     assert r["span_type"] == "eval"
     assert (r["chain"], r["agent"], r["user_id"], r["session_id"]) == ("c", "a1", "uid", "gs")
     assert r["tags"] == ["x", "y"]
@@ -355,11 +507,17 @@ def test_gls_keys_precedence_and_environment_from_resource():
 
 
 def test_token_rules():
-    r = one(request(span({
-        "gen_ai.usage.input_tokens": -3,
-        "gen_ai.usage.output_tokens": "many",
-        "llm.token_count.total": 1.5,
-    })))
+    r = one(
+        request(
+            span(
+                {
+                    "gen_ai.usage.input_tokens": -3,
+                    "gen_ai.usage.output_tokens": "many",
+                    "llm.token_count.total": 1.5,
+                }
+            )
+        )
+    )
     assert (r["input_tokens"], r["output_tokens"], r["total_tokens"]) == (None, None, None)
     assert dict(r["attributes"])["gen_ai.usage.input_tokens"] == "-3"  # the attribute stays
     r = one(request(span({"gen_ai.usage.input_tokens": "42", "gen_ai.usage.output_tokens": 8.0})))
@@ -372,7 +530,7 @@ ROUND_TRIP = {
     "str": "plain",
     "empty": "",
     "nul": "a\x00b\x00",
-    "sql": "'; DROP TABLE spans; -- SELECT * FROM t WHERE x = \"1\"",
+    "sql": '\'; DROP TABLE spans; -- SELECT * FROM t WHERE x = "1"',
     "html": "<script>alert('x')</script>&amp;",
     "unicode": "héllo wörld ✓ 😀 \u2028 中文",
     "ctrl": "tab\tnl\ncr\r\x1b",
@@ -415,7 +573,12 @@ def test_attribute_text_round_trip(json_body):
     assert texts["bool_t"] == "true" and types["bool_t"] == 1
     assert texts["bytes"] == base64.b64encode(b"\x00\xffbinary\n").decode() and types["bytes"] == 4
     assert json.loads(texts["array"])["values"][0] == {"stringValue": "a"}
-    assert types["array"] == 5 and types["kvlist"] == 6 and types["unset"] == 7 and texts["unset"] == ""
+    assert (
+        types["array"] == 5
+        and types["kvlist"] == 6
+        and types["unset"] == 7
+        and texts["unset"] == ""
+    )
     assert "str" not in types and "nul" not in types
 
 
@@ -433,19 +596,38 @@ def test_huge_value_and_duplicate_keys():
 
 def test_input_output_key_rules():
     """input_key/output_key name the one string attribute the text was taken from verbatim."""
+
     def io(sp):
         r = one(request(sp))
-        return r["input"], r["input_key"], r["output"], r["output_key"], dict(r["attributes"]), dict(r["attribute_types"])
+        return (
+            r["input"],
+            r["input_key"],
+            r["output"],
+            r["output_key"],
+            dict(r["attributes"]),
+            dict(r["attribute_types"]),
+        )
 
     # the best-ranked non-empty key is taken and left out; lower-ranked keys stay
-    inp, ik, out, ok, attrs, _ = io(span({"input.value": "", "gen_ai.prompt": "p", "gen_ai.completion": "c",
-                                          "traceloop.entity.input": "t"}))
+    inp, ik, out, ok, attrs, _ = io(
+        span(
+            {
+                "input.value": "",
+                "gen_ai.prompt": "p",
+                "gen_ai.completion": "c",
+                "traceloop.entity.input": "t",
+            }
+        )
+    )
     assert (inp, ik, out, ok) == ("t", "traceloop.entity.input", "c", "gen_ai.completion")
     assert attrs == {"input.value": "", "gen_ai.prompt": "p"}
     # non-string values keep their attribute (and type), no key
     inp, ik, out, ok, attrs, types = io(span({"input.value": 42, "output.value": ["a"]}))
     assert (inp, ik, ok) == ("42", "", "")
-    assert set(attrs) == {"input.value", "output.value"} and types == {"input.value": 2, "output.value": 5}
+    assert set(attrs) == {"input.value", "output.value"} and types == {
+        "input.value": 2,
+        "output.value": 5,
+    }
     # duplicate key, last value empty: the map keeps "" so the attribute stays
     sp = span({"output.value": "first"})
     sp.attributes.extend(kvs({"output.value": ""}))
@@ -463,32 +645,59 @@ def test_input_output_key_rules():
 
 # ------------------------------------------------------------- JSON body
 
+
 def test_json_matches_protobuf():
-    sp = span({"openinference.span.kind": "LLM", "llm.token_count.prompt": 3, "x": [1, "a"], "d": 2.5},
-              parent_span_id=PID, status=Status(code=1),
-              events=[Span.Event(time_unix_nano=NOW - 1_200_000_000, name="e")],
-              links=[Span.Link(trace_id=TID, span_id=PID)])
-    req = request(sp, span(span_id=PID, name="second"), resource={"service.name": "s", "gls.project": "p1"})
+    sp = span(
+        {"openinference.span.kind": "LLM", "llm.token_count.prompt": 3, "x": [1, "a"], "d": 2.5},
+        parent_span_id=PID,
+        status=Status(code=1),
+        events=[Span.Event(time_unix_nano=NOW - 1_200_000_000, name="e")],
+        links=[Span.Link(trace_id=TID, span_id=PID)],
+    )
+    req = request(
+        sp, span(span_id=PID, name="second"), resource={"service.name": "s", "gls.project": "p1"}
+    )
     a = decode(req).record_batch()
     b = decode(to_json(req), json=True).record_batch()
     assert a.equals(b)
 
 
 def test_json_variants():
-    body = json.dumps({"resource_spans": [{"scope_spans": [{"spans": [{
-        "trace_id": TID.hex().upper(), "span_id": SID.hex(), "name": "snake",
-        "kind": "SPAN_KIND_SERVER",
-        "start_time_unix_nano": NOW - 10, "end_time_unix_nano": str(NOW),
-        "attributes": [{"key": "n", "value": {"intValue": 5}}, {"key": "s", "value": {"string_value": "v"}}],
-        "status": {"code": "STATUS_CODE_OK"},
-        "unknownField": {"deep": [1, {"x": None}]},
-    }]}]}]}).encode()
+    body = json.dumps(
+        {
+            "resource_spans": [
+                {
+                    "scope_spans": [
+                        {
+                            "spans": [
+                                {
+                                    "trace_id": TID.hex().upper(),
+                                    "span_id": SID.hex(),
+                                    "name": "snake",
+                                    "kind": "SPAN_KIND_SERVER",
+                                    "start_time_unix_nano": NOW - 10,
+                                    "end_time_unix_nano": str(NOW),
+                                    "attributes": [
+                                        {"key": "n", "value": {"intValue": 5}},
+                                        {"key": "s", "value": {"string_value": "v"}},
+                                    ],
+                                    "status": {"code": "STATUS_CODE_OK"},
+                                    "unknownField": {"deep": [1, {"x": None}]},
+                                }
+                            ]
+                        }
+                    ]
+                }
+            ]
+        }
+    ).encode()
     r = one(body, json=True)
     assert (r["name"], r["kind"], r["status_code"], r["trace_id"]) == ("snake", 2, 1, TID)
     assert dict(r["attributes"]) == {"n": "5", "s": "v"}
 
 
 # ------------------------------------------------------------- projects
+
 
 def test_project_rules():
     res = {"gls.project": "from-gls", "openinference.project.name": "from-phoenix"}
@@ -500,7 +709,8 @@ def test_project_rules():
     d = decode(request(span(), span(span_id=PID), resource={"gls.project": "bad project!"}))
     assert (d.accepted_spans, d.rejected_spans) == (0, 2)
     assert d.rejection_message == (
-        "rejected 2 of 2 spans: 2 invalid project name (must be 1-128 characters of [A-Za-z0-9._-])")
+        "rejected 2 of 2 spans: 2 invalid project name (must be 1-128 characters of [A-Za-z0-9._-])"
+    )
     assert decode(request(span(), resource={"gls.project": "x" * 129})).rejected_spans == 1
     assert decode(request(span()), project_override="no/slash").rejected_spans == 1
     with pytest.raises(_core.CoreError) as ei:
@@ -509,6 +719,7 @@ def test_project_rules():
 
 
 # ------------------------------------------------------------ rejections
+
 
 def test_rejections_and_message():
     day = 86_400 * 10**9
@@ -541,6 +752,7 @@ def test_rejections_and_message():
 
 
 # ----------------------------------------------------------------- errors
+
 
 def test_gzip():
     req = request(span({"k": "v"}))
@@ -586,7 +798,9 @@ def test_invalid_utf8_in_protobuf():
             req = request(span({"k": marker}))
         else:
             req = request(span(), resource={"service.name": marker})
-        body = req.SerializeToString().replace(marker.encode(), b"\xff\xfe" + b"x" * (len(marker) - 2))
+        body = req.SerializeToString().replace(
+            marker.encode(), b"\xff\xfe" + b"x" * (len(marker) - 2)
+        )
         with pytest.raises(_core.DecodeError, match="^string field is not valid UTF-8"):
             decode(body)
 
@@ -617,8 +831,13 @@ def nested_json(levels: int) -> dict:
 
 
 def json_body_with(value: dict) -> bytes:
-    sp = {"traceId": TID.hex(), "spanId": SID.hex(), "startTimeUnixNano": str(NOW - 10),
-          "endTimeUnixNano": str(NOW), "attributes": [{"key": "deep", "value": value}]}
+    sp = {
+        "traceId": TID.hex(),
+        "spanId": SID.hex(),
+        "startTimeUnixNano": str(NOW - 10),
+        "endTimeUnixNano": str(NOW),
+        "attributes": [{"key": "deep", "value": value}],
+    }
     return json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [sp]}]}]}).encode()
 
 
@@ -629,8 +848,12 @@ def test_nesting_limit_json():
     with pytest.raises(_core.DecodeError, match="^attribute value nested deeper than 64 levels$"):
         decode(json_body_with(nested_json(65)), json=True)
     # far deeper than any stack would take
-    deep = '{"arrayValue":{"values":[' * 50_000 + '{}' + "]}}" * 50_000
-    body = '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":' + deep + "}]}]}]}]}"
+    deep = '{"arrayValue":{"values":[' * 50_000 + "{}" + "]}}" * 50_000
+    body = (
+        '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":'
+        + deep
+        + "}]}]}]}]}"
+    )
     with pytest.raises(_core.DecodeError, match="nested deeper than 64"):
         decode(body.encode(), json=True)
 
@@ -676,7 +899,9 @@ def test_nesting_limit_protobuf():
     text = dict(r["attributes"])["deep"]
     assert text.count('"arrayValue"') == 62 and text.count('"stringValue":"leaf"') == 1
     for levels in (65, 1000, 100_000):  # hostile nesting errors cleanly
-        with pytest.raises(_core.DecodeError, match="^attribute value nested deeper than 64 levels$"):
+        with pytest.raises(
+            _core.DecodeError, match="^attribute value nested deeper than 64 levels$"
+        ):
             decode(_deep_protobuf_body(levels))
 
 
@@ -684,16 +909,24 @@ def test_encode_export_response():
     assert _core.encode_export_response() == b""
     assert _core.encode_export_response(json=True) == b"{}"
     resp = ExportTraceServiceResponse.FromString(_core.encode_export_response(3, "bad ids"))
-    assert (resp.partial_success.rejected_spans, resp.partial_success.error_message) == (3, "bad ids")
+    assert (resp.partial_success.rejected_spans, resp.partial_success.error_message) == (
+        3,
+        "bad ids",
+    )
     assert json.loads(_core.encode_export_response(3, "bad ids", json=True)) == {
-        "partialSuccess": {"rejectedSpans": "3", "errorMessage": "bad ids"}}
-    parsed = json_format.Parse(_core.encode_export_response(2, "x", json=True), ExportTraceServiceResponse())
+        "partialSuccess": {"rejectedSpans": "3", "errorMessage": "bad ids"}
+    }
+    parsed = json_format.Parse(
+        _core.encode_export_response(2, "x", json=True), ExportTraceServiceResponse()
+    )
     assert parsed.partial_success.rejected_spans == 2
 
 
 def test_version_and_exports():
     assert _core.__version__
-    assert issubclass(_core.DecodeError, _core.CoreError) and issubclass(_core.DecodeError, ValueError)
+    assert issubclass(_core.DecodeError, _core.CoreError) and issubclass(
+        _core.DecodeError, ValueError
+    )
     assert issubclass(_core.BodyTooLargeError, _core.DecodeError)
     with pytest.raises(TypeError):
         _core.decode_traces(b"")  # received_ns is required

@@ -28,6 +28,7 @@ from gls_engine.errors import (
     RetryableError,
 )
 from gls_engine.ingest.dedup import DedupWindow, request_digest
+from gls_engine.ingest.enrichment import Enrichment
 from gls_engine.metrics import Counters
 from gls_engine.storage import SpanStore, StorageError
 
@@ -64,10 +65,18 @@ StoredListener = Callable[[pa.Table], None]
 
 
 class IngestPipeline:
-    def __init__(self, settings: Settings, store: SpanStore, counters: Counters) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: SpanStore,
+        counters: Counters,
+        enrichment: Enrichment | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.counters = counters
+        # Cost, energy and carbon per span; None leaves them unknown (NULL).
+        self.enrichment = enrichment
         self.dedup = DedupWindow(settings.dedup_window_s)
         self._decode_pool = concurrent.futures.ThreadPoolExecutor(
             settings.decode_threads, thread_name_prefix="gls-decode"
@@ -208,6 +217,7 @@ class IngestPipeline:
             default_project=self.settings.default_project,
             project_override=project_override,
             received_ns=time.time_ns(),
+            enricher=None if self.enrichment is None else self.enrichment.current,
         )
         return _Decoded(
             digest, decoded.record_batch(), decoded.rejected_spans, decoded.rejection_message

@@ -9,7 +9,8 @@ use crate::energy::{self, ComputeUsage, Estimate, Impacts, ZoneHints};
 /// model for the rest), from the JSON of `gls_engine.carbon.data`.
 #[pyclass(frozen, name = "ImpactModel", module = "gls_engine._core")]
 pub struct PyImpactModel {
-    model: energy::ImpactModel,
+    /// Shared with the `Enricher`s built from this model.
+    pub(crate) model: std::sync::Arc<energy::ImpactModel>,
 }
 
 fn estimate<'py>(py: Python<'py>, e: Estimate) -> PyResult<Bound<'py, PyDict>> {
@@ -45,7 +46,7 @@ impl PyImpactModel {
     #[new]
     fn new(data_json: &str) -> PyResult<Self> {
         Ok(PyImpactModel {
-            model: energy::ImpactModel::from_json(data_json)?,
+            model: std::sync::Arc::new(energy::ImpactModel::from_json(data_json)?),
         })
     }
 

@@ -12,6 +12,7 @@ use crate::decode::{decode_traces as decode, BodyFormat, DEFAULT_MAX_BODY_BYTES}
 use crate::errors::exception_types;
 
 mod energy;
+mod enrich;
 mod pricing;
 mod sketch;
 
@@ -70,7 +71,8 @@ impl DecodedBatch {
 /// Decodes an OTLP trace export request body into a `DecodedBatch`.
 #[pyfunction]
 #[pyo3(signature = (body, *, json=false, gzip=false, max_body_bytes=DEFAULT_MAX_BODY_BYTES,
-                    default_project="default".to_owned(), project_override=None, received_ns))]
+                    default_project="default".to_owned(), project_override=None, received_ns,
+                    enricher=None))]
 #[allow(clippy::too_many_arguments)]
 fn decode_traces(
     py: Python<'_>,
@@ -81,12 +83,14 @@ fn decode_traces(
     default_project: String,
     project_override: Option<String>,
     received_ns: i64,
+    enricher: Option<PyRef<'_, enrich::PyEnricher>>,
 ) -> PyResult<DecodedBatch> {
     let bytes: &[u8] = body.as_bytes();
     let opts = DecodeOptions {
         default_project,
         project_override,
         received_ns,
+        enricher: enricher.map(|e| e.inner.clone()),
     };
     let format = BodyFormat {
         json,
@@ -150,6 +154,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ];
     names.extend(pricing::register(m)?);
     names.extend(energy::register(m)?);
+    names.extend(enrich::register(m)?);
     names.extend(sketch::register(m)?);
     m.add("__all__", PyList::new(py, names)?)?;
     Ok(())

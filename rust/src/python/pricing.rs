@@ -12,7 +12,8 @@ use crate::pricing::{self, ModelId, PriceOverride, Usage};
 /// per-project overrides.
 #[pyclass(frozen, name = "PriceBook", module = "gls_engine._core")]
 pub struct PyPriceBook {
-    book: pricing::PriceBook,
+    /// Shared with the `Enricher`s built from this book.
+    pub(crate) book: std::sync::Arc<pricing::PriceBook>,
 }
 
 const OVERRIDE_KEYS: [&str; 6] = [
@@ -75,7 +76,9 @@ impl PyPriceBook {
                 .collect::<PyResult<Vec<_>>>()?;
             book = book.with_overrides(list)?;
         }
-        Ok(PyPriceBook { book })
+        Ok(PyPriceBook {
+            book: std::sync::Arc::new(book),
+        })
     }
 
     /// The genai-prices package version the data was exported from.

@@ -247,7 +247,7 @@ pub fn build(
         )
     };
     Ok(Decoded {
-        batch: b.finish(opts.received_ns)?,
+        batch: b.finish(opts.received_ns, None)?,
         accepted_spans: accepted,
         rejected_spans,
         rejection_message,
