@@ -9,7 +9,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use _core::sketch::{minute_of_ns, QuantileSketch, SketchAccumulator, SpanColumns};
+use _core::sketch::{minute_of_ns, Population, QuantileSketch, SketchAccumulator, SpanColumns};
 use _core::tokens::{estimate_tokens, Encoding};
 
 struct Rng(u64);
@@ -119,13 +119,13 @@ fn main() {
     let mut rows = 0;
     let accumulate = best_of(20, || {
         let mut acc = SketchAccumulator::new();
-        acc.add_columns(&columns).unwrap();
+        acc.add_columns(Population::Llm, &columns).unwrap();
         let batch = acc.finish().unwrap();
         rows = batch.num_rows();
     });
     let add_only = best_of(20, || {
         let mut acc = SketchAccumulator::new();
-        acc.add_columns(&columns).unwrap();
+        acc.add_columns(Population::Llm, &columns).unwrap();
         black_box(acc.len());
     });
     println!(

@@ -37,7 +37,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
-use arrow_array::{Array, Int64Array};
+use arrow_array::{Array, FixedSizeBinaryArray, Int64Array};
 use arrow_array::{
     ArrayRef, Float64Array, Int16Array, MapArray, RecordBatch, StringArray, StructArray,
     TimestampNanosecondArray, TimestampSecondArray, UInt32Array, UInt64Array,
@@ -431,6 +431,26 @@ impl Metric {
     }
 }
 
+/// Which spans a sketch row measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Population {
+    /// Root spans: a trace's own latency (tokens and cost of a trace are
+    /// sums over its spans, which arrive over many requests: not sketched).
+    Trace,
+    /// LLM calls (span type `llm` or `embedding`): latency, tokens, cost.
+    Llm,
+}
+
+impl Population {
+    /// The `population` column value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Population::Trace => "trace",
+            Population::Llm => "llm",
+        }
+    }
+}
+
 /// The columns of one decoded span batch the sketches need, one entry per
 /// span. Group values of "" mean "not in a group of that kind".
 pub struct SpanColumns<'a> {
@@ -456,6 +476,7 @@ pub fn minute_of_ns(ns: i64) -> i64 {
 /// One sketch row's identity; strings interned as ids of the accumulator.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct GroupKey {
+    population: Population,
     project: u32,
     minute_s: i64,
     kind: GroupKind,
@@ -509,8 +530,16 @@ impl SketchAccumulator {
         id
     }
 
-    fn group_index(&mut self, project: &str, minute_s: i64, kind: GroupKind, value: &str) -> u32 {
+    fn group_index(
+        &mut self,
+        population: Population,
+        project: &str,
+        minute_s: i64,
+        kind: GroupKind,
+        value: &str,
+    ) -> u32 {
         let key = GroupKey {
+            population,
             project: self.intern(project),
             minute_s,
             kind,
@@ -528,7 +557,7 @@ impl SketchAccumulator {
 
     /// Adds every span of `cols`. Values a sketch refuses (negative latency,
     /// NaN or negative cost) are left out of that metric, not the others.
-    pub fn add_columns(&mut self, cols: &SpanColumns<'_>) -> Result<()> {
+    pub fn add_columns(&mut self, population: Population, cols: &SpanColumns<'_>) -> Result<()> {
         let n = cols.project.len();
         let lengths = [
             cols.start_minute_s.len(),
@@ -582,7 +611,7 @@ impl SketchAccumulator {
                         r.index
                     }
                     _ => {
-                        let index = self.group_index(project, minute_s, kind, value);
+                        let index = self.group_index(population, project, minute_s, kind, value);
                         recent[slot] = Some(Recent {
                             project,
                             minute_s,
@@ -604,9 +633,10 @@ impl SketchAccumulator {
     }
 
     /// Adds the spans of a batch with the span schema's column names
-    /// (`project`, `start_time`, `chain`, `agent`, `user_id`, `environment`,
-    /// `model`, `duration_ns`, `total_tokens`) and, when present, a Float64
-    /// `cost_usd` column (absent: no cost sketches).
+    /// (`project`, `start_time`, `parent_span_id`, `span_type`, `chain`,
+    /// `agent`, `user_id`, `environment`, `model`, `duration_ns`,
+    /// `total_tokens` and, when present, a Float64 `llm_cost_usd`): root spans
+    /// into the `trace` population (latency only), LLM calls into `llm`.
     pub fn add_span_batch(&mut self, batch: &RecordBatch) -> Result<()> {
         let column = |name: &str| {
             batch
@@ -630,6 +660,12 @@ impl SketchAccumulator {
         let user = strings("user_id")?;
         let environment = strings("environment")?;
         let model = strings("model")?;
+        let span_type = strings("span_type")?;
+        let parent = column("parent_span_id")?;
+        let parent = parent
+            .as_any()
+            .downcast_ref::<FixedSizeBinaryArray>()
+            .ok_or_else(|| wrong("parent_span_id"))?;
         let start = column("start_time")?;
         let start = start
             .as_any()
@@ -649,27 +685,59 @@ impl SketchAccumulator {
             .ok_or_else(|| wrong("total_tokens"))?
             .iter()
             .collect();
-        let cost_usd: Vec<Option<f64>> = match batch.column_by_name("cost_usd") {
+        let cost_usd: Vec<Option<f64>> = match batch.column_by_name("llm_cost_usd") {
             None => vec![None; batch.num_rows()],
             Some(cost) => cost
                 .as_any()
                 .downcast_ref::<Float64Array>()
-                .ok_or_else(|| wrong("cost_usd"))?
+                .ok_or_else(|| wrong("llm_cost_usd"))?
                 .iter()
                 .collect(),
         };
-        self.add_columns(&SpanColumns {
-            project: &project,
-            start_minute_s: &start_minute_s,
-            chain: &chain,
-            agent: &agent,
-            user: &user,
-            environment: &environment,
-            model: &model,
-            latency_ns,
-            total_tokens: &total_tokens,
-            cost_usd: &cost_usd,
-        })
+        let roots: Vec<usize> = (0..batch.num_rows())
+            .filter(|&i| parent.value(i).iter().all(|&b| b == 0))
+            .collect();
+        let llm: Vec<usize> = (0..batch.num_rows())
+            .filter(|&i| matches!(span_type[i], "llm" | "embedding"))
+            .collect();
+        for (population, rows) in [(Population::Trace, roots), (Population::Llm, llm)] {
+            if rows.is_empty() {
+                continue;
+            }
+            let no_values = population == Population::Trace;
+            let tokens: Vec<Option<u32>> = rows
+                .iter()
+                .map(|&i| total_tokens[i].filter(|_| !no_values))
+                .collect();
+            let costs: Vec<Option<f64>> = rows
+                .iter()
+                .map(|&i| cost_usd[i].filter(|_| !no_values))
+                .collect();
+            let project: Vec<&str> = rows.iter().map(|&i| project[i]).collect();
+            let chain: Vec<&str> = rows.iter().map(|&i| chain[i]).collect();
+            let agent: Vec<&str> = rows.iter().map(|&i| agent[i]).collect();
+            let user: Vec<&str> = rows.iter().map(|&i| user[i]).collect();
+            let environment: Vec<&str> = rows.iter().map(|&i| environment[i]).collect();
+            let model: Vec<&str> = rows.iter().map(|&i| model[i]).collect();
+            let minutes: Vec<i64> = rows.iter().map(|&i| start_minute_s[i]).collect();
+            let latency: Vec<i64> = rows.iter().map(|&i| latency_ns[i]).collect();
+            self.add_columns(
+                population,
+                &SpanColumns {
+                    project: &project,
+                    start_minute_s: &minutes,
+                    chain: &chain,
+                    agent: &agent,
+                    user: &user,
+                    environment: &environment,
+                    model: &model,
+                    latency_ns: &latency,
+                    total_tokens: &tokens,
+                    cost_usd: &costs,
+                },
+            )?;
+        }
+        Ok(())
     }
 
     /// The collected sketches as delta rows ([`sketch_delta_schema`]), one per
@@ -686,12 +754,20 @@ impl SketchAccumulator {
         let name = |id: u32| &*names[id as usize];
         order.sort_by(|&a, &b| {
             let (ka, kb) = (&keys[a], &keys[b]);
-            (name(ka.project), ka.minute_s, ka.kind, name(ka.value)).cmp(&(
-                name(kb.project),
-                kb.minute_s,
-                kb.kind,
-                name(kb.value),
-            ))
+            (
+                name(ka.project),
+                ka.population,
+                ka.minute_s,
+                ka.kind,
+                name(ka.value),
+            )
+                .cmp(&(
+                    name(kb.project),
+                    kb.population,
+                    kb.minute_s,
+                    kb.kind,
+                    name(kb.value),
+                ))
         });
 
         let mut rows = SketchRows::default();
@@ -701,6 +777,7 @@ impl SketchAccumulator {
                 if !sketch.is_empty() {
                     rows.push(
                         name(key.project),
+                        key.population,
                         key.minute_s,
                         key.kind,
                         name(key.value),
@@ -735,6 +812,7 @@ pub fn sketch_delta_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         f("project", Utf8),
         f("minute", Timestamp(TimeUnit::Second, Some("UTC".into()))),
+        f("population", Utf8),
         f("group_kind", Utf8),
         f("group_value", Utf8),
         f("metric", Utf8),
@@ -751,6 +829,7 @@ pub fn sketch_delta_schema() -> SchemaRef {
 struct SketchRows {
     project: Vec<String>,
     minute_s: Vec<i64>,
+    population: Vec<&'static str>,
     group_kind: Vec<&'static str>,
     group_value: Vec<String>,
     metric: Vec<&'static str>,
@@ -768,6 +847,7 @@ impl SketchRows {
     fn push(
         &mut self,
         project: &str,
+        population: Population,
         minute_s: i64,
         kind: GroupKind,
         value: &str,
@@ -779,6 +859,7 @@ impl SketchRows {
         }
         self.project.push(project.to_owned());
         self.minute_s.push(minute_s);
+        self.population.push(population.as_str());
         self.group_kind.push(kind.as_str());
         self.group_value.push(value.to_owned());
         self.metric.push(metric.as_str());
@@ -827,6 +908,7 @@ impl SketchRows {
         let columns: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from(self.project)),
             Arc::new(TimestampSecondArray::from(self.minute_s).with_timezone("UTC")),
+            Arc::new(StringArray::from(self.population)),
             Arc::new(StringArray::from(self.group_kind)),
             Arc::new(StringArray::from(self.group_value)),
             Arc::new(StringArray::from(self.metric)),
@@ -1038,7 +1120,7 @@ mod tests {
             cost_usd: &[Some(0.001), None, None, Some(-1.0)],
         };
         let mut acc = SketchAccumulator::new();
-        acc.add_columns(&cols).unwrap();
+        acc.add_columns(Population::Llm, &cols).unwrap();
         let batch = acc.finish().unwrap();
         assert!(acc.is_empty());
         assert_eq!(batch.schema(), sketch_delta_schema());
@@ -1128,8 +1210,8 @@ mod tests {
         };
         let mut acc = SketchAccumulator::new();
         // Two calls: the second batch adds to the same cells.
-        acc.add_columns(&cols).unwrap();
-        acc.add_columns(&cols).unwrap();
+        acc.add_columns(Population::Llm, &cols).unwrap();
+        acc.add_columns(Population::Llm, &cols).unwrap();
         let batch = acc.finish().unwrap();
         assert_eq!(batch.num_rows(), 4 * 3);
         let buckets = batch.column_by_name("buckets").unwrap();
@@ -1217,6 +1299,8 @@ mod tests {
             total_tokens: &[None, None],
             cost_usd: &[None, None],
         };
-        assert!(SketchAccumulator::new().add_columns(&cols).is_err());
+        assert!(SketchAccumulator::new()
+            .add_columns(Population::Llm, &cols)
+            .is_err());
     }
 }

@@ -227,6 +227,8 @@ def span_batches(n_batches: int = 6, spans: int = 8_000) -> list[pa.RecordBatch]
         llm = model != ""
         tokens = np.round(rng.lognormal(6.0, 1.0, spans)).astype(np.uint32)
         cost = rng.pareto(1.2, spans) * 1e-4 + 1e-6
+        root = rng.random(spans) < 0.3
+        parents = [bytes(8) if r else rng.bytes(8) for r in root]
         out.append(
             pa.record_batch(
                 {
@@ -240,11 +242,13 @@ def span_batches(n_batches: int = 6, spans: int = 8_000) -> list[pa.RecordBatch]
                     "user_id": pa.array(rng.choice([f"u{i}" for i in range(50)] + [""], spans)),
                     "environment": pa.array(rng.choice(["prod", "dev"], spans)),
                     "model": pa.array(model),
+                    "span_type": pa.array(np.where(llm, "llm", "chain")),
+                    "parent_span_id": pa.array(parents, pa.binary(8)),
                     "duration_ns": pa.array(
                         np.round(rng.lognormal(17.0, 1.8, spans)).astype(np.int64)
                     ),
                     "total_tokens": pa.array(tokens, mask=~llm),
-                    "cost_usd": pa.array(cost, mask=~llm),
+                    "llm_cost_usd": pa.array(cost, mask=~llm),
                 }
             )
         )
@@ -255,6 +259,7 @@ SKETCH_TABLE = """
 CREATE TABLE span_sketches (
     project String,
     minute DateTime('UTC'),
+    population LowCardinality(String),
     group_kind LowCardinality(String),
     group_value String,
     metric LowCardinality(String),
@@ -264,14 +269,16 @@ CREATE TABLE span_sketches (
     min SimpleAggregateFunction(min, Float64),
     max SimpleAggregateFunction(max, Float64),
     zero_count SimpleAggregateFunction(sum, UInt64)
-) ENGINE = AggregatingMergeTree ORDER BY (project, group_kind, group_value, metric, minute)
+) ENGINE = AggregatingMergeTree
+ORDER BY (project, population, group_kind, group_value, metric, minute)
 """
 
 RAW_TABLE = """
 CREATE TABLE raw_spans (
     project String, start_time DateTime64(9, 'UTC'), chain String, agent String,
-    user_id String, environment String, model String, duration_ns Int64,
-    total_tokens Nullable(UInt32), cost_usd Nullable(Float64)
+    user_id String, environment String, model String, span_type String,
+    parent_span_id FixedString(8), duration_ns Int64,
+    total_tokens Nullable(UInt32), llm_cost_usd Nullable(Float64)
 ) ENGINE = MergeTree ORDER BY (project, start_time)
 """
 
@@ -295,18 +302,34 @@ def span_tables(conn: Any) -> None:
         insert(conn, "raw_spans", pa.Table.from_batches([batch]))
 
 
+# Which spans each population measures, as SQL over the raw spans.
+POPULATION_FILTER = {
+    "llm": "span_type IN ('llm', 'embedding')",
+    "trace": "parent_span_id = toFixedString(repeat('\\0', 8), 8)",
+}
+
+
 @pytest.mark.parametrize("group_kind", ["all", *GROUP_COLUMN])
-@pytest.mark.parametrize("metric", ["latency_ns", "total_tokens", "cost_usd"])
+@pytest.mark.parametrize(
+    "population,metric",
+    [("llm", "latency_ns"), ("llm", "total_tokens"), ("llm", "cost_usd"), ("trace", "latency_ns")],
+)
 @pytest.mark.parametrize("minutes", [(0, 30), (7, 19)])
 def test_span_sketch_rows_merged_in_clickhouse_match_exact_quantiles(
-    conn: Any, span_tables: None, group_kind: str, metric: str, minutes: tuple[int, int]
+    conn: Any,
+    span_tables: None,
+    group_kind: str,
+    population: str,
+    metric: str,
+    minutes: tuple[int, int],
 ) -> None:
     start = T0_NS // 1_000_000_000 + minutes[0] * 60
     end = T0_NS // 1_000_000_000 + minutes[1] * 60
-    value = {"latency_ns": "duration_ns"}.get(metric, metric)
+    value = {"latency_ns": "duration_ns", "cost_usd": "llm_cost_usd"}.get(metric, metric)
     group = "''" if group_kind == "all" else GROUP_COLUMN[group_kind]
     levels = ", ".join(map(str, LEVELS))
     in_group = "1" if group_kind == "all" else f"{group} != ''"
+    in_group += f" AND {POPULATION_FILTER[population]}"
     truth = rows(
         conn,
         f"SELECT project, {group} AS g, quantilesExact({levels})({value}) AS q, count({value}) AS n"
@@ -319,6 +342,7 @@ def test_span_sketch_rows_merged_in_clickhouse_match_exact_quantiles(
         "SELECT project, group_value AS g, sumMap(buckets) AS buckets, sum(count) AS count,"
         " sum(sum) AS sum, min(min) AS min, max(max) AS max, sum(zero_count) AS zero_count"
         f" FROM span_sketches WHERE group_kind = '{group_kind}' AND metric = '{metric}'"
+        f" AND population = '{population}'"
         f" AND minute >= toDateTime({start}, 'UTC') AND minute < toDateTime({end}, 'UTC')"
         " GROUP BY project, g",
     )
@@ -333,9 +357,18 @@ def test_span_sketch_rows_merged_in_clickhouse_match_exact_quantiles(
 
 def test_sketch_rows_without_cost_column_has_no_cost_rows() -> None:
     batch = span_batches(1, 50)[0]
-    delta = sketch_rows(batch.drop_columns(["cost_usd"]))
+    delta = sketch_rows(batch.drop_columns(["llm_cost_usd"]))
     assert "cost_usd" not in set(delta.column("metric").to_pylist())
     assert delta.num_rows > 0
+    # root spans measure the trace's latency only
+    trace_metrics = {
+        m
+        for m, p in zip(
+            delta.column("metric").to_pylist(), delta.column("population").to_pylist(), strict=True
+        )
+        if p == "trace"
+    }
+    assert trace_metrics == {"latency_ns"}
 
 
 # ---- the Python surface ----

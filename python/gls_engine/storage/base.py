@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from gls_engine import _core
 from gls_engine.config import Settings
 from gls_engine.storage.migrate import MIGRATIONS, split_statements
 
@@ -109,7 +110,17 @@ class SpanStore:
 
     # --- writes (called from the batch writer's threads) -----------------------
     def insert_spans_sync(self, table: pa.Table, writer_index: int = 0) -> None:
+        """Stores the spans, then their percentile-sketch deltas (metric_sketches).
+
+        Sketches are made before the span insert so a bad batch fails whole;
+        they go in after it, so a crash between the two leaves spans without
+        sketches, which the client's retry of the unacknowledged request repairs
+        (the spans' second copy is replaced by the ReplacingMergeTree)."""
+        deltas = [_core.sketch_rows(batch) for batch in table.to_batches()]
         self._insert_arrow("spans", table, writer_index)
+        deltas = [d for d in deltas if d.num_rows]
+        if deltas:
+            self._insert_arrow("metric_sketches", pa.Table.from_batches(deltas), writer_index)
 
     def insert_request_digests_sync(
         self, rows: Sequence[tuple[bytes, str, int, int]], writer_index: int = 0
