@@ -777,9 +777,7 @@ impl SketchAccumulator {
                 if !sketch.is_empty() {
                     rows.push(
                         name(key.project),
-                        key.population,
-                        key.minute_s,
-                        key.kind,
+                        key,
                         name(key.value),
                         metric,
                         sketch,
@@ -847,13 +845,12 @@ impl SketchRows {
     fn push(
         &mut self,
         project: &str,
-        population: Population,
-        minute_s: i64,
-        kind: GroupKind,
+        key: &GroupKey,
         value: &str,
         metric: Metric,
         sketch: &QuantileSketch,
     ) {
+        let (population, minute_s, kind) = (key.population, key.minute_s, key.kind);
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
