@@ -235,6 +235,10 @@ class QuantileSketch:
     def quantile(self, q: float) -> float | None:
         """None when empty; CoreError unless 0 <= q <= 1."""
     def quantiles(self, qs: list[float]) -> list[float | None]: ...
+    def log_histogram(self, bins: int = 30) -> list[tuple[float, float, int]]:
+        """The distribution on `bins` equal-ratio bins from the smallest to the
+        largest positive value: [(lower, upper, count)], a (0, 0, zeros) bin
+        first when there are zeros."""
     def to_buckets(self) -> dict[int, int]:
         """Non-empty buckets, key -> count, ascending by key."""
     @staticmethod

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from gls_engine import __version__
+from gls_engine.analytics import handlers as analytics_handlers
+from gls_engine.analytics.metrics import MetricQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.config import Settings
 from gls_engine.ingest import IngestPipeline, http_receiver
@@ -56,6 +58,7 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     await store.start()
     app[STORE_KEY] = store
     app[query_handlers.QUERIES_KEY] = TraceQueries(store)
+    app[analytics_handlers.METRICS_KEY] = MetricQueries(store)
     yield
     await store.close()
 
@@ -195,4 +198,5 @@ def create_app(settings: Settings) -> web.Application:
     query_handlers.add_routes(app)
     realtime_handlers.add_routes(app)
     metadata_handlers.add_routes(app)
+    analytics_handlers.add_routes(app)
     return app

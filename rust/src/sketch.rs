@@ -320,6 +320,42 @@ impl QuantileSketch {
             .collect()
     }
 
+    /// The distribution on `bins` equal-ratio bins from the smallest to the
+    /// largest positive value, as (lower, upper, count); a `(0, 0, zeros)`
+    /// bin first when there are zeros. A bucket's count goes whole to the bin
+    /// its representative value falls in (so bins are exact to the bucket
+    /// width, 1%).
+    pub fn log_histogram(&self, bins: usize) -> Vec<(f64, f64, u64)> {
+        let mut out = Vec::with_capacity(bins + 1);
+        if self.zero_count > 0 {
+            out.push((0.0, 0.0, self.zero_count));
+        }
+        let buckets = self.to_buckets();
+        let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
+            return out;
+        };
+        let lo = bucket_value(first.0).max(self.min).max(MIN_POSITIVE);
+        let hi = bucket_value(last.0).min(self.max).max(lo);
+        let bins = bins.max(1);
+        if hi <= lo {
+            out.push((lo, hi, buckets.iter().map(|b| b.1).sum()));
+            return out;
+        }
+        let step = (hi / lo).ln() / bins as f64;
+        let mut counts = vec![0u64; bins];
+        for (key, count) in buckets {
+            let v = bucket_value(key).clamp(lo, hi);
+            let index = ((v / lo).ln() / step) as usize;
+            counts[index.min(bins - 1)] += count;
+        }
+        for (i, count) in counts.into_iter().enumerate() {
+            let lower = lo * (step * i as f64).exp();
+            let upper = lo * (step * (i + 1) as f64).exp();
+            out.push((lower, upper, count));
+        }
+        out
+    }
+
     /// Rebuilds a sketch from its persisted form (e.g. a row merged by
     /// ClickHouse). `count` is the zero count plus the bucket counts; `min`
     /// and `max` are ignored when that is 0. Keys may repeat (their counts add).
@@ -775,13 +811,7 @@ impl SketchAccumulator {
             let key = &keys[i];
             for (sketch, metric) in sketches[i].iter().zip(Metric::EVERY) {
                 if !sketch.is_empty() {
-                    rows.push(
-                        name(key.project),
-                        key,
-                        name(key.value),
-                        metric,
-                        sketch,
-                    );
+                    rows.push(name(key.project), key, name(key.value), metric, sketch);
                 }
             }
         }

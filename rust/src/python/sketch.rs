@@ -86,6 +86,13 @@ impl QuantileSketch {
         self.inner.to_buckets().into_iter().collect()
     }
 
+    /// The distribution on `bins` equal-ratio bins: [(lower, upper, count)],
+    /// a (0, 0, zeros) bin first when there are zeros.
+    #[pyo3(signature = (bins=30))]
+    fn log_histogram(&self, bins: usize) -> Vec<(f64, f64, u64)> {
+        self.inner.log_histogram(bins)
+    }
+
     /// A sketch from its persisted form (e.g. a row merged by ClickHouse).
     #[staticmethod]
     #[pyo3(signature = (buckets, *, zero_count=0, sum=0.0, min=0.0, max=0.0))]

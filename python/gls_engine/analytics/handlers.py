@@ -1,0 +1,39 @@
+"""HTTP handlers of the performance metrics (routes under /api/v1/projects/{project}/analytics)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gls_engine.analytics.metrics import MetricQueries, parse_request
+from gls_engine.api_errors import json_response
+from gls_engine.query import params as p
+
+METRICS_KEY = web.AppKey("metric_queries", MetricQueries)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    req = parse_request(project, request.query)
+    return json_response(await request.app[METRICS_KEY].metric(req))
+
+
+async def leaders(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    req = parse_request(project, request.query)
+    min_count = p.integer("min_count", request.query.get("min_count", "1"), 1, 10**12)
+    return json_response(await request.app[METRICS_KEY].leaders(req, min_count))
+
+
+async def histogram(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    req = parse_request(project, request.query)
+    bins = p.integer("bins", request.query.get("bins", "30"), 1, 200)
+    group = request.query.get("group")
+    return json_response(await request.app[METRICS_KEY].histogram(req, group, bins))
+
+
+def add_routes(app: web.Application) -> None:
+    base = "/api/v1/projects/{project}/analytics"
+    app.router.add_get(f"{base}/metrics", metrics)
+    app.router.add_get(f"{base}/leaders", leaders)
+    app.router.add_get(f"{base}/histogram", histogram)

@@ -1,0 +1,394 @@
+"""Performance metrics: latency, tokens, cost, throughput, error rate, carbon.
+
+Each as count / p50 / p90 / p99 / avg / sum / min / max where it makes
+sense, for a window and the period before it (trend), as a time series and
+per group (chain, agent, user, environment, model).
+
+Where the figures come from:
+- latency, tokens, cost percentiles and sums: the `metric_sketches` rows of
+  the window, merged by ClickHouse (`sumMap` of the log buckets is the sketch
+  merge) and read into quantiles by the Rust core (`QuantileSketch`, <= 0.5%
+  relative error against exact order statistics);
+- error rate: exact counts over `trace_summaries` (scope trace) or LLM spans;
+- carbon: exact sums over `trace_summaries` (per trace) or LLM spans.
+
+Scopes: `trace` measures traces (latency = the root span's duration; group
+values are the root span's), `llm` measures LLM calls. Grouping by model is
+only meaningful for LLM calls, so it implies scope `llm`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from gls_engine import _core
+from gls_engine.analytics.window import GROUP_COLUMNS, Window, group_by, window
+from gls_engine.api_errors import bad_request
+from gls_engine.query import params as p
+from gls_engine.storage import SpanStore
+
+LEVELS = (0.5, 0.9, 0.99)
+METRICS = ("latency", "tokens", "cost", "throughput", "error_rate", "carbon")
+SCOPES = ("trace", "llm")
+MAX_GROUPS = 200
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    sketch_metric: str | None  # metric_sketches.metric, None when SQL computes it
+    unit: str
+    scale: float  # sketch value x scale = unit value
+    scopes: tuple[str, ...]
+
+
+SPECS = {
+    "latency": MetricSpec("latency_ns", "ms", 1e-6, ("trace", "llm")),
+    "tokens": MetricSpec("total_tokens", "tokens", 1.0, ("llm",)),
+    "cost": MetricSpec("cost_usd", "USD", 1.0, ("llm",)),
+    "throughput": MetricSpec("latency_ns", "per_minute", 1.0, ("trace", "llm")),
+    "error_rate": MetricSpec(None, "ratio", 1.0, ("trace", "llm")),
+    "carbon": MetricSpec(None, "gCO2e", 1.0, ("trace", "llm")),
+}
+
+
+@dataclass(frozen=True)
+class MetricRequest:
+    project: str
+    metric: str
+    scope: str
+    group_by: str | None
+    window: Window
+    limit: int
+
+
+def parse_request(project: str, query: Mapping[str, str]) -> MetricRequest:
+    metric = p.choice("metric", query.get("metric", "latency"), METRICS)
+    grouping = group_by(query)
+    spec = SPECS[metric]
+    default_scope = "llm" if grouping == "model" or "trace" not in spec.scopes else "trace"
+    scope = p.choice("scope", query.get("scope", default_scope), SCOPES)
+    if scope not in spec.scopes:
+        raise bad_request(f"metric {metric} is measured for scope {', '.join(spec.scopes)} only")
+    if grouping == "model" and scope != "llm":
+        raise bad_request("group_by=model needs scope=llm (a trace has no single model)")
+    limit = p.integer("limit", query["limit"], 1, MAX_GROUPS) if "limit" in query else 20
+    return MetricRequest(project, metric, scope, grouping, window(query), limit)
+
+
+def _iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    """Relative change from the previous period; None when it is undefined."""
+    if now is None or before is None or before == 0:
+        return None
+    return (now - before) / abs(before)
+
+
+def _with_change(stats: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **stats,
+        "previous": previous,
+        "change": {k: _change(stats.get(k), previous.get(k)) for k in stats},
+    }
+
+
+class MetricQueries:
+    def __init__(self, store: SpanStore) -> None:
+        self.store = store
+
+    async def metric(self, req: MetricRequest) -> dict[str, Any]:
+        w = req.window
+        current, previous, series = await asyncio.gather(
+            self._stats(req, w.start_ns, w.end_ns, grouped=False),
+            self._stats(req, w.previous_start_ns, w.start_ns, grouped=False),
+            self._series(req),
+        )
+        result: dict[str, Any] = {
+            "metric": req.metric,
+            "unit": SPECS[req.metric].unit,
+            "scope": req.scope,
+            "group_by": req.group_by,
+            "window": w.to_json(),
+            "summary": _with_change(current.get("", _empty(req)), previous.get("", _empty(req))),
+            "series": series,
+        }
+        if req.group_by is not None:
+            groups_now, groups_before = await asyncio.gather(
+                self._stats(req, w.start_ns, w.end_ns, grouped=True),
+                self._stats(req, w.previous_start_ns, w.start_ns, grouped=True),
+            )
+            ranked = sorted(groups_now.items(), key=lambda kv: (-kv[1]["count"], kv[0]))
+            result["groups"] = [
+                {"group": g, **_with_change(s, groups_before.get(g, _empty(req)))}
+                for g, s in ranked[: req.limit]
+            ]
+            result["group_count"] = len(groups_now)
+        return result
+
+    async def leaders(self, req: MetricRequest, min_count: int) -> dict[str, Any]:
+        """Top performers and needs-attention groups: ranked by the figure that
+        says "better" for the metric, among groups with at least min_count."""
+        if req.group_by is None:
+            raise bad_request("leaders need group_by")
+        w = req.window
+        now, before = await asyncio.gather(
+            self._stats(req, w.start_ns, w.end_ns, grouped=True),
+            self._stats(req, w.previous_start_ns, w.start_ns, grouped=True),
+        )
+        key, higher_is_better = RANK_BY[req.metric]
+        ranked = [
+            {"group": g, "value": s.get(key), **_with_change(s, before.get(g, _empty(req)))}
+            for g, s in now.items()
+            if s["count"] >= min_count and s.get(key) is not None
+        ]
+        ranked.sort(key=lambda r: (r["value"], r["group"]), reverse=higher_is_better)
+        return {
+            "metric": req.metric,
+            "unit": SPECS[req.metric].unit,
+            "scope": req.scope,
+            "group_by": req.group_by,
+            "ranked_by": key,
+            "window": w.to_json(),
+            "min_count": min_count,
+            "top": ranked[: req.limit],
+            "needs_attention": list(reversed(ranked[-req.limit :])) if ranked else [],
+        }
+
+    async def histogram(self, req: MetricRequest, group: str | None, bins: int) -> dict[str, Any]:
+        """The distribution of a sketched metric in the window, on log-spaced bins."""
+        if SPECS[req.metric].sketch_metric is None or req.metric == "throughput":
+            raise bad_request("histograms exist for latency, tokens and cost")
+        grouped = req.group_by is not None and group is not None
+        sql = self._sketch_sql(req, grouped, None)
+        params = self._sketch_params(req, req.window.start_ns, req.window.end_ns, grouped)
+        if grouped:
+            sql = sql.replace(" GROUP BY g", " AND group_value = {group:String} GROUP BY g")
+            params["group"] = group
+        rows = await self.store.query_rows(sql, params)
+        scale = SPECS[req.metric].scale
+        result: dict[str, Any] = {
+            "metric": req.metric,
+            "unit": SPECS[req.metric].unit,
+            "scope": req.scope,
+            "group_by": req.group_by if grouped else None,
+            "group": group if grouped else None,
+            "window": req.window.to_json(),
+            "count": 0,
+            "bins": [],
+        }
+        if not rows or not int(rows[0]["n"]):
+            return result
+        row = rows[0]
+        sketch = _core.QuantileSketch.from_buckets(
+            {int(k): int(v) for k, v in row["buckets"].items()},
+            zero_count=int(row["zeros"]),
+            sum=float(row["total"]),
+            min=float(row["lo"]),
+            max=float(row["hi"]),
+        )
+        result["count"] = sketch.count
+        result["bins"] = [
+            {"lower": lower * scale, "upper": upper * scale, "count": count}
+            for lower, upper, count in sketch.log_histogram(bins)
+        ]
+        return result
+
+    # --- sketches ------------------------------------------------------------------
+    def _sketch_sql(self, req: MetricRequest, grouped: bool, step_s: int | None) -> str:
+        group = "group_value" if grouped else "''"
+        time_key = (
+            f", toUnixTimestamp(toStartOfInterval(minute, INTERVAL {int(step_s)} SECOND)) AS t"
+            if step_s
+            else ""
+        )
+        return (
+            f"SELECT {group} AS g{time_key}, sumMap(buckets) AS buckets, sum(count) AS n,"
+            " sum(sum) AS total, min(min) AS lo, max(max) AS hi, sum(zero_count) AS zeros"
+            " FROM metric_sketches"
+            " WHERE project = {project:String} AND population = {population:String}"
+            " AND metric = {metric:String} AND group_kind = {kind:String}"
+            " AND minute >= toDateTime({start:Int64}, 'UTC') AND minute < toDateTime({end:Int64}, 'UTC')"
+            f" GROUP BY g{', t ORDER BY t' if step_s else ''}"
+        )
+
+    def _sketch_params(self, req: MetricRequest, start_ns: int, end_ns: int, grouped: bool) -> dict:
+        return {
+            "project": req.project,
+            "population": req.scope,
+            "metric": SPECS[req.metric].sketch_metric,
+            "kind": req.group_by if grouped and req.group_by else "all",
+            "start": start_ns // 10**9,
+            "end": end_ns // 10**9,
+        }
+
+    def _sketch_stats(self, req: MetricRequest, row: dict[str, Any], seconds: float) -> dict:
+        n = int(row["n"])
+        if req.metric == "throughput":
+            return {"count": n, "per_minute": n / (seconds / 60) if seconds else None}
+        scale = SPECS[req.metric].scale
+        sketch = _core.QuantileSketch.from_buckets(
+            {int(k): int(v) for k, v in row["buckets"].items()},
+            zero_count=int(row["zeros"]),
+            sum=float(row["total"]),
+            min=float(row["lo"]),
+            max=float(row["hi"]),
+        )
+        qs = sketch.quantiles(list(LEVELS)) if n else [None] * len(LEVELS)
+        total = float(row["total"])
+        return {
+            "count": n,
+            "p50": _scaled(qs[0], scale),
+            "p90": _scaled(qs[1], scale),
+            "p99": _scaled(qs[2], scale),
+            "avg": total / n * scale if n else None,
+            "sum": total * scale,
+            "min": float(row["lo"]) * scale if n else None,
+            "max": float(row["hi"]) * scale if n else None,
+        }
+
+    async def _stats(
+        self, req: MetricRequest, start_ns: int, end_ns: int, grouped: bool
+    ) -> dict[str, dict[str, Any]]:
+        if SPECS[req.metric].sketch_metric is None:
+            return await self._sql_stats(req, start_ns, end_ns, grouped, step_s=None)
+        rows = await self.store.query_rows(
+            self._sketch_sql(req, grouped, None),
+            self._sketch_params(req, start_ns, end_ns, grouped),
+        )
+        seconds = (end_ns - start_ns) / 1e9
+        return {r["g"]: self._sketch_stats(req, r, seconds) for r in rows}
+
+    async def _series(self, req: MetricRequest) -> list[dict[str, Any]]:
+        w = req.window
+        if SPECS[req.metric].sketch_metric is None:
+            points = await self._sql_stats(req, w.start_ns, w.end_ns, False, step_s=w.step_s)
+            return [{"t": _iso(int(t)), **s} for t, s in sorted(points.items(), key=_t_key)]
+        rows = await self.store.query_rows(
+            self._sketch_sql(req, False, w.step_s),
+            self._sketch_params(req, w.start_ns, w.end_ns, False),
+        )
+        return [{"t": _iso(int(r["t"])), **self._sketch_stats(req, r, w.step_s)} for r in rows]
+
+    # --- exact SQL: error rate and carbon ---------------------------------------------
+    async def _sql_stats(
+        self,
+        req: MetricRequest,
+        start_ns: int,
+        end_ns: int,
+        grouped: bool,
+        step_s: int | None,
+    ) -> dict[Any, dict[str, Any]]:
+        params: dict[str, Any] = {"project": req.project, "start": start_ns, "end": end_ns}
+        group_col = GROUP_COLUMNS[req.group_by] if grouped and req.group_by else None
+        if req.scope == "llm":
+            value = "status_code = 2" if req.metric == "error_rate" else "carbon_g"
+            key = f"toString({group_col})" if group_col else "''"
+            time_key = (
+                f"toUnixTimestamp(toStartOfInterval(start_time, INTERVAL {int(step_s)} SECOND))"
+                if step_s
+                else None
+            )
+            source = (
+                f"SELECT {time_key if time_key else key} AS g, {value} AS v, start_time FROM spans"
+                " WHERE project = {project:String}"
+                " AND start_time >= fromUnixTimestamp64Nano({start:Int64})"
+                " AND start_time < fromUnixTimestamp64Nano({end:Int64})"
+                " AND span_type IN ('llm', 'embedding')"
+                + (f" AND {group_col} != ''" if group_col else "")
+            )
+        else:
+            # One row per trace (its day rows merged), kept when the trace started in the window.
+            value = "errors > 0" if req.metric == "error_rate" else "carbon"
+            group_expr = f"max({group_col})" if group_col else "''"
+            time_key = (
+                f"toUnixTimestamp(toStartOfInterval(started, INTERVAL {int(step_s)} SECOND))"
+                if step_s
+                else None
+            )
+            source = (
+                f"SELECT {time_key if time_key else 'gv'} AS g, {value} AS v FROM ("
+                f" SELECT trace_id, {group_expr} AS gv, min(start_time) AS started,"
+                " sum(error_count) AS errors, sum(carbon_g) AS carbon FROM trace_summaries"
+                " WHERE project = {project:String}"
+                " AND day >= toDate(fromUnixTimestamp64Nano({start:Int64}))"
+                " AND day <= toDate(fromUnixTimestamp64Nano({end:Int64}))"
+                " GROUP BY trace_id"
+                " HAVING started >= fromUnixTimestamp64Nano({start:Int64})"
+                " AND started < fromUnixTimestamp64Nano({end:Int64}))"
+                + (" WHERE gv != ''" if group_col else "")
+            )
+        if req.metric == "error_rate":
+            select = "count() AS n, countIf(v) AS errors"
+        else:
+            levels = ", ".join(map(str, LEVELS))
+            select = (
+                f"count() AS n, count(v) AS known, sum(v) AS total, avg(v) AS mean,"
+                f" quantilesExact({levels})(v) AS q, min(v) AS lo, max(v) AS hi"
+            )
+        rows = await self.store.query_rows(f"SELECT g, {select} FROM ({source}) GROUP BY g", params)
+        out: dict[Any, dict[str, Any]] = {}
+        for r in rows:
+            n = int(r["n"])
+            if req.metric == "error_rate":
+                errors = int(r["errors"])
+                out[r["g"]] = {"count": n, "errors": errors, "rate": errors / n if n else None}
+            else:
+                known = int(r["known"])
+                q = r["q"] if known else [None] * len(LEVELS)
+                out[r["g"]] = {
+                    "count": n,
+                    "known": known,
+                    "p50": _num(q[0]),
+                    "p90": _num(q[1]),
+                    "p99": _num(q[2]),
+                    "avg": _num(r["mean"]) if known else None,
+                    "sum": float(r["total"] or 0.0),
+                    "min": _num(r["lo"]) if known else None,
+                    "max": _num(r["hi"]) if known else None,
+                }
+        return out
+
+
+# (figure ranked on, whether higher is better) per metric.
+RANK_BY = {
+    "latency": ("p90", False),
+    "tokens": ("avg", False),
+    "cost": ("avg", False),
+    "throughput": ("per_minute", True),
+    "error_rate": ("rate", False),
+    "carbon": ("avg", False),
+}
+
+
+def _t_key(item: tuple[Any, Any]) -> int:
+    return int(item[0])
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if number != number else number
+
+
+def _scaled(value: float | None, scale: float) -> float | None:
+    return None if value is None else value * scale
+
+
+def _empty(req: MetricRequest) -> dict[str, Any]:
+    if req.metric == "throughput":
+        return {"count": 0, "per_minute": 0.0}
+    if req.metric == "error_rate":
+        return {"count": 0, "errors": 0, "rate": None}
+    empty: dict[str, Any] = {"count": 0}
+    if req.metric == "carbon":
+        empty["known"] = 0
+    empty.update({k: None for k in ("p50", "p90", "p99", "avg", "min", "max")})
+    empty["sum"] = 0.0
+    return empty
