@@ -188,12 +188,17 @@ impl Enricher {
         if !prompt.contains("\"system\"") && !prompt.contains("\"developer\"") {
             return Some(0);
         }
+        use serde_json::Value;
         #[derive(serde::Deserialize)]
         struct Message {
             #[serde(default)]
             role: Option<String>,
+            // OpenAI's `content`, or OpenTelemetry GenAI's `parts`
+            // (gen_ai.input.messages), as tokens::estimate_tokens reads them.
             #[serde(default)]
-            content: serde_json::Value,
+            content: Value,
+            #[serde(default)]
+            parts: Value,
         }
         let messages: Vec<Message> = serde_json::from_str(prompt).ok()?;
         let encoding = tokens::encoding_for_model(model);
@@ -206,20 +211,30 @@ impl Enricher {
                 total = total.saturating_add(self.cached_count(encoding, text)?);
                 Some(())
             };
-            match &m.content {
-                serde_json::Value::String(text) => count(text)?,
-                serde_json::Value::Array(parts) => {
-                    for part in parts {
-                        if let Some(text) = part
-                            .get("text")
-                            .or_else(|| part.get("content"))
-                            .and_then(serde_json::Value::as_str)
-                        {
-                            count(text)?;
+            for value in [&m.content, &m.parts] {
+                match value {
+                    Value::String(text) => count(text)?,
+                    Value::Array(parts) => {
+                        for part in parts {
+                            // The text parts tokens::estimate_tokens counts.
+                            let text = match part {
+                                Value::String(s) => Some(s.as_str()),
+                                Value::Object(p) => {
+                                    p.get("text").and_then(Value::as_str).or_else(|| {
+                                        let is_text =
+                                            p.get("type").and_then(Value::as_str) == Some("text");
+                                        p.get("content").and_then(Value::as_str).filter(|_| is_text)
+                                    })
+                                }
+                                _ => None,
+                            };
+                            if let Some(text) = text {
+                                count(text)?;
+                            }
                         }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         Some(total)
