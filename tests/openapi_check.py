@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,5 +27,31 @@ def checked_get(base: str, path: str, expect: int = 200, **params: Any) -> Any:
     # The spec's server is 127.0.0.1:6006; validate against it whatever port the test used.
     prepared = requests.Request("GET", "http://127.0.0.1:6006" + path, params=params).prepare()
     spec.validate_request(RequestsOpenAPIRequest(prepared))
+    spec.validate_response(RequestsOpenAPIRequest(prepared), RequestsOpenAPIResponse(resp))
+    return resp.json()
+
+
+def checked_put(
+    base: str,
+    path: str,
+    document: Any = None,
+    expect: int = 200,
+    *,
+    body: bytes | None = None,
+    content_type: str = "application/json",
+) -> Any:
+    """PUT a JSON document (or raw `body` bytes), then validate against the spec: the
+    response always, the request only when it is meant to succeed (a request
+    the spec forbids is what error tests send). Returns the JSON body."""
+    data = body if body is not None else json.dumps(document).encode()
+    headers = {"Content-Type": content_type}
+    resp = requests.put(base + path, data=data, headers=headers, timeout=60)
+    assert resp.status_code == expect, resp.text
+    spec = openapi()
+    prepared = requests.Request(
+        "PUT", "http://127.0.0.1:6006" + path, data=data, headers=headers
+    ).prepare()
+    if 200 <= expect < 300:
+        spec.validate_request(RequestsOpenAPIRequest(prepared))
     spec.validate_response(RequestsOpenAPIRequest(prepared), RequestsOpenAPIResponse(resp))
     return resp.json()
