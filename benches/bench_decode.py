@@ -22,6 +22,7 @@ import gzip
 import json
 import random
 import sys
+import tempfile
 import time
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -155,11 +156,12 @@ def make_requests(n_spans: int, per_request: int, seed: int = 7) -> list[bytes]:
     return bodies
 
 
-def bench_rust(bodies: list[bytes], received_ns: int, gz: bool = False) -> float:
+def bench_rust(bodies: list[bytes], received_ns: int, gz: bool = False,
+               enricher: _core.Enricher | None = None) -> float:
     t0 = time.perf_counter()
     n = 0
     for b in bodies:
-        d = _core.decode_traces(b, gzip=gz, received_ns=received_ns)
+        d = _core.decode_traces(b, gzip=gz, received_ns=received_ns, enricher=enricher)
         n += d.record_batch().num_rows
     return n / (time.perf_counter() - t0)
 
@@ -192,6 +194,14 @@ def main(argv: list[str] | None = None) -> int:
     # warm up
     bench_rust(bodies[:2], received)
     rust = max(bench_rust(bodies, received) for _ in range(args.repeat))
+    # with cost / energy / carbon / quality (issue 4); caches warmed by one pass first
+    from gls_engine.config import settings_for_tests
+    from gls_engine.ingest.enrichment import Enrichment
+
+    with tempfile.TemporaryDirectory() as tmp:
+        enricher = Enrichment.load(settings_for_tests(data_dir=tmp)).current
+    bench_rust(bodies, received, enricher=enricher)
+    rust_enriched = max(bench_rust(bodies, received, enricher=enricher) for _ in range(args.repeat))
     rust_gz = max(bench_rust(gz_bodies, received, gz=True) for _ in range(args.repeat))
     python = max(bench_python(bodies) for _ in range(args.repeat))
     res = {
@@ -201,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         "bytes_per_span": round(total_bytes / n_spans, 1),
         "rust_spans_per_s": round(rust),
         "rust_gzip_spans_per_s": round(rust_gz),
+        "rust_enriched_spans_per_s": round(rust_enriched),
+        "enrichment_us_per_span": round((1 / rust_enriched - 1 / rust) * 1e6, 3),
         "python_spans_per_s": round(python),
         "ratio_rust_over_python": round(rust / python, 2),
         "rust_mb_per_s": round(rust * total_bytes / n_spans / 1e6, 1),
@@ -210,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{n_spans} spans in {len(bodies)} requests, {res['bytes_per_span']} bytes/span (protobuf)")
     print(f"rust  decode_traces + record_batch : {rust:>12,.0f} spans/s  ({res['rust_mb_per_s']} MB/s)")
     print(f"rust  same, gzip bodies            : {rust_gz:>12,.0f} spans/s")
+    print(f"rust  with cost/carbon enrichment  : {rust_enriched:>12,.0f} spans/s"
+          f"  (+{res['enrichment_us_per_span']} us/span)")
     print(f"python FromString + iterate spans  : {python:>12,.0f} spans/s")
     print(f"ratio rust / python                : {res['ratio_rust_over_python']:>12.2f}x")
     if args.json:

@@ -26,13 +26,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from workload import Workload  # noqa: E402
 
 from gls_engine import decode_traces  # noqa: E402
+from gls_engine.config import settings_for_tests  # noqa: E402
+from gls_engine.ingest.enrichment import Enrichment  # noqa: E402
+from gls_engine.storage.chdb_store import INSERT_SETTINGS  # noqa: E402
 from gls_engine.storage.migrate import MIGRATIONS, split_statements  # noqa: E402
 
 
-def schema_statements() -> list[str]:
-    """The current schema: every migration's statements, data-moving ones left out."""
+def schema_statements(up_to: int | None = None) -> list[str]:
+    """The schema after migration `up_to` (default: all), data-moving statements left out."""
     out = []
-    for _, _, sql in MIGRATIONS:
+    for version, _, sql in MIGRATIONS:
+        if up_to is not None and version > up_to:
+            continue
         for stmt in split_statements(sql):
             if stmt.upper().startswith(("INSERT", "DROP")):
                 continue
@@ -41,20 +46,49 @@ def schema_statements() -> list[str]:
 
 
 def variant_statements(name: str) -> list[str]:
-    stmts = schema_statements()
-    joined = ";\n".join(stmts)
-    if name in ("no_mv", "no_mv_no_index"):
+    """The schema of a variant: named parts joined by "+", applied in order.
+
+    Named parts: current, before_cost_carbon, no_mv, no_index, no_mv_no_index, lz4,
+    zstd1, no_resource, bundled, plain (MergeTree instead of ReplacingMergeTree),
+    drop:<index name>, codec:<column>=<codec> (e.g. codec:attributes=ZSTD(1)),
+    create:<setting>=<value> (a spans table setting, e.g. create:index_granularity=16384).
+    Settings that can change later are run after the schema: see variant_alters."""
+    stmts = schema_statements(4 if name == "before_cost_carbon" else None)
+    for part in name.split("+"):
+        stmts = _apply_variant_part(part, stmts)
+    return stmts
+
+
+def _apply_variant_part(part: str, stmts: list[str]) -> list[str]:
+    if part in ("no_mv", "no_mv_no_index"):
         stmts = [s for s in stmts if "MATERIALIZED VIEW" not in s]
-    if name in ("no_index", "no_mv_no_index"):
+    if part in ("no_index", "no_mv_no_index"):
         stmts = [re.sub(r"\n\s*INDEX [^\n]*", "", s) for s in stmts]
         stmts = [re.sub(r"\),\s*\)", "))", s) for s in stmts]
         stmts = [s.replace(",\n)", "\n)") for s in stmts]
-    if name == "lz4":
+    if part.startswith("drop:"):
+        index = part.removeprefix("drop:")
+        stmts = [re.sub(rf"\n\s*INDEX {index} [^\n]*", "", s) for s in stmts]
+        stmts = [re.sub(r"\),\s*\)", "))", s).replace(",\n)", "\n)") for s in stmts]
+    if part == "lz4":
         stmts = [re.sub(r"CODEC\(ZSTD\(\d\)\)", "CODEC(LZ4)", s) for s in stmts]
-    if name == "zstd1":
+    if part == "zstd1":
         stmts = [re.sub(r"CODEC\(ZSTD\(\d\)\)", "CODEC(ZSTD(1))", s) for s in stmts]
-    if name in ("no_resource", "bundled"):
-        drop = BUNDLED if name == "bundled" else ["resource_attributes"]
+    if part.startswith("codec:"):
+        column, codec = part.removeprefix("codec:").split("=", 1)
+        stmts = [_with_codec(s, column, codec) for s in stmts]
+    if part == "plain":
+        stmts = [s.replace("ENGINE = ReplacingMergeTree\nPARTITION BY toDate(start_time)",
+                           "ENGINE = MergeTree\nPARTITION BY toDate(start_time)") for s in stmts]
+    if part.startswith("create:"):
+        setting = part.removeprefix("create:")
+        stmts = [s.replace("SETTINGS index_granularity = 8192",
+                           f"SETTINGS index_granularity = 8192, {setting}")
+                 if s.startswith("CREATE TABLE IF NOT EXISTS spans") else s for s in stmts]
+        stmts = [s.replace("index_granularity = 8192, index_granularity", "index_granularity")
+                 for s in stmts]
+    if part in ("no_resource", "bundled"):
+        drop = BUNDLED if part == "bundled" else ["resource_attributes"]
         stmts = [re.sub(rf"\n\s*({'|'.join(drop)}) [^\n]*,", "", s) for s in stmts]
         stmts = [
             re.sub(
@@ -64,7 +98,7 @@ def variant_statements(name: str) -> list[str]:
             )
             for s in stmts
         ]
-        if name == "bundled":
+        if part == "bundled":
             stmts = [
                 s.replace(
                     "    ingested_at DateTime64",
@@ -72,8 +106,37 @@ def variant_statements(name: str) -> list[str]:
                 )
                 for s in stmts
             ]
-    del joined
     return stmts
+
+
+def _with_codec(stmt: str, column: str, codec: str) -> str:
+    """The column's definition line (CREATE TABLE or ADD COLUMN) with CODEC(codec)."""
+    lines = stmt.split("\n")
+    for i, line in enumerate(lines):
+        body = line.strip()
+        if body.startswith("ALTER TABLE spans ADD COLUMN IF NOT EXISTS "):
+            body = body.removeprefix("ALTER TABLE spans ADD COLUMN IF NOT EXISTS ")
+        if not body.startswith(column + " ") or body.startswith("INDEX"):
+            continue
+        comma = line.endswith(",")
+        head = line.removesuffix(",")
+        if " CODEC(" in head:
+            head = head[: head.index(" CODEC(")]
+        lines[i] = f"{head} CODEC({codec})" + ("," if comma else "")
+    return "\n".join(lines)
+
+
+def variant_alters(name: str) -> list[str]:
+    """`set:<setting>=<value>` parts: ALTER TABLE spans MODIFY SETTING, as a migration would;
+    `setall:` does the same on every MergeTree table of the schema."""
+    out = []
+    for part in name.split("+"):
+        if part.startswith("set:"):
+            out.append(f"ALTER TABLE spans MODIFY SETTING {part.removeprefix('set:')}")
+        if part.startswith("setall:"):
+            for table in ("spans", "trace_summaries", "trace_index", "metric_sketches"):
+                out.append(f"ALTER TABLE {table} MODIFY SETTING {part.removeprefix('setall:')}")
+    return out
 
 
 # Columns the "bundled" variant folds into one `extras` text column (resource dropped).
@@ -89,8 +152,8 @@ BUNDLED = [
     "dropped_links_count",
 ]
 
-# Per-insert settings of a variant (the schema is the current one).
-INSERT_SETTINGS = {"no_optimize_on_insert": " SETTINGS optimize_on_insert=0"}
+# Per-insert settings: the store's own, except where a variant measures another.
+VARIANT_INSERT_SETTINGS = {"optimize_on_insert": "optimize_on_insert=1"}
 
 VARIANTS = [
     "current",
@@ -105,6 +168,8 @@ VARIANTS = [
 
 
 def variant_table(name: str, table: pa.Table) -> pa.Table:
+    if name == "before_cost_carbon":  # the schema before migration 0005 (issue 4)
+        return table.select(table.column_names[: table.column_names.index("ingested_at") + 1])
     if name == "no_resource":
         return table.drop_columns(["resource_attributes"])
     if name == "bundled":
@@ -120,8 +185,10 @@ def decoded_table(n_spans: int) -> pa.Table:
     wl = Workload(projects=["bench"], seed=1)
     batches = []
     start = time.time_ns() - 3600 * 10**9
+    enricher = Enrichment.load(settings_for_tests(data_dir=tempfile.mkdtemp())).current
     for body, _ in wl.bulk_requests(n_spans, start, start + 3000 * 10**9):
-        batches.append(decode_traces(body, received_ns=time.time_ns()).record_batch())
+        decoded = decode_traces(body, received_ns=time.time_ns(), enricher=enricher)
+        batches.append(decoded.record_batch())
     return pa.Table.from_batches(batches)
 
 
@@ -156,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
                     conn.query(stmt)
                 vt = variant_table(v, table)
                 cols = ", ".join(f"`{c}`" for c in vt.column_names)
-                settings = INSERT_SETTINGS.get(v, "")
+                settings = " SETTINGS " + VARIANT_INSERT_SETTINGS.get(v, INSERT_SETTINGS)
                 t0, c0 = time.perf_counter(), time.process_time()
                 for off in range(0, table.num_rows, args.batch):
                     tbl = vt.slice(off, args.batch)  # noqa: F841 (read by Python(tbl))

@@ -84,8 +84,12 @@ async def _enrichment_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS_KEY]
     pipeline = IngestPipeline(
-        app[SETTINGS_KEY], app[STORE_KEY], app[COUNTERS_KEY], app[ENRICHMENT_KEY]
+        settings,
+        app[STORE_KEY],
+        app[COUNTERS_KEY],
+        app[ENRICHMENT_KEY] if settings.enrich else None,
     )
     hub = LiveHub(app[COUNTERS_KEY])
     pipeline.add_listener(hub.publish_stored)

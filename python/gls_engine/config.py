@@ -32,6 +32,9 @@ class Settings:
     # Grid zone carbon is computed for when neither the span nor its project
     # says where the work ran (ecologits zone code; WOR = world average).
     default_carbon_zone: str = "WOR"
+    # Cost, energy, carbon and percentile sketches computed at ingest. Off only
+    # to measure what they cost (benches/bench_ingest.py --studio-arg=--no-enrich).
+    enrich: bool = True
     # Ingest limits: every one of them turns into a clear error, never a silent drop.
     max_body_bytes: int = 20 * 1024 * 1024  # after gzip inflation; the Collector's default
     max_pending_spans: int = 400_000  # spans accepted but not yet stored; above it: 429

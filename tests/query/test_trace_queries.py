@@ -235,8 +235,19 @@ def test_sort(studio, dataset, sort, order, expected) -> None:
     assert got == [dataset[i] for i in expected]
 
 
+def test_sort_by_cost_and_carbon(studio, dataset) -> None:
+    for sort, figure in (("cost", ("cost", "total_usd")), ("carbon", ("carbon", "carbon_g"))):
+        traces = _list(studio, sort=sort, order="desc")["traces"]
+        values = [t[figure[0]][figure[1]] for t in traces]
+        assert len(traces) == len(dataset)
+        assert values == sorted(values, reverse=True)
+    priced = [t for t in _list(studio, sort="cost")["traces"] if t["cost"]["total_usd"] > 0]
+    assert priced, "the data set has priced LLM calls"
+    assert all(0 <= t["data_quality"] <= 1 for t in priced)
+
+
 def test_cursor_pagination_visits_every_trace_once(studio, dataset) -> None:
-    for sort in ("start_time", "duration"):
+    for sort in ("start_time", "duration", "cost"):
         seen, cursor = [], None
         while True:
             params = {"limit": "4", "sort": sort}

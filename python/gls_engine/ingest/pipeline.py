@@ -271,7 +271,7 @@ class IngestPipeline:
         started = time.monotonic()
         self._inserting += 1
         try:
-            await self.store.insert_spans(table, index)
+            await self.store.insert_spans(table, index, sketches=self.enrichment is not None)
         except StorageError as exc:
             self._release(rows)
             log.error("insert of %d spans failed: %s", rows, exc)

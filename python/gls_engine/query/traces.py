@@ -29,7 +29,10 @@ TRACE_SORTS = {
     "tokens": "total_tokens",
     "spans": "span_count",
     "errors": "error_count",
+    "cost": "cost_usd",
+    "carbon": "carbon_g",
 }
+FLOAT_SORTS = ("cost", "carbon")
 
 # alias -> how one trace's summary rows combine. Rows of a trace are merged
 # in the background, so readers always GROUP BY trace_id. Arrays combine with
@@ -56,6 +59,16 @@ SUMMARY_COLUMNS = {
     "env": "max(environment)",
     "chain_name": "max(chain)",
     "agent_name": "max(agent)",
+    "cached_tokens": "sum(cached_tokens)",
+    "cost_usd": "sum(cost_usd)",
+    "llm_cost_usd": "sum(llm_cost_usd)",
+    "unpriced_count": "sum(unpriced_count)",
+    "energy_kwh": "sum(energy_kwh)",
+    "carbon_g": "sum(carbon_g)",
+    "embodied_carbon_g": "sum(embodied_carbon_g)",
+    "energy_unknown_count": "sum(energy_unknown_count)",
+    "quality_passed": "sum(quality_passed)",
+    "quality_checks": "sum(quality_checks)",
 }
 
 
@@ -224,6 +237,23 @@ def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
         "environment": row["env"],
         "chain": row["chain_name"],
         "agent": row["agent_name"],
+        "cached_tokens": row["cached_tokens"],
+        # Sums of what is known; unpriced_count / energy_unknown_count say how
+        # many spans are missing from them (never counted as 0 silently).
+        "cost": {
+            "total_usd": row["cost_usd"],
+            "llm_usd": row["llm_cost_usd"],
+            "unpriced_llm_calls": row["unpriced_count"],
+        },
+        "carbon": {
+            "energy_kwh": row["energy_kwh"],
+            "carbon_g": row["carbon_g"],
+            "embodied_carbon_g": row["embodied_carbon_g"],
+            "spans_without_energy": row["energy_unknown_count"],
+        },
+        "data_quality": (
+            row["quality_passed"] / row["quality_checks"] if row["quality_checks"] else None
+        ),
     }
 
 
@@ -256,12 +286,14 @@ class TraceQueries:
         having = list(parts.having)
         cursor_start: int | None = None
         if query.get("cursor"):
-            value, last_id = p.decode_cursor(query["cursor"], (int, str))
+            money = sort in FLOAT_SORTS
+            value, last_id = p.decode_cursor(query["cursor"], (float if money else int, str))
             if sort == "start_time":
                 cursor_start = value
             op = "<" if order == "desc" else ">"
+            kind = "Float64" if money else "Int64"
             having.append(
-                f"({sort_expr}, id) {op} ({parts.bind(value, 'Int64')}, {parts.bind(last_id, 'String')})"
+                f"({sort_expr}, id) {op} ({parts.bind(value, kind)}, {parts.bind(last_id, 'String')})"
             )
         direction = "DESC" if order == "desc" else "ASC"
         where = " AND ".join(parts.where)
@@ -318,7 +350,8 @@ class TraceQueries:
         if len(rows) > limit:
             rows = rows[:limit]
             last = rows[-1]
-            next_cursor = p.encode_cursor([last[sort_expr], last["id"]])
+            value = float(last[sort_expr]) if sort in FLOAT_SORTS else last[sort_expr]
+            next_cursor = p.encode_cursor([value, last["id"]])
         return {"traces": [_summary_row(r) for r in rows], "next_cursor": next_cursor}
 
     async def facets(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
@@ -486,8 +519,49 @@ SPAN_SELECT = f"""
     chain, agent, user_id, session_id, environment, tags, input, output, input_key, output_key,
     attributes, attribute_types, resource_attributes, scope_attributes, events, links,
     dropped_attributes_count, dropped_events_count, dropped_links_count,
-    toUnixTimestamp64Nano(ingested_at) AS ingested_ns
+    toUnixTimestamp64Nano(ingested_at) AS ingested_ns,
+    llm_cost_usd, llm_input_cost_usd, llm_output_cost_usd, cost_status, infra_cost_usd,
+    data_cost_usd, cost_usd, system_tokens, token_estimate, energy_kwh, energy_kwh_min,
+    energy_kwh_max, carbon_g, carbon_g_min, carbon_g_max, embodied_carbon_g,
+    embodied_carbon_g_min, embodied_carbon_g_max, energy_source, carbon_zone,
+    quality_passed, quality_checks
 """
+
+COST_STATUS = {0: "not_llm", 1: "priced", 2: "override", 3: "unpriced"}
+ENERGY_SOURCE = {0: "unknown", 1: "llm", 2: "compute"}
+
+
+def _range(row: dict[str, Any], name: str) -> dict[str, Any] | None:
+    if row[name] is None:
+        return None
+    return {"value": row[name], "min": row[f"{name}_min"], "max": row[f"{name}_max"]}
+
+
+def _cost_and_carbon(row: dict[str, Any]) -> dict[str, Any]:
+    """The span's cost, energy, carbon and data quality (docs/span-schema.md)."""
+    estimate = row["token_estimate"]
+    return {
+        "cost": {
+            "status": COST_STATUS.get(row["cost_status"], "unknown"),
+            "total_usd": row["cost_usd"],
+            "llm_usd": row["llm_cost_usd"],
+            "llm_input_usd": row["llm_input_cost_usd"],
+            "llm_output_usd": row["llm_output_cost_usd"],
+            "infra_usd": row["infra_cost_usd"],
+            "data_usd": row["data_cost_usd"],
+        },
+        "carbon": {
+            "source": ENERGY_SOURCE.get(row["energy_source"], "unknown"),
+            "zone": row["carbon_zone"] or None,
+            "energy_kwh": _range(row, "energy_kwh"),
+            "carbon_g": _range(row, "carbon_g"),
+            "embodied_carbon_g": _range(row, "embodied_carbon_g"),
+        },
+        "tokens_estimated": {"input": bool(estimate & 1), "output": bool(estimate & 2)},
+        "system_tokens": row["system_tokens"],
+        "data_quality": {"passed": row["quality_passed"], "checks": row["quality_checks"]},
+    }
+
 
 _PREVIEW_CHARS = 1000
 
@@ -547,6 +621,7 @@ def span_row(row: dict[str, Any], full: bool) -> dict[str, Any]:
         "attribute_types": row["attribute_types"],
         "events": events,
         "links": links,
+        **_cost_and_carbon(row),
     }
     if full:
         span.update(

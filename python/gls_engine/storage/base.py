@@ -109,14 +109,16 @@ class SpanStore:
         return applied
 
     # --- writes (called from the batch writer's threads) -----------------------
-    def insert_spans_sync(self, table: pa.Table, writer_index: int = 0) -> None:
+    def insert_spans_sync(
+        self, table: pa.Table, writer_index: int = 0, sketches: bool = True
+    ) -> None:
         """Stores the spans, then their percentile-sketch deltas (metric_sketches).
 
         Sketches are made before the span insert so a bad batch fails whole;
         they go in after it, so a crash between the two leaves spans without
         sketches, which the client's retry of the unacknowledged request repairs
         (the spans' second copy is replaced by the ReplacingMergeTree)."""
-        deltas = [_core.sketch_rows(batch) for batch in table.to_batches()]
+        deltas = [_core.sketch_rows(batch) for batch in table.to_batches()] if sketches else []
         self._insert_arrow("spans", table, writer_index)
         deltas = [d for d in deltas if d.num_rows]
         if deltas:
@@ -146,9 +148,13 @@ class SpanStore:
             self._write_pool, self.insert_request_digests_sync, rows, writer_index
         )
 
-    async def insert_spans(self, table: pa.Table, writer_index: int = 0) -> None:
+    async def insert_spans(
+        self, table: pa.Table, writer_index: int = 0, sketches: bool = True
+    ) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._write_pool, self.insert_spans_sync, table, writer_index)
+        await loop.run_in_executor(
+            self._write_pool, self.insert_spans_sync, table, writer_index, sketches
+        )
 
     # --- reads -------------------------------------------------------------------
     def query_rows_sync(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
