@@ -17,7 +17,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field};
 
-use crate::energy::{ComputeUsage, ImpactModel, Impacts, ZoneHints};
+use crate::energy::{ComputeUsage, ImpactModel, Impacts, ZoneHints, ZoneSource};
 use crate::errors::{Error, Result};
 use crate::pricing::{PriceBook, Usage};
 use crate::tokens;
@@ -472,10 +472,12 @@ pub(crate) fn enrich(cols: &SpanInputs<'_>, enricher: Option<&Enricher>) -> Resu
             if input_tokens.is_none() && !prompt.is_empty() {
                 if let Ok(est) = tokens::estimate_tokens(model, prompt) {
                     input_tokens = Some(est.tokens);
-                    system = Some(est.system_tokens);
                     estimated |= ESTIMATED_INPUT;
                 }
-            } else if !prompt.is_empty() {
+            }
+            // Same rule whether or not the count was estimated: NULL when the
+            // prompt is not a message array (the estimate says 0 for plain text).
+            if !prompt.is_empty() {
                 system = e.system_tokens(model, prompt);
             }
             let completion = cols.output.value(i);
@@ -591,10 +593,15 @@ pub(crate) fn enrich(cols: &SpanInputs<'_>, enricher: Option<&Enricher>) -> Resu
                 .flatten();
             match (model_ref, output_tokens) {
                 (Some(m), Some(out)) => {
-                    let zone = if hints.explicit_zone.is_some() || hints.cloud_region.is_some() {
-                        e.impacts.resolve_zone(&hints, project_zone).zone
-                    } else {
-                        e.impacts.provider_zone(m)
+                    // Only the span's own zone or a region our table knows
+                    // say where it ran; else the matched model's provider
+                    // (not the project default an unknown region falls to).
+                    let resolved = e.impacts.resolve_zone(&hints, project_zone);
+                    let zone = match resolved.source {
+                        ZoneSource::Explicit | ZoneSource::CloudRegion => resolved.zone,
+                        ZoneSource::LlmProvider | ZoneSource::ProjectDefault => {
+                            e.impacts.provider_zone(m)
+                        }
                     };
                     let latency_s = cols.duration_ns.value(i).max(0) as f64 / 1e9;
                     let imp = e
@@ -605,7 +612,12 @@ pub(crate) fn enrich(cols: &SpanInputs<'_>, enricher: Option<&Enricher>) -> Resu
                 _ => (None, ENERGY_UNKNOWN, ""),
             }
         } else {
-            let hints = ZoneHints::from_attributes(|k| attrs.any(k));
+            // An agent or tool naming its LLM provider still runs where the
+            // app runs: the provider's data centre is for LLM calls only.
+            let hints = ZoneHints {
+                llm_provider: None,
+                ..ZoneHints::from_attributes(|k| attrs.any(k))
+            };
             let zone = e.impacts.resolve_zone(&hints, project_zone).zone;
             match e.impacts.compute_impacts(&usage, zone) {
                 Some(imp) => (Some(imp), ENERGY_COMPUTE, zone),
