@@ -182,6 +182,23 @@ LLM_CASES = [
         ("openai", "gpt-4o"),
     ),
     LlmCase(
+        # A region our table does not know says nothing: the zone is still the
+        # data centre of the model's provider (found from the model alone).
+        "openinference unknown region",
+        {
+            "openinference.span.kind": "LLM",
+            "llm.model_name": "gpt-4o",
+            "llm.token_count.prompt": 640,
+            "llm.token_count.completion": 64,
+            "cloud.region": "mars-central-1",
+        },
+        1.8,
+        "",
+        "gpt-4o",
+        {"input_tokens": 640, "output_tokens": 64},
+        ("openai", "gpt-4o"),
+    ),
+    LlmCase(
         # An embedding call is billed like an LLM call; ecologits has no
         # model for it, so its energy stays unknown.
         "semconv embeddings",
@@ -224,6 +241,13 @@ ESTIMATED = {
     "llm.provider": "openai",
     "llm.model_name": "gpt-4o-mini",
     "input.value": CHAT_PROMPT,
+    "output.value": COMPLETION,
+}
+ESTIMATED_PLAIN = {
+    "openinference.span.kind": "LLM",
+    "llm.provider": "openai",
+    "llm.model_name": "gpt-4o-mini",
+    "input.value": "Plan two days in Lyon for a food lover.",
     "output.value": COMPLETION,
 }
 SYSTEM_FROM_CHAT = {
@@ -326,6 +350,7 @@ def _emit(provider: TracerProvider) -> dict[str, str]:
         {"openinference.span.kind": "CHAIN"},
         [
             ("estimated tokens", ESTIMATED, 1.2),
+            ("estimated plain", ESTIMATED_PLAIN, 0.8),
             ("system from chat", SYSTEM_FROM_CHAT, 1.1),
             ("system from parts", SYSTEM_FROM_PARTS, 1.3),
             ("plain prompt", PLAIN_PROMPT, 0.4),
@@ -380,7 +405,9 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stored]:
 
 def genai_price(provider: str, model: str, start_ns: int, usage: dict[str, int]):
     at = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=start_ns // 1000)
-    return calc_price(Usage(**usage), model, provider_id=provider, genai_request_timestamp=at)
+    return calc_price(
+        Usage(**usage), model, provider_id=provider or None, genai_request_timestamp=at
+    )
 
 
 def ecologits_impacts(provider: str, model_name: str, tokens: int, latency_s: float, zone: str):
@@ -548,7 +575,7 @@ def test_unpriced_calls_counted_in_trace_rollup(stored: Stored) -> None:
     trace_id = stored.trace_of["unknown model"]
     summary = stored.traces[trace_id]
     spans = [r for r in stored.spans.values() if r["trace_hex"] == trace_id]
-    assert summary["span_count"] == len(spans) == 8
+    assert summary["span_count"] == len(spans) == 9
     assert summary["unpriced_count"] == sum(r["cost_status"] == UNPRICED for r in spans) == 2
     assert stored.traces[stored.trace_of["plan_trip"]]["unpriced_count"] == 0
 
@@ -588,6 +615,15 @@ def test_missing_token_counts_are_estimated_from_text(stored: Stored) -> None:
     assert math.isclose(row["llm_cost_usd"], float(expected.total_price), rel_tol=REL)
     assert row["quality_checks"] == Q_LLM
     assert row["quality_passed"] == Q_LLM & ~Q_TOKENS
+
+
+def test_estimate_from_plain_text_has_no_system_tokens(stored: Stored) -> None:
+    row = stored.spans["estimated plain"]
+    prompt = ESTIMATED_PLAIN["input.value"]
+    assert row["token_estimate"] == ESTIMATED_INPUT | ESTIMATED_OUTPUT
+    assert row["input_tokens"] == _core.estimate_tokens("gpt-4o-mini", prompt)[0]
+    # Not a message array: unknown, as for a reported count (not 0).
+    assert row["system_tokens"] is None
 
 
 @pytest.mark.parametrize(

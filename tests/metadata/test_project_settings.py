@@ -114,6 +114,14 @@ SPANS = {
     "llm ft": LLM_FT,
     "llm mini": LLM_MINI,
     "cpu work": {"gls.span.type": "agent", "gls.cpu.seconds": 30.0},
+    # An agent naming its LLM provider: its own CPU work still runs where the
+    # project does, not in the provider's data centre.
+    "agent cpu": {
+        "gls.span.type": "agent",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.agent.name": "planner",
+        "gls.cpu.seconds": 30.0,
+    },
     "gpu work": {"gls.span.type": "span", "gls.gpu.seconds": 10.0},
     "web search": {"openinference.span.kind": "TOOL", "gen_ai.tool.name": "web_search"},
     # No tool-name attribute: the span name is the tool's name.
@@ -179,7 +187,7 @@ def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Configured]
     studio = restarted(studio)
     try:
         get_after_restart = checked_get(studio.api, settings_path(PROJECT))
-        send_spans(studio, PROJECT, "restart", ["llm ft", "cpu work"])
+        send_spans(studio, PROJECT, "restart", ["llm ft", "cpu work", "agent cpu"])
     finally:
         assert studio.stop() == 0, "".join(studio.output)
     (rows,) = query_stopped_store(studio.data_dir, SPANS_SQL)
@@ -288,10 +296,11 @@ def test_other_project_is_unaffected(configured: Configured) -> None:
     assert cpu["carbon_zone"] == SERVER_DEFAULT_ZONE
 
 
+@pytest.mark.parametrize("name", ["cpu work", "agent cpu"])
 @pytest.mark.parametrize("phase", ["after", "restart"])
-def test_cpu_work_runs_in_the_project_zone(configured: Configured, phase: str) -> None:
-    row = configured.spans[(PROJECT, f"{phase}:cpu work")]
-    other = configured.spans[(OTHER, "after:cpu work")]
+def test_cpu_work_runs_in_the_project_zone(configured: Configured, phase: str, name: str) -> None:
+    row = configured.spans[(PROJECT, f"{phase}:{name}")]
+    other = configured.spans[(OTHER, f"after:{name}")]
     kwh = ccf_unknown_provider_kwh(cpu_s=30.0)
     for r, zone in ((row, SETTINGS["carbon_zone"]), (other, SERVER_DEFAULT_ZONE)):
         assert r["energy_source"] == ENERGY_COMPUTE and r["carbon_zone"] == zone
