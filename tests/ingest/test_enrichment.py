@@ -1,10 +1,11 @@
 """Cost, energy, carbon and data quality of spans sent by the official OTel SDK.
 
 Spans go through a real Studio (embedded chDB) with the SDK's OTLP/HTTP
-exporter. The trace API does not serve the enrichment columns, so the Studio
-is stopped once everything is acknowledged and the spans and trace_summaries
-tables are read with SQL (tests/store_sql.py). Every expected figure comes
-from a reference, never from our own code: genai-prices' `calc_price` for
+exporter and are read back with the trace API (open trace, trace list),
+every answer checked against api/openapi.yaml; then the Studio is stopped
+and the spans and trace_summaries tables are read with SQL, to check the API
+serves what was stored. Every expected figure comes from a reference, never
+from our own code: genai-prices' `calc_price` for
 cost, ecologits' `compute_llm_impacts` for LLM energy and carbon, the CCF
 formula over our power-model table for CPU/GPU time, the core's tokenizer
 entry points (checked against tiktoken in tests/analytics/test_tokens.py)
@@ -18,7 +19,7 @@ import json
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -38,7 +39,8 @@ from gls_engine import _core
 from gls_engine.carbon.data import CLOUD_REGIONS_PATH, POWER_MODEL_PATH
 
 from conftest import make_studio
-from store_sql import query_stopped_store
+from enriched_spans import flat_span, query_stopped_store
+from openapi_check import checked_get
 
 PROJECT = "enrich-sdk"
 REL = 1e-9
@@ -310,9 +312,11 @@ CHAIN_NAMING_MODEL = {"gls.span.type": "chain", "gen_ai.request.model": "gpt-4o"
 
 @dataclass
 class Stored:
-    spans: dict[str, dict[str, Any]]  # by span name (unique in this module)
-    traces: dict[str, dict[str, Any]]  # trace_summaries rollup by trace id
-    trace_of: dict[str, str] = field(default_factory=dict)  # span name -> trace id
+    spans: dict[str, dict[str, Any]]  # open-trace API spans (flat_span) by name, unique here
+    traces: dict[str, dict[str, Any]]  # trace-list API summaries by trace id
+    trace_of: dict[str, str]  # span name -> trace id
+    stored_spans: dict[str, dict[str, Any]]  # spans table rows by name
+    stored_traces: dict[str, dict[str, Any]]  # trace_summaries sums by trace id
 
 
 def _emit(provider: TracerProvider) -> dict[str, str]:
@@ -392,12 +396,21 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stored]:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
         trace_of = _emit(provider)
         provider.shutdown()
+        base = f"/api/v1/projects/{PROJECT}/traces"
+        opened = [checked_get(studio.api, f"{base}/{t}") for t in sorted(set(trace_of.values()))]
+        listed = checked_get(studio.api, base)["traces"]
     finally:
         assert studio.stop() == 0, "".join(studio.output)
-    spans, traces = query_stopped_store(studio.data_dir, SPANS_SQL, SUMMARY_SQL)
-    by_name = {row["name"]: row for row in spans}
-    assert len(by_name) == len(spans) == len(trace_of)
-    yield Stored(by_name, {row["trace_hex"]: row for row in traces}, trace_of)
+    spans = {s["name"]: flat_span(s) for trace in opened for s in trace["spans"]}
+    assert len(spans) == len(trace_of)
+    stored_spans, stored_traces = query_stopped_store(studio.data_dir, SPANS_SQL, SUMMARY_SQL)
+    yield Stored(
+        spans,
+        {t["trace_id"]: t for t in listed},
+        trace_of,
+        {row["name"]: row for row in stored_spans},
+        {row["trace_hex"]: row for row in stored_traces},
+    )
 
 
 # --- references -------------------------------------------------------------------
@@ -484,9 +497,30 @@ def assert_unknown_energy(row: dict[str, Any]) -> None:
 # --- 1. LLM calls priced by genai-prices, energy by ecologits ------------------------
 
 
-def test_enrichment_columns_are_stored(stored: Stored) -> None:
-    assert set(ENRICHMENT_COLUMNS) <= set(next(iter(stored.spans.values())))
+def test_api_serves_the_stored_figures(stored: Stored) -> None:
+    """Every enrichment column of every span, and the trace rollups, bit for bit."""
+    assert set(stored.stored_spans) == set(stored.spans)
     assert "llm_cost_usd" in ENRICHMENT_COLUMNS and "quality_checks" in ENRICHMENT_COLUMNS
+    for name, row in stored.stored_spans.items():
+        served = stored.spans[name]
+        for column in ENRICHMENT_COLUMNS:
+            assert served[column] == row[column], (name, column)
+    assert set(stored.stored_traces) == set(stored.traces)
+    for trace_id, row in stored.stored_traces.items():
+        summary = stored.traces[trace_id]
+        assert summary["span_count"] == row["span_count"]
+        assert summary["cost"] == {
+            "total_usd": row["cost_usd"],
+            "llm_usd": row["llm_cost_usd"],
+            "unpriced_llm_calls": row["unpriced_count"],
+        }
+        assert summary["carbon"] == {
+            "energy_kwh": row["energy_kwh"],
+            "carbon_g": row["carbon_g"],
+            "embodied_carbon_g": row["embodied_carbon_g"],
+            "spans_without_energy": row["energy_unknown_count"],
+        }
+        assert summary["data_quality"] == row["quality_passed"] / row["quality_checks"]
 
 
 @pytest.mark.parametrize("case", LLM_CASES, ids=lambda c: c.name)
@@ -576,8 +610,9 @@ def test_unpriced_calls_counted_in_trace_rollup(stored: Stored) -> None:
     summary = stored.traces[trace_id]
     spans = [r for r in stored.spans.values() if r["trace_hex"] == trace_id]
     assert summary["span_count"] == len(spans) == 9
-    assert summary["unpriced_count"] == sum(r["cost_status"] == UNPRICED for r in spans) == 2
-    assert stored.traces[stored.trace_of["plan_trip"]]["unpriced_count"] == 0
+    unpriced = sum(r["cost_status"] == UNPRICED for r in spans)
+    assert summary["cost"]["unpriced_llm_calls"] == unpriced == 2
+    assert stored.traces[stored.trace_of["plan_trip"]]["cost"]["unpriced_llm_calls"] == 0
 
 
 def test_trace_rollups_add_up_the_spans(stored: Stored) -> None:
@@ -587,12 +622,21 @@ def test_trace_rollups_add_up_the_spans(stored: Stored) -> None:
         def total(column: str, rows: list[dict[str, Any]] = spans) -> float:
             return math.fsum(r[column] or 0.0 for r in rows)
 
-        for column in ("cost_usd", "llm_cost_usd", "energy_kwh", "carbon_g", "embodied_carbon_g"):
-            assert math.isclose(summary[column], total(column), rel_tol=1e-12, abs_tol=1e-18)
-        assert summary["energy_unknown_count"] == sum(r["energy_kwh"] is None for r in spans)
-        assert summary["quality_passed"] == sum(r["quality_passed"].bit_count() for r in spans)
-        assert summary["quality_checks"] == sum(r["quality_checks"].bit_count() for r in spans)
-        assert 0 < summary["quality_passed"] < summary["quality_checks"]
+        cost, carbon = summary["cost"], summary["carbon"]
+        for figure, column in (
+            (cost["total_usd"], "cost_usd"),
+            (cost["llm_usd"], "llm_cost_usd"),
+            (carbon["energy_kwh"], "energy_kwh"),
+            (carbon["carbon_g"], "carbon_g"),
+            (carbon["embodied_carbon_g"], "embodied_carbon_g"),
+        ):
+            assert math.isclose(figure, total(column), rel_tol=1e-12, abs_tol=1e-18), column
+        assert carbon["spans_without_energy"] == sum(r["energy_kwh"] is None for r in spans)
+        # docs/span-schema.md: passed checks over applicable checks, counted in bits.
+        passed = sum(r["quality_passed"].bit_count() for r in spans)
+        checks = sum(r["quality_checks"].bit_count() for r in spans)
+        assert summary["data_quality"] == pytest.approx(passed / checks, rel=1e-12)
+        assert 0 < summary["data_quality"] < 1
 
 
 def test_missing_token_counts_are_estimated_from_text(stored: Stored) -> None:

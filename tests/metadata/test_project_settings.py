@@ -35,8 +35,8 @@ from gls_engine.metadata.handlers import MAX_SETTINGS_BYTES
 from gls_engine.metadata.project_settings import MAX_OVERRIDES, MAX_TOOL_RATES
 
 from conftest import Studio, free_port, make_studio
+from enriched_spans import flat_span
 from openapi_check import checked_get, checked_put, openapi
-from store_sql import query_stopped_store
 
 PROJECT = "priced-by-override"
 OTHER = "priced-by-default"
@@ -149,13 +149,18 @@ def send_spans(studio: Studio, project: str, phase: str, names: list[str]) -> No
     provider.shutdown()
 
 
-SPANS_SQL = """
-    SELECT project, concat(attributes['test.phase'], ':', name) AS key,
-        toUnixTimestamp64Nano(start_time) AS start_ns, duration_ns,
-        input_tokens, output_tokens, cached_tokens, llm_cost_usd, cost_status,
-        infra_cost_usd, data_cost_usd, cost_usd, energy_kwh, carbon_g, energy_source, carbon_zone
-    FROM spans WHERE project IN ('priced-by-override', 'priced-by-default')
-"""
+def read_spans(studio: Studio) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every span of both projects from the span search API: (project, "phase:name") -> figures."""
+    spans = {}
+    for project in (PROJECT, OTHER):
+        page = checked_get(studio.api, f"/api/v1/projects/{project}/spans", limit=1000)
+        assert page["next_cursor"] is None
+        for span in page["spans"]:
+            row = flat_span(span)
+            key = (project, f"{row['attributes']['test.phase']}:{row['name']}")
+            assert key not in spans, key
+            spans[key] = row
+    return spans
 
 
 @dataclass
@@ -164,7 +169,8 @@ class Configured:
     put_answer: dict[str, Any]
     get_after_put: dict[str, Any]
     get_after_restart: dict[str, Any]
-    spans: dict[tuple[str, str], dict[str, Any]]  # (project, "phase:name") -> row
+    spans: dict[tuple[str, str], dict[str, Any]]  # (project, "phase:name") -> figures
+    spans_before_restart: dict[tuple[str, str], dict[str, Any]]
 
 
 def restarted(studio: Studio) -> Studio:
@@ -182,18 +188,17 @@ def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Configured]
         get_after_put = checked_get(studio.api, settings_path(PROJECT))
         for project in (PROJECT, OTHER):
             send_spans(studio, project, "after", list(SPANS))
+        before_restart = read_spans(studio)
     finally:
         assert studio.stop() == 0, "".join(studio.output)
     studio = restarted(studio)
     try:
         get_after_restart = checked_get(studio.api, settings_path(PROJECT))
         send_spans(studio, PROJECT, "restart", ["llm ft", "cpu work", "agent cpu"])
+        spans = read_spans(studio)
     finally:
         assert studio.stop() == 0, "".join(studio.output)
-    (rows,) = query_stopped_store(studio.data_dir, SPANS_SQL)
-    spans = {(r["project"], r["key"]): r for r in rows}
-    assert len(spans) == len(rows)
-    yield Configured(defaults, put_answer, get_after_put, get_after_restart, spans)
+    yield Configured(defaults, put_answer, get_after_put, get_after_restart, spans, before_restart)
 
 
 def genai_cost(row: dict[str, Any], provider: str, model: str) -> float:
@@ -265,6 +270,12 @@ def test_override_replaces_genai_prices_for_a_known_model(configured: Configured
     assert row["cost_status"] == OVERRIDE
     assert math.isclose(row["llm_cost_usd"], expected, rel_tol=1e-12)
     assert not math.isclose(expected, genai_cost(row, "openai", "gpt-4o-mini"), rel_tol=1e-3)
+
+
+def test_stored_figures_survive_the_restart(configured: Configured) -> None:
+    kept = {key: configured.spans[key] for key in configured.spans_before_restart}
+    assert kept == configured.spans_before_restart
+    assert len(configured.spans) == len(kept) + 3  # the spans sent after the restart
 
 
 def test_spans_before_the_put_keep_their_figures(configured: Configured) -> None:
