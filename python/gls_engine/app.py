@@ -16,8 +16,10 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from gls_engine import __version__
+from gls_engine.analytics import cost_handlers
 from gls_engine.analytics import handlers as analytics_handlers
 from gls_engine.analytics.metrics import MetricQueries
+from gls_engine.analytics.suggestions import Suggestions
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.config import Settings
 from gls_engine.ingest import IngestPipeline, http_receiver
@@ -80,6 +82,7 @@ async def _enrichment_ctx(app: web.Application) -> AsyncIterator[None]:
     log.info("pricing with %s", enrichment.price_data.label)
     app[ENRICHMENT_KEY] = enrichment
     app[metadata_handlers.SETTINGS_CONSUMER_KEY] = enrichment
+    app[analytics_handlers.SUGGESTIONS_KEY] = Suggestions(app[STORE_KEY], enrichment)
     yield
 
 
@@ -203,4 +206,5 @@ def create_app(settings: Settings) -> web.Application:
     realtime_handlers.add_routes(app)
     metadata_handlers.add_routes(app)
     analytics_handlers.add_routes(app)
+    cost_handlers.add_routes(app)
     return app

@@ -8,22 +8,15 @@ relative error (they come from the streaming sketches), counts and sums exact.
 
 from __future__ import annotations
 
-import asyncio
 import random
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from gls_engine.app import STORE_KEY, create_app, make_runner
-from gls_engine.config import settings_for_tests
-from gls_engine.storage import SpanStore
-
-from conftest import free_port
+from inprocess_studio import InProcessStudio
 from openapi_check import checked_get
 from otlp_helpers import make_request, make_span, new_span_id, new_trace_id, post_protobuf
 
@@ -38,60 +31,6 @@ MODELS = [("gpt-4o", "openai"), ("gpt-4o-mini", "openai"), ("no-such-model-xyz",
 CHAINS = ["rag", "support", "triage"]
 USERS = ["alice", "bob", "carol", "dave"]
 LEVELS = (0.5, 0.9, 0.99)
-
-
-class InProcessStudio:
-    """The Studio app served from a thread of this process, so tests can also
-    run exact SQL on its store (chDB allows one process per data directory)."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.port = free_port()
-        self.settings = settings_for_tests(
-            data_dir=str(data_dir),
-            api_port=self.port,
-            otlp_http_port=-1,
-            otlp_grpc_port=-1,
-        )
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self.store: SpanStore | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    @property
-    def api(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _run(self) -> None:
-        async def main() -> None:
-            self._loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            app = create_app(self.settings)
-            runner = make_runner(app)
-            await runner.setup()
-            from aiohttp import web
-
-            await web.TCPSite(runner, "127.0.0.1", self.port).start()
-            self.store = app[STORE_KEY]
-            self._ready.set()
-            await self._stop.wait()
-            await runner.cleanup()
-
-        asyncio.run(main())
-
-    def start(self) -> InProcessStudio:
-        self._thread.start()
-        assert self._ready.wait(120), "studio did not start"
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(60)
-
-    def sql(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        assert self.store is not None
-        return self.store.query_rows_sync(query, params)
 
 
 def _send(studio: InProcessStudio, project: str, rng: random.Random, start_ns: int) -> None:
@@ -369,7 +308,9 @@ def test_histogram_counts_add_up(studio: InProcessStudio) -> None:
     assert len(bins) == 20
     assert bins[0]["lower"] == pytest.approx(float(exact["lo"]) * 1e-6, rel=0.01)
     assert bins[-1]["upper"] == pytest.approx(float(exact["hi"]) * 1e-6, rel=0.01)
-    assert all(a["upper"] == pytest.approx(b["lower"]) for a, b in zip(bins, bins[1:], strict=False))
+    assert all(
+        a["upper"] == pytest.approx(b["lower"]) for a, b in zip(bins, bins[1:], strict=False)
+    )
     one = checked_get(
         studio.api,
         f"/api/v1/projects/{PROJECT}/analytics/histogram",

@@ -5,10 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from gls_engine.analytics.metrics import MetricQueries, parse_request
+from gls_engine.analytics.suggestions import Suggestions
+from gls_engine.analytics.window import window
 from gls_engine.api_errors import json_response
 from gls_engine.query import params as p
 
 METRICS_KEY = web.AppKey("metric_queries", MetricQueries)
+SUGGESTIONS_KEY = web.AppKey("suggestions", Suggestions)
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -32,8 +35,16 @@ async def histogram(request: web.Request) -> web.Response:
     return json_response(await request.app[METRICS_KEY].histogram(req, group, bins))
 
 
+async def suggestions(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    w = window(request.query, default_days=7)
+    min_calls = p.integer("min_calls", request.query.get("min_calls", "20"), 2, 10**9)
+    return json_response(await request.app[SUGGESTIONS_KEY].suggest(project, w, min_calls))
+
+
 def add_routes(app: web.Application) -> None:
     base = "/api/v1/projects/{project}/analytics"
     app.router.add_get(f"{base}/metrics", metrics)
     app.router.add_get(f"{base}/leaders", leaders)
     app.router.add_get(f"{base}/histogram", histogram)
+    app.router.add_get(f"{base}/suggestions", suggestions)

@@ -51,13 +51,14 @@ class Enrichment:
         self.settings = settings
         self.price_data = price_data
         self.impact_model = default_impact_model()
-        self.current: _core.Enricher = self._build([])
+        # The prices with every project's overrides, as the current Enricher has them.
+        self.price_book, self.current = self._build([])
 
     @classmethod
     def load(cls, settings: Settings) -> Enrichment:
         return cls(settings, load_or_export(settings.data_path))
 
-    def _build(self, all_settings: list[ProjectSettings]) -> _core.Enricher:
+    def _build(self, all_settings: list[ProjectSettings]) -> tuple[_core.PriceBook, _core.Enricher]:
         started = time.perf_counter()
         try:
             book = _core.PriceBook(self.price_data.json, _overrides(all_settings) or None)
@@ -70,7 +71,7 @@ class Enrichment:
         except (_core.CoreError, ValueError) as exc:
             raise SettingsValidationError(str(exc)) from None
         log.debug("enricher built in %.1f ms", (time.perf_counter() - started) * 1000)
-        return enricher
+        return book, enricher
 
     def validate(self, settings: ProjectSettings) -> None:
         """Refuses settings the data cannot honour (an unknown zone, say)."""
@@ -82,4 +83,4 @@ class Enrichment:
             )
 
     def apply(self, all_settings: list[ProjectSettings]) -> None:
-        self.current = self._build(all_settings)
+        self.price_book, self.current = self._build(all_settings)
