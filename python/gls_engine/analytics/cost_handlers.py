@@ -1,0 +1,93 @@
+"""HTTP handlers of the cost analysis and the token analyzer
+(routes under /api/v1/projects/{project}/analytics)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from gls_engine.analytics.costs import (
+    EXPORT_DEFAULT_ROWS,
+    EXPORT_MAX_ROWS,
+    CostQueries,
+    CostRequest,
+    export_csv,
+)
+from gls_engine.analytics.tokens import ContextWindows, TokenQueries, TokenRequest
+from gls_engine.analytics.window import Window, group_by, window
+from gls_engine.api_errors import json_response
+from gls_engine.query import params as p
+
+COST_QUERIES_KEY = web.AppKey("cost_queries", CostQueries)
+TOKEN_QUERIES_KEY = web.AppKey("token_queries", TokenQueries)
+
+DEFAULT_ROWS = 50  # rows per breakdown
+MAX_ROWS = 1000
+
+
+def _limit(query: Mapping[str, str], default: int, most: int) -> int:
+    return p.integer("limit", query["limit"], 1, most) if "limit" in query else default
+
+
+def _cost_request(request: web.Request, default_limit: int, most: int) -> CostRequest:
+    project = p.project_name(request.match_info["project"])
+    query = request.query
+    return CostRequest(project, window(query), group_by(query), _limit(query, default_limit, most))
+
+
+async def costs(request: web.Request) -> web.Response:
+    req = _cost_request(request, DEFAULT_ROWS, MAX_ROWS)
+    return json_response(await request.app[COST_QUERIES_KEY].analysis(req))
+
+
+def _day(ns: int) -> str:
+    return datetime.fromtimestamp(ns / 1e9, UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def _filename(project: str, w: Window) -> str:
+    return f"costs-{project}-{_day(w.start_ns)}-{_day(w.end_ns)}.csv"
+
+
+async def costs_export(request: web.Request) -> web.Response:
+    req = _cost_request(request, EXPORT_DEFAULT_ROWS, EXPORT_MAX_ROWS)
+    rows = await request.app[COST_QUERIES_KEY].export_rows(req)
+    # Project names are [A-Za-z0-9._-]: safe in a quoted filename.
+    return web.Response(
+        text=export_csv(rows),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(req.project, req.window)}"'
+        },
+    )
+
+
+async def tokens(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    query = request.query
+    req = TokenRequest(project, window(query), _limit(query, DEFAULT_ROWS, MAX_ROWS))
+    return json_response(await request.app[TOKEN_QUERIES_KEY].analysis(req))
+
+
+async def _attach(app: web.Application) -> None:
+    """Query objects over the store, and context windows from the price data
+    the Studio prices with (runs after the storage and enrichment contexts)."""
+    from gls_engine.app import ENRICHMENT_KEY, STORE_KEY
+
+    store = app[STORE_KEY]
+    loop = asyncio.get_running_loop()
+    price_json = app[ENRICHMENT_KEY].price_data.json
+    context_windows = await loop.run_in_executor(None, ContextWindows, price_json)
+    app[COST_QUERIES_KEY] = CostQueries(store)
+    app[TOKEN_QUERIES_KEY] = TokenQueries(store, context_windows)
+
+
+def add_routes(app: web.Application) -> None:
+    app.on_startup.append(_attach)
+    base = "/api/v1/projects/{project}/analytics"
+    app.router.add_get(f"{base}/costs", costs)
+    app.router.add_get(f"{base}/costs/export.csv", costs_export)
+    app.router.add_get(f"{base}/tokens", tokens)
