@@ -78,9 +78,11 @@ async def _attach(app: web.Application) -> None:
     from gls_engine.app import ENRICHMENT_KEY, STORE_KEY
 
     store = app[STORE_KEY]
+    enrichment = app[ENRICHMENT_KEY]
     loop = asyncio.get_running_loop()
-    price_json = app[ENRICHMENT_KEY].price_data.json
-    context_windows = await loop.run_in_executor(None, ContextWindows, price_json)
+    context_windows = await loop.run_in_executor(
+        None, ContextWindows, enrichment.price_data.json, lambda: enrichment.price_book
+    )
     app[COST_QUERIES_KEY] = CostQueries(store)
     app[TOKEN_QUERIES_KEY] = TokenQueries(store, context_windows)
 

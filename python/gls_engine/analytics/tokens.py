@@ -37,17 +37,18 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from gls_engine import _core
+from gls_engine.analytics.suggestions import NEAR_LIMIT_SHARE
 from gls_engine.analytics.window import Window
 from gls_engine.storage import SpanStore
 
-NEAR_LIMIT = 0.9
+NEAR_LIMIT = NEAR_LIMIT_SHARE  # as the suggestions judge it
 RATIO_FACTOR = 5.0
 RATIO_MIN_CALLS = 10
 MODEL_CACHE_SIZE = 10_000
@@ -86,11 +87,12 @@ DEFINITIONS = {
 
 class ContextWindows:
     """Context windows (tokens) from the genai-prices data the Studio prices
-    with, found through the same model matching as the prices."""
+    with, found through the same model matching as the prices: `price_book`
+    gives the Studio's current PriceBook (rebuilt when overrides change)."""
 
-    def __init__(self, price_json: str) -> None:
+    def __init__(self, price_json: str, price_book: Callable[[], _core.PriceBook]) -> None:
         data = orjson.loads(price_json)
-        self._book = _core.PriceBook(price_json)
+        self._price_book = price_book
         self._windows: dict[tuple[str, str], int] = {
             (provider["id"], model["id"]): int(model["context_window"])
             for provider in data["providers"]
@@ -107,9 +109,9 @@ class ContextWindows:
                 return self._found[key]
         window = None
         if model:
-            # A one-token price resolves the (provider, model) pair genai-prices
-            # matches, with the provider and model ids of its data.
-            cost = self._book.cost(provider, model, time.time_ns(), input_tokens=1)
+            # A one-token price (no project: genai-prices only) names the
+            # provider and model of the data that price the pair.
+            cost = self._price_book().cost(provider, model, time.time_ns(), input_tokens=1)
             if cost is not None and cost["source"] == "genai-prices":
                 window = self._windows.get((cost["provider"], cost["model"]))
         with self._lock:
