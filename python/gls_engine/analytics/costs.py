@@ -123,6 +123,16 @@ def _costs(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: row.get(k, 0) or 0 for k in COST_FIELDS}
 
 
+def _added(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rows of counts and sums added up, key by key."""
+    out: dict[str, Any] = {}
+    for row in rows:
+        for k, v in row.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                out[k] = out.get(k, 0) + v
+    return out
+
+
 def _totals(row: Mapping[str, Any]) -> dict[str, Any]:
     out = _costs(row)
     cost = out["cost_usd"]
@@ -169,17 +179,19 @@ class CostQueries:
         self.store = store
 
     async def analysis(self, req: CostRequest) -> dict[str, Any]:
-        over_time = asyncio.gather(self._periods(req), self._series(req), self._grouped_series(req))
-        breakdowns = asyncio.gather(
+        (
+            (current, previous, series),
+            groups,
+            models,
+            (environments, agents),
+            chains,
+        ) = await asyncio.gather(
+            self._periods_and_series(req),
+            self._grouped_series(req),
             self._by_model(req),
-            self._by_span_column(req, "environment"),
-            self._by_span_column(req, "agent"),
+            self._by_environment_and_agent(req),
             self._by_chain(req),
         )
-        (periods, series, groups), (models, environments, agents, chains) = await asyncio.gather(
-            over_time, breakdowns
-        )
-        current, previous = periods
         result: dict[str, Any] = {
             "project": req.project,
             "window": req.window.to_json(),
@@ -200,9 +212,15 @@ class CostQueries:
             result["groups"] = groups
         return result
 
-    async def _periods(self, req: CostRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    async def _periods_and_series(
+        self, req: CostRequest
+    ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+        """Totals of the window and of the previous period, and the window's
+        time series, from one scan of both periods by period and step (a step
+        may straddle the window's start: its two parts are two rows)."""
         rows = await self.store.query_rows(
             "SELECT start_time >= fromUnixTimestamp64Nano({start:Int64}) AS is_current,"
+            " intDiv(toUnixTimestamp(start_time), {step:UInt32}) * {step:UInt32} AS t,"
             f" {COST_SUMS},"
             " countIf(cost_status IN (1, 2)) AS priced_llm_calls,"
             f" sumIf({CALL_TOKENS}, cost_status = 3) AS unpriced_tokens,"
@@ -212,25 +230,21 @@ class CostQueries:
             " FROM spans WHERE project = {project:String}"
             " AND start_time >= fromUnixTimestamp64Nano({previous_start:Int64})"
             " AND start_time < fromUnixTimestamp64Nano({end:Int64})"
-            " GROUP BY is_current",
+            " GROUP BY is_current, t",
             req.params,
         )
-        by_period = {bool(r["is_current"]): r for r in rows}
-        return _totals(by_period.get(True, {})), _totals(by_period.get(False, {}))
+        now = [r for r in rows if r["is_current"]]
+        before = [r for r in rows if not r["is_current"]]
+        by_t = {int(r["t"]): r for r in now}
+        series = [
+            {"t": _iso(t), **_costs(by_t.get(t, {}))} for t in self._bucket_starts(req.window)
+        ]
+        return _totals(_added(now)), _totals(_added(before)), series
 
     def _bucket_starts(self, window: Window) -> list[int]:
         step = window.step_s
         first = window.start_ns // 10**9 // step * step
         return list(range(first, -(-window.end_ns // 10**9), step))
-
-    async def _series(self, req: CostRequest) -> list[dict[str, Any]]:
-        rows = await self.store.query_rows(
-            "SELECT intDiv(toUnixTimestamp(start_time), {step:UInt32}) * {step:UInt32} AS t,"
-            f" {COST_SUMS} FROM spans WHERE {IN_WINDOW} GROUP BY t",
-            req.params,
-        )
-        by_t = {int(r["t"]): r for r in rows}
-        return [{"t": _iso(t), **_costs(by_t.get(t, {}))} for t in self._bucket_starts(req.window)]
 
     async def _grouped_series(self, req: CostRequest) -> list[dict[str, Any]] | None:
         """The time series of the top groups by cost (the span's own column)."""
@@ -290,14 +304,25 @@ class CostQueries:
             for r in rows
         ]
 
-    async def _by_span_column(self, req: CostRequest, column: str) -> list[dict[str, Any]]:
+    async def _by_environment_and_agent(
+        self, req: CostRequest
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        # One scan, two grouping sets; grouping(environment) is 0 on the rows
+        # grouped by environment.
         rows = await self.store.query_rows(
-            f"SELECT toString({column}) AS g, count() AS spans, {COST_SUMS}"
-            f" FROM spans WHERE {IN_WINDOW} GROUP BY g"
-            " ORDER BY cost_usd DESC, spans DESC, g LIMIT {limit:UInt32}",
+            "SELECT grouping(environment) AS by_agent, toString(environment) AS env,"
+            f" toString(agent) AS ag, count() AS spans, {COST_SUMS}"
+            f" FROM spans WHERE {IN_WINDOW}"
+            " GROUP BY GROUPING SETS ((environment), (agent))",
             req.params,
         )
-        return [{column: r["g"], "spans": r["spans"], **_costs(r)} for r in rows]
+
+        def ranked(column: str, key: str, agent_rows: bool) -> list[dict[str, Any]]:
+            chosen = [r for r in rows if bool(r["by_agent"]) == agent_rows]
+            chosen.sort(key=lambda r: (-r["cost_usd"], -r["spans"], r[key]))
+            return [{column: r[key], "spans": r["spans"], **_costs(r)} for r in chosen][: req.limit]
+
+        return ranked("environment", "env", False), ranked("agent", "ag", True)
 
     async def _by_chain(self, req: CostRequest) -> list[dict[str, Any]]:
         # A trace has a summary row per day it has spans in; merged per trace,
