@@ -531,7 +531,9 @@ pub(crate) fn enrich(cols: &SpanInputs<'_>, enricher: Option<&Enricher>) -> Resu
                     None,
                     opt_u32(cols.reasoning_tokens, i).map(u64::from),
                 );
-                if let Some(c) = e.prices.cost(id, start_ns, &usage) {
+                // A cost too large for f64 is not a price: unpriced, never inf.
+                let cost = e.prices.cost(id, start_ns, &usage);
+                if let Some(c) = cost.filter(|c| c.total.is_finite()) {
                     status = if e.prices.model_ref(id).override_project.is_some() {
                         COST_OVERRIDE
                     } else {
@@ -550,17 +552,19 @@ pub(crate) fn enrich(cols: &SpanInputs<'_>, enricher: Option<&Enricher>) -> Resu
         llm_cost.append_option(llm_total);
         cost_status.append_value(status);
 
-        // Non-LLM cost from the project's rate card.
+        // Non-LLM cost from the project's rate card. Times as the power
+        // model reads them: negative, NaN or infinite is not reported.
         let usage = ComputeUsage::from_attributes(|k| attrs.any(k));
+        let seconds = |s: Option<f64>| s.filter(|s| s.is_finite() && *s >= 0.0);
         let card = rules.map(|r| &r.rate_card);
         let mut infra = None;
         if let Some(card) = card {
             let add = |acc: &mut Option<f64>, v: f64| *acc = Some(acc.unwrap_or(0.0) + v);
-            if let (Some(rate), Some(s)) = (card.cpu_second_usd, usage.cpu_seconds) {
-                add(&mut infra, rate * s.max(0.0));
+            if let (Some(rate), Some(s)) = (card.cpu_second_usd, seconds(usage.cpu_seconds)) {
+                add(&mut infra, rate * s);
             }
-            if let (Some(rate), Some(s)) = (card.gpu_second_usd, usage.gpu_seconds) {
-                add(&mut infra, rate * s.max(0.0));
+            if let (Some(rate), Some(s)) = (card.gpu_second_usd, seconds(usage.gpu_seconds)) {
+                add(&mut infra, rate * s);
             }
             if span_type == "tool" && !card.tool_call_usd.is_empty() {
                 let tool = TOOL_NAME_ATTRIBUTES
@@ -577,6 +581,9 @@ pub(crate) fn enrich(cols: &SpanInputs<'_>, enricher: Option<&Enricher>) -> Resu
             let bytes: f64 = attrs.span(BYTES_READ_ATTRIBUTE)?.trim().parse().ok()?;
             (bytes.is_finite() && bytes >= 0.0).then(|| rate * bytes / 1e9)
         });
+        // A figure too large for f64 is unknown, never inf (JSON has no inf).
+        let infra = infra.filter(|v| v.is_finite());
+        let data = data.filter(|v| v.is_finite());
         infra_cost.append_option(infra);
         data_cost.append_option(data);
         cost_total
@@ -624,6 +631,7 @@ pub(crate) fn enrich(cols: &SpanInputs<'_>, enricher: Option<&Enricher>) -> Resu
                 None => (None, ENERGY_UNKNOWN, ""),
             }
         };
+        let impacts = impacts.filter(impacts_are_finite);
         match impacts {
             Some(imp) => {
                 let en = imp.energy_kwh;
@@ -719,6 +727,14 @@ pub(crate) fn enrich(cols: &SpanInputs<'_>, enricher: Option<&Enricher>) -> Resu
         output_tokens: tokens_col(new_output),
         total_tokens: tokens_col(new_total),
     })
+}
+
+/// Every figure is a number: an overflow (1e308 CPU seconds, say) is unknown.
+fn impacts_are_finite(imp: &Impacts) -> bool {
+    [imp.energy_kwh, imp.usage_gwp_kgco2eq]
+        .iter()
+        .chain(imp.embodied_gwp_kgco2eq.iter())
+        .all(|e| e.value.is_finite() && e.min.is_finite() && e.max.is_finite())
 }
 
 /// The span's own figures hold together: a name, and for an LLM call a
