@@ -123,6 +123,10 @@ SPANS = {
         "gls.cpu.seconds": 30.0,
     },
     "gpu work": {"gls.span.type": "span", "gls.gpu.seconds": 10.0},
+    # Times no figure can come of: infinite is not reported; 1.7e308 s
+    # overflows the energy to infinity, which is unknown too (never inf).
+    "cpu infinite": {"gls.span.type": "agent", "gls.cpu.seconds": math.inf},
+    "cpu overflow": {"gls.span.type": "agent", "gls.cpu.seconds": 1.7e308},
     "web search": {"openinference.span.kind": "TOOL", "gen_ai.tool.name": "web_search"},
     # No tool-name attribute: the span name is the tool's name.
     "sql_query": {"openinference.span.kind": "TOOL"},
@@ -318,6 +322,21 @@ def test_cpu_work_runs_in_the_project_zone(configured: Configured, phase: str, n
         assert r["energy_kwh"] == pytest.approx(kwh, rel=1e-12)
         assert r["carbon_g"] == pytest.approx(kwh * intensity(zone) * 1000, rel=1e-12)
     assert row["carbon_g"] != other["carbon_g"]
+
+
+@pytest.mark.parametrize("project", [PROJECT, OTHER])
+def test_times_without_a_finite_figure_are_unknown(configured: Configured, project: str) -> None:
+    for name in ("cpu infinite", "cpu overflow"):
+        row = configured.spans[(project, f"after:{name}")]
+        assert row["energy_kwh"] is None and row["carbon_g"] is None, name
+        assert row["energy_source"] == 0 and row["carbon_zone"] == "", name
+        assert math.isfinite(row["cost_usd"]), name
+    infinite = configured.spans[(project, "after:cpu infinite")]
+    assert infinite["infra_cost_usd"] is None and infinite["cost_usd"] == 0.0
+    overflow = configured.spans[(project, "after:cpu overflow")]
+    rate = SETTINGS["rate_card"]["cpu_second_usd"] if project == PROJECT else None
+    expected = None if rate is None else pytest.approx(1.7e308 * rate, rel=1e-12)
+    assert overflow["infra_cost_usd"] == expected
 
 
 @pytest.mark.parametrize(
