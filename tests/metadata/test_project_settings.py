@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -175,6 +177,7 @@ class Configured:
     get_after_restart: dict[str, Any]
     spans: dict[tuple[str, str], dict[str, Any]]  # (project, "phase:name") -> figures
     spans_before_restart: dict[tuple[str, str], dict[str, Any]]
+    data_dir: Path
 
 
 def restarted(studio: Studio) -> Studio:
@@ -202,7 +205,15 @@ def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Configured]
         spans = read_spans(studio)
     finally:
         assert studio.stop() == 0, "".join(studio.output)
-    yield Configured(defaults, put_answer, get_after_put, get_after_restart, spans, before_restart)
+    yield Configured(
+        defaults,
+        put_answer,
+        get_after_put,
+        get_after_restart,
+        spans,
+        before_restart,
+        studio.data_dir,
+    )
 
 
 def genai_cost(row: dict[str, Any], provider: str, model: str) -> float:
@@ -250,6 +261,9 @@ def test_put_answer_and_get_agree(configured: Configured) -> None:
 
 def test_settings_survive_a_restart(configured: Configured) -> None:
     assert configured.get_after_restart == configured.put_answer
+    with sqlite3.connect(configured.data_dir / "metadata.sqlite3") as db:
+        projects = [row[0] for row in db.execute("SELECT project FROM project_settings")]
+    assert projects == [PROJECT]
 
 
 @pytest.mark.parametrize("phase", ["after", "restart"])
