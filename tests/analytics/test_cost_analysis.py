@@ -887,3 +887,24 @@ def test_invalid_project_is_400(studio: InProcessStudio, path: str) -> None:
     resp = requests.get(f"{studio.api}/api/v1/projects/bad%20name!/{path}", timeout=30)
     assert resp.status_code == 400, resp.text
     assert resp.json()["error"]["code"] == "invalid_parameter"
+
+
+def test_limit_keeps_the_costliest_rows(studio: InProcessStudio) -> None:
+    # Sums may differ in the last bits between runs (parallel aggregation):
+    # rows are compared by what they name.
+    names = {
+        "by_model": ("provider", "model"),
+        "by_chain": ("chain",),
+        "by_environment": ("environment",),
+        "by_agent": ("agent",),
+    }
+    full, top = _costs(studio), _costs(studio, limit="2")
+    for key, columns in names.items():
+        assert len(full[key]) > 2, key
+        assert [[r[c] for c in columns] for r in top[key]] == [
+            [r[c] for c in columns] for r in full[key][:2]
+        ], key
+    one = _tokens(studio, limit="1")["by_model"]
+    assert [(m["provider"], m["model"]) for m in one] == [
+        (m["provider"], m["model"]) for m in _tokens(studio)["by_model"][:1]
+    ]
