@@ -677,3 +677,22 @@ def test_empty_document_resets_to_defaults(studio: Studio) -> None:
     assert without_time(answer) == as_stored({}, "reset-me")
     assert answer["updated_at"] is not None
     assert checked_get(studio.api, path) == answer
+
+
+def test_zone_codes_are_case_insensitive(studio: Studio) -> None:
+    path = settings_path("lower-zone")
+    answer = checked_put(studio.api, path, {"carbon_zone": "fra"})
+    assert answer["carbon_zone"] == "FRA"
+    assert checked_get(studio.api, path)["carbon_zone"] == "FRA"
+
+
+def test_oversized_body_is_refused_before_it_is_read(studio: Studio) -> None:
+    path = settings_path("too-big")
+    resp = requests.put(
+        studio.api + path,
+        data=b"{" + b" " * (300 * 1024) + b"}",
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert resp.status_code == 413 and resp.json()["error"]["code"] == "payload_too_large"
+    assert checked_get(studio.api, path)["updated_at"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Protocol
 
 import orjson
@@ -40,6 +41,8 @@ async def put_settings(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     if request.content_type != "application/json":
         raise ApiError(415, "unsupported_media_type", "settings must be sent as application/json")
+    if (request.content_length or 0) > MAX_SETTINGS_BYTES:
+        raise ApiError(413, "payload_too_large", f"settings over {MAX_SETTINGS_BYTES} bytes")
     body = await request.read()
     if len(body) > MAX_SETTINGS_BYTES:
         raise ApiError(413, "payload_too_large", f"settings over {MAX_SETTINGS_BYTES} bytes")
@@ -57,7 +60,9 @@ async def put_settings(request: web.Request) -> web.Response:
         raise bad_request(str(exc)) from None
     stored = await store.put_project_settings(new)
     if consumer is not None:
-        consumer.apply(await store.all_project_settings())
+        # Rebuilding the prices and rules takes tens of ms: not on the event loop.
+        everything = await store.all_project_settings()
+        await asyncio.get_running_loop().run_in_executor(None, consumer.apply, everything)
     return json_response(stored.to_json())
 
 

@@ -147,7 +147,7 @@ class ProjectSettings:
         )
         return cls(
             project=project,
-            carbon_zone=zone,
+            carbon_zone=zone.upper() if zone is not None else None,  # zones are upper-case codes
             price_overrides=overrides,
             rate_card=RateCard.from_json(obj.get("rate_card", {})),
         )
