@@ -61,6 +61,9 @@ LLM_CALLS = (
     " AND span_type IN ('llm', 'embedding')"
 )
 
+# A (provider, model) as one integer, the same in every query that uses it.
+MODEL_KEY = "cityHash64(toString(provider), toString(model))"
+
 DEFINITIONS = {
     "uncached_system_prompt": (
         "LLM calls that sent system-prompt tokens (counted from the system/developer messages"
@@ -145,7 +148,7 @@ class TokenQueries:
         uncached_system = "ifNull(sys, 0) > 0 AND ifNull(c, 0) = 0"
         both = "ifNull(i, 0) > 0 AND o IS NOT NULL"
         return await self.store.query_rows(
-            "SELECT p AS provider, m AS model, count() AS calls,"
+            "SELECT p AS provider, m AS model, any(k) AS mk, count() AS calls,"
             " count(i) AS input_calls, sum(ifNull(i, 0)) AS input_tokens,"
             " count(o) AS output_calls, sum(ifNull(o, 0)) AS output_tokens,"
             " count(tt) AS total_calls, sum(ifNull(tt, 0)) AS total_tokens,"
@@ -165,7 +168,8 @@ class TokenQueries:
             f" sumIf(ifNull(sys, 0), {uncached_system}) AS uncached_system_tokens,"
             " ifNull(sumIf(ifNull(ic, 0) * least(ifNull(sys, 0), ifNull(i, 0)) / i,"
             f" {uncached_system} AND ifNull(i, 0) > 0), 0) AS uncached_system_cost_usd"
-            " FROM (SELECT toString(provider) AS p, toString(model) AS m, input_tokens AS i,"
+            f" FROM (SELECT toString(provider) AS p, toString(model) AS m, {MODEL_KEY} AS k,"
+            " input_tokens AS i,"
             " output_tokens AS o, total_tokens AS tt, cached_tokens AS c,"
             " reasoning_tokens AS r, system_tokens AS sys, token_estimate AS est,"
             f" llm_input_cost_usd AS ic {LLM_CALLS})"
@@ -212,23 +216,24 @@ class TokenQueries:
         )
         return {(judged[r["k"] - 1]["provider"], judged[r["k"] - 1]["model"]): r for r in rows}
 
-    async def _repeats(self, req: TokenRequest) -> dict[tuple[str, str], dict[str, Any]]:
-        # Keyed by a 64-bit hash of (trace, provider, model, input tokens,
-        # system tokens): a hash table of integers, about twice as fast as the
-        # composite key here.
+    async def _repeats(self, req: TokenRequest) -> dict[int, dict[str, Any]]:
+        """Repeated calls per model, keyed by MODEL_KEY. Groups are keyed by a
+        64-bit hash of (trace, provider, model, input tokens, system tokens)
+        and carry the model as a hash too: integer keys and states, about
+        half the CPU of grouping by the columns or carrying their names."""
         rows = await self.store.query_rows(
-            "SELECT p AS provider, m AS model, sum(n - 1) AS repeated_calls,"
+            "SELECT mk, sum(n - 1) AS repeated_calls,"
             " sum((n - 1) * i) AS repeated_input_tokens,"
             " sum(cost * (n - 1) / n) AS repeated_cost_usd"
-            " FROM (SELECT any(provider) AS p, any(model) AS m, any(input_tokens) AS i,"
+            f" FROM (SELECT any({MODEL_KEY}) AS mk, min(input_tokens) AS i,"
             " count() AS n, sum(ifNull(llm_cost_usd, 0)) AS cost"
             f" {LLM_CALLS} AND ifNull(input_tokens, 0) > 0"
             " GROUP BY cityHash64(trace_id, provider, model, input_tokens,"
             " ifNull(system_tokens, 0), system_tokens IS NULL) HAVING n > 1)"
-            " GROUP BY provider, model",
+            " GROUP BY mk",
             req.params,
         )
-        return {(r["provider"], r["model"]): r for r in rows}
+        return {int(r["mk"]): r for r in rows}
 
     async def _models_judged(self, req: TokenRequest) -> list[dict[str, Any]]:
         """Per-model figures with the context window, ratio, near-limit calls
@@ -255,7 +260,7 @@ class TokenQueries:
     async def analysis(self, req: TokenRequest) -> dict[str, Any]:
         models, repeats = await asyncio.gather(self._models_judged(req), self._repeats(req))
         for m in models:
-            found = repeats.get((m["provider"], m["model"]), {})
+            found = repeats.get(int(m["mk"]), {})
             for k in ("repeated_calls", "repeated_input_tokens", "repeated_cost_usd"):
                 m[k] = found.get(k, 0)
         return _answer(req, models)
