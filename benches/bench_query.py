@@ -68,7 +68,8 @@ TARGETS_MS = {"traces_24h": 50, "traces_7d": 50, "traces_model_24h": 50,
                                         "metrics_cost_model_24h", "metrics_cost_model_7d",
                                         "metrics_errors_chain_24h", "metrics_carbon_llm_24h",
                                         "leaders_latency_agent_7d", "histogram_latency_24h",
-                                        "suggestions_7d")}}
+                                        "suggestions_7d", "costs_24h", "costs_7d",
+                                        "tokens_24h", "tokens_7d")}}
 RSS_TARGET_MIB = 2048
 
 
@@ -350,6 +351,10 @@ def query_plan(d: dict[str, Any], seed: int) -> dict[str, Callable[[int], str]]:
                                                          group_by="agent"),
         "histogram_latency_24h": lambda i: analytics(i, "histogram", 1, metric="latency"),
         "suggestions_7d": lambda i: analytics(i, "suggestions", 7),
+        "costs_24h": lambda i: analytics(i, "costs", 1),
+        "costs_7d": lambda i: analytics(i, "costs", 7),
+        "tokens_24h": lambda i: analytics(i, "tokens", 1),
+        "tokens_7d": lambda i: analytics(i, "tokens", 7),
     }
 
 
@@ -367,6 +372,8 @@ def _items(name: str, body: bytes) -> int:
         return len(data["top"])
     if name.startswith("suggestions"):
         return len(data["suggestions"])
+    if name.startswith(("costs", "tokens")):
+        return len(data)
     return len(data["spans"])
 
 

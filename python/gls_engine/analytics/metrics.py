@@ -104,10 +104,8 @@ class MetricQueries:
 
     async def metric(self, req: MetricRequest) -> dict[str, Any]:
         w = req.window
-        current, previous, series = await asyncio.gather(
-            self._stats(req, w.start_ns, w.end_ns, grouped=False),
-            self._stats(req, w.previous_start_ns, w.start_ns, grouped=False),
-            self._series(req),
+        (now, before, groups_now, groups_before), series = await asyncio.gather(
+            self._periods(req), self._series(req)
         )
         result: dict[str, Any] = {
             "metric": req.metric,
@@ -115,14 +113,10 @@ class MetricQueries:
             "scope": req.scope,
             "group_by": req.group_by,
             "window": w.to_json(),
-            "summary": _with_change(current.get("", _empty(req)), previous.get("", _empty(req))),
+            "summary": _with_change(now, before),
             "series": series,
         }
         if req.group_by is not None:
-            groups_now, groups_before = await asyncio.gather(
-                self._stats(req, w.start_ns, w.end_ns, grouped=True),
-                self._stats(req, w.previous_start_ns, w.start_ns, grouped=True),
-            )
             ranked = sorted(groups_now.items(), key=lambda kv: (-kv[1]["count"], kv[0]))
             result["groups"] = [
                 {"group": g, **_with_change(s, groups_before.get(g, _empty(req)))}
@@ -137,10 +131,7 @@ class MetricQueries:
         if req.group_by is None:
             raise bad_request("leaders need group_by")
         w = req.window
-        now, before = await asyncio.gather(
-            self._stats(req, w.start_ns, w.end_ns, grouped=True),
-            self._stats(req, w.previous_start_ns, w.start_ns, grouped=True),
-        )
+        _, _, now, before = await self._periods(req)
         key, higher_is_better = RANK_BY[req.metric]
         ranked = [
             {"group": g, "value": s.get(key), **_with_change(s, before.get(g, _empty(req)))}
@@ -252,22 +243,50 @@ class MetricQueries:
             "max": float(row["hi"]) * scale if n else None,
         }
 
-    async def _stats(
-        self, req: MetricRequest, start_ns: int, end_ns: int, grouped: bool
-    ) -> dict[str, dict[str, Any]]:
+    async def _periods(
+        self, req: MetricRequest
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict], dict[str, dict]]:
+        """(window, previous period, window by group, previous by group) in one
+        scan of [previous_start, end): the 'all' rows and the group's rows."""
         if SPECS[req.metric].sketch_metric is None:
-            return await self._sql_stats(req, start_ns, end_ns, grouped, step_s=None)
+            return await self._sql_periods(req)
+        w = req.window
+        kinds = ["all", *([req.group_by] if req.group_by else [])]
         rows = await self.store.query_rows(
-            self._sketch_sql(req, grouped, None),
-            self._sketch_params(req, start_ns, end_ns, grouped),
+            "SELECT minute >= toDateTime({start:Int64}, 'UTC') AS cur, group_kind = 'all' AS whole,"
+            " group_value AS g, sumMap(buckets) AS buckets, sum(count) AS n, sum(sum) AS total,"
+            " min(min) AS lo, max(max) AS hi, sum(zero_count) AS zeros FROM metric_sketches"
+            " WHERE project = {project:String} AND population = {population:String}"
+            " AND metric = {metric:String} AND group_kind IN {kinds:Array(String)}"
+            " AND minute >= toDateTime({previous:Int64}, 'UTC')"
+            " AND minute < toDateTime({end:Int64}, 'UTC')"
+            " GROUP BY cur, whole, g",
+            {
+                "project": req.project,
+                "population": req.scope,
+                "metric": SPECS[req.metric].sketch_metric,
+                "kinds": kinds,
+                "previous": w.previous_start_ns // 10**9,
+                "start": w.start_ns // 10**9,
+                "end": w.end_ns // 10**9,
+            },
         )
-        seconds = (end_ns - start_ns) / 1e9
-        return {r["g"]: self._sketch_stats(req, r, seconds) for r in rows}
+        seconds = w.seconds
+        totals: dict[bool, dict[str, Any]] = {}
+        groups: dict[bool, dict[str, dict]] = {True: {}, False: {}}
+        for r in rows:
+            stats = self._sketch_stats(req, r, seconds)
+            if r["whole"]:
+                totals[bool(r["cur"])] = stats
+            else:
+                groups[bool(r["cur"])][r["g"]] = stats
+        empty = _empty(req)
+        return totals.get(True, empty), totals.get(False, empty), groups[True], groups[False]
 
     async def _series(self, req: MetricRequest) -> list[dict[str, Any]]:
         w = req.window
         if SPECS[req.metric].sketch_metric is None:
-            points = await self._sql_stats(req, w.start_ns, w.end_ns, False, step_s=w.step_s)
+            points = await self._sql_series(req)
             return [{"t": _iso(int(t)), **s} for t, s in sorted(points.items(), key=_t_key)]
         rows = await self.store.query_rows(
             self._sketch_sql(req, False, w.step_s),
@@ -276,83 +295,118 @@ class MetricQueries:
         return [{"t": _iso(int(r["t"])), **self._sketch_stats(req, r, w.step_s)} for r in rows]
 
     # --- exact SQL: error rate and carbon ---------------------------------------------
-    async def _sql_stats(
-        self,
-        req: MetricRequest,
-        start_ns: int,
-        end_ns: int,
-        grouped: bool,
-        step_s: int | None,
-    ) -> dict[Any, dict[str, Any]]:
-        params: dict[str, Any] = {"project": req.project, "start": start_ns, "end": end_ns}
+    def _sql_source(self, req: MetricRequest, key: str, grouped: bool) -> str:
+        """Rows (k, g, v) of the measured things in [{lo}, {end}): k = `key` over
+        `started` (the span's or trace's start), g the group value ('' ungrouped)."""
         group_col = GROUP_COLUMNS[req.group_by] if grouped and req.group_by else None
         if req.scope == "llm":
             value = "status_code = 2" if req.metric == "error_rate" else "carbon_g"
-            key = f"toString({group_col})" if group_col else "''"
-            time_key = (
-                f"toUnixTimestamp(toStartOfInterval(start_time, INTERVAL {int(step_s)} SECOND))"
-                if step_s
-                else None
-            )
-            source = (
-                f"SELECT {time_key if time_key else key} AS g, {value} AS v, start_time FROM spans"
+            group = f"toString({group_col})" if group_col else "''"
+            return (
+                f"SELECT {key.format(t='start_time')} AS k, {group} AS g, {value} AS v FROM spans"
                 " WHERE project = {project:String}"
-                " AND start_time >= fromUnixTimestamp64Nano({start:Int64})"
+                " AND start_time >= fromUnixTimestamp64Nano({lo:Int64})"
                 " AND start_time < fromUnixTimestamp64Nano({end:Int64})"
                 " AND span_type IN ('llm', 'embedding')"
-                + (f" AND {group_col} != ''" if group_col else "")
             )
-        else:
-            # One row per trace (its day rows merged), kept when the trace started in the window.
-            value = "errors > 0" if req.metric == "error_rate" else "carbon"
-            group_expr = f"max({group_col})" if group_col else "''"
-            time_key = (
-                f"toUnixTimestamp(toStartOfInterval(started, INTERVAL {int(step_s)} SECOND))"
-                if step_s
-                else None
-            )
-            source = (
-                f"SELECT {time_key if time_key else 'gv'} AS g, {value} AS v FROM ("
-                f" SELECT trace_id, {group_expr} AS gv, min(start_time) AS started,"
-                " sum(error_count) AS errors, sum(carbon_g) AS carbon FROM trace_summaries"
-                " WHERE project = {project:String}"
-                " AND day >= toDate(fromUnixTimestamp64Nano({start:Int64}))"
-                " AND day <= toDate(fromUnixTimestamp64Nano({end:Int64}))"
-                " GROUP BY trace_id"
-                " HAVING started >= fromUnixTimestamp64Nano({start:Int64})"
-                " AND started < fromUnixTimestamp64Nano({end:Int64}))"
-                + (" WHERE gv != ''" if group_col else "")
-            )
+        # One row per trace (its day rows merged), kept when the trace started in range.
+        value = "errors > 0" if req.metric == "error_rate" else "carbon"
+        group = f"max({group_col})" if group_col else "''"
+        return (
+            f"SELECT {key.format(t='started')} AS k, gv AS g, {value} AS v FROM ("
+            f" SELECT trace_id, {group} AS gv, min(start_time) AS started,"
+            " sum(error_count) AS errors, sum(carbon_g) AS carbon FROM trace_summaries"
+            " WHERE project = {project:String}"
+            " AND day >= toDate(fromUnixTimestamp64Nano({lo:Int64}))"
+            " AND day <= toDate(fromUnixTimestamp64Nano({end:Int64}))"
+            " GROUP BY trace_id"
+            " HAVING started >= fromUnixTimestamp64Nano({lo:Int64})"
+            " AND started < fromUnixTimestamp64Nano({end:Int64}))"
+        )
+
+    def _sql_select(self, req: MetricRequest) -> str:
         if req.metric == "error_rate":
-            select = "count() AS n, countIf(v) AS errors"
-        else:
-            levels = ", ".join(map(str, LEVELS))
-            select = (
-                f"count() AS n, count(v) AS known, sum(v) AS total, avg(v) AS mean,"
-                f" quantilesExact({levels})(v) AS q, min(v) AS lo, max(v) AS hi"
+            return "count() AS n, countIf(v) AS errors"
+        levels = ", ".join(map(str, LEVELS))
+        return (
+            "count() AS n, count(v) AS known, sum(v) AS total, avg(v) AS mean,"
+            f" quantilesExact({levels})(v) AS q, min(v) AS lo, max(v) AS hi"
+        )
+
+    def _sql_row(self, req: MetricRequest, r: dict[str, Any]) -> dict[str, Any]:
+        n = int(r["n"])
+        if req.metric == "error_rate":
+            errors = int(r["errors"])
+            return {"count": n, "errors": errors, "rate": errors / n if n else None}
+        known = int(r["known"])
+        q = r["q"] if known else [None] * len(LEVELS)
+        return {
+            "count": n,
+            "known": known,
+            "p50": _num(q[0]),
+            "p90": _num(q[1]),
+            "p99": _num(q[2]),
+            "avg": _num(r["mean"]) if known else None,
+            "sum": float(r["total"] or 0.0),
+            "min": _num(r["lo"]) if known else None,
+            "max": _num(r["hi"]) if known else None,
+        }
+
+    async def _sql_periods(
+        self, req: MetricRequest
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict], dict[str, dict]]:
+        w = req.window
+        params = {
+            "project": req.project,
+            "lo": w.previous_start_ns,
+            "start": w.start_ns,
+            "end": w.end_ns,
+        }
+        current = "{t} >= fromUnixTimestamp64Nano({{start:Int64}})"
+        select = self._sql_select(req)
+        grouped = req.group_by is not None
+        queries = [
+            f"SELECT k, g, {select} FROM ({self._sql_source(req, current, grouped)}) GROUP BY k, g"
+        ]
+        if grouped and req.metric != "error_rate":
+            # exact quantiles of the whole do not follow from the groups'
+            queries.append(
+                f"SELECT k, '' AS g, {select}"
+                f" FROM ({self._sql_source(req, current, False)}) GROUP BY k"
             )
-        rows = await self.store.query_rows(f"SELECT g, {select} FROM ({source}) GROUP BY g", params)
-        out: dict[Any, dict[str, Any]] = {}
-        for r in rows:
-            n = int(r["n"])
-            if req.metric == "error_rate":
-                errors = int(r["errors"])
-                out[r["g"]] = {"count": n, "errors": errors, "rate": errors / n if n else None}
-            else:
-                known = int(r["known"])
-                q = r["q"] if known else [None] * len(LEVELS)
-                out[r["g"]] = {
-                    "count": n,
-                    "known": known,
-                    "p50": _num(q[0]),
-                    "p90": _num(q[1]),
-                    "p99": _num(q[2]),
-                    "avg": _num(r["mean"]) if known else None,
-                    "sum": float(r["total"] or 0.0),
-                    "min": _num(r["lo"]) if known else None,
-                    "max": _num(r["hi"]) if known else None,
-                }
-        return out
+        results = await asyncio.gather(*(self.store.query_rows(q, params) for q in queries))
+        groups: dict[bool, dict[str, dict]] = {True: {}, False: {}}
+        totals: dict[bool, dict[str, Any]] = {}
+        for r in results[0]:
+            if grouped and r["g"] != "":
+                groups[bool(r["k"])][r["g"]] = self._sql_row(req, r)
+        if len(results) > 1:
+            for r in results[1]:
+                totals[bool(r["k"])] = self._sql_row(req, r)
+        else:
+            # error counts add up over the groups ('' included: traces without one)
+            for cur in (True, False):
+                rows = [r for r in results[0] if bool(r["k"]) == cur]
+                if rows:
+                    n = sum(int(r["n"]) for r in rows)
+                    e = sum(int(r["errors"]) for r in rows) if req.metric == "error_rate" else 0
+                    totals[cur] = (
+                        {"count": n, "errors": e, "rate": e / n if n else None}
+                        if req.metric == "error_rate"
+                        else self._sql_row(req, rows[0])
+                    )
+        empty = _empty(req)
+        return totals.get(True, empty), totals.get(False, empty), groups[True], groups[False]
+
+    async def _sql_series(self, req: MetricRequest) -> dict[Any, dict[str, Any]]:
+        w = req.window
+        key = f"toUnixTimestamp(toStartOfInterval({{t}}, INTERVAL {int(w.step_s)} SECOND))"
+        rows = await self.store.query_rows(
+            f"SELECT k, {self._sql_select(req)}"
+            f" FROM ({self._sql_source(req, key, False)}) GROUP BY k",
+            {"project": req.project, "lo": w.start_ns, "end": w.end_ns},
+        )
+        return {int(r["k"]): self._sql_row(req, r) for r in rows}
 
 
 # (figure ranked on, whether higher is better) per metric.

@@ -27,6 +27,7 @@ Kinds not evaluated, and why, are listed in the answer (`not_evaluated`).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -81,10 +82,12 @@ class Suggestions:
     async def suggest(self, project: str, w: Window, min_calls: int) -> dict[str, Any]:
         params = {"project": project, "start": w.start_ns, "end": w.end_ns}
         scale = MONTH_S / w.seconds
-        found: list[dict[str, Any]] = []
-        found += await self._prompt_caching(project, params, scale, min_calls)
-        found += await self._near_context_limit(project, params, scale)
-        found += await self._lower_carbon_region(project, params, scale)
+        kinds = await asyncio.gather(
+            self._prompt_caching(project, params, scale, min_calls),
+            self._near_context_limit(project, params, scale),
+            self._lower_carbon_region(project, params, scale),
+        )
+        found = [s for kind in kinds for s in kind]
         found.sort(
             key=lambda s: (s["monthly_saving_usd"], s["monthly_saving_co2e_g"]), reverse=True
         )
