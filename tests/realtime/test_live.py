@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import jsonschema
 import orjson
+import pytest
+from genai_prices import Usage, calc_price
 
 from otlp_helpers import make_request, make_span, new_span_id, new_trace_id, post_protobuf
 
@@ -42,7 +45,24 @@ async def test_live_trace_summaries(studio) -> None:
                     tid,
                     parent=root,
                     name="child",
-                    attributes={"gen_ai.usage.input_tokens": 7, "gen_ai.usage.output_tokens": 3},
+                    attributes={
+                        "gen_ai.operation.name": "chat",
+                        "gen_ai.request.model": "gpt-4o",
+                        "gen_ai.provider.name": "openai",
+                        "gen_ai.usage.input_tokens": 7,
+                        "gen_ai.usage.output_tokens": 3,
+                    },
+                ),
+                make_span(
+                    tid,
+                    parent=root,
+                    name="unknown",
+                    attributes={
+                        "gen_ai.operation.name": "chat",
+                        "gen_ai.request.model": "no-such-model",
+                        "gen_ai.usage.input_tokens": 1,
+                        "gen_ai.usage.output_tokens": 1,
+                    },
                 ),
             ]
             loop = asyncio.get_running_loop()
@@ -62,8 +82,19 @@ async def test_live_trace_summaries(studio) -> None:
             [summary] = msg["traces"]
             assert summary["trace_id"] == tid.hex()
             assert summary["name"] == "root" and summary["has_root"] is True
-            assert summary["span_count"] == 2 and summary["error_count"] == 1
-            assert summary["total_tokens"] == 10
+            assert summary["span_count"] == 3 and summary["error_count"] == 1
+            assert summary["total_tokens"] == 12
+            # gpt-4o at its genai-prices price; the unknown model counted, not priced as 0
+            at = datetime.now(UTC)
+            price = calc_price(
+                Usage(input_tokens=7, output_tokens=3),
+                model_ref="gpt-4o",
+                provider_id="openai",
+                genai_request_timestamp=at,
+            ).total_price
+            assert summary["cost_usd"] == pytest.approx(float(price), rel=1e-9)
+            assert summary["unpriced_llm_calls"] == 1
+            assert summary["carbon_g"] > 0
             # The other project's subscriber got nothing.
             try:
                 extra = await other.receive_json(timeout=0.5)

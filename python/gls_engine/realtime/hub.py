@@ -105,11 +105,14 @@ SUMMARY_COLUMNS = [
     "name",
     "service_name",
     "span_type",
+    "cost_usd",
+    "cost_status",
+    "carbon_g",
 ]
 
 
 def summarize_by_project(table: pa.Table, projects: list[str]) -> dict[str, list[dict[str, Any]]]:
-    narrow = table.select(SUMMARY_COLUMNS)  # filter 10 columns, not all 44
+    narrow = table.select(SUMMARY_COLUMNS)  # filter a few columns, not all 66
     out = {}
     for project in projects:
         rows = narrow.filter(pc.equal(narrow.column("project"), project))
@@ -142,6 +145,9 @@ def summarize(rows: pa.Table) -> list[dict[str, Any]]:
             "is_root": root,
             "is_error": pc.equal(rows.column("status_code"), 2),
             "total_tokens": rows.column("total_tokens"),
+            "cost_usd": rows.column("cost_usd"),
+            "is_unpriced": pc.equal(rows.column("cost_status"), 3),
+            "carbon_g": rows.column("carbon_g"),
         }
     )
     grouped = work.group_by("trace_id").aggregate(
@@ -152,6 +158,9 @@ def summarize(rows: pa.Table) -> list[dict[str, Any]]:
             ("is_error", "sum"),
             ("total_tokens", "sum"),
             ("is_root", "any"),
+            ("cost_usd", "sum"),
+            ("is_unpriced", "sum"),
+            ("carbon_g", "sum"),
         ]
     )
     roots = rows.select(["trace_id", "name", "service_name", "span_type"]).filter(root)
@@ -171,6 +180,11 @@ def summarize(rows: pa.Table) -> list[dict[str, Any]]:
                 "span_count": r["start_ns_count"],
                 "error_count": r["is_error_sum"] or 0,
                 "total_tokens": r["total_tokens_sum"] or 0,
+                # of this batch's spans (a trace may span batches): what is known,
+                # and how many LLM calls could not be priced
+                "cost_usd": r["cost_usd_sum"] or 0.0,
+                "unpriced_llm_calls": r["is_unpriced_sum"] or 0,
+                "carbon_g": r["carbon_g_sum"] or 0.0,
             }
         )
     return out
