@@ -1,22 +1,26 @@
 """Cost analysis: what a project's spans cost, split, broken down, and the CSV export.
 
-What each figure reads (every span query is bounded by project and start
-time first: `spans` is ordered by project and partitioned by day, so only the
-window's days and the project's granules are read, and only the columns the
-figure names):
+What each figure reads. Most come from `cost_rollups` (migration 0006: per
+project x minute x the span's own type, provider, model, environment, agent
+and chain, kept by a materialized view), ordered by project and minute, so a
+window is a primary-key range of a few rows per minute; windows are minute
+aligned (`window.window`), so the minutes of a window hold exactly its spans:
 - totals, the same totals for the previous period (trend) and the time
-  series: one scan of `spans` over both periods, grouped by period and step
-  (epoch-aligned buckets of `window.step_s`; every bucket of the window is
-  answered, zero when nothing happened);
+  series: one read of both periods, grouped by period and step
+  (epoch-aligned buckets of `window.step_s`, whole minutes; every bucket of
+  the window is answered, zero when nothing happened);
 - with `group_by`: the series of the top groups by cost (the span's own
-  column), a scan for the top groups and one for their series;
+  column): a read for the top groups and one for their series (`user` is not
+  in the rollup: those two read `spans`);
 - by model: the LLM calls of the window grouped by provider and model;
-- by environment, by agent: one scan of the window with two grouping sets,
-  the span's own environment / agent (spans without one are the group "");
+- by environment, by agent: one read with two grouping sets, the span's own
+  environment / agent (spans without one are the group "").
+Two figures need each trace and read what keeps traces:
 - by chain: `trace_summaries` rows of the window's days, merged per trace; a
   trace counts when it starts in the window, its chain is the trace's chain;
-- CSV export: `spans` of the window joined to their trace's chain
-  (`trace_summaries`), one row per day x chain x environment x provider x model.
+- CSV export: `spans` of the window (the columns it adds up) joined to their
+  trace's chain (`trace_summaries`), one row per day x chain x environment x
+  provider x model.
 
 An LLM call is a span of type `llm` or `embedding` (docs/span-schema.md). Its
 cost is `llm_cost_usd`; an LLM call genai-prices and the project's overrides
@@ -36,7 +40,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from gls_engine.analytics.window import GROUP_COLUMNS, Window
+from gls_engine.analytics.window import GROUP_COLUMNS, MINUTE_NS, Window
 from gls_engine.api_errors import bad_request
 from gls_engine.storage import SpanStore
 
@@ -46,8 +50,6 @@ IN_WINDOW = (
     " AND start_time >= fromUnixTimestamp64Nano({start:Int64})"
     " AND start_time < fromUnixTimestamp64Nano({end:Int64})"
 )
-# Tokens an LLM call was priced on, for the unknown share of cost.
-CALL_TOKENS = "ifNull(input_tokens, 0) + ifNull(output_tokens, 0)"
 
 # The figures every cost breakdown of spans shares. A NULL part is unknown
 # and adds nothing (the unknown is counted apart, in unpriced_llm_calls); sums
@@ -75,6 +77,27 @@ COST_FIELDS = (
     "carbon_g",
     "embodied_carbon_g",
 )
+# The same figures from cost_rollups, read `FROM cost_rollups AS r`: qualified
+# names are the stored columns, never the output aliases that share them.
+ROLLUP_WINDOW = (
+    "r.project = {project:String}"
+    " AND r.minute >= fromUnixTimestamp64Nano({start:Int64})"
+    " AND r.minute < fromUnixTimestamp64Nano({end:Int64})"
+)
+ROLLUP_LLM_CALL = "r.span_type IN ('llm', 'embedding')"
+ROLLUP_COST_SUMS = (
+    "sum(r.cost_usd) AS cost_usd,"
+    " sum(r.llm_cost_usd) AS llm_cost_usd,"
+    " sum(r.infra_cost_usd) AS infrastructure_cost_usd,"
+    " sum(r.data_cost_usd) AS data_cost_usd,"
+    f" sumIf(r.spans, {ROLLUP_LLM_CALL}) AS llm_calls,"
+    " sum(r.unpriced_calls) AS unpriced_llm_calls,"
+    " sum(r.energy_kwh) AS energy_kwh,"
+    " sum(r.carbon_g) AS carbon_g,"
+    " sum(r.embodied_carbon_g) AS embodied_carbon_g"
+)
+# Group kinds the rollup keeps (the span's own column); others read spans.
+ROLLUP_GROUPS = frozenset({"chain", "agent", "environment", "model"})
 # Top groups of a grouped time series (the rest are left out, not lumped).
 SERIES_GROUPS = 10
 
@@ -122,6 +145,14 @@ def _change(now: float, before: float) -> float | None:
     return (now - before) / abs(before) if before else None
 
 
+def minute_aligned(window: Window) -> Window:
+    """The window, checked to be whole minutes: the rollup's minutes then hold
+    exactly the window's spans (`window.window` aligns every request)."""
+    if window.start_ns % MINUTE_NS or window.end_ns % MINUTE_NS:
+        raise ValueError("rollup reads need a window of whole minutes")
+    return window
+
+
 def _costs(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: row.get(k, 0) or 0 for k in COST_FIELDS}
 
@@ -166,7 +197,7 @@ class CostRequest:
 
     @property
     def params(self) -> dict[str, Any]:
-        w = self.window
+        w = minute_aligned(self.window)
         return {
             "project": self.project,
             "start": w.start_ns,
@@ -219,20 +250,19 @@ class CostQueries:
         self, req: CostRequest
     ) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
         """Totals of the window and of the previous period, and the window's
-        time series, from one scan of both periods by period and step (a step
+        time series, from one read of both periods by period and step (a step
         may straddle the window's start: its two parts are two rows)."""
         rows = await self.store.query_rows(
-            "SELECT start_time >= fromUnixTimestamp64Nano({start:Int64}) AS is_current,"
-            " intDiv(toUnixTimestamp(start_time), {step:UInt32}) * {step:UInt32} AS t,"
-            f" {COST_SUMS},"
-            " countIf(cost_status IN (1, 2)) AS priced_llm_calls,"
-            f" sumIf({CALL_TOKENS}, cost_status = 3) AS unpriced_tokens,"
-            f" sumIf({CALL_TOKENS}, cost_status IN (1, 2)) AS priced_tokens,"
-            # Qualified: unqualified, `energy_kwh` would name the sum aliased so above.
-            f" countIf({LLM_CALL} AND spans.energy_kwh IS NULL) AS llm_calls_without_energy"
-            " FROM spans WHERE project = {project:String}"
-            " AND start_time >= fromUnixTimestamp64Nano({previous_start:Int64})"
-            " AND start_time < fromUnixTimestamp64Nano({end:Int64})"
+            "SELECT r.minute >= fromUnixTimestamp64Nano({start:Int64}) AS is_current,"
+            " intDiv(toUnixTimestamp(r.minute), {step:UInt32}) * {step:UInt32} AS t,"
+            f" {ROLLUP_COST_SUMS},"
+            " sum(r.priced_calls) + sum(r.override_calls) AS priced_llm_calls,"
+            " sum(r.unpriced_call_tokens) AS unpriced_tokens,"
+            " sum(r.priced_call_tokens) AS priced_tokens,"
+            f" sumIf(r.energy_unknown_spans, {ROLLUP_LLM_CALL}) AS llm_calls_without_energy"
+            " FROM cost_rollups AS r WHERE r.project = {project:String}"
+            " AND r.minute >= fromUnixTimestamp64Nano({previous_start:Int64})"
+            " AND r.minute < fromUnixTimestamp64Nano({end:Int64})"
             " GROUP BY is_current, t",
             req.params,
         )
@@ -254,17 +284,29 @@ class CostQueries:
         if req.group_by is None:
             return None
         column = GROUP_COLUMNS[req.group_by]
-        llm_only = f" AND {LLM_CALL}" if req.group_by == "model" else ""
-        rows = await self.store.query_rows(
-            f"SELECT toString({column}) AS g,"
-            " intDiv(toUnixTimestamp(start_time), {step:UInt32}) * {step:UInt32} AS t,"
-            f" {COST_SUMS} FROM spans WHERE {IN_WINDOW}{llm_only}"
-            f" AND {column} IN (SELECT {column} FROM spans WHERE {IN_WINDOW}{llm_only}"
-            f" GROUP BY {column} ORDER BY sum(cost_usd) DESC, count() DESC, {column}"
-            f" LIMIT {SERIES_GROUPS})"
-            " GROUP BY g, t",
-            req.params,
-        )
+        if req.group_by in ROLLUP_GROUPS:
+            llm_only = f" AND {ROLLUP_LLM_CALL}" if req.group_by == "model" else ""
+            sql = (
+                f"SELECT toString(r.{column}) AS g,"
+                " intDiv(toUnixTimestamp(r.minute), {step:UInt32}) * {step:UInt32} AS t,"
+                f" {ROLLUP_COST_SUMS} FROM cost_rollups AS r WHERE {ROLLUP_WINDOW}{llm_only}"
+                f" AND r.{column} IN (SELECT r.{column} FROM cost_rollups AS r"
+                f" WHERE {ROLLUP_WINDOW}{llm_only} GROUP BY r.{column}"
+                f" ORDER BY sum(r.cost_usd) DESC, sum(r.spans) DESC, r.{column}"
+                f" LIMIT {SERIES_GROUPS})"
+                " GROUP BY g, t"
+            )
+        else:
+            sql = (
+                f"SELECT toString({column}) AS g,"
+                " intDiv(toUnixTimestamp(start_time), {step:UInt32}) * {step:UInt32} AS t,"
+                f" {COST_SUMS} FROM spans WHERE {IN_WINDOW}"
+                f" AND {column} IN (SELECT {column} FROM spans WHERE {IN_WINDOW}"
+                f" GROUP BY {column} ORDER BY sum(cost_usd) DESC, count() DESC, {column}"
+                f" LIMIT {SERIES_GROUPS})"
+                " GROUP BY g, t"
+            )
+        rows = await self.store.query_rows(sql, req.params)
         per_group: dict[str, dict[int, dict[str, Any]]] = {}
         for r in rows:
             per_group.setdefault(r["g"], {})[int(r["t"])] = r
@@ -282,19 +324,19 @@ class CostQueries:
 
     async def _by_model(self, req: CostRequest) -> list[dict[str, Any]]:
         rows = await self.store.query_rows(
-            "SELECT toString(provider) AS provider, toString(model) AS model,"
-            " count() AS requests,"
-            " countIf(cost_status IN (1, 2)) AS priced_requests,"
-            " countIf(cost_status = 3) AS unpriced_requests,"
-            " sum(ifNull(input_tokens, 0)) AS input_tokens,"
-            " sum(ifNull(output_tokens, 0)) AS output_tokens,"
-            " sum(ifNull(cached_tokens, 0)) AS cached_tokens,"
-            " sum(ifNull(reasoning_tokens, 0)) AS reasoning_tokens,"
-            " sum(ifNull(llm_cost_usd, 0)) AS cost_usd,"
-            " sum(ifNull(energy_kwh, 0)) AS energy_kwh,"
-            " sum(ifNull(carbon_g, 0)) AS carbon_g,"
-            " sum(ifNull(embodied_carbon_g, 0)) AS embodied_carbon_g"
-            f" FROM spans WHERE {IN_WINDOW} AND {LLM_CALL}"
+            "SELECT toString(r.provider) AS provider, toString(r.model) AS model,"
+            " sum(r.spans) AS requests,"
+            " sum(r.priced_calls) + sum(r.override_calls) AS priced_requests,"
+            " sum(r.unpriced_calls) AS unpriced_requests,"
+            " sum(r.input_tokens) AS input_tokens,"
+            " sum(r.output_tokens) AS output_tokens,"
+            " sum(r.cached_tokens) AS cached_tokens,"
+            " sum(r.reasoning_tokens) AS reasoning_tokens,"
+            " sum(r.llm_cost_usd) AS cost_usd,"
+            " sum(r.energy_kwh) AS energy_kwh,"
+            " sum(r.carbon_g) AS carbon_g,"
+            " sum(r.embodied_carbon_g) AS embodied_carbon_g"
+            f" FROM cost_rollups AS r WHERE {ROLLUP_WINDOW} AND {ROLLUP_LLM_CALL}"
             " GROUP BY provider, model"
             " ORDER BY cost_usd DESC, requests DESC, provider, model LIMIT {limit:UInt32}",
             req.params,
@@ -310,13 +352,13 @@ class CostQueries:
     async def _by_environment_and_agent(
         self, req: CostRequest
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        # One scan, two grouping sets; grouping(environment) is 0 on the rows
+        # One read, two grouping sets; grouping(r.environment) is 0 on the rows
         # grouped by environment.
         rows = await self.store.query_rows(
-            "SELECT grouping(environment) AS by_agent, toString(environment) AS env,"
-            f" toString(agent) AS ag, count() AS spans, {COST_SUMS}"
-            f" FROM spans WHERE {IN_WINDOW}"
-            " GROUP BY GROUPING SETS ((environment), (agent))",
+            "SELECT grouping(r.environment) AS by_agent, toString(r.environment) AS env,"
+            f" toString(r.agent) AS ag, sum(r.spans) AS spans, {ROLLUP_COST_SUMS}"
+            f" FROM cost_rollups AS r WHERE {ROLLUP_WINDOW}"
+            " GROUP BY GROUPING SETS ((r.environment), (r.agent))",
             req.params,
         )
 
@@ -337,7 +379,7 @@ class CostQueries:
             " sum(input) AS input_tokens, sum(output) AS output_tokens,"
             " sum(cached) AS cached_tokens, sum(total) AS total_tokens,"
             " sum(energy) AS energy_kwh, sum(carbon) AS carbon_g"
-            " FROM (SELECT trace_id, max(chain) AS chain, min(start_time) AS started,"
+            " FROM (SELECT max(chain) AS chain, min(start_time) AS started,"
             " sum(cost_usd) AS cost, sum(llm_cost_usd) AS llm_cost,"
             " sum(unpriced_count) AS unpriced, sum(input_tokens) AS input,"
             " sum(output_tokens) AS output, sum(cached_tokens) AS cached,"
@@ -345,7 +387,9 @@ class CostQueries:
             " FROM trace_summaries WHERE project = {project:String}"
             " AND day >= toDate(fromUnixTimestamp64Nano({start:Int64}))"
             " AND day <= toDate(fromUnixTimestamp64Nano({end:Int64})) + 1"
-            " GROUP BY trace_id"
+            # The id as a 128-bit integer: a fixed-size hash key, ~10% less CPU
+            # than hashing FixedString(16) (250K traces of 7 days at 10M spans).
+            " GROUP BY reinterpretAsUInt128(trace_id)"
             " HAVING started >= fromUnixTimestamp64Nano({start:Int64})"
             " AND started < fromUnixTimestamp64Nano({end:Int64}))"
             " GROUP BY chain ORDER BY cost_usd DESC, executions DESC, chain LIMIT {limit:UInt32}",

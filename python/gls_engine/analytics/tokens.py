@@ -1,13 +1,15 @@
 """Token analyzer: where a project's LLM tokens go, and which of them are waste.
 
-Over the LLM calls (spans of type `llm` or `embedding`) of the window, read
-from `spans` by project and start time, three scans of token columns only
-(never the prompt text):
+Over the LLM calls (spans of type `llm` or `embedding`) of the window:
 1. per provider and model: totals, calls reporting each count, system-prompt
-   tokens, estimates, the model's output/input ratio, uncached system prompts;
-2. per model again, with each model's context window and ratio as query
-   parameters: calls near the context limit and output/input ratio outliers;
-3. per trace, provider, model and token counts: repeated calls.
+   tokens, estimates, the model's output/input ratio, uncached system prompts,
+   from `cost_rollups` (migration 0006: those sums per minute, for whole-minute
+   windows, see costs.py);
+2. per model again, from `spans` (token columns only, never the prompt text),
+   with each model's context window and ratio as query parameters: calls near
+   the context limit and output/input ratio outliers (each call judged; the
+   calls that could be either are picked by their token counts first);
+3. per trace, provider, model and token counts, from `spans`: repeated calls.
 
 Waste indicators (each documented in the answer too):
 - uncached system prompt: calls that sent system-prompt tokens (`system_tokens`,
@@ -44,6 +46,12 @@ from typing import Any
 import orjson
 
 from gls_engine import _core
+from gls_engine.analytics.costs import (
+    IN_WINDOW,
+    ROLLUP_LLM_CALL,
+    ROLLUP_WINDOW,
+    minute_aligned,
+)
 from gls_engine.analytics.suggestions import NEAR_LIMIT_SHARE
 from gls_engine.analytics.window import Window
 from gls_engine.storage import SpanStore
@@ -54,15 +62,11 @@ RATIO_MIN_CALLS = 10
 MODEL_CACHE_SIZE = 10_000
 JUDGED_MODELS = 100  # models checked for the context limit and ratio outliers
 
-LLM_CALLS = (
-    "FROM spans WHERE project = {project:String}"
-    " AND start_time >= fromUnixTimestamp64Nano({start:Int64})"
-    " AND start_time < fromUnixTimestamp64Nano({end:Int64})"
-    " AND span_type IN ('llm', 'embedding')"
-)
+LLM_CALLS = f"FROM spans WHERE {IN_WINDOW} AND span_type IN ('llm', 'embedding')"
 
 # A (provider, model) as one integer, the same in every query that uses it.
 MODEL_KEY = "cityHash64(toString(provider), toString(model))"
+ROLLUP_MODEL_KEY = "cityHash64(toString(r.provider), toString(r.model))"
 
 DEFINITIONS = {
     "uncached_system_prompt": (
@@ -132,7 +136,8 @@ class TokenRequest:
 
     @property
     def params(self) -> dict[str, Any]:
-        return {"project": self.project, "start": self.window.start_ns, "end": self.window.end_ns}
+        w = minute_aligned(self.window)
+        return {"project": self.project, "start": w.start_ns, "end": w.end_ns}
 
 
 def _per(total: float, count: float) -> float | None:
@@ -145,35 +150,27 @@ class TokenQueries:
         self.context_windows = context_windows
 
     async def _per_model(self, req: TokenRequest) -> list[dict[str, Any]]:
-        uncached_system = "ifNull(sys, 0) > 0 AND ifNull(c, 0) = 0"
-        both = "ifNull(i, 0) > 0 AND o IS NOT NULL"
         return await self.store.query_rows(
-            "SELECT p AS provider, m AS model, any(k) AS mk, count() AS calls,"
-            " count(i) AS input_calls, sum(ifNull(i, 0)) AS input_tokens,"
-            " count(o) AS output_calls, sum(ifNull(o, 0)) AS output_tokens,"
-            " count(tt) AS total_calls, sum(ifNull(tt, 0)) AS total_tokens,"
-            " sum(ifNull(c, 0)) AS cached_tokens, sum(ifNull(r, 0)) AS reasoning_tokens,"
-            " count(sys) AS system_calls, sum(ifNull(sys, 0)) AS system_tokens,"
-            # The system part of a prompt cannot exceed the prompt.
-            " sum(if(sys IS NULL OR i IS NULL, 0, least(sys, i))) AS system_in_input,"
-            " countIf(est != 0) AS estimated_calls,"
-            " countIf(bitAnd(est, 1) != 0) AS estimated_input_calls,"
-            " sumIf(ifNull(i, 0), bitAnd(est, 1) != 0) AS estimated_input_tokens,"
-            " countIf(bitAnd(est, 2) != 0) AS estimated_output_calls,"
-            " sumIf(ifNull(o, 0), bitAnd(est, 2) != 0) AS estimated_output_tokens,"
-            f" countIf({both}) AS ratio_calls,"
-            f" sumIf(ifNull(i, 0), {both}) AS ratio_input,"
-            f" sumIf(ifNull(o, 0), {both}) AS ratio_output,"
-            f" countIf({uncached_system}) AS uncached_system_calls,"
-            f" sumIf(ifNull(sys, 0), {uncached_system}) AS uncached_system_tokens,"
-            " ifNull(sumIf(ifNull(ic, 0) * least(ifNull(sys, 0), ifNull(i, 0)) / i,"
-            f" {uncached_system} AND ifNull(i, 0) > 0), 0) AS uncached_system_cost_usd"
-            f" FROM (SELECT toString(provider) AS p, toString(model) AS m, {MODEL_KEY} AS k,"
-            " input_tokens AS i,"
-            " output_tokens AS o, total_tokens AS tt, cached_tokens AS c,"
-            " reasoning_tokens AS r, system_tokens AS sys, token_estimate AS est,"
-            f" llm_input_cost_usd AS ic {LLM_CALLS})"
-            " GROUP BY p, m",
+            "SELECT toString(r.provider) AS provider, toString(r.model) AS model,"
+            f" any({ROLLUP_MODEL_KEY}) AS mk, sum(r.spans) AS calls,"
+            " sum(r.input_calls) AS input_calls, sum(r.input_tokens) AS input_tokens,"
+            " sum(r.output_calls) AS output_calls, sum(r.output_tokens) AS output_tokens,"
+            " sum(r.total_calls) AS total_calls, sum(r.total_tokens) AS total_tokens,"
+            " sum(r.cached_tokens) AS cached_tokens, sum(r.reasoning_tokens) AS reasoning_tokens,"
+            " sum(r.system_calls) AS system_calls, sum(r.system_tokens) AS system_tokens,"
+            " sum(r.system_in_input_tokens) AS system_in_input,"
+            " sum(r.estimated_calls) AS estimated_calls,"
+            " sum(r.estimated_input_calls) AS estimated_input_calls,"
+            " sum(r.estimated_input_tokens) AS estimated_input_tokens,"
+            " sum(r.estimated_output_calls) AS estimated_output_calls,"
+            " sum(r.estimated_output_tokens) AS estimated_output_tokens,"
+            " sum(r.ratio_calls) AS ratio_calls, sum(r.ratio_input_tokens) AS ratio_input,"
+            " sum(r.ratio_output_tokens) AS ratio_output,"
+            " sum(r.uncached_system_calls) AS uncached_system_calls,"
+            " sum(r.uncached_system_tokens) AS uncached_system_tokens,"
+            " sum(r.uncached_system_cost_usd) AS uncached_system_cost_usd"
+            f" FROM cost_rollups AS r WHERE {ROLLUP_WINDOW} AND {ROLLUP_LLM_CALL}"
+            " GROUP BY provider, model",
             req.params,
         )
 
@@ -203,6 +200,22 @@ class TokenQueries:
             )
         outlier = "b > 0 AND i > 0 AND o IS NOT NULL AND o > i * b * {factor:Float64}"
         near = "w > 0 AND i >= w * {near:Float64}"
+        # Calls that could be either for some judged model, by their token
+        # counts alone (read first, as PREWHERE): near the smallest window, or
+        # above the smallest ratio. Products are monotonic in IEEE arithmetic,
+        # so every call the model's own bound picks is among them.
+        windows = [m["context_window"] for m in judged if m["context_window"]]
+        ratios = [m["output_input_ratio"] for m in judged if m["output_input_ratio"]]
+        candidates = []
+        if windows:
+            params["least_window"] = min(windows)
+            candidates.append("ifNull(input_tokens, 0) >= {least_window:UInt64} * {near:Float64}")
+        if ratios:
+            params["least_ratio"] = min(ratios)
+            candidates.append(
+                "ifNull(input_tokens, 0) > 0 AND output_tokens"
+                " > ifNull(input_tokens, 0) * {least_ratio:Float64} * {factor:Float64}"
+            )
         rows = await self.store.query_rows(
             f"SELECT k, countIf({near}) AS near_calls, sumIf(i, {near}) AS near_input_tokens,"
             f" countIf({outlier}) AS outlier_calls,"
@@ -210,7 +223,9 @@ class TokenQueries:
             f" FROM (SELECT multiIf({', '.join(branches)}, 0) AS k,"
             " if(k = 0, 0, arrayElement({windows:Array(UInt64)}, k)) AS w,"
             " if(k = 0, 0, arrayElement({ratios:Array(Float64)}, k)) AS b,"
-            f" ifNull(input_tokens, 0) AS i, output_tokens AS o {LLM_CALLS})"
+            " ifNull(input_tokens, 0) AS i, output_tokens AS o"
+            f" FROM spans PREWHERE ({') OR ('.join(candidates)})"
+            f" WHERE {IN_WINDOW} AND span_type IN ('llm', 'embedding'))"
             " WHERE k > 0 GROUP BY k",
             params,
         )
