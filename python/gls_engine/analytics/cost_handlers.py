@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -16,7 +15,8 @@ from gls_engine.analytics.costs import (
     CostRequest,
     export_csv,
 )
-from gls_engine.analytics.tokens import ContextWindows, TokenQueries, TokenRequest
+from gls_engine.analytics.handlers import SUGGESTIONS_KEY
+from gls_engine.analytics.tokens import TokenQueries, TokenRequest
 from gls_engine.analytics.window import Window, group_by, window
 from gls_engine.api_errors import json_response
 from gls_engine.query import params as p
@@ -73,18 +73,14 @@ async def tokens(request: web.Request) -> web.Response:
 
 
 async def _attach(app: web.Application) -> None:
-    """Query objects over the store, and context windows from the price data
-    the Studio prices with (runs after the storage and enrichment contexts)."""
-    from gls_engine.app import ENRICHMENT_KEY, STORE_KEY
+    """Query objects over the store; the token analyzer judges context windows
+    with the suggestions' lookup (runs after the storage and enrichment
+    contexts, which make the store and the suggestions)."""
+    from gls_engine.app import STORE_KEY
 
     store = app[STORE_KEY]
-    enrichment = app[ENRICHMENT_KEY]
-    loop = asyncio.get_running_loop()
-    context_windows = await loop.run_in_executor(
-        None, ContextWindows, enrichment.price_data.json, lambda: enrichment.price_book
-    )
     app[COST_QUERIES_KEY] = CostQueries(store)
-    app[TOKEN_QUERIES_KEY] = TokenQueries(store, context_windows)
+    app[TOKEN_QUERIES_KEY] = TokenQueries(store, app[SUGGESTIONS_KEY].context_windows)
 
 
 def add_routes(app: web.Application) -> None:

@@ -32,6 +32,7 @@ import json
 import time
 from typing import Any
 
+from gls_engine.analytics.context_windows import ContextWindows
 from gls_engine.analytics.window import Window
 from gls_engine.carbon.data import CLOUD_REGIONS_PATH
 from gls_engine.ingest.enrichment import Enrichment
@@ -69,7 +70,10 @@ class Suggestions:
         self.store = store
         self.enrichment = enrichment  # prices with the projects' overrides, impact data
         self.impacts = enrichment.impact_model
-        self._context_windows = _context_windows(enrichment.price_data.json)
+        # The token analyzer's lookup too (cost_handlers shares this one).
+        self.context_windows = ContextWindows(
+            enrichment.price_data.json, lambda: enrichment.price_book
+        )
         regions = json.loads(CLOUD_REGIONS_PATH.read_text())["regions"]
         self._cloud_zones: dict[str, set[str]] = {
             cloud: set(zones.values()) for cloud, zones in regions.items()
@@ -171,8 +175,7 @@ class Suggestions:
         )
         windows: dict[tuple[str, str], int] = {}
         for m in models:
-            model_id = self.prices.resolve(m["provider"], m["model"], project)
-            ctx = self._context_windows.get(model_id or "")
+            ctx = self.context_windows.lookup(m["provider"], m["model"])
             if ctx:
                 windows[(m["model"], m["provider"])] = ctx
         if not windows:
@@ -288,15 +291,3 @@ class Suggestions:
                 }
             )
         return out
-
-
-def _context_windows(price_json: str) -> dict[str, int]:
-    """genai-prices model id -> context window, from the exported price data."""
-    data = json.loads(price_json)
-    out: dict[str, int] = {}
-    for provider in data.get("providers", []):
-        for model in provider.get("models", []):
-            ctx = model.get("context_window")
-            if isinstance(ctx, int) and ctx > 0:
-                out.setdefault(model["id"], ctx)
-    return out

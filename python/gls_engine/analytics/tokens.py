@@ -37,15 +37,11 @@ Waste indicators (each documented in the answer too):
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
-from gls_engine import _core
+from gls_engine.analytics.context_windows import ContextWindows
 from gls_engine.analytics.costs import (
     IN_WINDOW,
     ROLLUP_LLM_CALL,
@@ -59,14 +55,14 @@ from gls_engine.storage import SpanStore
 NEAR_LIMIT = NEAR_LIMIT_SHARE  # as the suggestions judge it
 RATIO_FACTOR = 5.0
 RATIO_MIN_CALLS = 10
-MODEL_CACHE_SIZE = 10_000
 JUDGED_MODELS = 100  # models checked for the context limit and ratio outliers
 
-LLM_CALLS = f"FROM spans WHERE {IN_WINDOW} AND span_type IN ('llm', 'embedding')"
 
 # A (provider, model) as one integer, the same in every query that uses it.
-MODEL_KEY = "cityHash64(toString(provider), toString(model))"
-ROLLUP_MODEL_KEY = "cityHash64(toString(r.provider), toString(r.model))"
+# Each hash has one LowCardinality argument, so it runs on the column's
+# dictionary, not per row (a third of the CPU of hashing the two strings).
+MODEL_KEY = "bitXor(cityHash64(provider), intHash64(cityHash64(model)))"
+ROLLUP_MODEL_KEY = "bitXor(cityHash64(r.provider), intHash64(cityHash64(r.model)))"
 
 DEFINITIONS = {
     "uncached_system_prompt": (
@@ -90,42 +86,6 @@ DEFINITIONS = {
         " is (n - 1) x the average cost of the n calls"
     ),
 }
-
-
-class ContextWindows:
-    """Context windows (tokens) from the genai-prices data the Studio prices
-    with, found through the same model matching as the prices: `price_book`
-    gives the Studio's current PriceBook (rebuilt when overrides change)."""
-
-    def __init__(self, price_json: str, price_book: Callable[[], _core.PriceBook]) -> None:
-        data = orjson.loads(price_json)
-        self._price_book = price_book
-        self._windows: dict[tuple[str, str], int] = {
-            (provider["id"], model["id"]): int(model["context_window"])
-            for provider in data["providers"]
-            for model in provider["models"]
-            if model.get("context_window")
-        }
-        self._found: dict[tuple[str, str], int | None] = {}
-        self._lock = threading.Lock()
-
-    def lookup(self, provider: str, model: str) -> int | None:
-        key = (provider, model)
-        with self._lock:
-            if key in self._found:
-                return self._found[key]
-        window = None
-        if model:
-            # A one-token price (no project: genai-prices only) names the
-            # provider and model of the data that price the pair.
-            cost = self._price_book().cost(provider, model, time.time_ns(), input_tokens=1)
-            if cost is not None and cost["source"] == "genai-prices":
-                window = self._windows.get((cost["provider"], cost["model"]))
-        with self._lock:
-            if len(self._found) >= MODEL_CACHE_SIZE:  # model names come from senders
-                self._found.clear()
-            self._found[key] = window
-        return window
 
 
 @dataclass(frozen=True)
@@ -232,19 +192,23 @@ class TokenQueries:
         return {(judged[r["k"] - 1]["provider"], judged[r["k"] - 1]["model"]): r for r in rows}
 
     async def _repeats(self, req: TokenRequest) -> dict[int, dict[str, Any]]:
-        """Repeated calls per model, keyed by MODEL_KEY. Groups are keyed by a
-        64-bit hash of (trace, provider, model, input tokens, system tokens)
-        and carry the model as a hash too: integer keys and states, about
-        half the CPU of grouping by the columns or carrying their names."""
+        """Repeated calls per model, keyed by MODEL_KEY. Groups are keyed by
+        the model's hash, the input tokens and a 64-bit hash of (trace, system
+        tokens): fixed-size integer keys, with the model and input count in
+        the key rather than carried by any()/min() states (30% less CPU than
+        one hash of everything with those states: 1.1M calls of 7 days at
+        10M spans). PREWHERE: the calls are picked before their trace ids
+        and costs are read."""
         rows = await self.store.query_rows(
             "SELECT mk, sum(n - 1) AS repeated_calls,"
             " sum((n - 1) * i) AS repeated_input_tokens,"
             " sum(cost * (n - 1) / n) AS repeated_cost_usd"
-            f" FROM (SELECT any({MODEL_KEY}) AS mk, min(input_tokens) AS i,"
+            f" FROM (SELECT {MODEL_KEY} AS mk, assumeNotNull(input_tokens) AS i,"
+            " cityHash64(trace_id, ifNull(system_tokens, 0), system_tokens IS NULL) AS t,"
             " count() AS n, sum(ifNull(llm_cost_usd, 0)) AS cost"
-            f" {LLM_CALLS} AND ifNull(input_tokens, 0) > 0"
-            " GROUP BY cityHash64(trace_id, provider, model, input_tokens,"
-            " ifNull(system_tokens, 0), system_tokens IS NULL) HAVING n > 1)"
+            " FROM spans PREWHERE span_type IN ('llm', 'embedding')"
+            f" AND ifNull(input_tokens, 0) > 0 WHERE {IN_WINDOW}"
+            " GROUP BY mk, i, t HAVING n > 1)"
             " GROUP BY mk",
             req.params,
         )
