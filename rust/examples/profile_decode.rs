@@ -4,10 +4,17 @@
 //!
 //! `PHASE=baseline` (needs `--features baseline`) times the old prost-based
 //! path (`_core::reference`) on the same bodies, for before/after numbers.
+//! `ENRICH=PRICES_JSON:IMPACTS_JSON` decodes with cost/carbon enrichment
+//! (the JSON `gls_engine.costs.prices` and `gls_engine.carbon.data` export);
+//! one warm-up pass over the bodies fills the lookup caches first.
+use std::sync::Arc;
 use std::time::Instant;
 
 use _core::batch::DecodeOptions;
 use _core::decode::{decode_traces, BodyFormat};
+use _core::energy::ImpactModel;
+use _core::enrich::Enricher;
+use _core::pricing::PriceBook;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -25,11 +32,18 @@ fn main() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos() as i64;
+    let enricher = std::env::var("ENRICH").ok().map(|paths| {
+        let (prices, impacts) = paths.split_once(':').expect("ENRICH=PRICES:IMPACTS");
+        let read = |p: &str| std::fs::read_to_string(p).unwrap();
+        let book = PriceBook::from_json(&read(prices)).unwrap();
+        let model = ImpactModel::from_json(&read(impacts)).unwrap();
+        Arc::new(Enricher::new(Arc::new(book), Arc::new(model), "{}", "WOR").unwrap())
+    });
     let opts = DecodeOptions {
         default_project: "default".into(),
         project_override: None,
         received_ns: now,
-        enricher: None,
+        enricher,
     };
     let fmt = BodyFormat {
         json: false,
@@ -37,6 +51,11 @@ fn main() {
         max_body_bytes: usize::MAX,
     };
     let phase = std::env::var("PHASE").unwrap_or_default();
+    if opts.enricher.is_some() {
+        for b in &bodies {
+            decode_traces(b, fmt, &opts).unwrap();
+        }
+    }
     let t = Instant::now();
     let mut spans = 0usize;
     for _ in 0..rounds {

@@ -17,7 +17,11 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field};
 
-use crate::energy::{ComputeUsage, ImpactModel, Impacts, ZoneHints, ZoneSource};
+use crate::energy::{
+    ComputeUsage, ImpactModel, Impacts, ZoneHints, ZoneSource, CLOUD_PROVIDER_ATTRIBUTE,
+    CLOUD_REGION_ATTRIBUTE, CPU_SECONDS_ATTRIBUTES, CPU_UTILIZATION_ATTRIBUTE, GPU_MODEL_ATTRIBUTE,
+    GPU_SECONDS_ATTRIBUTE, GPU_UTILIZATION_ATTRIBUTE, LLM_PROVIDER_ATTRIBUTES, ZONE_ATTRIBUTE,
+};
 use crate::errors::{Error, Result};
 use crate::pricing::{PriceBook, Usage};
 use crate::tokens;
@@ -188,17 +192,21 @@ impl Enricher {
         if !prompt.contains("\"system\"") && !prompt.contains("\"developer\"") {
             return Some(0);
         }
+        use serde_json::value::RawValue;
         use serde_json::Value;
+        // Messages borrowed from the prompt: only a system message's content
+        // is parsed into values (a full Value tree of every message was most
+        // of this function's cost).
         #[derive(serde::Deserialize)]
-        struct Message {
-            #[serde(default)]
-            role: Option<String>,
+        struct Message<'p> {
+            #[serde(default, borrow)]
+            role: Option<std::borrow::Cow<'p, str>>,
             // OpenAI's `content`, or OpenTelemetry GenAI's `parts`
             // (gen_ai.input.messages), as tokens::estimate_tokens reads them.
-            #[serde(default)]
-            content: Value,
-            #[serde(default)]
-            parts: Value,
+            #[serde(default, borrow)]
+            content: Option<&'p RawValue>,
+            #[serde(default, borrow)]
+            parts: Option<&'p RawValue>,
         }
         let messages: Vec<Message> = serde_json::from_str(prompt).ok()?;
         let encoding = tokens::encoding_for_model(model);
@@ -211,8 +219,9 @@ impl Enricher {
                 total = total.saturating_add(self.cached_count(encoding, text)?);
                 Some(())
             };
-            for value in [&m.content, &m.parts] {
-                match value {
+            for raw in [m.content, m.parts].into_iter().flatten() {
+                let value: Value = serde_json::from_str(raw.get()).ok()?;
+                match &value {
                     Value::String(text) => count(text)?,
                     Value::Array(parts) => {
                         for part in parts {
@@ -241,8 +250,9 @@ impl Enricher {
     }
 
     fn cached_count(&self, encoding: tokens::Encoding, text: &str) -> Option<u32> {
-        // SipHash with fixed keys: the same text hashes alike on every call.
-        let mut hasher = std::hash::DefaultHasher::new();
+        // FxHash: fixed seed (the same text hashes alike on every call) and
+        // several times faster than SipHash over a long system prompt.
+        let mut hasher = rustc_hash::FxHasher::default();
         hasher.write(encoding.name().as_bytes());
         hasher.write_u8(0);
         hasher.write(text.as_bytes());
@@ -293,27 +303,74 @@ pub(crate) struct Enriched {
     pub total_tokens: Option<ArrayRef>,
 }
 
-/// A span's attributes, span first then resource, looked up by key.
-struct AttrLookup<'a> {
-    keys: &'a StringArray,
-    values: &'a StringArray,
-    start: usize,
-    end: usize,
+/// Every attribute enrichment reads: zone hints, compute usage, rate-card
+/// inputs. A span's other keys are skipped by length before any compare.
+const READ_KEYS: [&str; 17] = [
+    ZONE_ATTRIBUTE,
+    CLOUD_PROVIDER_ATTRIBUTE,
+    CLOUD_REGION_ATTRIBUTE,
+    LLM_PROVIDER_ATTRIBUTES[0],
+    LLM_PROVIDER_ATTRIBUTES[1],
+    LLM_PROVIDER_ATTRIBUTES[2],
+    LLM_PROVIDER_ATTRIBUTES[3],
+    CPU_SECONDS_ATTRIBUTES[0],
+    CPU_SECONDS_ATTRIBUTES[1],
+    CPU_UTILIZATION_ATTRIBUTE,
+    GPU_SECONDS_ATTRIBUTE,
+    GPU_UTILIZATION_ATTRIBUTE,
+    GPU_MODEL_ATTRIBUTE,
+    TOOL_NAME_ATTRIBUTES[0],
+    TOOL_NAME_ATTRIBUTES[1],
+    BYTES_READ_ATTRIBUTE,
+    "",
+];
+
+/// Bit `n` set when some key of READ_KEYS is `n` bytes long.
+const READ_KEY_LENGTHS: u64 = {
+    let mut mask = 0u64;
+    let mut i = 0;
+    while i < READ_KEYS.len() {
+        if READ_KEYS[i].len() < 64 {
+            mask |= 1 << READ_KEYS[i].len();
+        }
+        i += 1;
+    }
+    mask & !1 // the "" filler matches nothing
+};
+
+fn is_read_key(key: &str) -> bool {
+    let n = key.len();
+    n < 64 && (READ_KEY_LENGTHS >> n) & 1 == 1 && READ_KEYS.contains(&key)
+}
+
+/// The attributes of a span enrichment reads, span first then resource.
+/// Gathered in one pass over the span's keys (a length check each) instead of
+/// ~14 binary searches plus resource scans per span, which were most of
+/// enrichment's instructions (callgrind, BENCHMARKS.md).
+struct AttrLookup<'s, 'a> {
+    span: &'s [(&'a str, &'a str)],
     resource: &'a [(String, String)],
 }
 
-impl<'a> AttrLookup<'a> {
-    fn span(&self, key: &str) -> Option<&'a str> {
-        let (mut lo, mut hi) = (self.start, self.end);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match self.keys.value(mid).cmp(key) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(self.values.value(mid)),
-            }
+/// The span attributes of `range` (one span's map entries) enrichment reads.
+fn gather_read_keys<'a>(
+    keys: &'a StringArray,
+    values: &'a StringArray,
+    range: std::ops::Range<usize>,
+    out: &mut Vec<(&'a str, &'a str)>,
+) {
+    out.clear();
+    for j in range {
+        let key = keys.value(j);
+        if is_read_key(key) {
+            out.push((key, values.value(j)));
         }
-        None
+    }
+}
+
+impl<'a> AttrLookup<'_, 'a> {
+    fn span(&self, key: &str) -> Option<&'a str> {
+        self.span.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
 
     fn resource(&self, key: &str) -> Option<&'a str> {
@@ -340,6 +397,7 @@ fn resource_strings(json: &str) -> Vec<(String, String)> {
         return Vec::new();
     };
     kvs.into_iter()
+        .filter(|kv| is_read_key(&kv.key))
         .filter_map(|kv| {
             let v = kv.value.get("stringValue")?.as_str()?.to_owned();
             Some((kv.key, v))
@@ -407,6 +465,7 @@ pub(crate) fn enrich(cols: &SpanInputs<'_>, enricher: Option<&Enricher>) -> Resu
     let offsets = cols.attributes.value_offsets();
     let mut resource: Vec<(String, String)> = Vec::new();
     let mut resource_text: Option<&str> = None;
+    let mut span_attrs: Vec<(&str, &str)> = Vec::with_capacity(8);
 
     for i in 0..n {
         let res_json = cols.resource_attributes.value(i);
@@ -414,11 +473,14 @@ pub(crate) fn enrich(cols: &SpanInputs<'_>, enricher: Option<&Enricher>) -> Resu
             resource = resource_strings(res_json);
             resource_text = Some(res_json);
         }
-        let attrs = AttrLookup {
+        gather_read_keys(
             keys,
             values,
-            start: offsets[i] as usize,
-            end: offsets[i + 1] as usize,
+            offsets[i] as usize..offsets[i + 1] as usize,
+            &mut span_attrs,
+        );
+        let attrs = AttrLookup {
+            span: &span_attrs,
             resource: &resource,
         };
         let span_type = cols.span_type.value(i);
