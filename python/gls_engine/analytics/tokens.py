@@ -57,10 +57,9 @@ RATIO_FACTOR = 5.0
 RATIO_MIN_CALLS = 10
 JUDGED_MODELS = 100  # models checked for the context limit and ratio outliers
 
-
 # A (provider, model) as one integer, the same in every query that uses it.
 # Each hash has one LowCardinality argument, so it runs on the column's
-# dictionary, not per row (a third of the CPU of hashing the two strings).
+# dictionary, not per row (a third less CPU than hashing the two strings).
 MODEL_KEY = "bitXor(cityHash64(provider), intHash64(cityHash64(model)))"
 ROLLUP_MODEL_KEY = "bitXor(cityHash64(r.provider), intHash64(cityHash64(r.model)))"
 
