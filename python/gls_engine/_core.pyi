@@ -265,14 +265,17 @@ class QuantileSketch:
     def zero_count(self) -> int: ...
     def __len__(self) -> int: ...
 
-def sketch_rows(spans: pyarrow.RecordBatch) -> pyarrow.RecordBatch:
-    """Sketch delta rows (schema sketch_delta_schema()) of a span batch: one row
-    per (project, minute, group_kind, group_value, metric) with a value.
-    Reads the span schema columns project, start_time, chain, agent, user_id,
-    environment, model, duration_ns, total_tokens and, when present, a float64
-    cost_usd. group_kind is "all" (group_value "") or one of chain, agent,
-    user, environment, model (spans with "" there are in no group of that
-    kind); metric is latency_ns, total_tokens or cost_usd."""
+def sketch_rows(spans: pyarrow.RecordBatch | list[pyarrow.RecordBatch]) -> pyarrow.RecordBatch:
+    """Sketch delta rows (schema sketch_delta_schema()) of a span batch, or of a
+    list of batches accumulated together (one group commit): one row
+    per (project, minute, population, group_kind, group_value, metric) with a
+    value. Reads the span schema columns project, start_time, parent_span_id,
+    span_type, chain, agent, user_id, environment, model, duration_ns,
+    total_tokens and, when present, a float64 llm_cost_usd. population is
+    "trace" (root spans: latency only) or "llm" (LLM calls: latency, tokens,
+    cost); group_kind is "all" (group_value "") or one of chain, agent, user,
+    environment, model (spans with "" there are in no group of that kind);
+    metric is latency_ns, total_tokens or cost_usd."""
 
 def sketch_delta_schema() -> pyarrow.Schema:
     """project, minute (timestamp[s, UTC]), group_kind, group_value, metric,

@@ -404,3 +404,37 @@ def test_sketch_api_round_trip_and_errors() -> None:
         sketch.quantile(1.5)
     with pytest.raises(CoreError):
         QuantileSketch.from_buckets({40_000: 1}, min=1.0, max=1.0)
+
+
+def test_sketch_rows_of_a_list_accumulate_the_batches_together(conn: Any) -> None:
+    batches = span_batches(3, 400)
+    together = sketch_rows(batches)
+    apart = [sketch_rows(b) for b in batches]
+    assert together.num_rows < sum(d.num_rows for d in apart)
+
+    def merged(deltas: list[pa.RecordBatch]) -> dict[tuple, tuple]:
+        out: dict[tuple, tuple] = {}
+        for d in deltas:
+            for r in d.to_pylist():
+                key = (
+                    r["project"],
+                    r["minute"],
+                    r["population"],
+                    r["group_kind"],
+                    r["group_value"],
+                    r["metric"],
+                )
+                buckets = dict(r["buckets"])
+                n, total, old = r["count"], r["sum"], out.get(key)
+                if old is not None:
+                    for k, c in old[0].items():
+                        buckets[k] = buckets.get(k, 0) + c
+                    n, total = n + old[1], total + old[2]
+                out[key] = (buckets, n, total)
+        return out
+
+    a, b = merged([together]), merged(apart)
+    assert a.keys() == b.keys()
+    for key in a:
+        assert a[key][0] == b[key][0] and a[key][1] == b[key][1], key
+        assert a[key][2] == pytest.approx(b[key][2], rel=1e-12)

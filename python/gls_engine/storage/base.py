@@ -118,11 +118,13 @@ class SpanStore:
         they go in after it, so a crash between the two leaves spans without
         sketches, which the client's retry of the unacknowledged request repairs
         (the spans' second copy is replaced by the ReplacingMergeTree)."""
-        deltas = [_core.sketch_rows(batch) for batch in table.to_batches()] if sketches else []
+        # One accumulation over the whole commit: per request batch it made
+        # ~54x the rows (238 per 500-span request vs 438 per 50K-span commit),
+        # each a part-row chDB then merges.
+        delta = _core.sketch_rows(table.to_batches()) if sketches else None
         self._insert_arrow("spans", table, writer_index)
-        deltas = [d for d in deltas if d.num_rows]
-        if deltas:
-            self._insert_arrow("metric_sketches", pa.Table.from_batches(deltas), writer_index)
+        if delta is not None and delta.num_rows:
+            self._insert_arrow("metric_sketches", pa.Table.from_batches([delta]), writer_index)
 
     def insert_request_digests_sync(
         self, rows: Sequence[tuple[bytes, str, int, int]], writer_index: int = 0

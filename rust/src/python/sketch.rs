@@ -7,6 +7,7 @@ use arrow_array::RecordBatch;
 use arrow_pyarrow::{FromPyArrow, ToPyArrow};
 use pyo3::buffer::PyBuffer;
 use pyo3::prelude::*;
+use pyo3::types::PyList;
 
 use crate::sketch::{self as core, bucket_of, SketchAccumulator};
 use crate::tokens;
@@ -145,12 +146,24 @@ impl QuantileSketch {
 
 /// The sketch delta rows of a span batch (span schema column names; an
 /// optional float64 `cost_usd`), as a pyarrow RecordBatch.
+///
+/// `spans` may also be a list of batches (e.g. the requests of one group
+/// commit): their rows are accumulated together, so a (project, minute,
+/// group, metric) gets one row for the whole list, not one per batch.
 #[pyfunction]
 fn sketch_rows<'py>(py: Python<'py>, spans: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let spans = RecordBatch::from_pyarrow_bound(spans)?;
+    let batches: Vec<RecordBatch> = match spans.cast::<PyList>() {
+        Ok(list) => list
+            .iter()
+            .map(|b| RecordBatch::from_pyarrow_bound(&b))
+            .collect::<PyResult<_>>()?,
+        Err(_) => vec![RecordBatch::from_pyarrow_bound(spans)?],
+    };
     let rows = py.detach(|| {
         let mut accumulator = SketchAccumulator::new();
-        accumulator.add_span_batch(&spans)?;
+        for batch in &batches {
+            accumulator.add_span_batch(batch)?;
+        }
         accumulator.finish()
     })?;
     rows.to_pyarrow(py)
