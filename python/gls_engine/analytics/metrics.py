@@ -176,13 +176,7 @@ class MetricQueries:
         if not rows or not int(rows[0]["n"]):
             return result
         row = rows[0]
-        sketch = _core.QuantileSketch.from_buckets(
-            {int(k): int(v) for k, v in row["buckets"].items()},
-            zero_count=int(row["zeros"]),
-            sum=float(row["total"]),
-            min=float(row["lo"]),
-            max=float(row["hi"]),
-        )
+        sketch = _merged_sketch(row)
         result["count"] = sketch.count
         result["bins"] = [
             {"lower": lower * scale, "upper": upper * scale, "count": count}
@@ -223,13 +217,7 @@ class MetricQueries:
         if req.metric == "throughput":
             return {"count": n, "per_minute": n / (seconds / 60) if seconds else None}
         scale = SPECS[req.metric].scale
-        sketch = _core.QuantileSketch.from_buckets(
-            {int(k): int(v) for k, v in row["buckets"].items()},
-            zero_count=int(row["zeros"]),
-            sum=float(row["total"]),
-            min=float(row["lo"]),
-            max=float(row["hi"]),
-        )
+        sketch = _merged_sketch(row)
         qs = sketch.quantiles(list(LEVELS)) if n else [None] * len(LEVELS)
         total = float(row["total"])
         return {
@@ -422,6 +410,17 @@ RANK_BY = {
 
 def _t_key(item: tuple[Any, Any]) -> int:
     return int(item[0])
+
+
+def _merged_sketch(row: dict[str, Any]) -> Any:
+    """The sketch of a metric_sketches row merged by ClickHouse (sumMap etc.)."""
+    return _core.QuantileSketch.from_buckets(
+        {int(k): int(v) for k, v in row["buckets"].items()},
+        zero_count=int(row["zeros"]),
+        sum=float(row["total"]),
+        min=float(row["lo"]),
+        max=float(row["hi"]),
+    )
 
 
 def _num(value: Any) -> float | None:

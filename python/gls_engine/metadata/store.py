@@ -8,25 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import re
 import sqlite3
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
 import orjson
 
 from gls_engine.metadata.project_settings import PriceOverride, ProjectSettings, RateCard
-from gls_engine.storage.migrate import split_statements
-
-
-def _migrations() -> list[tuple[int, str, str]]:
-    found = []
-    for entry in resources.files("gls_engine.metadata.migrations").iterdir():
-        match = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
-        if match:
-            found.append((int(match.group(1)), match.group(2), entry.read_text("utf-8")))
-    return sorted(found)
+from gls_engine.storage.migrate import load_migrations, split_statements
 
 
 class MetadataStore:
@@ -46,7 +35,7 @@ class MetadataStore:
             " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-        for version, name, sql in _migrations():
+        for version, name, sql in load_migrations("gls_engine.metadata.migrations"):
             if version in done:
                 continue
             conn.execute("BEGIN")  # a migration applies whole or not at all

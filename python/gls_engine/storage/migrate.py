@@ -6,9 +6,10 @@ import re
 from importlib import resources
 
 
-def _load() -> list[tuple[int, str, str]]:
+def load_migrations(package: str) -> list[tuple[int, str, str]]:
+    """(version, name, sql) of the package's `NNNN_name.sql` files, in order."""
     found = []
-    for entry in resources.files("gls_engine.storage.migrations").iterdir():
+    for entry in resources.files(package).iterdir():
         match = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
         if match:
             found.append((int(match.group(1)), match.group(2), entry.read_text("utf-8")))
@@ -25,4 +26,4 @@ def split_statements(sql: str) -> list[str]:
     return statements
 
 
-MIGRATIONS = _load()
+MIGRATIONS = load_migrations("gls_engine.storage.migrations")
