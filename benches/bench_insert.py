@@ -67,15 +67,22 @@ def variant_statements(name: str) -> list[str]:
     Named parts: current, before_cost_carbon, no_mv, no_index, no_mv_no_index, lz4,
     zstd1, no_resource, bundled, plain (MergeTree instead of ReplacingMergeTree),
     drop:<index name>, codec:<column>=<codec> (e.g. codec:attributes=ZSTD(1)),
-    create:<setting>=<value> (a spans table setting, e.g. create:index_granularity=16384).
+    create:<setting>=<value> (a spans table setting, e.g. create:index_granularity=16384),
+    upto:<N> (the schema after migration N, e.g. upto:7 is before the call signature).
     Settings that can change later are run after the schema: see variant_alters."""
-    stmts = schema_statements(4 if name == "before_cost_carbon" else None)
+    up_to = 4 if name == "before_cost_carbon" else None
+    for part in name.split("+"):
+        if part.startswith("upto:"):
+            up_to = int(part.removeprefix("upto:"))
+    stmts = schema_statements(up_to)
     for part in name.split("+"):
         stmts = _apply_variant_part(part, stmts)
     return stmts
 
 
 def _apply_variant_part(part: str, stmts: list[str]) -> list[str]:
+    if part.startswith("upto:"):
+        return stmts
     if part in ("no_mv", "no_mv_no_index"):
         stmts = [s for s in stmts if "MATERIALIZED VIEW" not in s]
     if part in ("no_index", "no_mv_no_index"):

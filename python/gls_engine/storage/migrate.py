@@ -17,13 +17,10 @@ def load_migrations(package: str) -> list[tuple[int, str, str]]:
 
 
 def split_statements(sql: str) -> list[str]:
-    """Split a migration file on `;` at line ends, dropping comment-only chunks."""
-    statements = []
-    for chunk in re.split(r";\s*(?:\n|$)", sql):
-        body = "\n".join(line for line in chunk.splitlines() if not line.strip().startswith("--"))
-        if body.strip():
-            statements.append(body.strip())
-    return statements
+    """Split a migration file on `;` at line ends. Comment lines go first, so a
+    comment ending in `;` never splits a statement."""
+    code = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+    return [chunk.strip() for chunk in re.split(r";\s*(?:\n|$)", code) if chunk.strip()]
 
 
 MIGRATIONS = load_migrations("gls_engine.storage.migrations")
