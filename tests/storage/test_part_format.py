@@ -1,5 +1,6 @@
-"""Migration 0007: spans inserted in group-commit sizes land in compact parts, and the
-ReplacingMergeTree still replaces a span stored twice when those parts merge.
+"""Migrations 0007 and 0009: spans land in compact parts, the ReplacingMergeTree still
+replaces a span stored twice when those parts merge, and opening a trace reads only
+the part that holds it (the trace_id bloom filter).
 
 The batch here is bigger than the server's own default `min_bytes_for_wide_part`
 (read from system.merge_tree_settings), so without the migration ClickHouse would
@@ -79,3 +80,51 @@ def test_a_group_commit_sized_insert_is_one_compact_part(store) -> None:
     assert merged["rows"] == count
     names = store.query_rows_sync("SELECT name FROM spans ORDER BY name")
     assert sorted(r["name"] for r in names) == sorted(f"llm {i}" for i in range(count))
+
+
+def _explain_indexes(store, sql: str, params: dict) -> list[dict]:
+    import json
+
+    # The plan quotes the binary trace id: not UTF-8, so read the raw bytes.
+    raw = store._query_bytes(f"EXPLAIN json = 1, indexes = 1 {sql}", params)
+    [line] = raw.decode("utf-8", "replace").splitlines()
+    plan = json.loads(next(iter(json.loads(line).values())))
+
+    found: list[dict] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            found.extend(node.get("Indexes", []))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(plan)
+    return found
+
+
+def test_opening_a_trace_reads_only_the_part_that_holds_it(store) -> None:
+    from gls_engine.query.traces import SPAN_SELECT
+
+    wanted = None
+    for batch in range(3):  # three inserts: three parts, each covering the trace_id range
+        tids = [new_trace_id() for _ in range(50)]
+        spans = [make_span(tid, name=f"s{batch}") for tid in tids for _ in range(3)]
+        body = make_request(spans).SerializeToString()
+        table = _core.decode_traces(body, received_ns=time.time_ns()).record_batch()
+        store.insert_spans_sync(table, sketches=False)
+        if batch == 1:
+            wanted = tids[25]
+    assert len(_spans_parts(store)) == 3
+    sql = (
+        f"SELECT {SPAN_SELECT} FROM spans WHERE project = {{project:String}}"
+        " AND trace_id = unhex({trace:String})"
+    )
+    indexes = _explain_indexes(store, sql, {"project": "default", "trace": wanted.hex()})
+    [bloom] = [i for i in indexes if i.get("Name") == "idx_trace_id"]
+    assert bloom["Initial Parts"] == 3
+    assert bloom["Selected Parts"] == 1
+    rows = store.query_rows_sync(sql, {"project": "default", "trace": wanted.hex()})
+    assert [r["name"] for r in rows] == ["s1"] * 3
