@@ -1,0 +1,59 @@
+"""Opening a trace straight from the store: order, spans stored twice, and a trace
+whose spans fall on two days (two partitions)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from gls_engine import _core
+from gls_engine.config import settings_for_tests
+from gls_engine.query.traces import TraceQueries
+from gls_engine.storage import open_store
+
+from otlp_helpers import make_request, make_span, new_span_id, new_trace_id
+
+DAY_NS = 86_400 * 10**9
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(settings_for_tests(data_dir=str(tmp_path / "data")))
+    store._open()
+    store.migrate()
+    yield store
+    store._close()
+
+
+def _insert(store, spans) -> None:
+    body = make_request(spans).SerializeToString()
+    table = _core.decode_traces(body, received_ns=time.time_ns()).record_batch()
+    store.insert_spans_sync(table, sketches=False)
+
+
+def test_spans_come_back_in_start_order_once_each_across_days(store) -> None:
+    tid = new_trace_id()
+    root_id = new_span_id()
+    # Midnight UTC two days ago: the trace has spans on both sides of it.
+    midnight = (time.time_ns() // DAY_NS - 1) * DAY_NS
+    root = make_span(
+        tid, span_id=root_id, name="root", start_ns=midnight - 10**9, duration_ns=3 * 10**9
+    )
+    late = make_span(tid, parent=root_id, name="after midnight", start_ns=midnight + 10**9)
+    early = make_span(tid, parent=root_id, name="before midnight", start_ns=midnight - 5 * 10**8)
+    _insert(store, [late, root])
+    _insert(store, [early, late])  # `late` again: a retry the request digest did not catch
+    _insert(store, [make_span(new_trace_id(), name="other trace")])
+
+    trace = asyncio.run(TraceQueries(store).get_trace("default", tid.hex()))
+    assert trace is not None
+    assert [s["name"] for s in trace["spans"]] == ["root", "before midnight", "after midnight"]
+    assert trace["span_count"] == 3
+    assert trace["root_span_ids"] == [root_id.hex()]
+
+
+def test_an_unknown_trace_is_none(store) -> None:
+    _insert(store, [make_span(new_trace_id())])
+    assert asyncio.run(TraceQueries(store).get_trace("default", new_trace_id().hex())) is None
