@@ -421,8 +421,10 @@ class TraceQueries:
         # Ordered, and a span stored twice (parts not merged yet) shown once,
         # here rather than in SQL: a trace is tens to thousands of rows.
         rows.sort(key=lambda r: (r["start_ns"], r["span_hex"]))
-        seen: set[str] = set()
-        rows = [r for r in rows if not (r["span_hex"] in seen or seen.add(r["span_hex"]))]
+        unique: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            unique.setdefault(row["span_hex"], row)
+        rows = list(unique.values())
         if not rows:
             return None
         spans = [span_row(r, full=True) for r in rows]
