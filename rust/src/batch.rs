@@ -127,9 +127,14 @@ impl Utf8Col {
         crate::attr_text::put(&mut self.data, s.as_bytes());
         self.end()
     }
-    fn finish(self) -> StringArray {
+    fn finish(mut self) -> StringArray {
         debug_assert!(std::str::from_utf8(&self.data).is_ok());
         debug_assert!(self.offsets.windows(2).all(|w| w[0] <= w[1]));
+        // The buffers were reserved from guesses (up to the body's length):
+        // give the unused tail back before the batch waits in the queue for
+        // its insert (a shrinking realloc does not copy).
+        self.data.shrink_to_fit();
+        self.offsets.shrink_to_fit();
         let offsets = ScalarBuffer::from(self.offsets);
         // SAFETY: offsets start at 0, never decrease and end at data.len()
         // (`end` pushes data.len()); each value is a run of whole UTF-8 strings.
@@ -407,7 +412,8 @@ impl Builder {
         enricher: Option<&Enricher>,
     ) -> Result<RecordBatch> {
         let n = self.flags.len();
-        let fsb = |size: i32, v: Vec<u8>| -> ArrayRef {
+        let fsb = |size: i32, mut v: Vec<u8>| -> ArrayRef {
+            v.shrink_to_fit();
             Arc::new(FixedSizeBinaryArray::new(size, Buffer::from_vec(v), None))
         };
         let ts = |v: Vec<i64>| -> ArrayRef {
