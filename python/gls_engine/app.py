@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 
@@ -141,9 +142,19 @@ async def health(request: web.Request) -> web.Response:
     return json_response({"status": "ok"})
 
 
+def _rss_bytes() -> int:
+    """Resident set size of this process now (/proc), 0 where there is none."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 async def status(request: web.Request) -> web.Response:
     app = request.app
     pipeline = app[http_receiver.PIPELINE_KEY]
+    store = app[STORE_KEY]
     return json_response(
         {
             "version": __version__,
@@ -153,6 +164,13 @@ async def status(request: web.Request) -> web.Response:
             "pending_spans": pipeline.pending_spans,
             "max_pending_spans": app[SETTINGS_KEY].max_pending_spans,
             "live_subscribers": app[realtime_handlers.HUB_KEY].subscriber_count(),
+            "memory": {
+                "rss_bytes": _rss_bytes(),
+                # What ClickHouse's memory tracker counts (inserts, merges,
+                # queries, caches): in this process for chDB, the server's own
+                # for a ClickHouse server.
+                "storage_tracked_bytes": await store.tracked_memory_bytes(),
+            },
             "counters": app[COUNTERS_KEY].snapshot(),
         }
     )

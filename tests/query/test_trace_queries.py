@@ -347,6 +347,9 @@ def test_status_and_health(studio, dataset) -> None:
     status = checked_get(studio.api, "/api/v1/status")
     assert status["storage"] == "chdb"
     assert status["counters"]["spans_stored"] >= 12
+    # chDB runs inside the Studio process: what it tracks is part of the RSS.
+    memory = status["memory"]
+    assert 0 < memory["storage_tracked_bytes"] <= memory["rss_bytes"]
     metrics = requests.get(studio.api + "/metrics", timeout=10).text
     assert "gls_spans_stored" in metrics
 

@@ -165,6 +165,16 @@ class SpanStore:
         raw = self._query_bytes(f"{sql}\nSETTINGS {settings}", params or {})
         return [orjson.loads(line) for line in raw.splitlines() if line]
 
+    async def tracked_memory_bytes(self) -> int | None:
+        """ClickHouse's MemoryTracking metric; None when it cannot be read."""
+        try:
+            rows = await self.query_rows(
+                "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'"
+            )
+        except StorageError:
+            return None
+        return int(rows[0]["value"]) if rows else None
+
     async def query_rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._read_pool, self.query_rows_sync, sql, params)
