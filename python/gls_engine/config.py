@@ -46,7 +46,11 @@ class Settings:
     # while one runs, later requests gather behind it. False: always wait
     # batch_max_wait_ms for the batch to fill (largest batches).
     batch_commit_when_idle: bool = True
-    insert_threads: int = 2  # parallel inserting connections (chDB: ~25% more at 2)
+    # Inserting connections. One: while it inserts, the next batch gathers
+    # behind it, so batches grow with the load; a second writer split them
+    # (closed-loop bench, 2 cores: C=8 17.0K -> 23.6K spans/s with one,
+    # C=32 and C=256 the same spans/s for ~12% less CPU; BENCHMARKS.md).
+    insert_threads: int = 1
     decode_threads: int = 2
     dedup_window_s: int = 900  # a retried request within this window is not stored twice
     retry_after_s: int = 1
