@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections.abc import AsyncIterator
 
@@ -25,6 +24,7 @@ from gls_engine.api_errors import json_errors, json_response
 from gls_engine.config import Settings
 from gls_engine.ingest import IngestPipeline, http_receiver
 from gls_engine.ingest.enrichment import Enrichment
+from gls_engine.ingest.memory_limiter import MIB, rss_bytes
 from gls_engine.metadata import MetadataStore
 from gls_engine.metadata import handlers as metadata_handlers
 from gls_engine.metrics import Counters
@@ -142,15 +142,6 @@ async def health(request: web.Request) -> web.Response:
     return json_response({"status": "ok"})
 
 
-def _rss_bytes() -> int:
-    """Resident set size of this process now (/proc), 0 where there is none."""
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 async def status(request: web.Request) -> web.Response:
     app = request.app
     pipeline = app[http_receiver.PIPELINE_KEY]
@@ -165,11 +156,13 @@ async def status(request: web.Request) -> web.Response:
             "max_pending_spans": app[SETTINGS_KEY].max_pending_spans,
             "live_subscribers": app[realtime_handlers.HUB_KEY].subscriber_count(),
             "memory": {
-                "rss_bytes": _rss_bytes(),
+                "rss_bytes": rss_bytes(),
                 # What ClickHouse's memory tracker counts (inserts, merges,
                 # queries, caches): in this process for chDB, the server's own
                 # for a ClickHouse server.
                 "storage_tracked_bytes": await store.tracked_memory_bytes(),
+                "limit_bytes": app[SETTINGS_KEY].memory_limit_mib * MIB,
+                "refusing": pipeline.memory.over_limit,
             },
             "counters": app[COUNTERS_KEY].snapshot(),
         }

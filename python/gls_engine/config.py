@@ -52,6 +52,12 @@ class Settings:
     # C=32 and C=256 the same spans/s for ~12% less CPU; BENCHMARKS.md).
     insert_threads: int = 1
     decode_threads: int = 2
+    # Memory (the Collector's memory_limiter): above memory_purge_mib of RSS the
+    # storage gives freed memory back; above memory_limit_mib new data is
+    # refused (429) while admitted spans are being stored. 0 turns either off.
+    memory_limit_mib: int = 1792
+    memory_purge_mib: int = 1280
+    memory_check_interval_ms: int = 200
     dedup_window_s: int = 900  # a retried request within this window is not stored twice
     retry_after_s: int = 1
     query_timeout_s: float = 30.0
@@ -75,9 +81,13 @@ class Settings:
             "decode_threads",
             "max_inflight_bytes",
             "max_concurrent_grpc",
+            "memory_check_interval_ms",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")
+        for name in ("memory_limit_mib", "memory_purge_mib"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name} must be 0 (off) or positive")
         if not _is_loopback(self.host) and not self.allow_remote_without_auth:
             raise SettingsError(
                 f"refusing to bind {self.host!r}: binding beyond loopback requires authentication,"

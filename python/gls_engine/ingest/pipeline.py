@@ -29,6 +29,7 @@ from gls_engine.errors import (
 )
 from gls_engine.ingest.dedup import DedupWindow, request_digest
 from gls_engine.ingest.enrichment import Enrichment
+from gls_engine.ingest.memory_limiter import MemoryLimiter
 from gls_engine.metrics import Counters
 from gls_engine.storage import SpanStore, StorageError
 
@@ -90,10 +91,18 @@ class IngestPipeline:
         self._writers: list[asyncio.Task[None]] = []
         self._listeners: list[StoredListener] = []
         self._closing = False
+        self.memory = MemoryLimiter(
+            settings.memory_limit_mib,
+            settings.memory_purge_mib,
+            settings.memory_check_interval_ms,
+            counters,
+            store.release_free_memory,
+        )
 
     # --- lifecycle -------------------------------------------------------------
     async def start(self) -> None:
         await self._preload_dedup()
+        self.memory.start()
         self._writers = [
             asyncio.create_task(self._writer_loop(i), name=f"gls-writer-{i}")
             for i in range(self.settings.insert_threads)
@@ -105,6 +114,7 @@ class IngestPipeline:
         self._wakeup.set()
         if self._writers:
             await asyncio.gather(*self._writers, return_exceptions=True)
+        await self.memory.stop()
         self._decode_pool.shutdown(wait=True)
 
     def add_listener(self, listener: StoredListener) -> None:
@@ -126,6 +136,9 @@ class IngestPipeline:
                 f"too many request bytes in flight ({self._inflight_bytes}); retry later",
                 self.settings.retry_after_s,
             )
+        if self.memory.refuses(self._pending_spans):
+            self.counters.add("requests_refused", 1, reason="memory")
+            raise self._memory_refusal()
         self._inflight_bytes += size
 
     def release_body(self, size: int) -> None:
@@ -185,6 +198,10 @@ class IngestPipeline:
         result = ExportResult(accepted, decoded.rejected, decoded.message)
         if accepted == 0:
             return result
+        if self.memory.refuses(self._pending_spans):
+            self.counters.add("spans_refused", accepted)
+            self.counters.add("requests_refused", 1, reason="memory")
+            raise self._memory_refusal()
         if self._pending_spans + accepted > self.settings.max_pending_spans:
             self.counters.add("spans_refused", accepted)
             self.counters.add("requests_refused", 1)
@@ -204,6 +221,14 @@ class IngestPipeline:
         # Shielded: a client that disconnects does not cancel a batch others share.
         await asyncio.shield(future)
         return result
+
+    def _memory_refusal(self) -> RefusedError:
+        return RefusedError(
+            f"server memory is over its limit ({self.memory.last_rss >> 20} MiB of"
+            f" {self.settings.memory_limit_mib} MiB) while {self._pending_spans} spans are"
+            " being stored; retry later",
+            self.settings.retry_after_s,
+        )
 
     def _decode(
         self, body: bytes, json: bool, gzip: bool, project_override: str | None

@@ -165,6 +165,10 @@ class SpanStore:
         raw = self._query_bytes(f"{sql}\nSETTINGS {settings}", params or {})
         return [orjson.loads(line) for line in raw.splitlines() if line]
 
+    async def release_free_memory(self) -> None:
+        """Give memory the engine freed but keeps back to the system (no-op
+        unless the engine runs in this process)."""
+
     async def tracked_memory_bytes(self) -> int | None:
         """ClickHouse's MemoryTracking metric; None when it cannot be read."""
         try:

@@ -8,6 +8,7 @@ pyarrow Table is chDB's fastest Arrow path (measured in DESIGN.md).
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 from collections.abc import Mapping
@@ -86,6 +87,21 @@ class ChdbStore(SpanStore):
         finally:
             self._readers.put(conn)
         return result.bytes()
+
+    async def release_free_memory(self) -> None:
+        # jemalloc inside chDB keeps freed pages for up to 5 s (dirty_decay_ms);
+        # under heavy ingest that was 0.6 GiB. A reader connection: the writers
+        # may be busy inserting.
+        def purge() -> None:
+            conn = self._readers.get()
+            try:
+                conn.query("SYSTEM JEMALLOC PURGE")
+            except Exception as exc:
+                raise StorageError(f"memory purge failed: {exc}", retryable=True) from None
+            finally:
+                self._readers.put(conn)
+
+        await asyncio.get_running_loop().run_in_executor(None, purge)
 
     def _command(self, sql: str) -> None:
         with self._ddl_lock:
