@@ -34,17 +34,34 @@ def _days(proj: str, tid: str) -> str:
 
 
 def open_trace_variants(conn) -> dict[str, Callable[[str, str], str]]:
-    """Statements that read one trace's spans; the server runs `star_subquery`."""
+    """Statements that read one trace's spans; the server runs `star_key_only`.
+    The day-restricted variants run while the data dir still has `trace_index`
+    (before migration 0010)."""
 
-    def with_days(proj: str, tid: str) -> str:  # the day lookup as its own round trip first
-        rows = conn.query(f"SELECT groupArray(toString(day)) AS d FROM ({_days(proj, tid)})",
-                          "JSONEachRow").bytes()
-        days = ", ".join(f"'{d}'" for d in json.loads(rows)["d"]) or "'1970-01-01'"
-        return (f"SELECT {SPAN_SELECT} FROM spans WHERE project = '{proj}'"
-                f" AND trace_id = unhex('{tid}') AND toDate(start_time) IN ({days})"
-                " ORDER BY start_time, span_id LIMIT 1 BY span_id")
+    def days_first(columns: str, tail: str) -> Callable[[str, str], str]:
+        def sql(proj: str, tid: str) -> str:  # the day lookup as its own round trip first
+            rows = conn.query(f"SELECT groupArray(toString(day)) AS d FROM ({_days(proj, tid)})",
+                              "JSONEachRow").bytes()
+            days = ", ".join(f"'{d}'" for d in json.loads(rows)["d"]) or "'1970-01-01'"
+            return (f"SELECT {columns} FROM spans WHERE project = '{proj}'"
+                    f" AND trace_id = unhex('{tid}') AND toDate(start_time) IN ({days}){tail}")
+        return sql
 
+    variants: dict[str, Callable[[str, str], str]] = {
+        "star_key_only": lambda p, t: (
+            f"SELECT {TRACE_SPANS_SELECT} FROM spans WHERE project = '{p}'"
+            f" AND trace_id = unhex('{t}')"),
+        "named_key_only": lambda p, t: (
+            f"SELECT {SPAN_SELECT} FROM spans WHERE project = '{p}'"
+            f" AND trace_id = unhex('{t}') ORDER BY start_time, span_id LIMIT 1 BY span_id"),
+        "ids_only": lambda p, t: (
+            f"SELECT span_id, start_time FROM spans WHERE project = '{p}'"
+            f" AND trace_id = unhex('{t}')"),
+    }
+    if conn.query("EXISTS TABLE trace_index", "CSV").bytes().strip() != b"1":
+        return variants  # dropped by migration 0010; the day variants need it
     return {
+        **variants,
         "star_subquery": lambda p, t: (
             f"SELECT {TRACE_SPANS_SELECT} FROM spans WHERE project = '{p}'"
             f" AND trace_id = unhex('{t}') AND toDate(start_time) IN ({_days(p, t)})"),
@@ -52,13 +69,9 @@ def open_trace_variants(conn) -> dict[str, Callable[[str, str], str]]:
             f"SELECT {SPAN_SELECT} FROM spans WHERE project = '{p}'"
             f" AND trace_id = unhex('{t}') AND toDate(start_time) IN ({_days(p, t)})"
             " ORDER BY start_time, span_id LIMIT 1 BY span_id"),
-        "named_days_first": with_days,
-        "star_key_only": lambda p, t: (
-            f"SELECT {TRACE_SPANS_SELECT} FROM spans WHERE project = '{p}'"
-            f" AND trace_id = unhex('{t}')"),
-        "ids_only": lambda p, t: (
-            f"SELECT span_id, start_time FROM spans WHERE project = '{p}'"
-            f" AND trace_id = unhex('{t}') AND toDate(start_time) IN ({_days(p, t)})"),
+        "named_days_first": days_first(
+            SPAN_SELECT, " ORDER BY start_time, span_id LIMIT 1 BY span_id"),
+        "star_days_first": days_first(TRACE_SPANS_SELECT, ""),
     }
 
 

@@ -2,7 +2,8 @@
 
 Trace lists and facets read only `trace_summaries` (plus a bounded span
 sub-query when filtering on attributes or metadata); opening a trace reads
-`trace_index` for its days, then only those partitions of `spans`, in one statement.
+`spans` by its primary key, the trace_id bloom filter ruling out every part
+without the trace (migrations 0009, 0010).
 """
 
 from __future__ import annotations
@@ -412,15 +413,13 @@ class TraceQueries:
         }
 
     async def get_trace(self, project: str, trace_id: str) -> dict[str, Any] | None:
-        # One statement: `trace_index` names the trace's days (partitions), the
-        # primary key and the trace_id bloom filter (migration 0009) pick the
-        # one granule of the one part that holds it. The subquery instead of a
-        # lookup first saves a round trip (10M spans: 16.3 -> 14.9 ms p50).
+        # The primary key (project, trace_id, ...) finds the trace's granule in
+        # each part; the trace_id bloom filter (migration 0009) rules out the
+        # parts without it, at ~0.03 ms per part (10M spans: 16.2 ms p50,
+        # benches/bench_statements.py open_trace).
         rows = await self.store.query_rows(
             f"SELECT {TRACE_SPANS_SELECT} FROM spans WHERE project = {{project:String}}"
-            " AND trace_id = unhex({trace:String})"
-            " AND toDate(start_time) IN (SELECT day FROM trace_index"
-            " WHERE project = {project:String} AND trace_id = unhex({trace:String}))",
+            " AND trace_id = unhex({trace:String})",
             {"project": project, "trace": trace_id},
         )
         # Ordered, and a span stored twice (parts not merged yet) shown once,
