@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import time
 
 import grpc
 import requests
@@ -118,5 +119,48 @@ def test_request_bytes_in_flight_are_bounded(tmp_path) -> None:
         )
         assert resp.status_code == 200
         assert api_get(studio.api, "/api/v1/status")["counters"]["requests_refused"] == 2
+    finally:
+        studio.stop()
+
+
+def test_a_request_waiting_for_its_commit_no_longer_holds_its_body(tmp_path) -> None:
+    """The in-flight budget covers bodies until decoded: a request whose spans wait
+    2 s for their batch does not keep a second body of the same size out."""
+    studio = make_studio(
+        tmp_path,
+        "--max-inflight-bytes",
+        "90000",
+        "--batch-max-wait-ms",
+        "2000",
+        "--no-batch-commit-when-idle",
+    ).start()
+    try:
+        bodies = [
+            make_request(
+                [
+                    make_span(new_trace_id(), attributes={"input.value": "y" * 1000})
+                    for _ in range(50)
+                ]
+            ).SerializeToString()
+            for _ in range(2)
+        ]
+        assert all(60_000 > len(b) > 45_000 for b in bodies)  # two do not fit at once
+
+        def send(body: bytes, delay: float) -> requests.Response:
+            time.sleep(delay)
+            return requests.post(
+                studio.otlp_http,
+                data=body,
+                timeout=30,
+                headers={"Content-Type": "application/x-protobuf", "X-GLS-Project": "bodies"},
+            )
+
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            first = pool.submit(send, bodies[0], 0)
+            second = pool.submit(send, bodies[1], 0.7)  # the first is waiting for its batch
+            codes = [first.result().status_code, second.result().status_code]
+        assert codes == [200, 200]
+        traces = api_get(studio.api, "/api/v1/projects/bodies/traces", limit=1000)["traces"]
+        assert len(traces) == 100
     finally:
         studio.stop()

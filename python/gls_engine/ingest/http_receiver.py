@@ -69,10 +69,15 @@ async def export_traces(request: web.Request) -> web.Response:
     try:
         # Reserve the declared size up front; a chunked body reserves as it arrives.
         budget.grow_to(request.content_length or 0)
-        body = await _read_body(request, max_body, budget)
         project = request.headers.get(PROJECT_HEADER) or None
+        # The body goes straight into consume (no local keeps it), which drops
+        # it once decoded and gives its bytes back to the in-flight budget.
         result = await pipeline.consume(
-            body, json=as_json, gzip=encoding == "gzip", project_override=project
+            await _read_body(request, max_body, budget),
+            json=as_json,
+            gzip=encoding == "gzip",
+            project_override=project,
+            on_decoded=budget.release,
         )
     except PipelineError as exc:
         return _error_response(exc, as_json)

@@ -152,7 +152,11 @@ class IngestPipeline:
         json: bool = False,
         gzip: bool = False,
         project_override: str | None = None,
+        on_decoded: Callable[[], None] | None = None,
     ) -> ExportResult:
+        """Decode, store, answer. The caller should not keep `body`: it is
+        dropped once decoded (then `on_decoded` runs), so a request waiting for
+        its commit holds its Arrow batch only (at C = 256, 170 MB of bodies)."""
         if self._closing:
             raise RetryableError("server is shutting down", self.settings.retry_after_s)
         self.counters.add("requests_received", 1)
@@ -168,6 +172,10 @@ class IngestPipeline:
         except _core.DecodeError as exc:
             self.counters.add("requests_failed", 1, reason="invalid")
             raise PermanentError(str(exc)) from None
+        finally:
+            del body
+            if on_decoded is not None:
+                on_decoded()
         first_attempt = self.dedup.lookup(decoded.digest)
         if first_attempt is not None:
             self.counters.add("requests_deduplicated", 1)
