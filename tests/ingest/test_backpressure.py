@@ -10,7 +10,7 @@ import requests
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
 
 from conftest import make_studio
-from otlp_helpers import api_get, make_request, make_span, new_trace_id
+from otlp_helpers import api_get, make_request, make_span, new_trace_id, post_protobuf
 
 
 def test_full_pipeline_refuses_with_retry_after(tmp_path) -> None:
@@ -148,12 +148,7 @@ def test_a_request_waiting_for_its_commit_no_longer_holds_its_body(tmp_path) -> 
 
         def send(body: bytes, delay: float) -> requests.Response:
             time.sleep(delay)
-            return requests.post(
-                studio.otlp_http,
-                data=body,
-                timeout=30,
-                headers={"Content-Type": "application/x-protobuf", "X-GLS-Project": "bodies"},
-            )
+            return post_protobuf(studio.otlp_http, body, {"X-GLS-Project": "bodies"})
 
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             first = pool.submit(send, bodies[0], 0)

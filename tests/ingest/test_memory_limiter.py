@@ -14,7 +14,7 @@ from gls_engine.ingest.memory_limiter import MIB, MemoryLimiter, rss_bytes
 from gls_engine.metrics import Counters
 
 from conftest import make_studio
-from otlp_helpers import api_get, make_request, make_span, new_trace_id
+from otlp_helpers import api_get, make_request, make_span, new_trace_id, post_protobuf
 
 
 def _limiter(readings: list[int], limit_mib=100, purge_mib=50):
@@ -89,12 +89,7 @@ def test_a_studio_over_its_memory_limit_answers_429_and_stores_what_it_acknowled
 
         def send(body: bytes, delay: float) -> requests.Response:
             time.sleep(delay)
-            return requests.post(
-                studio.otlp_http,
-                data=body,
-                timeout=30,
-                headers={"Content-Type": "application/x-protobuf", "X-GLS-Project": "memory"},
-            )
+            return post_protobuf(studio.otlp_http, body, {"X-GLS-Project": "memory"})
 
         with concurrent.futures.ThreadPoolExecutor(3) as pool:
             first = pool.submit(send, bodies[0], 0)
