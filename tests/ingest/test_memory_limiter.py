@@ -47,15 +47,26 @@ def test_a_purge_that_brings_memory_under_the_limit_avoids_refusing() -> None:
 
 
 def test_over_the_limit_refuses_only_while_spans_are_pending() -> None:
-    limiter, purges = _limiter([150 * MIB, 140 * MIB, 60 * MIB, 55 * MIB])
+    limiter, purges = _limiter([150 * MIB, 140 * MIB, 60 * MIB])
     asyncio.run(limiter.check())
     assert len(purges) == 1 and limiter.over_limit
     assert limiter.refuses(pending_spans=500)
     # Nothing pending: refusing would not free anything, so data is admitted.
     assert not limiter.refuses(pending_spans=0)
-    asyncio.run(limiter.check())  # 60 MiB: over the purge threshold, under the limit
-    assert len(purges) == 2 and limiter.last_rss == 55 * MIB
+    asyncio.run(limiter.check())  # 60 MiB: under the limit (no purge: it fell by itself)
+    assert len(purges) == 1 and limiter.last_rss == 60 * MIB
     assert not limiter.over_limit and not limiter.refuses(pending_spans=500)
+
+
+def test_a_purge_that_did_not_help_is_not_repeated_until_memory_grows() -> None:
+    # Idle after a large ingest: caches keep the RSS above the purge mark.
+    limiter, purges = _limiter([70 * MIB, 68 * MIB, 69 * MIB, 68 * MIB, 140 * MIB, 60 * MIB])
+    asyncio.run(limiter.check())  # 70 -> purge -> 68: still above
+    asyncio.run(limiter.check())  # 69: no purge (no growth, within the back-off)
+    asyncio.run(limiter.check())  # 68: none either
+    assert len(purges) == 1
+    asyncio.run(limiter.check())  # 140: grew by more than 64 MiB -> purge -> 60
+    assert len(purges) == 2 and limiter.last_rss == 60 * MIB
 
 
 def test_zero_turns_the_limiter_off() -> None:

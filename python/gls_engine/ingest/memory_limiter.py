@@ -23,6 +23,10 @@ from gls_engine.metrics import Counters
 
 log = logging.getLogger(__name__)
 MIB = 1024 * 1024
+# While a purge leaves the RSS above the purge mark (caches, library pages),
+# the next one waits for the RSS to grow this much, or for PURGE_BACKOFF_S.
+PURGE_GROWTH = 64 * MIB
+PURGE_BACKOFF_S = 5.0
 
 
 def rss_bytes() -> int:
@@ -52,6 +56,7 @@ class MemoryLimiter:
         self.read_rss = read_rss
         self.over_limit = False
         self.last_rss = 0
+        self._after_purge: tuple[float, int] | None = None  # (when, RSS) if still above
         self._warned_idle = False
         self._task: asyncio.Task[None] | None = None
 
@@ -83,12 +88,13 @@ class MemoryLimiter:
     async def check(self) -> None:
         """One measurement: purge above purge_mib, then judge the limit."""
         rss = self.read_rss()
-        if self.purge_at and rss > self.purge_at:
+        if self.purge_at and rss > self.purge_at and self._purge_may_help(rss):
             started = time.monotonic()
             await self.release_free_memory()
             self.counters.add("memory_purges", 1)
             self.counters.add("memory_purge_seconds", time.monotonic() - started)
             rss = self.read_rss()
+            self._after_purge = (time.monotonic(), rss) if rss > self.purge_at else None
         self.last_rss = rss
         self.counters.set_gauge("rss_bytes", rss)
         was_over = self.over_limit
@@ -102,6 +108,12 @@ class MemoryLimiter:
             )
         if not self.over_limit:
             self._warned_idle = False
+
+    def _purge_may_help(self, rss: int) -> bool:
+        if self._after_purge is None:
+            return True
+        when, after = self._after_purge
+        return rss > after + PURGE_GROWTH or time.monotonic() - when > PURGE_BACKOFF_S
 
     def refuses(self, pending_spans: int) -> bool:
         """Whether new data is refused now: over the limit with spans pending."""
