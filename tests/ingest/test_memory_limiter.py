@@ -17,14 +17,22 @@ from conftest import make_studio
 from otlp_helpers import api_get, make_request, make_span, new_trace_id, post_protobuf
 
 
-def _limiter(readings: list[int], limit_mib=100, purge_mib=50):
+def _limiter(readings: list[int], limit_mib=100, purge_mib=50, pending=None):
     purges: list[float] = []
 
     async def purge() -> None:
         purges.append(time.monotonic())
 
     values = iter(readings)
-    limiter = MemoryLimiter(limit_mib, purge_mib, 10, Counters(), purge, lambda: next(values))
+    limiter = MemoryLimiter(
+        limit_mib,
+        purge_mib,
+        10,
+        Counters(),
+        purge,
+        (lambda: pending[0]) if pending else (lambda: 0),
+        lambda: next(values),
+    )
     return limiter, purges
 
 
@@ -67,6 +75,14 @@ def test_a_purge_that_did_not_help_is_not_repeated_until_memory_grows() -> None:
     assert len(purges) == 1
     asyncio.run(limiter.check())  # 140: grew by more than 64 MiB -> purge -> 60
     assert len(purges) == 2 and limiter.last_rss == 60 * MIB
+
+
+def test_under_load_every_check_purges() -> None:
+    pending = [500]
+    limiter, purges = _limiter([70 * MIB, 68 * MIB, 69 * MIB, 68 * MIB], pending=pending)
+    asyncio.run(limiter.check())
+    asyncio.run(limiter.check())
+    assert len(purges) == 2
 
 
 def test_zero_turns_the_limiter_off() -> None:

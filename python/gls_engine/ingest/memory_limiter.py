@@ -23,8 +23,10 @@ from gls_engine.metrics import Counters
 
 log = logging.getLogger(__name__)
 MIB = 1024 * 1024
-# While a purge leaves the RSS above the purge mark (caches, library pages),
-# the next one waits for the RSS to grow this much, or for PURGE_BACKOFF_S.
+# With nothing pending, a purge that left the RSS above the purge mark (caches,
+# library pages) is repeated only after the RSS grew this much, or after
+# PURGE_BACKOFF_S. Under load every check purges: skipping them let the RSS
+# pass 2 GiB at C = 256.
 PURGE_GROWTH = 64 * MIB
 PURGE_BACKOFF_S = 5.0
 
@@ -46,6 +48,7 @@ class MemoryLimiter:
         check_interval_ms: int,
         counters: Counters,
         release_free_memory: Callable[[], Awaitable[None]],
+        pending_spans: Callable[[], int] = lambda: 0,
         read_rss: Callable[[], int] = rss_bytes,
     ) -> None:
         self.limit = limit_mib * MIB  # 0: no limit
@@ -53,6 +56,7 @@ class MemoryLimiter:
         self.interval = check_interval_ms / 1000
         self.counters = counters
         self.release_free_memory = release_free_memory
+        self.pending_spans = pending_spans
         self.read_rss = read_rss
         self.over_limit = False
         self.last_rss = 0
@@ -110,7 +114,7 @@ class MemoryLimiter:
             self._warned_idle = False
 
     def _purge_may_help(self, rss: int) -> bool:
-        if self._after_purge is None:
+        if self._after_purge is None or self.pending_spans() > 0:
             return True
         when, after = self._after_purge
         return rss > after + PURGE_GROWTH or time.monotonic() - when > PURGE_BACKOFF_S

@@ -97,6 +97,7 @@ class IngestPipeline:
             settings.memory_check_interval_ms,
             counters,
             store.release_free_memory,
+            lambda: self._pending_spans,
         )
 
     # --- lifecycle -------------------------------------------------------------
