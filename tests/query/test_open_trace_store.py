@@ -57,3 +57,27 @@ def test_spans_come_back_in_start_order_once_each_across_days(store) -> None:
 def test_an_unknown_trace_is_none(store) -> None:
     _insert(store, [make_span(new_trace_id())])
     assert asyncio.run(TraceQueries(store).get_trace("default", new_trace_id().hex())) is None
+
+
+def test_a_traces_llm_calls_count_embeddings_too(store) -> None:
+    from multidict import MultiDict
+
+    tid, root_id = new_trace_id(), new_span_id()
+    now = time.time_ns()
+    kinds = ["CHAIN", "LLM", "EMBEDDING", "TOOL"]
+    spans = [
+        make_span(
+            tid,
+            span_id=root_id if kind == "CHAIN" else None,
+            parent=b"" if kind == "CHAIN" else root_id,
+            name=kind.lower(),
+            start_ns=now - 10**9 + i,
+            attributes={"openinference.span.kind": kind},
+        )
+        for i, kind in enumerate(kinds)
+    ]
+    _insert(store, spans)
+    query = MultiDict({"start": str(now // 10**6 - 3_600_000), "end": str(now // 10**6 + 1000)})
+    listed = asyncio.run(TraceQueries(store).list_traces("default", query))["traces"]
+    [trace] = [t for t in listed if t["trace_id"] == tid.hex()]
+    assert trace["llm_call_count"] == 2  # the llm and the embedding span
