@@ -182,13 +182,18 @@ impl Enricher {
     }
 
     /// Content tokens of the system (and developer) messages of a prompt
-    /// recorded as a message array; None for plain text. System prompts
+    /// recorded as messages (an array, or `{"messages": [...]}`); None for
+    /// plain text. System prompts
     /// repeat (one per agent) while whole prompts do not, so the count is
     /// cached by the system text's hash and only a miss runs the tokenizer.
     fn system_tokens(&self, model: &str, prompt: &str) -> Option<u32> {
-        if !prompt.trim_start().starts_with('[') {
-            return None;
-        }
+        // A message array, or an object carrying one under `messages` (as
+        // LangChain records prompts; tokens::estimate_tokens reads both).
+        let wrapped = match prompt.trim_start().as_bytes().first() {
+            Some(b'[') => false,
+            Some(b'{') if prompt.contains("\"messages\"") => true,
+            _ => return None,
+        };
         if !prompt.contains("\"system\"") && !prompt.contains("\"developer\"") {
             return Some(0);
         }
@@ -208,7 +213,16 @@ impl Enricher {
             #[serde(default, borrow)]
             parts: Option<&'p RawValue>,
         }
-        let messages: Vec<Message> = serde_json::from_str(prompt).ok()?;
+        #[derive(serde::Deserialize)]
+        struct Wrapped<'p> {
+            #[serde(borrow)]
+            messages: Vec<Message<'p>>,
+        }
+        let messages: Vec<Message> = if wrapped {
+            serde_json::from_str::<Wrapped>(prompt).ok()?.messages
+        } else {
+            serde_json::from_str(prompt).ok()?
+        };
         let encoding = tokens::encoding_for_model(model);
         let mut total = 0u32;
         for m in &messages {

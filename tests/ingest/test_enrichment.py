@@ -233,6 +233,15 @@ SEMCONV_PROMPT = json.dumps(
         {"role": "user", "parts": [{"type": "text", "content": "Where should I eat in Lyon?"}]},
     ]
 )
+# LangChain-style: the messages inside an object (OpenInference input.value).
+WRAPPED_PROMPT = json.dumps(
+    {
+        "messages": [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": "Which museums in Lyon open on Monday?"},
+        ]
+    }
+)
 COMPLETION = (
     "Day 1: Vieux Lyon and a bouchon lunch. Day 2: Les Halles Paul Bocuse, then Croix-Rousse."
 )
@@ -268,6 +277,7 @@ SYSTEM_FROM_PARTS = {
     "gen_ai.usage.output_tokens": 120,
     "gen_ai.input.messages": SEMCONV_PROMPT,
 }
+SYSTEM_FROM_WRAPPED = {**SYSTEM_FROM_CHAT, "input.value": WRAPPED_PROMPT}
 PLAIN_PROMPT = {
     "openinference.span.kind": "LLM",
     "llm.provider": "openai",
@@ -357,6 +367,7 @@ def _emit(provider: TracerProvider) -> dict[str, str]:
             ("estimated plain", ESTIMATED_PLAIN, 0.8),
             ("system from chat", SYSTEM_FROM_CHAT, 1.1),
             ("system from parts", SYSTEM_FROM_PARTS, 1.3),
+            ("system from wrapped", SYSTEM_FROM_WRAPPED, 1.0),
             ("plain prompt", PLAIN_PROMPT, 0.4),
             ("unknown model", UNKNOWN_MODEL, 0.9),
             ("no model", NO_MODEL, 0.9),
@@ -609,7 +620,7 @@ def test_unpriced_calls_counted_in_trace_rollup(stored: Stored) -> None:
     trace_id = stored.trace_of["unknown model"]
     summary = stored.traces[trace_id]
     spans = [r for r in stored.spans.values() if r["trace_hex"] == trace_id]
-    assert summary["span_count"] == len(spans) == 9
+    assert summary["span_count"] == len(spans) == 10
     unpriced = sum(r["cost_status"] == UNPRICED for r in spans)
     assert summary["cost"]["unpriced_llm_calls"] == unpriced == 2
     assert stored.traces[stored.trace_of["plan_trip"]]["cost"]["unpriced_llm_calls"] == 0
@@ -671,7 +682,12 @@ def test_estimate_from_plain_text_has_no_system_tokens(stored: Stored) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "prompt"), [("system from chat", CHAT_PROMPT), ("system from parts", SEMCONV_PROMPT)]
+    ("name", "prompt"),
+    [
+        ("system from chat", CHAT_PROMPT),
+        ("system from parts", SEMCONV_PROMPT),
+        ("system from wrapped", WRAPPED_PROMPT),
+    ],
 )
 def test_system_tokens_of_a_message_prompt(stored: Stored, name: str, prompt: str) -> None:
     row = stored.spans[name]
