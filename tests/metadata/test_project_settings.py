@@ -436,6 +436,20 @@ BAD_REQUESTS = [
         ["price_overrides[0].input_per_mtok"],
     ),
     (
+        "absurd price",
+        doc(override(output_per_mtok=1e300)),
+        "application/json",
+        400,
+        ["price_overrides[0].output_per_mtok", "1000000"],
+    ),
+    (
+        "absurd tool price",
+        doc({"rate_card": {"tool_call_usd": {"search": 2e6}}}),
+        "application/json",
+        400,
+        ["rate_card.tool_call_usd"],
+    ),
+    (
         "NaN string price",
         doc(override(output_per_mtok="NaN")),
         "application/json",

@@ -21,6 +21,10 @@ ZONE_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 MODEL_PATTERN_RE = re.compile(r"[^\x00-\x1f*]{1,256}\*?")
 MAX_OVERRIDES = 200
 MAX_TOOL_RATES = 500
+# USD per unit (million tokens, CPU/GPU second, GB, tool call). The dearest
+# model in genai-prices is a few hundred USD per million tokens; a bound keeps
+# a typo from summing to infinity in the analytics.
+MAX_PRICE_USD = 1_000_000.0
 
 
 class SettingsValidationError(ValueError):
@@ -33,8 +37,8 @@ def _price(where: str, value: Any, *, optional: bool = False) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SettingsValidationError(f"{where} must be a number")
     value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise SettingsValidationError(f"{where} must be a finite number >= 0")
+    if not math.isfinite(value) or value < 0 or value > MAX_PRICE_USD:
+        raise SettingsValidationError(f"{where} must be a number from 0 to {MAX_PRICE_USD:.0f}")
     return value
 
 
