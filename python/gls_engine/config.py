@@ -49,7 +49,7 @@ class Settings:
     # Inserting connections. One: while it inserts, the next batch gathers
     # behind it, so batches grow with the load; a second writer split them
     # (closed-loop bench, 2 cores: C=8 17.0K -> 23.6K spans/s with one,
-    # C=32 and C=256 the same spans/s for ~12% less CPU; BENCHMARKS.md).
+    # C=32 and C=256 the same spans/s, at C=256 for 12% less CPU; BENCHMARKS.md).
     insert_threads: int = 1
     decode_threads: int = 2
     # Memory (the Collector's memory_limiter): above memory_purge_mib of RSS the
