@@ -2,6 +2,7 @@
 
     python benches/bench_ingest.py                       # 30 s, C=8, then Phoenix
     python benches/bench_ingest.py --duration 10 --skip-phoenix --json /tmp/ingest.json
+    python benches/bench_ingest.py --skip-phoenix -c 32 --protocol grpc   # the Studio's OTLP/gRPC
 
 For each server: start it on loopback with a fresh temporary data dir (the
 Studio with production defaults except its ports), run a load generator in a
@@ -66,7 +67,9 @@ def _loadgen_entry(url: str, concurrency: int, start_at: float, warmup_s: float,
 
 async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
                    duration_s: float, seed: int) -> dict[str, Any]:
-    import aiohttp
+    """C workers posting 500-span requests back to back: OTLP/HTTP protobuf, or
+    OTLP/gRPC when `url` is grpc://host:port (one HTTP/2 channel, as the SDK's
+    exporter; the serialized request sent as it is, no protobuf work)."""
     from workload import Workload
 
     wl = Workload(projects=PROJECTS, seed=seed)
@@ -76,20 +79,12 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
     t_start = time.monotonic()
     cpu0 = time.process_time()
     stop_at = t_start + warmup_s + duration_s
-    headers = {"Content-Type": "application/x-protobuf"}
-    timeout = aiohttp.ClientTimeout(total=300)
 
-    async def worker(session: aiohttp.ClientSession) -> None:
+    async def worker(send: Any) -> None:
         while time.monotonic() < stop_at:
             body = wl.request()
             t0 = time.monotonic()
-            try:
-                async with session.post(url, data=body, headers=headers) as resp:
-                    await resp.read()
-                    status = resp.status
-                    retry_after = resp.headers.get("Retry-After")
-            except (TimeoutError, aiohttp.ClientError, OSError):
-                status, retry_after = -1, "0.5"
+            status, retry_after = await send(body)
             records.append((t0 - t_start, time.monotonic() - t_start, status, wl.spans_per_request))
             if status in (429, 503) or status < 0:
                 try:
@@ -98,9 +93,45 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
                     delay = 1.0
                 await asyncio.sleep(delay)
 
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+    if url.startswith("grpc://"):
+        import grpc
+
+        channel = grpc.aio.insecure_channel(
+            url.removeprefix("grpc://"),
+            options=[("grpc.max_send_message_length", 64 << 20),
+                     ("grpc.max_receive_message_length", 64 << 20)])
+        export = channel.unary_unary(
+            "/opentelemetry.proto.collector.trace.v1.TraceService/Export")
+        # The statuses an exporter reads as the HTTP ones: refused (retry) or failed.
+        as_http = {grpc.StatusCode.RESOURCE_EXHAUSTED: 429, grpc.StatusCode.UNAVAILABLE: 503}
+
+        async def send_grpc(body: bytes) -> tuple[int, str | None]:
+            try:
+                await export(body, timeout=300)
+                return 200, None
+            except grpc.aio.AioRpcError as exc:
+                return as_http.get(exc.code(), -1), "1"
+
+        async with channel:
+            await asyncio.gather(*(worker(send_grpc) for _ in range(concurrency)))
+    else:
+        import aiohttp
+
+        headers = {"Content-Type": "application/x-protobuf"}
+        connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
+        async with aiohttp.ClientSession(
+            connector=connector, timeout=aiohttp.ClientTimeout(total=300)
+        ) as session:
+
+            async def send_http(body: bytes) -> tuple[int, str | None]:
+                try:
+                    async with session.post(url, data=body, headers=headers) as resp:
+                        await resp.read()
+                        return resp.status, resp.headers.get("Retry-After")
+                except (TimeoutError, aiohttp.ClientError, OSError):
+                    return -1, "0.5"
+
+            await asyncio.gather(*(worker(send_http) for _ in range(concurrency)))
     return {"records": records, "request_bytes": wl.request_bytes,
             "cpu_s": time.process_time() - cpu0}
 
@@ -197,9 +228,10 @@ def bench_studio(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     server.start(ready_line="ready")
     try:
         api = f"http://127.0.0.1:{ports['api']}"
-        url = f"http://127.0.0.1:{ports['otlp_http']}/v1/traces"
+        url = (f"grpc://127.0.0.1:{ports['otlp_grpc']}" if args.protocol == "grpc"
+               else f"http://127.0.0.1:{ports['otlp_http']}/v1/traces")
         cpu0 = cpu_seconds(server.pid)
-        log(f"Studio load: C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s")
+        log(f"Studio load: OTLP/{args.protocol}, C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s")
         with RssSampler(server.pid) as rss, py_spy(args.py_spy, server.pid, args):
             load = run_load(url, args.concurrency, args.procs, args.warmup, args.duration)
         load["server_cpu_s"] = round(cpu_seconds(server.pid) - cpu0, 1)
@@ -304,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concurrency", "-c", type=int, default=8, help="connections (default 8)")
     ap.add_argument("--procs", type=int, default=1, help="load generator processes (default 1)")
     ap.add_argument("--skip-phoenix", action="store_true")
+    ap.add_argument("--protocol", choices=("http", "grpc"), default="http",
+                    help="the Studio's OTLP receiver to load: http (protobuf) or grpc")
     ap.add_argument("--skip-studio", action="store_true")
     ap.add_argument("--phoenix-drain-timeout", type=float, default=300.0,
                     help="seconds to wait for Phoenix to store what it acked (default 300)")
@@ -319,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result: dict[str, Any] = {"bench": "ingest", "machine": machine_info(),
                               "command": "python benches/bench_ingest.py " + " ".join(argv or sys.argv[1:]),
-                              "spans_per_request": 500, "concurrency": args.concurrency}
+                              "spans_per_request": 500, "concurrency": args.concurrency, "protocol": args.protocol}
     tmp_ctx = tempfile.TemporaryDirectory(prefix="gls-bench-ingest-")
     tmp = Path(tmp_ctx.name)
     try:
