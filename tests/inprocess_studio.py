@@ -31,6 +31,10 @@ class InProcessStudio:
             api_port=self.port,
             otlp_http_port=-1,
             otlp_grpc_port=-1,
+            # The process is pytest's, not the Studio's alone: its RSS says
+            # nothing about this Studio (the limiter has its own tests).
+            memory_limit_mib=0,
+            memory_purge_mib=0,
         )
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
