@@ -1,4 +1,5 @@
-"""Shared fixtures: a real Studio process on free loopback ports, and OTLP helpers."""
+"""Shared fixtures: a real Studio process on free loopback ports, and stores opened
+directly on each storage backend."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from gls_engine.config import settings_for_tests
+from gls_engine.storage import SpanStore, open_store
 
 
 def free_port() -> int:
@@ -112,3 +116,34 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     s = make_studio(tmp_path_factory.mktemp("studio")).start()
     yield s
     s.stop()
+
+
+# chDB always; a ClickHouse server when GLS_TEST_CLICKHOUSE_URL names one (>= 23.8).
+STORE_BACKENDS = ["chdb"] + (["clickhouse"] if os.environ.get("GLS_TEST_CLICKHOUSE_URL") else [])
+
+
+def opened_store(backend: str, tmp_path: Path, migrate: bool = True) -> Iterator[SpanStore]:
+    """A store on `backend` in its own data dir (or database), closed (and its
+    database dropped) after the test."""
+    settings = settings_for_tests(
+        storage=backend,
+        data_dir=str(tmp_path / "data"),
+        clickhouse_url=os.environ.get("GLS_TEST_CLICKHOUSE_URL", "http://127.0.0.1:8123"),
+        clickhouse_database=f"gls_test_{os.getpid()}_{time.time_ns()}",
+    )
+    store = open_store(settings)
+    store._open()
+    try:
+        if migrate:
+            store.migrate()
+        yield store
+    finally:
+        if backend == "clickhouse":
+            store._command(f"DROP DATABASE IF EXISTS {settings.clickhouse_database}")
+        store._close()
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SpanStore]:
+    """A migrated store on each backend there is."""
+    yield from opened_store(request.param, tmp_path)

@@ -6,25 +6,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
-
 from gls_engine import _core
-from gls_engine.config import settings_for_tests
 from gls_engine.query.traces import TraceQueries
-from gls_engine.storage import open_store
 
 from otlp_helpers import make_request, make_span, new_span_id, new_trace_id
 
 DAY_NS = 86_400 * 10**9
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(settings_for_tests(data_dir=str(tmp_path / "data")))
-    store._open()
-    store.migrate()
-    yield store
-    store._close()
 
 
 def _insert(store, spans) -> None:

@@ -13,7 +13,6 @@ chain: counts equal, sums equal to 1e-9 relative.
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -26,12 +25,12 @@ from gls_engine import _core
 from gls_engine.config import settings_for_tests
 from gls_engine.ingest.enrichment import Enrichment
 from gls_engine.metadata.project_settings import ProjectSettings
-from gls_engine.storage import SpanStore, base, open_store
+from gls_engine.storage import SpanStore, base
 from gls_engine.storage.migrate import MIGRATIONS
 
+from conftest import STORE_BACKENDS, opened_store
 from otlp_helpers import make_request, make_span, new_span_id, new_trace_id
 
-BACKENDS = ["chdb"] + (["clickhouse"] if os.environ.get("GLS_TEST_CLICKHOUSE_URL") else [])
 PROJECTS = ("rollup-a", "rollup-b")
 MINUTE_NS = 60 * 10**9
 # Spans start in the 20 minutes before T0; some exactly on a minute, some 1 ns before one.
@@ -297,26 +296,9 @@ def check_rollup(store: SpanStore) -> dict[tuple[Any, ...], dict[str, Any]]:
 # --- stores ------------------------------------------------------------------------------
 
 
-def _open(backend: str, tmp_path: Any) -> Iterator[SpanStore]:
-    settings = settings_for_tests(
-        storage=backend,
-        data_dir=str(tmp_path / "data"),
-        clickhouse_url=os.environ.get("GLS_TEST_CLICKHOUSE_URL", "http://127.0.0.1:8123"),
-        clickhouse_database=f"gls_test_{os.getpid()}_{time.time_ns()}",
-    )
-    store = open_store(settings)
-    store._open()
-    try:
-        yield store
-    finally:
-        if backend == "clickhouse":
-            store._command(f"DROP DATABASE IF EXISTS {settings.clickhouse_database}")
-        store._close()
-
-
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=STORE_BACKENDS)
 def fresh_store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[SpanStore]:
-    yield from _open(request.param, tmp_path)
+    yield from opened_store(request.param, tmp_path, migrate=False)
 
 
 # --- tests -----------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ points at a server (>= 23.8); Debian's packaged server is too old for the schema
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
@@ -16,25 +15,6 @@ from gls_engine.config import settings_for_tests
 from gls_engine.storage import open_store
 
 from otlp_helpers import make_request, make_span, new_trace_id
-
-BACKENDS = ["chdb"] + (["clickhouse"] if os.environ.get("GLS_TEST_CLICKHOUSE_URL") else [])
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request, tmp_path):
-    settings = settings_for_tests(
-        storage=request.param,
-        data_dir=str(tmp_path / "data"),
-        clickhouse_url=os.environ.get("GLS_TEST_CLICKHOUSE_URL", "http://127.0.0.1:8123"),
-        clickhouse_database=f"gls_test_{os.getpid()}_{int(time.time())}",
-    )
-    store = open_store(settings)
-    store._open()
-    store.migrate()
-    yield store
-    if request.param == "clickhouse":
-        store._command(f"DROP DATABASE IF EXISTS {settings.clickhouse_database}")
-    store._close()
 
 
 def _batch(tid: bytes, names: list[str]):

@@ -14,11 +14,10 @@ import gls_engine.storage.base as storage_base
 from gls_engine import _core
 from gls_engine.analytics.tokens import TokenQueries, TokenRequest
 from gls_engine.analytics.window import MINUTE_NS, Window
-from gls_engine.config import settings_for_tests
 from gls_engine.query.traces import TraceQueries
-from gls_engine.storage import open_store
 from gls_engine.storage.migrate import MIGRATIONS
 
+from conftest import opened_store
 from otlp_helpers import make_request, make_span, new_span_id, new_trace_id
 
 
@@ -42,11 +41,7 @@ def _llm_call(tid: bytes, parent: bytes, start_ns: int, input_tokens: int):
 def old_store(tmp_path, monkeypatch):
     """A store migrated only up to 0007, as a Studio of this morning left it."""
     monkeypatch.setattr(storage_base, "MIGRATIONS", [m for m in MIGRATIONS if m[0] <= 7])
-    store = open_store(settings_for_tests(data_dir=str(tmp_path / "data")))
-    store._open()
-    store.migrate()
-    yield store
-    store._close()
+    yield from opened_store("chdb", tmp_path)
 
 
 def test_spans_stored_before_the_migrations_are_read_by_the_new_code(
