@@ -137,9 +137,7 @@ class IngestPipeline:
                 f"too many request bytes in flight ({self._inflight_bytes}); retry later",
                 self.settings.retry_after_s,
             )
-        if self.memory.refuses(self._pending_spans):
-            self.counters.add("requests_refused", 1, reason="memory")
-            raise self._memory_refusal()
+        self._refuse_over_memory_limit()
         self._inflight_bytes += size
 
     def release_body(self, size: int) -> None:
@@ -207,10 +205,7 @@ class IngestPipeline:
         result = ExportResult(accepted, decoded.rejected, decoded.message)
         if accepted == 0:
             return result
-        if self.memory.refuses(self._pending_spans):
-            self.counters.add("spans_refused", accepted)
-            self.counters.add("requests_refused", 1, reason="memory")
-            raise self._memory_refusal()
+        self._refuse_over_memory_limit(accepted)
         if self._pending_spans + accepted > self.settings.max_pending_spans:
             self.counters.add("spans_refused", accepted)
             self.counters.add("requests_refused", 1)
@@ -231,8 +226,15 @@ class IngestPipeline:
         await asyncio.shield(future)
         return result
 
-    def _memory_refusal(self) -> RefusedError:
-        return RefusedError(
+    def _refuse_over_memory_limit(self, spans: int = 0) -> None:
+        """Refuse (429) while memory is over its limit and admitted spans are
+        being stored; `spans` of a decoded request are counted as refused."""
+        if not self.memory.refuses(self._pending_spans):
+            return
+        if spans:
+            self.counters.add("spans_refused", spans)
+        self.counters.add("requests_refused", 1, reason="memory")
+        raise RefusedError(
             f"server memory is over its limit ({self.memory.last_rss >> 20} MiB of"
             f" {self.settings.memory_limit_mib} MiB) while {self._pending_spans} spans are"
             " being stored; retry later",

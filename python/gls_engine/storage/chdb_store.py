@@ -90,18 +90,11 @@ class ChdbStore(SpanStore):
 
     async def release_free_memory(self) -> None:
         # jemalloc inside chDB keeps freed pages for up to 5 s (dirty_decay_ms);
-        # under heavy ingest that was 0.6 GiB. A reader connection: the writers
-        # may be busy inserting.
-        def purge() -> None:
-            conn = self._readers.get()
-            try:
-                conn.query("SYSTEM JEMALLOC PURGE")
-            except Exception as exc:
-                raise StorageError(f"memory purge failed: {exc}", retryable=True) from None
-            finally:
-                self._readers.put(conn)
-
-        await asyncio.get_running_loop().run_in_executor(None, purge)
+        # under heavy ingest that was 0.6 GiB. On a reader connection, as a
+        # query (the writers may be busy inserting); a command takes no SETTINGS.
+        await asyncio.get_running_loop().run_in_executor(
+            self._read_pool, self._query_bytes, "SYSTEM JEMALLOC PURGE", {}
+        )
 
     def _command(self, sql: str) -> None:
         with self._ddl_lock:
