@@ -111,9 +111,11 @@ def main() -> None:
     conn = chdb.connect(str(root / "studio"))
     times: dict[str, list[float]] = {}
 
-    def timed(name: str, sql: str) -> None:
+    def timed(name: str, make_sql: Callable[..., str], *args: str) -> None:
+        """Times building the statement (a variant may look something up
+        first: that counts) and running it."""
         started = time.perf_counter()
-        conn.query(sql, "JSONEachRow").bytes()
+        conn.query(make_sql(*args), "JSONEachRow").bytes()
         times.setdefault(name, []).append((time.perf_counter() - started) * 1000)
 
     if args.what == "open_trace":
@@ -121,10 +123,7 @@ def main() -> None:
         picks = random.Random(args.seed).sample(meta["sample_traces"], args.traces * len(variants))
         for i, (proj, tid) in enumerate(picks):
             name = list(variants)[i % len(variants)]
-            started = time.perf_counter()
-            sql = variants[name](proj, tid)  # the days-first variant's lookup counts too
-            conn.query(sql, "JSONEachRow").bytes()
-            times.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+            timed(name, variants[name], proj, tid)
     else:
         end = (meta["anchor_ns"] // MINUTE_NS + 1) * MINUTE_NS
         window = (f"project = '{meta['projects'][0]}'"
@@ -133,7 +132,7 @@ def main() -> None:
         variants_sql = repeated_calls_variants(window)
         for _ in range(args.rounds):
             for name, sql in variants_sql.items():
-                timed(name, sql)
+                timed(name, str, sql)
 
     print(f"{'variant':28s} {'p50 ms':>8s} {'p90 ms':>8s} {'max ms':>8s}   n")
     for name, values in times.items():
