@@ -177,14 +177,19 @@ def load_direct(root: Path, wl: Workload, n_spans: int, start_ns: int, end_ns: i
     return seconds
 
 
-def _settle(store: Any, timeout: float = 300) -> None:
-    """Wait until chDB has no merge running (bounded), so queries do not race the loader's merges."""
+def _settle(store: Any, timeout: float = 600, quiet: float = 8) -> None:
+    """Wait until chDB has run no merge for `quiet` seconds (bounded), so queries do not race
+    the loader's merges, nor the forced merges of closed days (migration 0012), which the
+    merge selector only starts a few seconds after the tables load."""
     deadline = time.monotonic() + timeout
+    quiet_since = time.monotonic()
     while time.monotonic() < deadline:
         rows = store.query_rows_sync("SELECT count() AS n FROM system.merges")
-        if not rows or rows[0]["n"] == 0:
+        if rows and rows[0]["n"] > 0:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet:
             break
-        time.sleep(2)
+        time.sleep(1)
     parts = store.query_rows_sync(
         "SELECT table, count() AS parts, sum(rows) AS rows, sum(bytes_on_disk) AS bytes"
         " FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table")
@@ -455,13 +460,16 @@ def _r(x: float | None) -> float | None:
 
 def active_parts(root: Path) -> dict[str, dict[str, int]]:
     """Rows, parts and bytes on disk of each table's active parts (not parts a merge replaced,
-    which stay on disk for a few minutes); opens the data dir, so only while no server runs."""
+    which stay on disk for a few minutes), once a reused data dir has been migrated to the
+    current schema and its merges have settled; opens the data dir, so only while no server runs."""
     from gls_engine.config import settings_for_tests
     from gls_engine.storage import open_store
 
     store = open_store(settings_for_tests(data_dir=str(root / "studio")))
     store._open()
     try:
+        store.migrate()
+        _settle(store)
         rows = store.query_rows_sync(
             "SELECT table, count() AS parts, sum(rows) AS rows, sum(bytes_on_disk) AS bytes"
             " FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table")

@@ -54,6 +54,9 @@ def open_trace_variants(conn) -> dict[str, Callable[[str, str], str]]:
         "named_key_only": lambda p, t: (
             f"SELECT {SPAN_SELECT} FROM spans WHERE project = '{p}'"
             f" AND trace_id = unhex('{t}') ORDER BY start_time, span_id LIMIT 1 BY span_id"),
+        "star_no_read_time_index": lambda p, t: (
+            f"SELECT {TRACE_SPANS_SELECT} FROM spans WHERE project = '{p}'"
+            f" AND trace_id = unhex('{t}') SETTINGS use_skip_indexes_on_data_read = 0"),
         "ids_only": lambda p, t: (
             f"SELECT span_id, start_time FROM spans WHERE project = '{p}'"
             f" AND trace_id = unhex('{t}')"),
@@ -101,6 +104,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=12, help="repeated_calls: runs per variant")
     ap.add_argument("--days", type=int, default=7, help="repeated_calls: window")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--connect-params", default="",
+                    help="chDB start-up parameters, e.g. index_uncompressed_cache_size=268435456")
     ap.add_argument("--json", dest="json_out")
     args = ap.parse_args()
 
@@ -108,7 +113,8 @@ def main() -> None:
 
     root = Path(args.data_dir or Path.home() / ".cache" / "gls-bench" / f"query-{args.spans}")
     meta = json.loads((root / "meta.json").read_text())
-    conn = chdb.connect(str(root / "studio"))
+    params = f"?{args.connect_params}" if args.connect_params else ""
+    conn = chdb.connect(f"file:{root / 'studio'}{params}")
     times: dict[str, list[float]] = {}
 
     def timed(name: str, make_sql: Callable[..., str], *args: str) -> None:

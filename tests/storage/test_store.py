@@ -111,3 +111,21 @@ def test_reads_are_bounded_by_query_timeout(tmp_path) -> None:
         assert caught.value.retryable
     finally:
         store._close()
+
+
+@pytest.mark.parametrize("folder", ["d", "odd?name&x=1"])
+def test_chdb_reads_apply_skip_indexes_when_planned(tmp_path, folder) -> None:
+    """Opening a trace relies on the bloom filter ruling parts out before any reader
+    is set up (chdb_store.READER_SESSION); a data dir whose name would confuse the
+    connection string still opens, with the engine's default."""
+    store = open_store(settings_for_tests(data_dir=str(tmp_path / folder)))
+    store._open()
+    try:
+        [row] = store.query_rows_sync(
+            "SELECT getSetting('use_skip_indexes_on_data_read') AS on_read"
+        )
+        assert row["on_read"] == ("?" in folder)
+        store.migrate()
+        assert store.query_rows_sync("SELECT count() AS n FROM spans") == [{"n": 0}]
+    finally:
+        store._close()
