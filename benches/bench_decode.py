@@ -21,9 +21,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import gzip
 import json
 import random
+import struct
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, InstrumentationScope, KeyValue
@@ -178,15 +180,37 @@ def bench_python(bodies: list[bytes]) -> float:
     return n / (time.perf_counter() - t0)
 
 
+def dump(out: Path, bodies: list[bytes]) -> int:
+    from gls_engine.carbon.data import impact_data_json
+    from gls_engine.costs.prices import export_price_data
+
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "bodies.bin", "wb") as f:
+        for body in bodies:
+            f.write(struct.pack("<I", len(body)) + body)
+    (out / "prices.json").write_text(export_price_data().json)
+    (out / "impacts.json").write_text(impact_data_json())
+    print(f"wrote {len(bodies)} bodies and the enrichment data to {out}: cargo run --release"
+          f" --example profile_decode -- {out / 'bodies.bin'} 5, with"
+          f" ENRICH={out / 'prices.json'}:{out / 'impacts.json'} for enrichment")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--spans", type=int, default=200_000)
     ap.add_argument("--per-request", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=3, help="best of N runs")
     ap.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH")
+    ap.add_argument("--dump", metavar="DIR",
+                    help="write the bodies (bodies.bin, u32 LE length + body) and the enrichment"
+                         " data (prices.json, impacts.json) for rust/examples/profile_decode.rs,"
+                         " then stop")
     args = ap.parse_args(argv)
 
     bodies = make_requests(args.spans, args.per_request)
+    if args.dump:
+        return dump(Path(args.dump), bodies)
     total_bytes = sum(len(b) for b in bodies)
     n_spans = args.spans
     received = time.time_ns()
