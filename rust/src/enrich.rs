@@ -189,12 +189,21 @@ impl Enricher {
     fn system_tokens(&self, model: &str, prompt: &str) -> Option<u32> {
         // A message array, or an object carrying one under `messages` (as
         // LangChain records prompts; tokens::estimate_tokens reads both).
+        // memchr's SIMD substring search with searchers built once: std's
+        // `contains` was 3% of the instructions of decode + enrichment.
+        use memchr::memmem::Finder;
+        use std::sync::LazyLock;
+        static MESSAGES: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"messages\""));
+        static SYSTEM: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\"system\""));
+        static DEVELOPER: LazyLock<Finder<'static>> =
+            LazyLock::new(|| Finder::new("\"developer\""));
+        let has = |finder: &Finder| finder.find(prompt.as_bytes()).is_some();
         let wrapped = match prompt.trim_start().as_bytes().first() {
             Some(b'[') => false,
-            Some(b'{') if prompt.contains("\"messages\"") => true,
+            Some(b'{') if has(&MESSAGES) => true,
             _ => return None,
         };
-        if !prompt.contains("\"system\"") && !prompt.contains("\"developer\"") {
+        if !has(&SYSTEM) && !has(&DEVELOPER) {
             return Some(0);
         }
         use serde_json::value::RawValue;

@@ -237,7 +237,10 @@ const CACHE_CAPACITY: usize = 4096;
 
 #[derive(Default)]
 struct CacheMap {
-    by_provider: HashMap<String, HashMap<String, Option<ModelRef>>>,
+    // ahash: faster than SipHash on short names, seeded per process (names
+    // come from senders).
+    by_provider:
+        HashMap<String, HashMap<String, Option<ModelRef>, ahash::RandomState>, ahash::RandomState>,
     entries: usize,
 }
 
