@@ -58,22 +58,30 @@ REFUSED = (429, 503)  # "retry later": the Studio's full queue (429), Phoenix at
 
 # --- the load generator (runs in its own process) ------------------------------------------
 def _loadgen_entry(url: str, concurrency: int, start_at: float, warmup_s: float,
-                   duration_s: float, seed: int, out: Any) -> None:
+                   duration_s: float, seed: int, track_project: str | None, out: Any) -> None:
     try:
-        out.put(asyncio.run(_loadgen(url, concurrency, start_at, warmup_s, duration_s, seed)))
+        out.put(asyncio.run(_loadgen(url, concurrency, start_at, warmup_s, duration_s, seed,
+                                     track_project)))
     except BaseException as exc:  # report, never hang the parent
         out.put({"error": repr(exc)})
 
 
 async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
-                   duration_s: float, seed: int) -> dict[str, Any]:
+                   duration_s: float, seed: int, track_project: str | None) -> dict[str, Any]:
     """C workers posting 500-span requests back to back: OTLP/HTTP protobuf, or
     OTLP/gRPC when `url` is grpc://host:port (one HTTP/2 channel, as the SDK's
-    exporter; the serialized request sent as it is, no protobuf work)."""
+    exporter; the serialized request sent as it is, no protobuf work).
+
+    With `track_project`, a random quarter of the requests note the traces of that
+    project they carried and the wall time of their 2xx (for the live-update delay)."""
+    import random
+
     from workload import Workload
 
     wl = Workload(projects=PROJECTS, seed=seed)
     records: list[tuple[float, float, int, int]] = []  # (start, end, status, spans)
+    tracked: list[tuple[str, float]] = []  # (trace id hex, wall time of the 2xx)
+    sample = random.Random(seed).random
     while time.time() < start_at:
         await asyncio.sleep(min(0.05, max(0.0, start_at - time.time())))
     t_start = time.monotonic()
@@ -82,10 +90,16 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
 
     async def worker(send: Any) -> None:
         while time.monotonic() < stop_at:
-            body = wl.request()
+            traces: list[tuple[str, bytes]] | None = (
+                [] if track_project is not None and sample() < 0.25 else None)
+            body = wl.request(trace_ids_out=traces)
             t0 = time.monotonic()
             status, retry_after = await send(body)
             records.append((t0 - t_start, time.monotonic() - t_start, status, wl.spans_per_request))
+            if traces and status == 200:
+                acked_at = time.time()
+                tracked.extend((tid.hex(), acked_at) for proj, tid in traces
+                               if proj == track_project)
             if status in (429, 503) or status < 0:
                 try:
                     delay = min(float(retry_after or 1), 1.0)
@@ -133,18 +147,20 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
 
             await asyncio.gather(*(worker(send_http) for _ in range(concurrency)))
     return {"records": records, "request_bytes": wl.request_bytes,
-            "cpu_s": time.process_time() - cpu0}
+            "cpu_s": time.process_time() - cpu0, "tracked": tracked}
 
 
-def run_load(url: str, concurrency: int, procs: int, warmup_s: float, duration_s: float
-             ) -> dict[str, Any]:
-    """Run the load from `procs` processes sharing `concurrency` connections; merge results."""
+def run_load(url: str, concurrency: int, procs: int, warmup_s: float, duration_s: float,
+             track_project: str | None = None) -> dict[str, Any]:
+    """Run the load from `procs` processes sharing `concurrency` connections; merge results
+    (`tracked`: the traces of `track_project` noted with the time of their 2xx)."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     start_at = time.time() + 4.0  # time for the children to build their templates
     shares = [concurrency // procs + (1 if i < concurrency % procs else 0) for i in range(procs)]
     children = [ctx.Process(target=_loadgen_entry,
-                            args=(url, c, start_at, warmup_s, duration_s, 11 + i, out))
+                            args=(url, c, start_at, warmup_s, duration_s, 11 + i,
+                                  track_project, out))
                 for i, c in enumerate(shares) if c > 0]
     for child in children:
         child.start()
@@ -158,7 +174,93 @@ def run_load(url: str, concurrency: int, procs: int, warmup_s: float, duration_s
     summary = summarize(records, warmup_s, duration_s, results[0]["request_bytes"])
     summary["start_wall"] = start_at
     summary["loadgen_cpu_s"] = round(sum(r["cpu_s"] for r in results), 1)
+    summary["tracked"] = [t for r in results for t in r["tracked"]]
     return summary
+
+
+# --- live updates: the Studio's WebSocket, watched during the load ----------------------------
+def _live_entry(ws_url: str, ready: Any, stop: Any, out: Any) -> None:
+    try:
+        out.put(asyncio.run(_live(ws_url, ready, stop)))
+    except BaseException as exc:  # report, never hang the parent
+        ready.set()
+        out.put({"error": repr(exc)})
+
+
+async def _live(ws_url: str, ready: Any, stop: Any) -> dict[str, Any]:
+    """Subscribe as the web UI does; note when each trace id first arrives."""
+    import json
+
+    import aiohttp
+
+    first_seen: dict[str, float] = {}
+    lagged = messages = 0
+    async with aiohttp.ClientSession() as session, session.ws_connect(ws_url) as ws:
+        hello = await ws.receive_json(timeout=30)
+        if hello.get("type") != "subscribed":
+            raise RuntimeError(f"unexpected first message {hello}")
+        ready.set()
+        while not stop.is_set():
+            try:
+                msg = await ws.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                raise RuntimeError(f"live socket ended: {msg.type}")
+            now = time.time()
+            data = json.loads(msg.data)
+            messages += 1
+            if data["type"] == "lagged":
+                lagged += data["dropped"]
+            elif data["type"] == "traces":
+                for trace in data["traces"]:
+                    first_seen.setdefault(trace["trace_id"], now)
+    return {"first_seen": first_seen, "lagged": lagged, "messages": messages}
+
+
+class LiveWatcher:
+    """A WebSocket subscriber in its own process for the length of the load; then, for the
+    traces the load generator noted, the delay from their 2xx to their first live update."""
+
+    def __init__(self, ws_url: str) -> None:
+        ctx = mp.get_context("spawn")
+        self.ready, self.stop, self.out = ctx.Event(), ctx.Event(), ctx.Queue()
+        self.proc = ctx.Process(target=_live_entry, args=(ws_url, self.ready, self.stop, self.out))
+
+    def start(self) -> None:
+        self.proc.start()
+        if not self.ready.wait(60):
+            raise RuntimeError("live subscriber did not connect")
+
+    def finish(self, load: dict[str, Any], grace_s: float = 3.0) -> dict[str, Any]:
+        time.sleep(grace_s)  # updates of the last requests are still on their way
+        self.stop.set()
+        got = self.out.get(timeout=60)
+        self.proc.join(10)
+        if "error" in got:
+            raise RuntimeError(f"live subscriber failed: {got['error']}")
+        lo = load["start_wall"] + load["warmup_s"]
+        hi = lo + load["duration_s"]
+        delays, missing = [], 0
+        for tid, acked_at in load["tracked"]:
+            if not lo <= acked_at < hi:
+                continue
+            seen = got["first_seen"].get(tid)
+            if seen is None:
+                missing += 1
+            else:
+                delays.append((seen - acked_at) * 1000)
+        return {
+            "live_traces_checked": len(delays) + missing,
+            "live_traces_missing": missing,
+            "live_lagged_messages": got["lagged"],
+            "live_messages": got["messages"],
+            "live_delay_ms_p50": _round(percentile(delays, 50)),
+            "live_delay_ms_p99": _round(percentile(delays, 99)),
+            "live_delay_ms_max": _round(max(delays) if delays else None),
+            "live_within_1s_pct": _round(100 * sum(d <= 1000 for d in delays) / len(delays)
+                                         if delays else None, 2),
+        }
 
 
 def summarize(records: list[tuple[float, float, int, int]], warmup_s: float, duration_s: float,
@@ -230,11 +332,24 @@ def bench_studio(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         api = f"http://127.0.0.1:{ports['api']}"
         url = (f"grpc://127.0.0.1:{ports['otlp_grpc']}" if args.protocol == "grpc"
                else f"http://127.0.0.1:{ports['otlp_http']}/v1/traces")
+        live = None
+        if args.live:
+            live = LiveWatcher(f"ws://127.0.0.1:{ports['api']}/api/v1/projects/{PROJECTS[0]}/live")
+            live.start()
         cpu0 = cpu_seconds(server.pid)
-        log(f"Studio load: OTLP/{args.protocol}, C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s")
+        log(f"Studio load: OTLP/{args.protocol}, C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s"
+            + (f", {PROJECTS[0]} watched live" if live else ""))
         with RssSampler(server.pid) as rss, py_spy(args.py_spy, server.pid, args):
-            load = run_load(url, args.concurrency, args.procs, args.warmup, args.duration)
+            load = run_load(url, args.concurrency, args.procs, args.warmup, args.duration,
+                            track_project=PROJECTS[0] if live else None)
         load["server_cpu_s"] = round(cpu_seconds(server.pid) - cpu0, 1)
+        if live:
+            load.update(live.finish(load))
+            log(f"live updates: {load['live_traces_checked']} traces checked, delay after the 2xx"
+                f" p50 {load['live_delay_ms_p50']} ms, p99 {load['live_delay_ms_p99']} ms,"
+                f" max {load['live_delay_ms_max']} ms; within 1 s {load['live_within_1s_pct']}%,"
+                f" missing {load['live_traces_missing']}, lagged {load['live_lagged_messages']}")
+        del load["tracked"]
         load.update(rss.summary())
         projects = http_json(f"{api}/api/v1/projects")["projects"]
         status = http_json(f"{api}/api/v1/status")
@@ -281,6 +396,7 @@ def bench_phoenix(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         log(f"Phoenix load: C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s")
         with RssSampler(server.pid) as rss:
             load = run_load(url, args.concurrency, args.procs, args.warmup, args.duration)
+            del load["tracked"]
             t_acked = time.monotonic()
             # Phoenix answered before storing: wait until what it acked is in its database.
             acked = load["acked_spans_total"]
@@ -339,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--protocol", choices=("http", "grpc"), default="http",
                     help="the Studio's OTLP receiver to load: http (protobuf) or grpc")
     ap.add_argument("--skip-studio", action="store_true")
+    ap.add_argument("--live", action="store_true",
+                    help="a WebSocket subscriber watches one project during the Studio's load:"
+                         " delay from a request's 2xx to the live update of its traces")
     ap.add_argument("--phoenix-drain-timeout", type=float, default=300.0,
                     help="seconds to wait for Phoenix to store what it acked (default 300)")
     ap.add_argument("--studio-arg", action="append", default=[],
