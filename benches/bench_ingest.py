@@ -3,6 +3,7 @@
     python benches/bench_ingest.py                       # 30 s, C=8, then Phoenix
     python benches/bench_ingest.py --duration 10 --skip-phoenix --json /tmp/ingest.json
     python benches/bench_ingest.py --skip-phoenix -c 32 --protocol grpc   # the Studio's OTLP/gRPC
+    python benches/bench_ingest.py --skip-phoenix -c 32 --encoding json+gzip   # OTLP JSON, gzip'd
 
 For each server: start it on loopback with a fresh temporary data dir (the
 Studio with production defaults except its ports), run a load generator in a
@@ -58,19 +59,23 @@ REFUSED = (429, 503)  # "retry later": the Studio's full queue (429), Phoenix at
 
 # --- the load generator (runs in its own process) ------------------------------------------
 def _loadgen_entry(url: str, concurrency: int, start_at: float, warmup_s: float,
-                   duration_s: float, seed: int, track_project: str | None, out: Any) -> None:
+                   duration_s: float, seed: int, track_project: str | None, encoding: str,
+                   out: Any) -> None:
     try:
         out.put(asyncio.run(_loadgen(url, concurrency, start_at, warmup_s, duration_s, seed,
-                                     track_project)))
+                                     track_project, encoding)))
     except BaseException as exc:  # report, never hang the parent
         out.put({"error": repr(exc)})
 
 
 async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
-                   duration_s: float, seed: int, track_project: str | None) -> dict[str, Any]:
+                   duration_s: float, seed: int, track_project: str | None,
+                   encoding: str = "protobuf") -> dict[str, Any]:
     """C workers posting 500-span requests back to back: OTLP/HTTP protobuf, or
     OTLP/gRPC when `url` is grpc://host:port (one HTTP/2 channel, as the SDK's
     exporter; the serialized request sent as it is, no protobuf work).
+    `encoding` (HTTP only): protobuf or json (the OTLP JSON mapping), each
+    optionally "+gzip" (compressed per request by the generator, level 1).
 
     With `track_project`, a random quarter of the requests note the traces of that
     project they carried and the wall time of their 2xx (for the live-update delay)."""
@@ -82,6 +87,15 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
     records: list[tuple[float, float, int, int]] = []  # (start, end, status, spans)
     tracked: list[tuple[str, float]] = []  # (trace id hex, wall time of the 2xx)
     sample = random.Random(seed).random
+    kind, _, compression = encoding.partition("+")
+    make_body = wl.request_json if kind == "json" else wl.request
+    gzipped = compression == "gzip"
+
+    def zlib_gzip(body: bytes) -> bytes:
+        import zlib
+
+        packer = zlib.compressobj(1, zlib.DEFLATED, 31)  # 31: gzip framing
+        return packer.compress(body) + packer.flush()
     while time.time() < start_at:
         await asyncio.sleep(min(0.05, max(0.0, start_at - time.time())))
     t_start = time.monotonic()
@@ -92,7 +106,9 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
         while time.monotonic() < stop_at:
             traces: list[tuple[str, bytes]] | None = (
                 [] if track_project is not None and sample() < 0.25 else None)
-            body = wl.request(trace_ids_out=traces)
+            body = make_body(trace_ids_out=traces)
+            if gzipped:
+                body = zlib_gzip(body)
             t0 = time.monotonic()
             status, retry_after = await send(body)
             records.append((t0 - t_start, time.monotonic() - t_start, status, wl.spans_per_request))
@@ -131,7 +147,10 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
     else:
         import aiohttp
 
-        headers = {"Content-Type": "application/x-protobuf"}
+        headers = {"Content-Type": "application/json" if kind == "json"
+                   else "application/x-protobuf"}
+        if gzipped:
+            headers["Content-Encoding"] = "gzip"
         connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
         async with aiohttp.ClientSession(
             connector=connector, timeout=aiohttp.ClientTimeout(total=300)
@@ -151,7 +170,7 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
 
 
 def run_load(url: str, concurrency: int, procs: int, warmup_s: float, duration_s: float,
-             track_project: str | None = None) -> dict[str, Any]:
+             track_project: str | None = None, encoding: str = "protobuf") -> dict[str, Any]:
     """Run the load from `procs` processes sharing `concurrency` connections; merge results
     (`tracked`: the traces of `track_project` noted with the time of their 2xx)."""
     ctx = mp.get_context("spawn")
@@ -160,7 +179,7 @@ def run_load(url: str, concurrency: int, procs: int, warmup_s: float, duration_s
     shares = [concurrency // procs + (1 if i < concurrency % procs else 0) for i in range(procs)]
     children = [ctx.Process(target=_loadgen_entry,
                             args=(url, c, start_at, warmup_s, duration_s, 11 + i,
-                                  track_project, out))
+                                  track_project, encoding, out))
                 for i, c in enumerate(shares) if c > 0]
     for child in children:
         child.start()
@@ -337,11 +356,12 @@ def bench_studio(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             live = LiveWatcher(f"ws://127.0.0.1:{ports['api']}/api/v1/projects/{PROJECTS[0]}/live")
             live.start()
         cpu0 = cpu_seconds(server.pid)
-        log(f"Studio load: OTLP/{args.protocol}, C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s"
+        log(f"Studio load: OTLP/{args.protocol} {args.encoding}, C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s"
             + (f", {PROJECTS[0]} watched live" if live else ""))
         with RssSampler(server.pid) as rss, py_spy(args.py_spy, server.pid, args):
             load = run_load(url, args.concurrency, args.procs, args.warmup, args.duration,
-                            track_project=PROJECTS[0] if live else None)
+                            track_project=PROJECTS[0] if live else None,
+                            encoding=args.encoding)
         load["server_cpu_s"] = round(cpu_seconds(server.pid) - cpu0, 1)
         if live:
             load.update(live.finish(load))
@@ -395,7 +415,8 @@ def bench_phoenix(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         cpu0 = cpu_seconds(server.pid)
         log(f"Phoenix load: C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s")
         with RssSampler(server.pid) as rss:
-            load = run_load(url, args.concurrency, args.procs, args.warmup, args.duration)
+            load = run_load(url, args.concurrency, args.procs, args.warmup, args.duration,
+                            encoding=args.encoding)
             del load["tracked"]
             t_acked = time.monotonic()
             # Phoenix answered before storing: wait until what it acked is in its database.
@@ -455,6 +476,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--protocol", choices=("http", "grpc"), default="http",
                     help="the Studio's OTLP receiver to load: http (protobuf) or grpc")
     ap.add_argument("--skip-studio", action="store_true")
+    ap.add_argument("--encoding", choices=("protobuf", "json", "protobuf+gzip", "json+gzip"),
+                    default="protobuf",
+                    help="OTLP/HTTP body: protobuf or the OTLP JSON mapping, optionally gzip'd by"
+                         " the load generator (level 1; its CPU is reported)")
     ap.add_argument("--live", action="store_true",
                     help="a WebSocket subscriber watches one project during the Studio's load:"
                          " delay from a request's 2xx to the live update of its traces")
@@ -468,11 +493,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", dest="json_out", help="write the results as JSON to this file")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temporary data dirs and logs")
     args = ap.parse_args(argv)
+    if args.protocol == "grpc" and args.encoding != "protobuf":
+        ap.error("--encoding is for OTLP/HTTP; OTLP/gRPC sends protobuf")
     exit_on_sigterm()
 
     result: dict[str, Any] = {"bench": "ingest", "machine": machine_info(),
                               "command": "python benches/bench_ingest.py " + " ".join(argv or sys.argv[1:]),
-                              "spans_per_request": 500, "concurrency": args.concurrency, "protocol": args.protocol}
+                              "spans_per_request": 500, "concurrency": args.concurrency, "protocol": args.protocol,
+                              "encoding": args.encoding}
     tmp_ctx = tempfile.TemporaryDirectory(prefix="gls-bench-ingest-")
     tmp = Path(tmp_ctx.name)
     try:

@@ -360,6 +360,58 @@ def _build_template(rng: random.Random, project: str, service: str, n_spans: int
                      time_offsets, time_values, base, traces)
 
 
+@dataclass
+class _JsonTemplate:
+    """The same request in the OTLP JSON mapping, with where its ids and times are."""
+    text: bytes
+    span_positions: list[list[int]]  # per span: where its 16-hex id is (own id, children's parent)
+    trace_positions: list[list[int]]  # per trace: where its 32-hex id is
+    time_positions: list[int]  # the 19 digits of each start/end, in time_values order
+
+
+def _json_template(t: _Template) -> _JsonTemplate:
+    import base64
+
+    from google.protobuf.json_format import MessageToDict
+
+    doc = MessageToDict(ExportTraceServiceRequest.FromString(t.data), use_integers_for_enums=True)
+    for rs in doc["resourceSpans"]:
+        for ss in rs["scopeSpans"]:
+            for span in ss["spans"]:  # OTLP JSON ids are hex, not protobuf JSON's base64
+                for key in ("traceId", "spanId", "parentSpanId"):
+                    if key in span:
+                        span[key] = base64.b64decode(span[key]).hex()
+    text = json.dumps(doc, separators=(",", ":")).encode()
+
+    def all_at(needle: bytes) -> list[int]:
+        found, at = [], -1
+        while (at := text.find(needle, at + 1)) >= 0:
+            found.append(at)
+        return found
+
+    span_positions, time_positions = [], []
+    for i, at in enumerate(t.span_offsets):
+        hexid = t.data[at:at + 8].hex().encode()
+        own = text.find(b'"spanId":"' + hexid)
+        children = sum(1 for _, p in t.parent_offsets if p == i)
+        positions = all_at(hexid)
+        if own < 0 or len(positions) != 1 + children:
+            raise RuntimeError("json template: span id occurrences do not match")
+        span_positions.append(positions)
+        for key in (b'"startTimeUnixNano":"', b'"endTimeUnixNano":"'):
+            k = text.find(key, own)
+            if k < 0 or text[k + len(key) + 19:k + len(key) + 20] != b'"':
+                raise RuntimeError("json template: time not found or not 19 digits")
+            time_positions.append(k + len(key))
+    trace_positions = []
+    for offs in t.trace_offsets:
+        positions = all_at(t.data[offs[0]:offs[0] + 16].hex().encode())
+        if len(positions) != len(offs):
+            raise RuntimeError("json template: trace id occurrences do not match")
+        trace_positions.append(positions)
+    return _JsonTemplate(text, span_positions, trace_positions, time_positions)
+
+
 class Workload:
     """Fresh OTLP protobuf requests from a handful of templates, round-robin."""
 
@@ -376,6 +428,7 @@ class Workload:
         self.spans_per_request = spans_per_request
         self.request_bytes = sum(len(t.data) for t in self.templates) // len(self.templates)
         self._pack = struct.Struct("<Q").pack_into
+        self._json: list[_JsonTemplate | None] = [None] * len(self.templates)
 
     def request(self, start_ns: int | None = None, template: int | None = None,
                 trace_ids_out: list[tuple[str, bytes]] | None = None) -> bytes:
@@ -406,6 +459,38 @@ class Workload:
         pack = self._pack
         for at, rel in zip(t.time_offsets, t.time_values, strict=True):
             pack(buf, at, start_ns + rel)
+        return bytes(buf)
+
+    def request_json(self, start_ns: int | None = None,
+                     trace_ids_out: list[tuple[str, bytes]] | None = None) -> bytes:
+        """A new request in the OTLP JSON mapping (hex ids, enum ints, camelCase): the
+        same spans as `request`, ids and times written into a JSON template."""
+        template = self._next
+        self._next = (self._next + 1) % len(self.templates)
+        t = self.templates[template]
+        if self._json[template] is None:
+            self._json[template] = _json_template(t)
+        jt = self._json[template]
+        assert jt is not None
+        if start_ns is None:
+            start_ns = time.time_ns() - 20 * 10**9
+        buf = bytearray(jt.text)
+        ids = os.urandom(8 * t.spans + 16 * len(t.trace_offsets))
+        hexed = ids.hex().encode()
+        for i, positions in enumerate(jt.span_positions):
+            h = hexed[16 * i:16 * i + 16]
+            for at in positions:
+                buf[at:at + 16] = h
+        base = 16 * t.spans
+        project = self.projects[template // (len(self.templates) // len(self.projects))]
+        for k, positions in enumerate(jt.trace_positions):
+            h = hexed[base + 32 * k:base + 32 * k + 32]
+            for at in positions:
+                buf[at:at + 32] = h
+            if trace_ids_out is not None:
+                trace_ids_out.append((project, ids[8 * t.spans + 16 * k:8 * t.spans + 16 * k + 16]))
+        for at, rel in zip(jt.time_positions, t.time_values, strict=True):
+            buf[at:at + 19] = b"%019d" % (start_ns + rel)
         return bytes(buf)
 
     def bulk_requests(self, n_spans: int, start_ns: int, end_ns: int, seed: int = 7,

@@ -4,6 +4,7 @@
 //!
 //! `PHASE=baseline` (needs `--features baseline`) times the old prost-based
 //! path (`_core::reference`) on the same bodies, for before/after numbers.
+//! `JSON=1` reads the bodies as OTLP/JSON.
 //! `ENRICH=PRICES_JSON:IMPACTS_JSON` decodes with cost/carbon enrichment
 //! (the JSON `gls_engine.costs.prices` and `gls_engine.carbon.data` export);
 //! one warm-up pass over the bodies fills the lookup caches first.
@@ -46,7 +47,8 @@ fn main() {
         enricher,
     };
     let fmt = BodyFormat {
-        json: false,
+        // JSON=1: the bodies are OTLP/JSON.
+        json: std::env::var("JSON").is_ok_and(|v| v == "1"),
         gzip: false,
         max_body_bytes: usize::MAX,
     };
