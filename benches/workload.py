@@ -531,6 +531,23 @@ def _selfcheck() -> None:
     print(f"{len(wl.templates)} templates, {wl.request_bytes} bytes per request,"
           f" {per_req * 1e3:.2f} ms per request, {len(seen_traces) / 20:.0f} traces per request,"
           f" {attrs / len(seen_spans):.1f} attributes per span; ids unique, parents resolve")
+    # The JSON form: the same request as protobuf, once both are decoded (ids aside).
+    from google.protobuf.json_format import Parse
+
+    as_json, as_proto = Workload(projects=["p1", "p2"], seed=3), Workload(projects=["p1", "p2"], seed=3)
+    for _ in range(len(as_json.templates)):
+        start = time.time_ns()
+        req = Parse(as_json.request_json(start_ns=start), ExportTraceServiceRequest())
+        ref = ExportTraceServiceRequest.FromString(as_proto.request(start_ns=start))
+        got = [s for rs in req.resource_spans for ss in rs.scope_spans for s in ss.spans]
+        want = [s for rs in ref.resource_spans for ss in rs.scope_spans for s in ss.spans]
+        ids = {s.span_id for s in got}
+        assert len(ids) == len(got) == len(want)
+        assert all(not s.parent_span_id or s.parent_span_id in ids for s in got), "dangling parent"
+        for a, b in zip(got, want, strict=True):
+            assert (a.name, a.start_time_unix_nano, a.end_time_unix_nano, a.attributes) == (
+                b.name, b.start_time_unix_nano, b.end_time_unix_nano, b.attributes)
+    print("JSON requests: the same spans as protobuf, ids fresh, parents resolve")
 
 
 if __name__ == "__main__":
