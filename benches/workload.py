@@ -436,20 +436,13 @@ class Workload:
 
         trace_ids_out, if given, receives (project, trace_id) of every trace in it.
         """
-        if template is None:
-            template = self._next
-            self._next = (self._next + 1) % len(self.templates)
-        t = self.templates[template]
-        if start_ns is None:
-            start_ns = time.time_ns() - 20 * 10**9  # traces finished a little while ago
+        index, t, start_ns, ids, project = self._fresh(template, start_ns)
         buf = bytearray(t.data)
-        ids = os.urandom(8 * t.spans + 16 * len(t.trace_offsets))
         for i, at in enumerate(t.span_offsets):
             buf[at:at + 8] = ids[8 * i:8 * i + 8]
         for at, p in t.parent_offsets:
             buf[at:at + 8] = ids[8 * p:8 * p + 8]
         tid_base = 8 * t.spans
-        project = self.projects[template // (len(self.templates) // len(self.projects))]
         for k, offs in enumerate(t.trace_offsets):
             tid = ids[tid_base + 16 * k:tid_base + 16 * k + 16]
             for at in offs:
@@ -465,33 +458,42 @@ class Workload:
                      trace_ids_out: list[tuple[str, bytes]] | None = None) -> bytes:
         """A new request in the OTLP JSON mapping (hex ids, enum ints, camelCase): the
         same spans as `request`, ids and times written into a JSON template."""
-        template = self._next
-        self._next = (self._next + 1) % len(self.templates)
-        t = self.templates[template]
-        if self._json[template] is None:
-            self._json[template] = _json_template(t)
-        jt = self._json[template]
-        assert jt is not None
-        if start_ns is None:
-            start_ns = time.time_ns() - 20 * 10**9
+        index, t, start_ns, ids, project = self._fresh(None, start_ns)
+        jt = self._json[index]
+        if jt is None:
+            jt = self._json[index] = _json_template(t)
         buf = bytearray(jt.text)
-        ids = os.urandom(8 * t.spans + 16 * len(t.trace_offsets))
         hexed = ids.hex().encode()
         for i, positions in enumerate(jt.span_positions):
             h = hexed[16 * i:16 * i + 16]
             for at in positions:
                 buf[at:at + 16] = h
-        base = 16 * t.spans
-        project = self.projects[template // (len(self.templates) // len(self.projects))]
+        tid_base = 8 * t.spans
         for k, positions in enumerate(jt.trace_positions):
-            h = hexed[base + 32 * k:base + 32 * k + 32]
+            tid = ids[tid_base + 16 * k:tid_base + 16 * k + 16]
+            h = hexed[2 * (tid_base + 16 * k):2 * (tid_base + 16 * k + 16)]
             for at in positions:
                 buf[at:at + 32] = h
             if trace_ids_out is not None:
-                trace_ids_out.append((project, ids[8 * t.spans + 16 * k:8 * t.spans + 16 * k + 16]))
+                trace_ids_out.append((project, tid))
         for at, rel in zip(jt.time_positions, t.time_values, strict=True):
             buf[at:at + 19] = b"%019d" % (start_ns + rel)
         return bytes(buf)
+
+    def _fresh(self, template: int | None, start_ns: int | None
+               ) -> tuple[int, _Template, int, bytes, str]:
+        """The template (the next one round-robin unless given), the start time (traces
+        that finished a little while ago unless given), fresh random ids for its spans
+        then its traces, and its project."""
+        if template is None:
+            template = self._next
+            self._next = (self._next + 1) % len(self.templates)
+        t = self.templates[template]
+        if start_ns is None:
+            start_ns = time.time_ns() - 20 * 10**9
+        ids = os.urandom(8 * t.spans + 16 * len(t.trace_offsets))
+        project = self.projects[template // (len(self.templates) // len(self.projects))]
+        return template, t, start_ns, ids, project
 
     def bulk_requests(self, n_spans: int, start_ns: int, end_ns: int, seed: int = 7,
                       trace_ids_out: list[tuple[str, bytes]] | None = None,
