@@ -19,7 +19,7 @@ The data dir (--data-dir, default ~/.cache/gls-bench/query-<spans>) keeps the
 chDB data under studio/ and what was loaded in meta.json; a later run with as
 many or fewer spans reuses it, one with more tops it up.
 
-Then the Studio starts on it (production defaults except ports) and each query
+Then the Studio starts on it (production defaults except ports, and retention off) and each query
 runs --warmup times, then --requests times, one at a time, over a kept-alive
 connection; p50/p99 per query and the server's RSS are reported next to the
 targets (trace list p99 < 50 ms, open trace p99 < 20 ms at 10M spans, RSS <
@@ -60,6 +60,9 @@ from harness import (  # noqa: E402
 from workload import Workload  # noqa: E402
 
 DAY_NS = 86_400 * 10**9
+# The data dir is kept and reused for weeks: the Studio's retention (30 days by
+# default) would delete its oldest days, and refuse them when loading via OTLP.
+KEEP_EVERY_DAY = ("--retention-days", "0")
 SAMPLE_TRACES = 5000
 TARGETS_MS = {"traces_24h": 50, "traces_7d": 50, "traces_model_24h": 50,
               "traces_error_model_7d": 50, "open_trace": 20,
@@ -202,7 +205,7 @@ def load_otlp(root: Path, wl: Workload, n_spans: int, start_ns: int, end_ns: int
     """POST the requests to a Studio on this data dir; a 429 is retried after Retry-After."""
     import aiohttp
 
-    server, ports = studio_process(root / "studio", root / "load-server.log")
+    server, ports = studio_process(root / "studio", root / "load-server.log", *KEEP_EVERY_DAY)
     server.start(ready_line="ready")
     url = f"http://127.0.0.1:{ports['otlp_http']}/v1/traces"
     bodies = wl.bulk_requests(n_spans, start_ns, end_ns, seed=seed, trace_ids_out=sampler.pending)
@@ -383,7 +386,7 @@ def _items(name: str, body: bytes) -> int:
 
 
 def run_queries(args: argparse.Namespace, d: dict[str, Any], root: Path) -> dict[str, Any]:
-    server, ports = studio_process(root / "studio", root / "query-server.log")
+    server, ports = studio_process(root / "studio", root / "query-server.log", *KEEP_EVERY_DAY)
     t0 = time.monotonic()
     server.start(ready_line="ready", timeout=600)
     startup_s = time.monotonic() - t0

@@ -48,10 +48,13 @@ def decode_traces(
     default_project: str = "default",
     project_override: str | None = None,
     received_ns: int,
+    oldest_start_ns: int = 0,
     enricher: Enricher | None = None,
 ) -> DecodedBatch:
     """Decodes an OTLP ExportTraceServiceRequest (protobuf, or OTLP/JSON with
     json=True; gzip-compressed with gzip=True). Releases the GIL while working.
+    Spans starting before oldest_start_ns (the retention cutoff; 0: none) are
+    rejected as past the retention.
 
     Raises DecodeError (BodyTooLargeError when the body, inflated, passes
     max_body_bytes); CoreError when default_project is not a valid project name.

@@ -33,6 +33,7 @@ from gls_engine.query.traces import TraceQueries
 from gls_engine.realtime import handlers as realtime_handlers
 from gls_engine.realtime.hub import LiveHub
 from gls_engine.storage import SpanStore, open_store
+from gls_engine.storage.retention import RetentionSweeper
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,14 @@ async def _enrichment_ctx(app: web.Application) -> AsyncIterator[None]:
     app[metadata_handlers.SETTINGS_CONSUMER_KEY] = enrichment
     app[analytics_handlers.SUGGESTIONS_KEY] = Suggestions(app[STORE_KEY], enrichment)
     yield
+
+
+async def _retention_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Expired days dropped before ingest starts, then hourly (storage/retention.py)."""
+    sweeper = RetentionSweeper(app[STORE_KEY], app[SETTINGS_KEY].retention_days, app[COUNTERS_KEY])
+    await sweeper.start()
+    yield
+    await sweeper.close()
 
 
 async def _pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -155,6 +164,7 @@ async def status(request: web.Request) -> web.Response:
             "pending_spans": pipeline.pending_spans,
             "max_pending_spans": app[SETTINGS_KEY].max_pending_spans,
             "live_subscribers": app[realtime_handlers.HUB_KEY].subscriber_count(),
+            "retention_days": app[SETTINGS_KEY].retention_days,
             "memory": {
                 "rss_bytes": rss_bytes(),
                 # What ClickHouse's memory tracker counts (inserts, merges,
@@ -202,6 +212,7 @@ def create_app(settings: Settings) -> web.Application:
             _storage_ctx,
             _metadata_ctx,
             _enrichment_ctx,
+            _retention_ctx,
             _pipeline_ctx,
             _otlp_http_ctx,
             _otlp_grpc_ctx,

@@ -58,6 +58,10 @@ class Settings:
     memory_limit_mib: int = 1792
     memory_purge_mib: int = 1280
     memory_check_interval_ms: int = 200
+    # Spans (and their summaries, sketches and rollups) are kept this many whole
+    # days (UTC) before today, then deleted a day at a time; spans older than that
+    # are refused at ingest. 0 keeps everything.
+    retention_days: int = 30
     dedup_window_s: int = 900  # a retried request within this window is not stored twice
     retry_after_s: int = 1
     query_timeout_s: float = 30.0
@@ -85,7 +89,7 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")
-        for name in ("memory_limit_mib", "memory_purge_mib"):
+        for name in ("memory_limit_mib", "memory_purge_mib", "retention_days"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name} must be 0 (off) or positive")
         if not _is_loopback(self.host) and not self.allow_remote_without_auth:

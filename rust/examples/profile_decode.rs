@@ -44,6 +44,7 @@ fn main() {
         default_project: "default".into(),
         project_override: None,
         received_ns: now,
+        oldest_start_ns: 0,
         enricher,
     };
     let fmt = BodyFormat {

@@ -181,9 +181,13 @@ pub(crate) enum Reject {
     EndBeforeStart,
     EndTime,
     Project,
+    BeforeRetention,
 }
 
-pub(crate) const REJECT_TEXT: [&str; 7] = [
+/// One count per `Reject`.
+pub(crate) const REJECT_REASONS: usize = 8;
+
+pub(crate) const REJECT_TEXT: [&str; REJECT_REASONS] = [
     "invalid trace_id (must be 16 bytes, not all zero)",
     "invalid span_id (must be 8 bytes, not all zero)",
     "invalid parent_span_id (must be empty or 8 bytes)",
@@ -191,10 +195,30 @@ pub(crate) const REJECT_TEXT: [&str; 7] = [
     "end_time before start_time",
     "end_time more than 1 day after receipt",
     "invalid project name (must be 1-128 characters of [A-Za-z0-9._-])",
+    "start_time older than the store keeps (retention)",
 ];
 
 const NS_1990: u64 = 631_152_000 * 1_000_000_000;
 pub(crate) const NS_DAY: u64 = 86_400 * 1_000_000_000;
+
+/// The bounds a span's times are checked against, from the decode options.
+#[derive(Clone, Copy)]
+pub(crate) struct TimeBounds {
+    /// Spans starting earlier are past the retention (0: none).
+    pub(crate) oldest_start: u64,
+    pub(crate) max_time: u64,
+}
+
+impl TimeBounds {
+    pub(crate) fn of(opts: &DecodeOptions) -> Self {
+        TimeBounds {
+            oldest_start: u64::try_from(opts.oldest_start_ns).unwrap_or(0),
+            max_time: u64::try_from(opts.received_ns)
+                .unwrap_or(0)
+                .saturating_add(NS_DAY),
+        }
+    }
+}
 
 #[inline]
 pub(crate) fn check_span(
@@ -203,8 +227,9 @@ pub(crate) fn check_span(
     parent_span_id: &[u8],
     start: u64,
     end: u64,
-    max_time: u64,
+    bounds: TimeBounds,
 ) -> Option<Reject> {
+    let max_time = bounds.max_time;
     let valid_id = |id: &[u8], n: usize| id.len() == n && id.iter().any(|&b| b != 0);
     if !valid_id(trace_id, 16) {
         return Some(Reject::TraceId);
@@ -224,6 +249,9 @@ pub(crate) fn check_span(
     if end > max_time {
         return Some(Reject::EndTime);
     }
+    if start < bounds.oldest_start {
+        return Some(Reject::BeforeRetention);
+    }
     None
 }
 
@@ -233,6 +261,9 @@ pub struct DecodeOptions {
     pub default_project: String,
     pub project_override: Option<String>,
     pub received_ns: i64,
+    /// Spans that start before this are refused as past the store's retention
+    /// (their day would be deleted within the hour); 0 keeps every age.
+    pub oldest_start_ns: i64,
     /// Prices, impact data and project rules for cost and carbon; `None`
     /// leaves every figure unknown (NULL).
     pub enricher: Option<Arc<Enricher>>,
@@ -668,10 +699,8 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
     let outline = Outline::scan(body)?;
     let total = outline.spans.len();
     let mut b = Builder::new(total, body_len);
-    let max_time = u64::try_from(opts.received_ns)
-        .unwrap_or(0)
-        .saturating_add(NS_DAY);
-    let mut rejected = [0usize; 7];
+    let bounds = TimeBounds::of(opts);
+    let mut rejected = [0usize; REJECT_REASONS];
     let mut projects: Vec<String> = Vec::new();
     let mut found = Found::default();
     let mut sorter = KeySorter::default();
@@ -725,7 +754,7 @@ fn build_inner(body: &[u8], opts: &DecodeOptions, body_len: usize) -> Result<Dec
                     span.parent_span_id,
                     span.start_time_unix_nano,
                     span.end_time_unix_nano,
-                    max_time,
+                    bounds,
                 )
                 .or((!project_ok).then_some(Reject::Project));
                 if let Some(r) = reason {

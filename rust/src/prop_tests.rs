@@ -573,6 +573,7 @@ fn opts(over: Option<&str>) -> DecodeOptions {
         default_project: "default".into(),
         project_override: over.map(str::to_owned),
         received_ns: NOW,
+        oldest_start_ns: 0,
         enricher: None,
     }
 }

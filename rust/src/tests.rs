@@ -51,6 +51,7 @@ fn opts() -> DecodeOptions {
         default_project: "default".into(),
         project_override: None,
         received_ns: NOW,
+        oldest_start_ns: 0,
         enricher: None,
     }
 }
@@ -198,6 +199,35 @@ fn verbatim_input_output_are_stored_once() {
         (r.1.as_str(), r.3.as_str(), r.4.len()),
         ("last", "output.value", 0)
     );
+}
+
+#[test]
+fn spans_older_than_the_retention_are_rejected_with_their_own_reason() {
+    let mut o = opts();
+    o.oldest_start_ns = NOW - 3_600 * SEC as i64;
+    let mut old = span(1);
+    old.start_time_unix_nano = o.oldest_start_ns as u64 - 1;
+    let mut edge = span(2); // starts exactly at the cutoff: kept
+    edge.start_time_unix_nano = o.oldest_start_ns as u64;
+    let mut ancient = span(3); // before 1990: invalid, whatever the retention
+    ancient.start_time_unix_nano = 1;
+    let d = decode_traces(&req(vec![old, edge, ancient, span(4)], vec![]), pb(), &o).unwrap();
+    assert_eq!((d.accepted_spans, d.rejected_spans), (2, 2));
+    assert!(
+        d.rejection_message.ends_with(
+            "1 invalid start_time (zero, before 1990-01-01 or more than 1 day after receipt); \
+             1 start_time older than the store keeps (retention)"
+        ),
+        "{}",
+        d.rejection_message
+    );
+    // JSON bodies go through the same check.
+    let json = br#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01010101010101010101010101010101",
+        "spanId":"0101010101010101","name":"op","startTimeUnixNano":"1000000000000000000",
+        "endTimeUnixNano":"1000000000000000001"}]}]}]}"#;
+    let fmt = BodyFormat { json: true, ..pb() };
+    let d = decode_traces(json, fmt, &o).unwrap();
+    assert_eq!((d.accepted_spans, d.rejected_spans), (0, 1));
 }
 
 #[test]

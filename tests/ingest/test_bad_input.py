@@ -349,3 +349,23 @@ def test_invalid_ids_in_api_paths(studio) -> None:
     assert resp.status_code == 400 and "cursor" in resp.json()["error"]["message"]
     resp = requests.get(f"{studio.api}/api/v1/nope")
     assert resp.status_code == 404 and resp.json()["error"]["code"] == "not_found"
+
+
+def test_spans_older_than_the_retention_are_refused_with_their_reason(studio) -> None:
+    """The module's Studio keeps the default 30 days: a span that starts before the
+    oldest kept day is refused (partial success), not stored to be deleted within the hour."""
+    project = "past-retention"
+    now = time.time_ns()
+    day = 86_400 * 10**9
+    oldest_kept = (now // day - 30) * day
+    tid = new_trace_id()
+    spans = [
+        make_span(tid, name="kept", start_ns=oldest_kept + 10**9),
+        make_span(tid, name="too-old", start_ns=oldest_kept - 10**9),
+    ]
+    resp = post_protobuf(studio.otlp_http, make_request(spans), {PROJECT_HEADER: project})
+    assert resp.status_code == 200
+    answer = parse_response(resp)
+    assert answer.partial_success.rejected_spans == 1
+    assert "older than the store keeps (retention)" in answer.partial_success.error_message
+    assert [s["name"] for s in get_trace(studio.api, project, tid)["spans"]] == ["kept"]

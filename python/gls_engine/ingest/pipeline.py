@@ -32,6 +32,7 @@ from gls_engine.ingest.enrichment import Enrichment
 from gls_engine.ingest.memory_limiter import MemoryLimiter
 from gls_engine.metrics import Counters
 from gls_engine.storage import SpanStore, StorageError
+from gls_engine.storage.retention import oldest_kept_ns
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +246,7 @@ class IngestPipeline:
         self, body: bytes, json: bool, gzip: bool, project_override: str | None
     ) -> _Decoded:
         digest = request_digest(body, json=json, gzip=gzip, project=project_override)
+        received_ns = time.time_ns()
         decoded = _core.decode_traces(
             body,
             json=json,
@@ -252,7 +254,8 @@ class IngestPipeline:
             max_body_bytes=self.settings.max_body_bytes,
             default_project=self.settings.default_project,
             project_override=project_override,
-            received_ns=time.time_ns(),
+            received_ns=received_ns,
+            oldest_start_ns=oldest_kept_ns(received_ns, self.settings.retention_days),
             enricher=None if self.enrichment is None else self.enrichment.current,
         )
         return _Decoded(

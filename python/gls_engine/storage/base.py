@@ -179,6 +179,11 @@ class SpanStore:
             return None
         return int(rows[0]["value"]) if rows else None
 
+    async def command(self, sql: str) -> None:
+        """A statement that returns nothing (DDL), on a writing connection, in turn with inserts."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._write_pool, self._command, sql)
+
     async def query_rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._read_pool, self.query_rows_sync, sql, params)

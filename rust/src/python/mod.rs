@@ -72,7 +72,7 @@ impl DecodedBatch {
 #[pyfunction]
 #[pyo3(signature = (body, *, json=false, gzip=false, max_body_bytes=DEFAULT_MAX_BODY_BYTES,
                     default_project="default".to_owned(), project_override=None, received_ns,
-                    enricher=None))]
+                    oldest_start_ns=0, enricher=None))]
 #[allow(clippy::too_many_arguments)]
 fn decode_traces(
     py: Python<'_>,
@@ -83,6 +83,7 @@ fn decode_traces(
     default_project: String,
     project_override: Option<String>,
     received_ns: i64,
+    oldest_start_ns: i64,
     enricher: Option<PyRef<'_, enrich::PyEnricher>>,
 ) -> PyResult<DecodedBatch> {
     let bytes: &[u8] = body.as_bytes();
@@ -90,6 +91,7 @@ fn decode_traces(
         default_project,
         project_override,
         received_ns,
+        oldest_start_ns,
         enricher: enricher.map(|e| e.inner.clone()),
     };
     let format = BodyFormat {

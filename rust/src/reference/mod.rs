@@ -7,7 +7,8 @@ pub mod attr_text;
 pub mod normalize;
 
 use crate::batch::{
-    check_span, offset, Builder, DecodeOptions, Decoded, Reject, Utf8Col, NS_DAY, REJECT_TEXT,
+    check_span, offset, Builder, DecodeOptions, Decoded, Reject, TimeBounds, Utf8Col,
+    REJECT_REASONS, REJECT_TEXT,
 };
 use crate::errors::{Error, Result};
 use crate::normalize::valid_project;
@@ -48,10 +49,8 @@ pub fn build(
         .map(|ss| ss.spans.len())
         .sum();
     let mut b = Builder::new(total, body_len);
-    let max_time = u64::try_from(opts.received_ns)
-        .unwrap_or(0)
-        .saturating_add(NS_DAY);
-    let mut rejected = [0usize; 7];
+    let bounds = TimeBounds::of(opts);
+    let mut rejected = [0usize; REJECT_REASONS];
     let mut projects: Vec<String> = Vec::new();
     let mut found = Found::default();
     let mut order: Vec<u32> = Vec::with_capacity(32);
@@ -95,7 +94,7 @@ pub fn build(
                     &span.parent_span_id,
                     span.start_time_unix_nano,
                     span.end_time_unix_nano,
-                    max_time,
+                    bounds,
                 )
                 .or((!project_ok).then_some(Reject::Project));
                 if let Some(r) = reason {
