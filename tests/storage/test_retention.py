@@ -63,12 +63,12 @@ def test_expired_partitions_by_table_kind() -> None:
     assert expired_partitions(parts, 0, TODAY) == []
 
 
-def _store_days(store, days_ago: list[int]) -> dict[int, bytes]:
+def _store_days(store, tmp_path, days_ago: list[int]) -> dict[int, bytes]:
     """One trace per age, stored as the pipeline stores it (with sketch rows)."""
     from gls_engine.config import settings_for_tests
     from gls_engine.ingest.enrichment import Enrichment
 
-    enricher = Enrichment.load(settings_for_tests(data_dir=str(store.settings.data_path))).current
+    enricher = Enrichment.load(settings_for_tests(data_dir=str(tmp_path / "prices"))).current
     now = time.time_ns()
     traces = {}
     for age in days_ago:
@@ -96,8 +96,8 @@ def _store_days(store, days_ago: list[int]) -> dict[int, bytes]:
     return traces
 
 
-async def test_sweep_drops_expired_days_everywhere_and_keeps_the_rest(store) -> None:
-    traces = _store_days(store, [0, 3, 45, 120])
+async def test_sweep_drops_expired_days_everywhere_and_keeps_the_rest(store, tmp_path) -> None:
+    traces = _store_days(store, tmp_path, [0, 3, 45, 120])
     today = dt.datetime.now(dt.UTC).date()
     counters = Counters()
     sweeper = RetentionSweeper(store, 30, counters, today=lambda: today)
@@ -122,8 +122,8 @@ async def test_sweep_drops_expired_days_everywhere_and_keeps_the_rest(store) -> 
     assert await sweeper.sweep() == []  # nothing left to drop
 
 
-async def test_retention_zero_keeps_everything(store) -> None:
-    _store_days(store, [400])
+async def test_retention_zero_keeps_everything(store, tmp_path) -> None:
+    _store_days(store, tmp_path, [400])
     sweeper = RetentionSweeper(store, 0, Counters())
     await sweeper.start()
     assert await sweeper.sweep() == []
