@@ -32,26 +32,26 @@ def test_the_cutoff_is_whole_days_before_today() -> None:
     assert oldest_kept_ns(now, 0) == 0
 
 
+def _part(table: str, partition: str, rows: int = 1) -> dict:
+    """A row of system.parts grouped by partition, as the sweep reads it."""
+    return {
+        "table": table,
+        "partition": partition,
+        "partition_id": partition.replace("-", ""),
+        "rows": rows,
+    }
+
+
 def test_expired_partitions_by_table_kind() -> None:
     parts = [
-        {"table": "spans", "partition": "2026-02-07", "partition_id": "20260207", "rows": 5},
-        {"table": "spans", "partition": "2026-02-08", "partition_id": "20260208", "rows": 6},
-        {
-            "table": "trace_summaries",
-            "partition": "2026-01-01",
-            "partition_id": "20260101",
-            "rows": 1,
-        },
+        _part("spans", "2026-02-07"),
+        _part("spans", "2026-02-08"),
+        _part("trace_summaries", "2026-01-01"),
         # a month goes once its last day is past the cutoff (2026-02-08)
-        {"table": "metric_sketches", "partition": "202601", "partition_id": "202601", "rows": 9},
-        {"table": "cost_rollups", "partition": "202602", "partition_id": "202602", "rows": 9},
-        {"table": "cost_rollups", "partition": "202512", "partition_id": "202512", "rows": 2},
-        {
-            "table": "ingest_requests",
-            "partition": "2020-01-01",
-            "partition_id": "20200101",
-            "rows": 3,
-        },  # has its own TTL
+        _part("metric_sketches", "202601"),
+        _part("cost_rollups", "202602"),
+        _part("cost_rollups", "202512"),
+        _part("ingest_requests", "2020-01-01"),  # has its own TTL
     ]
     got = {(p.table, p.partition) for p in expired_partitions(parts, 30, TODAY)}
     assert got == {
