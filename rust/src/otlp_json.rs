@@ -28,21 +28,39 @@ const MAX_SKIP_DEPTH: usize = 128;
 /// Decodes an OTLP/JSON `ExportTraceServiceRequest` (strings are valid UTF-8
 /// by construction, JSON being text).
 pub fn decode_request(body: &[u8]) -> Result<ExportTraceServiceRequest> {
-    parse_with(body, MsgSeed::<ExportTraceServiceRequest>::new(0))
+    // One SIMD check of the whole body, then serde_json's str reader, which
+    // does not check each string again (that was 5% of a JSON decode).
+    let text = simdutf8::basic::from_utf8(body).map_err(|_| {
+        let valid = simdutf8::compat::from_utf8(body).map_or_else(|e| e.valid_up_to(), |_| 0);
+        let before = &body[..valid];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = valid
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        Error::InvalidJson {
+            line,
+            column,
+            message: "invalid UTF-8".to_owned(),
+        }
+    })?;
+    parse_with(text, MsgSeed::<ExportTraceServiceRequest>::new(0))
 }
 
 /// Parses the text of an array attribute (`{"values":[...]}`, type code 5).
 pub fn parse_array_value(text: &str) -> Result<ArrayValue> {
-    parse_with(text.as_bytes(), MsgSeed::<ArrayValue>::new(2))
+    parse_with(text, MsgSeed::<ArrayValue>::new(2))
 }
 
 /// Parses the text of a kvlist attribute (`{"values":[...]}`, type code 6).
 pub fn parse_kvlist_value(text: &str) -> Result<KeyValueList> {
-    parse_with(text.as_bytes(), MsgSeed::<KeyValueList>::new(2))
+    parse_with(text, MsgSeed::<KeyValueList>::new(2))
 }
 
-fn parse_with<'de, S: DeserializeSeed<'de>>(body: &'de [u8], seed: S) -> Result<S::Value> {
-    let mut de = serde_json::Deserializer::from_slice(body);
+fn parse_with<'de, S: DeserializeSeed<'de>>(body: &'de str, seed: S) -> Result<S::Value> {
+    let mut de = serde_json::Deserializer::from_str(body);
     de.disable_recursion_limit();
     let v = seed.deserialize(&mut de).map_err(Error::from_json)?;
     de.end().map_err(Error::from_json)?;
@@ -950,6 +968,17 @@ mod tests {
         let body = b"{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"\xff\"}]}]}]}";
         let e = decode_request(body).unwrap_err().to_string();
         assert!(e.starts_with("invalid JSON at line 1"), "{e}");
+        // Where: the first byte that is not UTF-8, wherever it is (here outside a string).
+        let body = b"{\n  \"resourceSpans\": []\xc3\n}";
+        let Err(Error::InvalidJson {
+            line,
+            column,
+            message,
+        }) = decode_request(body)
+        else {
+            panic!("expected InvalidJson");
+        };
+        assert_eq!((line, column, message.as_str()), (2, 22, "invalid UTF-8"));
     }
 
     fn nested_attr_json(levels: usize, kvlist: bool) -> String {
