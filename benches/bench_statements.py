@@ -25,6 +25,7 @@ from harness import percentile, write_json  # noqa: E402
 
 from gls_engine.analytics.tokens import MODEL_KEY  # noqa: E402
 from gls_engine.query.traces import SPAN_SELECT, TRACE_SPANS_SELECT  # noqa: E402
+from gls_engine.storage.chdb_store import READER_SESSION  # noqa: E402
 
 MINUTE_NS = 60 * 10**9
 
@@ -34,46 +35,49 @@ def _days(proj: str, tid: str) -> str:
 
 
 def open_trace_variants(conn) -> dict[str, Callable[[str, str], str]]:
-    """Statements that read one trace's spans; the server runs `star_key_only`.
-    The day-restricted variants run while the data dir still has `trace_index`
-    (before migration 0010)."""
+    """Statements that read one trace's spans; the server runs `star_key_only` (on a
+    connection like the bench's own: skip indexes applied when planned, unless
+    --connect-params says otherwise). The day-restricted variants run while the data
+    dir still has `trace_index` (before migration 0010)."""
 
-    def days_first(columns: str, tail: str) -> Callable[[str, str], str]:
-        def sql(proj: str, tid: str) -> str:  # the day lookup as its own round trip first
-            rows = conn.query(f"SELECT groupArray(toString(day)) AS d FROM ({_days(proj, tid)})",
-                              "JSONEachRow").bytes()
-            days = ", ".join(f"'{d}'" for d in json.loads(rows)["d"]) or "'1970-01-01'"
+    def by_key(columns: str, tail: str | Callable[[str, str], str] = ""
+               ) -> Callable[[str, str], str]:
+        """The trace's spans by (project, trace_id); `tail` (text, or made per trace)
+        restricts, sorts or sets."""
+        def sql(proj: str, tid: str) -> str:
+            end = tail(proj, tid) if callable(tail) else tail
             return (f"SELECT {columns} FROM spans WHERE project = '{proj}'"
-                    f" AND trace_id = unhex('{tid}') AND toDate(start_time) IN ({days}){tail}")
+                    f" AND trace_id = unhex('{tid}'){end}")
         return sql
 
+    def days_first(columns: str, tail: str) -> Callable[[str, str], str]:
+        def days(proj: str, tid: str) -> str:  # the day lookup as its own round trip first
+            rows = conn.query(f"SELECT groupArray(toString(day)) AS d FROM ({_days(proj, tid)})",
+                              "JSONEachRow").bytes()
+            found = ", ".join(f"'{d}'" for d in json.loads(rows)["d"]) or "'1970-01-01'"
+            return f" AND toDate(start_time) IN ({found}){tail}"
+        return by_key(columns, days)
+
+    dedupe = " ORDER BY start_time, span_id LIMIT 1 BY span_id"
     variants: dict[str, Callable[[str, str], str]] = {
-        "star_key_only": lambda p, t: (
-            f"SELECT {TRACE_SPANS_SELECT} FROM spans WHERE project = '{p}'"
-            f" AND trace_id = unhex('{t}')"),
-        "named_key_only": lambda p, t: (
-            f"SELECT {SPAN_SELECT} FROM spans WHERE project = '{p}'"
-            f" AND trace_id = unhex('{t}') ORDER BY start_time, span_id LIMIT 1 BY span_id"),
-        "star_no_read_time_index": lambda p, t: (
-            f"SELECT {TRACE_SPANS_SELECT} FROM spans WHERE project = '{p}'"
-            f" AND trace_id = unhex('{t}') SETTINGS use_skip_indexes_on_data_read = 0"),
-        "ids_only": lambda p, t: (
-            f"SELECT span_id, start_time FROM spans WHERE project = '{p}'"
-            f" AND trace_id = unhex('{t}')"),
+        "star_key_only": by_key(TRACE_SPANS_SELECT),
+        "named_key_only": by_key(SPAN_SELECT, dedupe),
+        # chDB's default: skip indexes applied as each granule is read
+        "star_index_on_read": by_key(TRACE_SPANS_SELECT,
+                                     " SETTINGS use_skip_indexes_on_data_read = 1"),
+        "ids_only": by_key("span_id, start_time"),
     }
     if conn.query("EXISTS TABLE trace_index", "CSV").bytes().strip() != b"1":
         return variants  # dropped by migration 0010; the day variants need it
+
+    def in_days(tail: str) -> Callable[[str, str], str]:
+        return lambda p, t: f" AND toDate(start_time) IN ({_days(p, t)}){tail}"
+
     return {
         **variants,
-        "star_subquery": lambda p, t: (
-            f"SELECT {TRACE_SPANS_SELECT} FROM spans WHERE project = '{p}'"
-            f" AND trace_id = unhex('{t}') AND toDate(start_time) IN ({_days(p, t)})"),
-        "named_subquery": lambda p, t: (
-            f"SELECT {SPAN_SELECT} FROM spans WHERE project = '{p}'"
-            f" AND trace_id = unhex('{t}') AND toDate(start_time) IN ({_days(p, t)})"
-            " ORDER BY start_time, span_id LIMIT 1 BY span_id"),
-        "named_days_first": days_first(
-            SPAN_SELECT, " ORDER BY start_time, span_id LIMIT 1 BY span_id"),
+        "star_subquery": by_key(TRACE_SPANS_SELECT, in_days("")),
+        "named_subquery": by_key(SPAN_SELECT, in_days(dedupe)),
+        "named_days_first": days_first(SPAN_SELECT, dedupe),
         "star_days_first": days_first(TRACE_SPANS_SELECT, ""),
     }
 
@@ -113,8 +117,9 @@ def main() -> None:
 
     root = Path(args.data_dir or Path.home() / ".cache" / "gls-bench" / f"query-{args.spans}")
     meta = json.loads((root / "meta.json").read_text())
-    params = f"?{args.connect_params}" if args.connect_params else ""
-    conn = chdb.connect(f"file:{root / 'studio'}{params}")
+    # The Studio's reading session, then whatever --connect-params adds or overrides.
+    params = "&".join(p for p in (READER_SESSION, args.connect_params) if p)
+    conn = chdb.connect(f"file:{root / 'studio'}?{params}")
     times: dict[str, list[float]] = {}
 
     def timed(name: str, make_sql: Callable[..., str], *args: str) -> None:
