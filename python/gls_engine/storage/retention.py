@@ -17,12 +17,9 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from gls_engine.metrics import Counters
-
-if TYPE_CHECKING:
-    from gls_engine.storage.base import SpanStore
+from gls_engine.storage.base import SpanStore, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +27,7 @@ DAY_PARTITIONED = ("spans", "trace_summaries")  # PARTITION BY the span's day
 MONTH_PARTITIONED = ("metric_sketches", "cost_rollups")  # PARTITION BY toYYYYMM(minute)
 SWEEP_INTERVAL_S = 3600.0
 DAY_NS = 86_400 * 10**9
+EPOCH = dt.date(1970, 1, 1)
 
 
 def cutoff_day(today: dt.date, retention_days: int) -> dt.date:
@@ -38,10 +36,12 @@ def cutoff_day(today: dt.date, retention_days: int) -> dt.date:
 
 
 def oldest_kept_ns(now_ns: int, retention_days: int) -> int:
-    """Start of the oldest day kept, in ns since the epoch; 0 when everything is kept."""
+    """Start (UTC) of the oldest day kept, `cutoff_day` of now's day, in ns since the
+    epoch; 0 when everything is kept."""
     if retention_days <= 0:
         return 0
-    return (now_ns // DAY_NS - retention_days) * DAY_NS
+    today = EPOCH + dt.timedelta(days=now_ns // DAY_NS)
+    return (cutoff_day(today, retention_days) - EPOCH).days * DAY_NS
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,6 @@ class RetentionSweeper:
             await self._sweep_logged()
 
     async def _sweep_logged(self) -> None:
-        from gls_engine.storage.base import StorageError
-
         try:
             await self.sweep()
         except StorageError as exc:  # tried again next interval; never stops the Studio
