@@ -2,7 +2,9 @@ from gls_engine.storage.migrate import MIGRATIONS, split_statements
 
 
 def test_a_comment_ending_in_a_semicolon_does_not_split_a_statement():
-    sql = "-- first;\nCREATE TABLE a (x UInt8)\n-- about b;\nENGINE = Memory;\n\n-- only a comment;\n"
+    sql = (
+        "-- first;\nCREATE TABLE a (x UInt8)\n-- about b;\nENGINE = Memory;\n\n-- only a comment;\n"
+    )
     assert split_statements(sql) == ["CREATE TABLE a (x UInt8)\nENGINE = Memory"]
 
 

@@ -16,6 +16,7 @@ import time
 from gls_engine import _core
 
 from otlp_helpers import make_request, make_span, new_trace_id
+from plan_helpers import explain_indexes
 
 
 def _spans_parts(store) -> list[dict]:
@@ -60,29 +61,6 @@ def test_a_group_commit_sized_insert_is_one_compact_part(store) -> None:
     assert sorted(r["name"] for r in names) == sorted(f"llm {i}" for i in range(count))
 
 
-def _explain_indexes(store, sql: str, params: dict) -> list[dict]:
-    import json
-
-    # The plan quotes the binary trace id: not UTF-8, so read the raw bytes.
-    raw = store._query_bytes(f"EXPLAIN json = 1, indexes = 1 {sql}", params)
-    [line] = raw.decode("utf-8", "replace").splitlines()
-    plan = json.loads(next(iter(json.loads(line).values())))
-
-    found: list[dict] = []
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            found.extend(node.get("Indexes", []))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(plan)
-    return found
-
-
 def test_opening_a_trace_reads_only_the_part_that_holds_it(store) -> None:
     from gls_engine.query.traces import SPAN_SELECT
 
@@ -109,7 +87,7 @@ def test_opening_a_trace_reads_only_the_part_that_holds_it(store) -> None:
         f"SELECT {SPAN_SELECT} FROM spans WHERE project = {{project:String}}"
         " AND trace_id = unhex({trace:String})"
     )
-    indexes = _explain_indexes(store, sql, {"project": "default", "trace": wanted.hex()})
+    indexes = explain_indexes(store, sql, {"project": "default", "trace": wanted.hex()})
     [bloom] = [i for i in indexes if i.get("Name") == "idx_trace_id"]
     assert bloom["Initial Parts"] == 3
     assert bloom["Selected Parts"] == 1
