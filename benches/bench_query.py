@@ -65,7 +65,7 @@ DAY_NS = 86_400 * 10**9
 KEEP_EVERY_DAY = ("--retention-days", "0")
 SAMPLE_TRACES = 5000
 TARGETS_MS = {"traces_24h": 50, "traces_7d": 50, "traces_model_24h": 50,
-              "traces_error_model_7d": 50, "open_trace": 20,
+              "traces_error_model_7d": 50, "open_trace": 20, "open_trace_in_window": 20,
               # issue 4: every analytics endpoint p99 < 200 ms at 10M spans
               **{name: 200 for name in ("metrics_latency_24h", "metrics_latency_chain_7d",
                                         "metrics_cost_model_24h", "metrics_cost_model_7d",
@@ -182,8 +182,7 @@ def load_direct(root: Path, wl: Workload, n_spans: int, start_ns: int, end_ns: i
 
 def _settle(store: Any, timeout: float = 600, quiet: float = 8) -> None:
     """Wait until chDB has run no merge for `quiet` seconds (bounded), so queries do not race
-    the loader's merges, nor the forced merges of closed days (migration 0012), which the
-    merge selector only starts a few seconds after the tables load."""
+    the loader's merges, which the merge selector may start a few seconds after the tables load."""
     deadline = time.monotonic() + timeout
     quiet_since = time.monotonic()
     while time.monotonic() < deadline:
@@ -326,6 +325,14 @@ def query_plan(d: dict[str, Any], seed: int) -> dict[str, Callable[[int], str]]:
         project, tid = sample[i % len(sample)]
         return f"/api/v1/projects/{project}/traces/{tid}"
 
+    def open_trace_in_window(i: int) -> str:
+        """As the UI opens a trace from the list: with its start and end (other traces
+        than open_trace's: a trace read once is cold)."""
+        project, tid = sample[(i + len(sample) // 2) % len(sample)]
+        start_ns, end_ns = d["sample_windows"][tid.lower()]
+        q = {"start": start_ns // 10**6, "end": end_ns // 10**6}
+        return f"/api/v1/projects/{project}/traces/{tid}?{urlencode(q)}"
+
     def spans(i: int) -> str:
         q = {"start": now_ms - day_ms, "end": now_ms, "limit": 50, "attribute": "tool.name=calculator"}
         return f"/api/v1/projects/{projects[i % len(projects)]}/spans?{urlencode(q)}"
@@ -342,6 +349,7 @@ def query_plan(d: dict[str, Any], seed: int) -> dict[str, Callable[[int], str]]:
         "facets_24h": lambda i: facets(i, 1),
         "facets_7d": lambda i: facets(i, 7),
         "open_trace": open_trace,
+        "open_trace_in_window": open_trace_in_window,
         "span_search_attr_24h": spans,
         # analytics (issue 4): target p99 < 200 ms
         "metrics_latency_24h": lambda i: analytics(i, "metrics", 1, metric="latency"),
@@ -372,7 +380,7 @@ def _items(name: str, body: bytes) -> int:
         return len(data["traces"])
     if name.startswith("facets"):
         return int(data["total"])
-    if name == "open_trace":
+    if name.startswith("open_trace"):
         return int(data["span_count"])
     if name.startswith(("metrics", "histogram")):
         return int(data.get("summary", data).get("count", 0))
@@ -461,10 +469,12 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 1)
 
 
-def active_parts(root: Path) -> dict[str, dict[str, int]]:
+def inspect_data_dir(root: Path, d: dict[str, Any]) -> dict[str, dict[str, int]]:
     """Rows, parts and bytes on disk of each table's active parts (not parts a merge replaced,
     which stay on disk for a few minutes), once a reused data dir has been migrated to the
-    current schema and its merges have settled; opens the data dir, so only while no server runs."""
+    current schema and its merges have settled. Also sets d["sample_windows"]: each sampled
+    trace's (start, end) as the trace list gives them, for opening a trace within its window.
+    Opens the data dir, so only while no server runs."""
     from gls_engine.config import settings_for_tests
     from gls_engine.storage import open_store
 
@@ -476,8 +486,14 @@ def active_parts(root: Path) -> dict[str, dict[str, int]]:
         rows = store.query_rows_sync(
             "SELECT table, count() AS parts, sum(rows) AS rows, sum(bytes_on_disk) AS bytes"
             " FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table")
+        windows = store.query_rows_sync(
+            "SELECT lower(hex(trace_id)) AS t, toUnixTimestamp64Nano(min(start_time)) AS s,"
+            " toUnixTimestamp64Nano(max(end_time)) AS e FROM trace_summaries"
+            " WHERE lower(hex(trace_id)) IN {ids:Array(String)} GROUP BY trace_id",
+            {"ids": [tid.lower() for _, tid in d["sample_traces"]]})
     finally:
         store._close()
+    d["sample_windows"] = {w["t"]: (int(w["s"]), int(w["e"])) for w in windows}
     return {r["table"]: {"parts": r["parts"], "rows": r["rows"], "bytes": r["bytes"]} for r in rows}
 
 
@@ -512,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         "data_dir": str(root), "spans": d["spans"], "projects": len(d["projects"]), "days": d["days"],
         "loads": d["loads"],
     }
-    parts = active_parts(root)
+    parts = inspect_data_dir(root, d)
     result["tables"] = parts
     result["disk_bytes"] = sum(t["bytes"] for t in parts.values())
     result["disk_bytes_per_span"] = round(result["disk_bytes"] / max(d["spans"], 1), 1)

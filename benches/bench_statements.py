@@ -34,11 +34,30 @@ def _days(proj: str, tid: str) -> str:
     return f"SELECT day FROM trace_index WHERE project = '{proj}' AND trace_id = unhex('{tid}')"
 
 
-def open_trace_variants(conn) -> dict[str, Callable[[str, str], str]]:
+def trace_windows(conn, picks: list[tuple[str, str]]) -> dict[str, tuple[int, int]]:
+    """trace id -> (first span start, last span end) in ns, as a trace list shows them;
+    looked up before timing (the caller of a windowed open already has them)."""
+    windows: dict[str, tuple[int, int]] = {}
+    for proj in {p for p, _ in picks}:
+        ids = ", ".join(f"unhex('{t}')" for p, t in picks if p == proj)
+        rows = conn.query(
+            "SELECT lower(hex(trace_id)) AS t, toUnixTimestamp64Nano(min(start_time)) AS s,"
+            f" toUnixTimestamp64Nano(max(end_time)) AS e FROM trace_summaries"
+            f" WHERE project = '{proj}' AND trace_id IN ({ids}) GROUP BY trace_id",
+            "JSONEachRow").bytes()
+        for line in rows.splitlines():
+            row = json.loads(line)
+            windows[row["t"]] = (int(row["s"]), int(row["e"]))
+    return windows
+
+
+def open_trace_variants(conn, windows: dict[str, tuple[int, int]]
+                        ) -> dict[str, Callable[[str, str], str]]:
     """Statements that read one trace's spans; the server runs `star_key_only` (on a
     connection like the bench's own: skip indexes applied when planned, unless
-    --connect-params says otherwise). The day-restricted variants run while the data
-    dir still has `trace_index` (before migration 0010)."""
+    --connect-params says otherwise), or `star_in_window` when the caller passes the
+    trace's start and end. The day-restricted variants run while the data dir still
+    has `trace_index` (before migration 0010)."""
 
     def by_key(columns: str, tail: str | Callable[[str, str], str] = ""
                ) -> Callable[[str, str], str]:
@@ -58,9 +77,15 @@ def open_trace_variants(conn) -> dict[str, Callable[[str, str], str]]:
             return f" AND toDate(start_time) IN ({found}){tail}"
         return by_key(columns, days)
 
+    def window(proj: str, tid: str) -> str:
+        start, end = windows[tid.lower()]
+        return (f" AND start_time >= fromUnixTimestamp64Nano({start})"
+                f" AND start_time <= fromUnixTimestamp64Nano({end})")
+
     dedupe = " ORDER BY start_time, span_id LIMIT 1 BY span_id"
     variants: dict[str, Callable[[str, str], str]] = {
         "star_key_only": by_key(TRACE_SPANS_SELECT),
+        "star_in_window": by_key(TRACE_SPANS_SELECT, window),
         "named_key_only": by_key(SPAN_SELECT, dedupe),
         # chDB's default: skip indexes applied as each granule is read
         "star_index_on_read": by_key(TRACE_SPANS_SELECT,
@@ -130,8 +155,9 @@ def main() -> None:
         times.setdefault(name, []).append((time.perf_counter() - started) * 1000)
 
     if args.what == "open_trace":
-        variants = open_trace_variants(conn)
-        picks = random.Random(args.seed).sample(meta["sample_traces"], args.traces * len(variants))
+        count = len(open_trace_variants(conn, {}))
+        picks = random.Random(args.seed).sample(meta["sample_traces"], args.traces * count)
+        variants = open_trace_variants(conn, trace_windows(conn, picks))
         for i, (proj, tid) in enumerate(picks):
             name = list(variants)[i % len(variants)]
             timed(name, variants[name], proj, tid)

@@ -10,6 +10,7 @@ from gls_engine import _core
 from gls_engine.query.traces import TraceQueries
 
 from otlp_helpers import make_request, make_span, new_span_id, new_trace_id
+from plan_helpers import explain_indexes
 
 DAY_NS = 86_400 * 10**9
 
@@ -39,6 +40,50 @@ def test_spans_come_back_in_start_order_once_each_across_days(store) -> None:
     assert [s["name"] for s in trace["spans"]] == ["root", "before midnight", "after midnight"]
     assert trace["span_count"] == 3
     assert trace["root_span_ids"] == [root_id.hex()]
+
+
+def test_a_window_reads_only_its_days_and_returns_the_spans_starting_in_it(store) -> None:
+    from gls_engine.query.traces import TRACE_SPANS_SELECT
+
+    tid, root_id = new_trace_id(), new_span_id()
+    midnight = (time.time_ns() // DAY_NS - 1) * DAY_NS
+    root = make_span(
+        tid, span_id=root_id, name="root", start_ns=midnight - 10**9, duration_ns=3 * 10**9
+    )
+    late = make_span(tid, parent=root_id, name="after midnight", start_ns=midnight + 10**9)
+    _insert(store, [root, late])
+    for days_ago in (3, 4, 5):  # other days: parts the window must not read
+        start = midnight - days_ago * DAY_NS
+        _insert(store, [make_span(new_trace_id(), start_ns=start) for _ in range(3)])
+    queries = TraceQueries(store)
+
+    whole = asyncio.run(
+        queries.get_trace("default", tid.hex(), (midnight - 10**9, midnight + 10**9))
+    )
+    assert whole is not None and [s["name"] for s in whole["spans"]] == ["root", "after midnight"]
+    first_day = asyncio.run(
+        queries.get_trace("default", tid.hex(), (midnight - DAY_NS, midnight - 1))
+    )
+    assert first_day is not None and [s["name"] for s in first_day["spans"]] == ["root"]
+    elsewhere = (midnight - 5 * DAY_NS, midnight - 3 * DAY_NS)
+    assert asyncio.run(queries.get_trace("default", tid.hex(), elsewhere)) is None
+
+    # The window rules parts out by their start_time range before the primary key
+    # or the bloom filter look at them: 2 of the 5 parts are read.
+    sql = (
+        f"SELECT {TRACE_SPANS_SELECT} FROM spans WHERE project = {{project:String}}"
+        " AND trace_id = unhex({trace:String})"
+        " AND start_time >= fromUnixTimestamp64Nano({first:Int64})"
+        " AND start_time <= fromUnixTimestamp64Nano({last:Int64})"
+    )
+    params = {
+        "project": "default",
+        "trace": tid.hex(),
+        "first": midnight - 10**9,
+        "last": midnight + 10**9,
+    }
+    [minmax] = [i for i in explain_indexes(store, sql, params) if i["Type"] == "Min-Max"]
+    assert (minmax["Initial Parts"], minmax["Selected Parts"]) == (5, 2)
 
 
 def test_an_unknown_trace_is_none(store) -> None:

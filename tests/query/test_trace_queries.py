@@ -309,6 +309,39 @@ def test_open_trace(studio, dataset) -> None:
     checked_get(studio.api, f"/api/v1/projects/other/traces/{dataset[3]}", expect=404)
 
 
+def test_open_trace_within_the_window_the_list_gives(studio, dataset) -> None:
+    [listed] = [t for t in _list(studio, limit=100)["traces"] if t["trace_id"] == dataset[3]]
+    path = f"/api/v1/projects/{PROJECT}/traces/{dataset[3]}"
+    # The list's nanosecond times, in whole milliseconds: end covers its last millisecond.
+    start_ms = listed["start_time_unix_nano"] // 10**6
+    end_ms = listed["end_time_unix_nano"] // 10**6
+    whole = checked_get(studio.api, path)
+    assert checked_get(studio.api, path, start=start_ms, end=end_ms) == whole
+    iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start_ms // 1000))
+    assert checked_get(studio.api, path, start=iso, end=end_ms)["span_count"] == 2
+    # A window that misses the trace: not found, and says where it looked.
+    before = checked_get(studio.api, path, expect=404, start=start_ms - 60_000, end=start_ms - 1)
+    assert "between start and end" in before["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"start": "1700000000000"}, "start needs end"),
+        ({"end": "1700000000000"}, "end needs start"),
+        ({"start": "1700000000001", "end": "1700000000000"}, "start must not be after end"),
+        ({"start": "yesterday", "end": "1700000000000"}, "start must be RFC 3339"),
+        ({"start": "0", "end": "99999999999999999999"}, "end is out of range"),
+        ({"start": "0", "end": "9999-12-31T23:59:59Z"}, "end is out of range"),
+    ],
+)
+def test_open_trace_bad_window_is_400(studio, dataset, params, needle) -> None:
+    path = f"/api/v1/projects/{PROJECT}/traces/{dataset[3]}"
+    resp = requests.get(studio.api + path, params=params, timeout=30)
+    assert resp.status_code == 400, resp.text
+    assert needle in resp.json()["error"]["message"]
+
+
 def test_span_search(studio, dataset) -> None:
     base = f"/api/v1/projects/{PROJECT}/spans"
     llm = checked_get(studio.api, base, span_type="llm")["spans"]

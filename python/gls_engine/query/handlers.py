@@ -28,9 +28,11 @@ async def trace_facets(request: web.Request) -> web.Response:
 async def get_trace(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     trace_id = p.trace_id(request.match_info["trace_id"])
-    trace = await request.app[QUERIES_KEY].get_trace(project, trace_id)
+    window = p.trace_window(request.query)
+    trace = await request.app[QUERIES_KEY].get_trace(project, trace_id, window)
     if trace is None:
-        raise not_found(f"trace {trace_id} not found in project {project}")
+        within = " between start and end" if window else ""
+        raise not_found(f"trace {trace_id} not found in project {project}{within}")
     return json_response(trace)
 
 

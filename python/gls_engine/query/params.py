@@ -21,6 +21,9 @@ PROJECT_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 TRACE_ID_RE = re.compile(r"[0-9a-fA-F]{32}")
 SPAN_ID_RE = re.compile(r"[0-9a-fA-F]{16}")
 DAY_NS = 86_400 * 10**9
+# What a DateTime64(9) column holds, a day short at the top so windows can widen.
+EARLIEST_NS = int(datetime(1900, 1, 1, tzinfo=UTC).timestamp()) * 10**9
+LATEST_NS = int(datetime(2262, 4, 10, tzinfo=UTC).timestamp()) * 10**9
 
 
 def project_name(value: str) -> str:
@@ -36,17 +39,24 @@ def trace_id(value: str) -> str:
 
 
 def timestamp_ns(name: str, value: str) -> int:
-    """RFC 3339 text, or an integer of epoch milliseconds."""
+    """RFC 3339 text, or an integer of epoch milliseconds; within what the store's
+    DateTime64(9) holds (1900 to 2262), else 400 rather than an overflow in SQL."""
     value = value.strip()
     if re.fullmatch(r"-?\d+", value):
-        return int(value) * 1_000_000
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise bad_request(f"{name} must be RFC 3339 (2026-01-02T03:04:05Z) or epoch ms") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return int(parsed.timestamp() * 1e6) * 1000
+        ns = int(value) * 1_000_000
+    else:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise bad_request(
+                f"{name} must be RFC 3339 (2026-01-02T03:04:05Z) or epoch ms"
+            ) from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        ns = int(parsed.timestamp() * 1e6) * 1000
+    if not EARLIEST_NS <= ns <= LATEST_NS:
+        raise bad_request(f"{name} is out of range (1900-01-01 to 2262-04-10)")
+    return ns
 
 
 def integer(name: str, value: str, lo: int = 0, hi: int = 2**63 - 1) -> int:
@@ -93,6 +103,24 @@ def time_range(query: Mapping[str, str], default_days: int = 7) -> tuple[int, in
     if end - start > 400 * DAY_NS:
         raise bad_request("time range must not exceed 400 days")
     return start, end
+
+
+def trace_window(query: Mapping[str, str]) -> tuple[int, int] | None:
+    """Opening a trace within `start`..`end` (both needed, both inclusive, to the
+    millisecond: the trace list's times rounded down and up) reads only the days
+    in between. None when neither is given."""
+    given = [name for name in ("start", "end") if name in query]
+    if not given:
+        return None
+    if len(given) == 1:
+        missing = "end" if given == ["start"] else "start"
+        raise bad_request(f"{given[0]} needs {missing}: give both, or neither to search every day")
+    first = timestamp_ns("start", query["start"])
+    # through the end's last nanosecond, so a window rounded to ms still holds the trace
+    last = timestamp_ns("end", query["end"]) + 999_999
+    if first > last:
+        raise bad_request("start must not be after end")
+    return first, last
 
 
 def encode_cursor(values: list[Any]) -> str:
