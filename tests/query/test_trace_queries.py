@@ -309,6 +309,17 @@ def test_open_trace(studio, dataset) -> None:
     checked_get(studio.api, f"/api/v1/projects/other/traces/{dataset[3]}", expect=404)
 
 
+@pytest.mark.parametrize("bound", ["99999999999999999999", "9999-12-31T00:00:00Z", "1800-01-01"])
+def test_a_time_outside_what_the_store_holds_is_400(studio, dataset, bound) -> None:
+    resp = requests.get(
+        f"{studio.api}/api/v1/projects/{PROJECT}/traces",
+        params={"start": bound, "end": "99999999999999999999"},
+        timeout=30,
+    )
+    assert resp.status_code == 400, resp.text
+    assert "is out of range" in resp.json()["error"]["message"]
+
+
 def test_open_trace_within_the_window_the_list_gives(studio, dataset) -> None:
     [listed] = [t for t in _list(studio, limit=100)["traces"] if t["trace_id"] == dataset[3]]
     path = f"/api/v1/projects/{PROJECT}/traces/{dataset[3]}"
