@@ -1,0 +1,13 @@
+//! Streaming percentiles: mergeable quantile sketches ([`quantile`]), collected
+//! per project, minute and group from span batches ([`accumulator`]) and
+//! persisted as delta rows that ClickHouse adds up ([`delta_rows`]).
+
+mod accumulator;
+mod delta_rows;
+mod quantile;
+#[cfg(test)]
+mod test_values;
+
+pub use accumulator::*;
+pub use delta_rows::sketch_delta_schema;
+pub use quantile::*;
