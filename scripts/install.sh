@@ -34,4 +34,15 @@ status=0
   -e ".${extra:+[$extra]}" 2>&1 | grep --line-buffered -v '^Requirement already satisfied' \
   || status=${PIPESTATUS[0]}
 [ "$status" -eq 0 ] || { echo "installing gls_engine failed (pip exit $status, see above)" >&2; exit 1; }
+step "building the web UI (web/ -> python/gls_engine/webui_dist)"
+if ! command -v npm >/dev/null 2>&1 \
+   || ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "Node.js >= 20.19 with npm is needed to build the web UI (Vite)." >&2
+  exit 1
+fi
+# npm ci only when the lock file changed since the last install (it wipes node_modules).
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+(cd web && npm run --silent build >/dev/null)
 .venv/bin/python -c 'import gls_engine, sys; print("gls_engine", gls_engine.__version__, "ready")'

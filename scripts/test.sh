@@ -3,6 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh test
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${GLS_CHROMIUM:-}" ]; then
+  printf '\n==> installing Debian chromium for the browser tests\n'
+  export DEBIAN_FRONTEND=noninteractive
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+fi
 export PATH="$HOME/.cargo/bin:$PATH"
 printf '\n==> lint (ruff, mypy)\n'
 .venv/bin/ruff check python tests

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from gls_engine import __version__
+from gls_engine import __version__, webui
 from gls_engine.analytics import cost_handlers
 from gls_engine.analytics import handlers as analytics_handlers
 from gls_engine.analytics.metrics import MetricQueries
@@ -183,7 +183,9 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(text=request.app[COUNTERS_KEY].prometheus_text(), content_type="text/plain")
 
 
-async def index(request: web.Request) -> web.Response:
+async def index(request: web.Request) -> web.StreamResponse:
+    if webui.wants_html(request):
+        return await webui.app_page(request)
     return json_response(
         {
             "name": "GreenLang Studio",
@@ -191,6 +193,7 @@ async def index(request: web.Request) -> web.Response:
             "api": "/api/v1",
             "openapi": "/api/openapi.yaml",
             "otlp_http": "/v1/traces",
+            "ui": "/",
         }
     )
 
@@ -229,4 +232,5 @@ def create_app(settings: Settings) -> web.Application:
     metadata_handlers.add_routes(app)
     analytics_handlers.add_routes(app)
     cost_handlers.add_routes(app)
+    webui.add_routes(app)
     return app

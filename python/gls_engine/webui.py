@@ -1,0 +1,44 @@
+"""The web UI: the single-page app built from `web/` (Vite) into `webui_dist/`,
+served on the API port beside the API it calls.
+
+`/` answers a browser (Accept: text/html) with the app and anything else with
+the JSON index, so API clients and health checks keep what they had. Built
+assets carry a content hash in their names and are cached for good; the page
+itself is revalidated on each load so a new build shows at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+DIST = Path(__file__).resolve().parent / "webui_dist"
+NOT_BUILT = (
+    "<!doctype html><title>GreenLang Studio</title><p>The web UI is not built:"
+    " run <code>scripts/install.sh</code> (it needs Node.js and npm). The API is"
+    " at <a href='/api/openapi.yaml'>/api/openapi.yaml</a>.</p>"
+)
+
+
+def wants_html(request: web.Request) -> bool:
+    return "text/html" in request.headers.get("Accept", "")
+
+
+async def app_page(request: web.Request) -> web.StreamResponse:
+    page = DIST / "index.html"
+    if not page.is_file():
+        return web.Response(text=NOT_BUILT, content_type="text/html", status=503)
+    return web.FileResponse(page, headers={"Cache-Control": "no-cache"})
+
+
+async def asset(request: web.Request) -> web.StreamResponse:
+    folder = (DIST / "assets").resolve()
+    path = (folder / request.match_info["name"]).resolve()
+    if path.parent != folder or not path.is_file():  # no way out of the folder
+        raise web.HTTPNotFound(text=f"no asset {request.match_info['name']!r}")
+    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=31536000, immutable"})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/assets/{name}", asset)

@@ -1,0 +1,164 @@
+"""The web UI in a real browser (Debian's chromium driven by Playwright) against a
+real Studio process fed by the OpenTelemetry SDK's OTLP/HTTP exporter.
+
+scripts/test.sh installs chromium; GLS_CHROMIUM names another binary.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+import requests
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.trace import Status, StatusCode
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from otlp_helpers import get_trace
+
+PROJECT = "web-ui"
+HOSTILE = '<img src=x onerror="window.__pwned = 1"> \'; DROP TABLE spans; --'
+QUESTION = "Which of our agents emitted the most CO2 this week?"
+
+
+def _chromium() -> str:
+    path = os.environ.get("GLS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        pytest.fail(
+            "no chromium: install Debian's (apt-get install chromium; scripts/test.sh does)"
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def _send_agent_trace(studio, name: str) -> str:
+    """An agent run as an instrumented app sends it: a chain, an LLM call with
+    GenAI attributes, a failing tool call carrying a hostile string."""
+    provider = TracerProvider(resource=Resource.create({"service.name": "trip-agent"}))
+    exporter = OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": PROJECT})
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("web-ui-test")
+    with tracer.start_as_current_span(name, attributes={"gls.span.type": "chain"}) as root:
+        with tracer.start_as_current_span(
+            "chat gpt-4o",
+            attributes={
+                "gen_ai.operation.name": "chat",
+                "gen_ai.system": "openai",
+                "gen_ai.request.model": "gpt-4o",
+                "gen_ai.usage.input_tokens": 1200,
+                "gen_ai.usage.output_tokens": 300,
+                "input.value": QUESTION,
+            },
+        ):
+            pass
+        with tracer.start_as_current_span(
+            "search_emissions", attributes={"openinference.span.kind": "TOOL", "query": HOSTILE}
+        ) as tool:
+            tool.set_status(Status(StatusCode.ERROR, "emissions API timed out"))
+        trace_id = format(root.get_span_context().trace_id, "032x")
+    provider.shutdown()
+    return trace_id
+
+
+def test_the_list_shows_the_trace_with_its_cost_and_carbon_and_opens_it(studio, page) -> None:
+    trace_id = _send_agent_trace(studio, "carbon report")
+    stored = get_trace(studio.api, PROJECT, trace_id)
+
+    page.goto(f"{studio.api}/#/{PROJECT}")
+    row = page.locator(f"tr[data-trace-id='{trace_id}']")
+    expect(row).to_contain_text("carbon report")
+    expect(row).to_contain_text("gpt-4o")
+    expect(row).to_contain_text("1,500")  # tokens
+    expect(row).to_contain_text("$")  # priced (genai-prices), not unknown
+    expect(row).to_contain_text("1 error")
+
+    row.get_by_role("link", name="carbon report").click()
+    # The trace opens within the list's start and end (epoch ms in the URL).
+    expect(page.locator("table.spans tr")).to_have_count(3)
+    assert "?start=" in page.url and "&end=" in page.url
+    # Tree order: the root, then its children by start time, each a row.
+    names = page.locator("table.spans td.name").all_inner_texts()
+    assert names == ["carbon report", "chat gpt-4o", "search_emissions"]
+
+    llm = next(s for s in stored["spans"] if s["model"] == "gpt-4o")
+    page.locator(f"tr[data-span-id='{llm['span_id']}']").click()
+    detail = page.get_by_test_id("span-detail")
+    expect(detail).to_contain_text("gpt-4o (openai)")
+    expect(detail).to_contain_text("in 1,200 · out 300")
+    expect(page.get_by_test_id("span-cost")).to_contain_text("(priced)")
+    expect(page.get_by_test_id("span-carbon")).to_contain_text("CO₂e")
+    expect(page.get_by_test_id("span-input")).to_have_text(QUESTION)
+
+    # The hostile attribute is shown as text, byte for byte, and never runs.
+    tool = next(s for s in stored["spans"] if s["name"] == "search_emissions")
+    page.locator(f"tr[data-span-id='{tool['span_id']}']").click()
+    expect(detail).to_contain_text("emissions API timed out")
+    expect(detail.locator("table.attributes td", has_text="DROP TABLE")).to_have_text(HOSTILE)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img").count() == 0
+
+
+def test_a_new_trace_appears_without_reloading(studio, page) -> None:
+    _send_agent_trace(studio, "first run")
+    page.goto(f"{studio.api}/#/{PROJECT}")
+    expect(page.get_by_test_id("live-state")).to_have_text("live")
+    trace_id = _send_agent_trace(studio, "arrived while watching")
+    expect(page.locator(f"tr[data-trace-id='{trace_id}']")).to_contain_text(
+        "arrived while watching", timeout=10_000
+    )
+
+
+def test_filters_narrow_the_list(studio, page) -> None:
+    ok_id = _send_agent_trace(studio, "filter me")
+    page.goto(f"{studio.api}/#/{PROJECT}")
+    expect(page.locator(f"tr[data-trace-id='{ok_id}']")).to_be_visible()
+    page.get_by_label("name contains").fill("no trace has this name")
+    expect(page.locator("table.traces tbody tr")).to_have_count(0)
+    expect(page.locator(".empty")).to_contain_text("No traces in this range")
+    page.get_by_label("name contains").fill("filter me")
+    expect(page.locator(f"tr[data-trace-id='{ok_id}']")).to_be_visible()
+
+
+def test_a_bad_or_unknown_trace_link_says_what_is_wrong(studio, page) -> None:
+    page.goto(f"{studio.api}/#/{PROJECT}/trace/{'ab' * 16}")
+    expect(page.locator(".error")).to_contain_text(f"trace {'ab' * 16} not found")
+    page.goto(f"{studio.api}/#/{PROJECT}/trace/not-a-trace-id")
+    page.reload()
+    expect(page.locator(".error")).to_contain_text("trace_id")
+
+
+def test_api_clients_still_get_json_and_assets_stay_in_their_folder(studio) -> None:
+    index = requests.get(studio.api + "/", timeout=10)
+    assert index.headers["Content-Type"].startswith("application/json")
+    page = requests.get(studio.api + "/", headers={"Accept": "text/html"}, timeout=10)
+    assert page.headers["Content-Type"].startswith("text/html") and '<div id="root">' in page.text
+    asset = page.text.split('src="')[1].split('"')[0]
+    served = requests.get(studio.api + asset, timeout=10)
+    assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
+    for probe in ("/assets/..%2Fwebui.py", "/assets/..%2F..%2Fapp.py", "/assets/nothing.js"):
+        resp = requests.get(studio.api + probe, timeout=10)
+        assert resp.status_code == 404, probe
+        assert resp.json()["error"]["code"] == "not_found"

@@ -1,0 +1,165 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Facets, listTraces, traceFacets, TraceSummary } from "./api";
+import { count, duration, grams, plural, time, usd } from "./format";
+import { useLiveTraces } from "./live";
+import { traceHref } from "./route";
+
+const RANGES: Record<string, number> = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 };
+
+interface Filters {
+  range: string;
+  status: string;
+  model: string;
+  name: string;
+}
+
+function queryOf(filters: Filters): Record<string, string> {
+  const now = Date.now();
+  return {
+    start: String(now - RANGES[filters.range]),
+    end: String(now + 60_000),
+    status: filters.status,
+    model: filters.model,
+    name: filters.name,
+  };
+}
+
+export function TraceList({ project }: { project: string }) {
+  const [filters, setFilters] = useState<Filters>({ range: "24h", status: "", model: "", name: "" });
+  const [traces, setTraces] = useState<TraceSummary[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [facets, setFacets] = useState<Facets | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [follow, setFollow] = useState(true);
+  const request = useRef(0);
+
+  const load = useCallback(() => {
+    const id = ++request.current;
+    const query = queryOf(filters);
+    setLoading(true);
+    Promise.all([listTraces(project, { ...query, limit: "50" }), traceFacets(project, query)])
+      .then(([page, counts]) => {
+        if (id !== request.current) return; // a newer load is on its way
+        setTraces(page.traces);
+        setCursor(page.next_cursor);
+        setFacets(counts);
+        setError(null);
+      })
+      .catch((e: Error) => id === request.current && setError(e.message))
+      .finally(() => id === request.current && setLoading(false));
+  }, [project, filters]);
+
+  useEffect(load, [load]);
+
+  // New traces arrive over the WebSocket; the first page is fetched again (at
+  // most every 500 ms), so the list keeps the server's filters and totals.
+  const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const live = useLiveTraces(project, follow, () => {
+    if (refresh.current === undefined) {
+      refresh.current = setTimeout(() => {
+        refresh.current = undefined;
+        load();
+      }, 500);
+    }
+  });
+  useEffect(() => () => clearTimeout(refresh.current), []);
+
+  const more = () => {
+    if (!cursor) return;
+    listTraces(project, { ...queryOf(filters), limit: "50", cursor })
+      .then((page) => {
+        setTraces((old) => [...old, ...page.traces]);
+        setCursor(page.next_cursor);
+      })
+      .catch((e: Error) => setError(e.message));
+  };
+
+  const set = (key: keyof Filters) => (e: { target: { value: string } }) =>
+    setFilters((f) => ({ ...f, [key]: e.target.value }));
+
+  return (
+    <section>
+      <div className="toolbar">
+        <select aria-label="time range" value={filters.range} onChange={set("range")}>
+          {Object.keys(RANGES).map((r) => (
+            <option key={r} value={r}>
+              last {r}
+            </option>
+          ))}
+        </select>
+        <select aria-label="status" value={filters.status} onChange={set("status")}>
+          <option value="">any status</option>
+          {(facets?.status ?? []).map((f) => (
+            <option key={f.value} value={f.value}>
+              {f.value} ({f.count})
+            </option>
+          ))}
+        </select>
+        <select aria-label="model" value={filters.model} onChange={set("model")}>
+          <option value="">any model</option>
+          {(facets?.model ?? []).map((f) => (
+            <option key={f.value} value={f.value}>
+              {f.value} ({f.count})
+            </option>
+          ))}
+        </select>
+        <input aria-label="name contains" placeholder="name contains…" value={filters.name} onChange={set("name")} />
+        <label className="follow">
+          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> live
+        </label>
+        <span className={`live-state ${live}`} data-testid="live-state">
+          {follow ? live : "paused"}
+        </span>
+        <span className="total">{facets ? `${count(facets.total)} traces` : ""}</span>
+      </div>
+      {error && <p className="error">{error}</p>}
+      <table className="traces">
+        <thead>
+          <tr>
+            <th>started (UTC)</th>
+            <th>name</th>
+            <th>duration</th>
+            <th>spans</th>
+            <th>tokens</th>
+            <th>cost</th>
+            <th>carbon</th>
+            <th>models</th>
+          </tr>
+        </thead>
+        <tbody>
+          {traces.map((t) => (
+            <tr key={t.trace_id} className={t.status === "error" ? "failed" : ""} data-trace-id={t.trace_id}>
+              <td>{time(t.start_time_unix_nano)}</td>
+              <td>
+                <a href={traceHref(project, t.trace_id, t.start_time_unix_nano, t.end_time_unix_nano)}>
+                  {t.name || "(root not received)"}
+                </a>
+                {t.error_count > 0 && <span className="badge error">{plural(t.error_count, "error")}</span>}
+              </td>
+              <td>{duration(t.duration_ms)}</td>
+              <td>{t.span_count}</td>
+              <td>{count(t.total_tokens)}</td>
+              <td title={t.cost.unpriced_llm_calls ? `${t.cost.unpriced_llm_calls} LLM calls unpriced` : undefined}>
+                {usd(t.cost.total_usd)}
+                {t.cost.unpriced_llm_calls > 0 && "*"}
+              </td>
+              <td>{grams(t.carbon.carbon_g)}</td>
+              <td>{t.models.join(", ")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {!loading && traces.length === 0 && !error && (
+        <p className="empty">
+          No traces in this range. Point an OpenTelemetry exporter at <code>/v1/traces</code> on port 4318.
+        </p>
+      )}
+      {cursor && (
+        <button className="more" onClick={more}>
+          Load more
+        </button>
+      )}
+    </section>
+  );
+}
