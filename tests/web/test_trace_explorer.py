@@ -19,7 +19,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from otlp_helpers import get_trace
+from otlp_helpers import get_trace, make_request, make_span, new_trace_id, post_protobuf
 
 PROJECT = "web-ui"
 HOSTILE = '<img src=x onerror="window.__pwned = 1"> \'; DROP TABLE spans; --'
@@ -129,6 +129,33 @@ def test_a_new_trace_appears_without_reloading(studio, page) -> None:
     expect(page.locator(f"tr[data-trace-id='{trace_id}']")).to_contain_text(
         "arrived while watching", timeout=10_000
     )
+
+
+def test_past_the_first_page_new_traces_wait_behind_a_button(studio, page) -> None:
+    project = "web-ui-paging"
+    spans = [make_span(new_trace_id(), name=f"batch job {i}") for i in range(60)]
+    resp = post_protobuf(studio.otlp_http, make_request(spans), {"X-GLS-Project": project})
+    assert resp.status_code == 200, resp.text
+    page.goto(f"{studio.api}/#/{project}")
+    expect(page.get_by_test_id("live-state")).to_have_text("live")
+    rows = page.locator("table.traces tbody tr")
+    expect(rows).to_have_count(50)
+    page.get_by_role("button", name="Load more").click()
+    expect(rows).to_have_count(60)
+
+    late = new_trace_id()
+    resp = post_protobuf(
+        studio.otlp_http,
+        make_request([make_span(late, name="late job")]),
+        {"X-GLS-Project": project},
+    )
+    assert resp.status_code == 200, resp.text
+    waiting = page.get_by_role("button", name="1 new trace: show the newest")
+    expect(waiting).to_be_visible(timeout=10_000)
+    expect(rows).to_have_count(60)  # the pages read so far stay as they were
+    waiting.click()
+    expect(page.locator(f"tr[data-trace-id='{late.hex()}']")).to_contain_text("late job")
+    expect(rows).to_have_count(50)
 
 
 def test_filters_narrow_the_list(studio, page) -> None:

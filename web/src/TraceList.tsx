@@ -4,6 +4,7 @@ import { count, duration, grams, plural, time, usd } from "./format";
 import { useLiveTraces } from "./live";
 import { traceHref } from "./route";
 
+const FACETS_EVERY_MS = 15_000;
 const RANGES: Record<string, number> = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 };
 
 interface Filters {
@@ -34,33 +35,60 @@ export function TraceList({ project }: { project: string }) {
   const [follow, setFollow] = useState(true);
   const request = useRef(0);
 
-  const load = useCallback(() => {
-    const id = ++request.current;
-    const query = queryOf(filters);
-    setLoading(true);
-    Promise.all([listTraces(project, { ...query, limit: "50" }), traceFacets(project, query)])
-      .then(([page, counts]) => {
-        if (id !== request.current) return; // a newer load is on its way
-        setTraces(page.traces);
-        setCursor(page.next_cursor);
-        setFacets(counts);
-        setError(null);
-      })
-      .catch((e: Error) => id === request.current && setError(e.message))
-      .finally(() => id === request.current && setLoading(false));
-  }, [project, filters]);
+  // Facet counts cost more than a page (they read the whole range), so a live
+  // refresh takes them again only every FACETS_EVERY_MS.
+  const facetsAt = useRef(0);
+  const lastLoadMs = useRef(0);
+  const load = useCallback(
+    (withFacets = true) => {
+      const id = ++request.current;
+      const query = queryOf(filters);
+      const started = performance.now();
+      setLoading(true);
+      const counts = withFacets ? traceFacets(project, query) : Promise.resolve(null);
+      Promise.all([listTraces(project, { ...query, limit: "50" }), counts])
+        .then(([page, facetCounts]) => {
+          if (id !== request.current) return; // a newer load is on its way
+          setTraces(page.traces);
+          setCursor(page.next_cursor);
+          setPaged(false);
+          setUnseen(0);
+          if (facetCounts) {
+            setFacets(facetCounts);
+            facetsAt.current = Date.now();
+          }
+          setError(null);
+        })
+        .catch((e: Error) => id === request.current && setError(e.message))
+        .finally(() => {
+          lastLoadMs.current = performance.now() - started;
+          if (id === request.current) setLoading(false);
+        });
+    },
+    [project, filters],
+  );
 
-  useEffect(load, [load]);
+  useEffect(() => load(), [load]);
 
-  // New traces arrive over the WebSocket; the first page is fetched again (at
-  // most every 500 ms), so the list keeps the server's filters and totals.
+  // New traces arrive over the WebSocket. On the first page the list is fetched
+  // again, so it keeps the server's filters and order; under a steady stream at
+  // most once per max(1 s, 4x the last load), so a watching browser costs the
+  // server a bounded share of its time. Past the first page, the list stays put
+  // and says how many new traces wait.
+  const [paged, setPaged] = useState(false);
+  const [unseen, setUnseen] = useState(0);
   const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const live = useLiveTraces(project, follow, () => {
+  const live = useLiveTraces(project, follow, (ids) => {
+    if (paged) {
+      setUnseen((n) => n + ids.length);
+      return;
+    }
     if (refresh.current === undefined) {
+      const gap = Math.max(1000, 4 * lastLoadMs.current);
       refresh.current = setTimeout(() => {
         refresh.current = undefined;
-        load();
-      }, 500);
+        load(Date.now() - facetsAt.current > FACETS_EVERY_MS);
+      }, gap);
     }
   });
   useEffect(() => () => clearTimeout(refresh.current), []);
@@ -71,6 +99,7 @@ export function TraceList({ project }: { project: string }) {
       .then((page) => {
         setTraces((old) => [...old, ...page.traces]);
         setCursor(page.next_cursor);
+        setPaged(true);
       })
       .catch((e: Error) => setError(e.message));
   };
@@ -114,6 +143,11 @@ export function TraceList({ project }: { project: string }) {
         <span className="total">{facets ? `${count(facets.total)} traces` : ""}</span>
       </div>
       {error && <p className="error">{error}</p>}
+      {unseen > 0 && (
+        <button className="unseen" onClick={() => load()}>
+          {plural(unseen, "new trace")}: show the newest
+        </button>
+      )}
       <table className="traces">
         <thead>
           <tr>
