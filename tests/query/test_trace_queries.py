@@ -320,6 +320,22 @@ def test_a_time_outside_what_the_store_holds_is_400(studio, dataset, bound) -> N
     assert "is out of range" in resp.json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        # found by schemathesis: 1.8e308 ms overflowed to inf nanoseconds (a 500)
+        ({"min_duration_ms": "1.7976931348623155e+308"}, "min_duration_ms must be between 0"),
+        ({"max_duration_ms": "-1"}, "max_duration_ms must be between 0"),
+        ({"min_duration_ms": "nan"}, "min_duration_ms must be a finite number"),
+        ({"max_tokens": "1e3"}, "max_tokens must be an integer"),
+    ],
+)
+def test_bad_list_bounds_are_400(studio, dataset, params, needle) -> None:
+    resp = requests.get(f"{studio.api}/api/v1/projects/{PROJECT}/traces", params=params, timeout=30)
+    assert resp.status_code == 400, resp.text
+    assert needle in resp.json()["error"]["message"]
+
+
 def test_open_trace_within_the_window_the_list_gives(studio, dataset) -> None:
     [listed] = [t for t in _list(studio, limit=100)["traces"] if t["trace_id"] == dataset[3]]
     path = f"/api/v1/projects/{PROJECT}/traces/{dataset[3]}"

@@ -69,13 +69,15 @@ def integer(name: str, value: str, lo: int = 0, hi: int = 2**63 - 1) -> int:
     return number
 
 
-def number(name: str, value: str) -> float:
+def number(name: str, value: str, lo: float = -1e300, hi: float = 1e300) -> float:
     try:
         result = float(value)
     except ValueError:
         raise bad_request(f"{name} must be a number") from None
     if result != result or result in (float("inf"), float("-inf")):
         raise bad_request(f"{name} must be a finite number")
+    if not lo <= result <= hi:
+        raise bad_request(f"{name} must be between {lo:g} and {hi:g}")
     return result
 
 

@@ -134,12 +134,16 @@ def _name_contains(parts: SqlParts, needle: str) -> str:
     return f"positionCaseInsensitiveUTF8(name, {parts.bind(needle, 'String')}) > 0"
 
 
+MAX_DURATION_MS = 9.2e12  # ~292 years: Int64 nanoseconds
+
+
 def _duration_bounds(parts: SqlParts, query: MultiMapping[str]) -> list[str]:
     """min_duration_ms / max_duration_ms on `duration_ns` (a column or a summary alias)."""
     bounds = []
     for param, op in (("min_duration_ms", ">="), ("max_duration_ms", "<=")):
         if param in query:
-            nanos = int(p.number(param, query[param]) * 10**6)
+            # bounded so the nanoseconds fit duration_ns (Int64): was a 500 past it
+            nanos = int(p.number(param, query[param], 0, MAX_DURATION_MS) * 10**6)
             bounds.append(f"duration_ns {op} {parts.bind(nanos, 'Int64')}")
     return bounds
 
