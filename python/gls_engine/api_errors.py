@@ -55,6 +55,9 @@ _HTTP_CODES = {
 }
 
 
+_BODY_HEADERS = {"content-type", "content-length", "content-encoding"}
+
+
 @web.middleware
 async def json_errors(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -75,12 +78,15 @@ async def json_errors(
         if exc.status < 400:
             raise
         code = _HTTP_CODES.get(exc.status, "http_error")
+        # Keep what the exception says beside its body: 405's Allow (RFC 9110), 413's limits.
+        kept = {k: v for k, v in exc.headers.items() if k.lower() not in _BODY_HEADERS}
         return error_response(
             exc.status,
             code,
             exc.reason
             if exc.text is None
             else (exc.text.removeprefix(f"{exc.status}: ") or exc.reason),
+            kept or None,
         )
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
