@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { listProjects } from "./api";
 import { useRoute } from "./route";
 import { TraceList } from "./TraceList";
@@ -9,11 +9,21 @@ export function App() {
   const [projects, setProjects] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
+  // Once per visit, and not while the first page loads: the project list counts
+  // every project's traces (the whole summary table), so it would only slow the
+  // list down. Opening the selector asks for it at once.
+  const asked = useRef(false);
+  const loadProjects = useCallback(() => {
+    if (asked.current) return;
+    asked.current = true;
     listProjects()
       .then((r) => setProjects(r.projects.map((p) => p.name)))
       .catch((e: Error) => setError(e.message));
-  }, [route.project]);
+  }, []);
+  useEffect(() => {
+    const later = setTimeout(loadProjects, 1500);
+    return () => clearTimeout(later);
+  }, [loadProjects]);
 
   const project = route.project ?? projects[0] ?? "default";
   return (
@@ -27,6 +37,8 @@ export function App() {
           <select
             aria-label="project"
             value={project}
+            onFocus={loadProjects}
+            onMouseDown={loadProjects}
             onChange={(e) => (location.hash = `#/${encodeURIComponent(e.target.value)}`)}
           >
             {[...new Set([project, ...projects])].map((p) => (

@@ -45,24 +45,30 @@ export function TraceList({ project }: { project: string }) {
       const query = queryOf(filters);
       const started = performance.now();
       setLoading(true);
-      const counts = withFacets ? traceFacets(project, query) : Promise.resolve(null);
-      Promise.all([listTraces(project, { ...query, limit: "50" }), counts])
-        .then(([page, facetCounts]) => {
+      // The page first, drawn as soon as it comes; the facet counts (which read
+      // the whole range) only then, so the two do not share the server's cores.
+      listTraces(project, { ...query, limit: "50" })
+        .then((page) => {
           if (id !== request.current) return; // a newer load is on its way
           setTraces(page.traces);
           setCursor(page.next_cursor);
           setPaged(false);
           setUnseen(0);
-          if (facetCounts) {
-            setFacets(facetCounts);
-            facetsAt.current = Date.now();
-          }
           setError(null);
         })
         .catch((e: Error) => id === request.current && setError(e.message))
         .finally(() => {
           lastLoadMs.current = performance.now() - started;
-          if (id === request.current) setLoading(false);
+          if (id !== request.current) return;
+          setLoading(false);
+          if (!withFacets) return;
+          traceFacets(project, query)
+            .then((counts) => {
+              if (id !== request.current) return;
+              setFacets(counts);
+              facetsAt.current = Date.now();
+            })
+            .catch((e: Error) => id === request.current && setError(e.message));
         });
     },
     [project, filters],

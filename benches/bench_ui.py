@@ -1,0 +1,110 @@
+"""The web UI in a browser over the bench_query.py data dir: how long a person waits.
+
+Starts the Studio on the data dir that `bench_query.py --spans N` loaded, then drives
+Debian's chromium (Playwright) through what a person does, each in a fresh browser
+context (cold: no cached assets) unless said:
+
+- list: open http://.../#/<project> until the first page of traces is drawn;
+- open trace: once the list has settled (facets and project list in), click the
+  k-th trace until its span tree is drawn (the UI passes the trace's start and
+  end, so the API reads only its days);
+- list, warm: the same page again in the same context (assets cached).
+
+    python benches/bench_query.py --spans 10000000 --load-only   # once
+    python benches/bench_ui.py --spans 10000000 --visits 40
+
+Stop other Studios on that data dir first (chDB: one process per data dir). Nothing
+is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import exit_on_sigterm, log, machine_info, percentile, studio_process, write_json  # noqa: E402
+
+KEEP_EVERY_DAY = ("--retention-days", "0")  # as bench_query.py: the data dir is reused for weeks
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--spans", type=int, default=10_000_000, help="which bench_query.py data dir")
+    ap.add_argument("--data-dir", help="default ~/.cache/gls-bench/query-<spans>")
+    ap.add_argument("--visits", type=int, default=40, help="page visits measured (default 40)")
+    ap.add_argument("--warmup", type=int, default=4)
+    ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    ap.add_argument("--json", dest="json_out")
+    args = ap.parse_args(argv)
+    exit_on_sigterm()
+
+    from playwright.sync_api import sync_playwright
+
+    root = Path(args.data_dir or Path.home() / ".cache" / "gls-bench" / f"query-{args.spans}")
+    meta = json.loads((root / "meta.json").read_text())
+    projects = meta["projects"]
+    server, ports = studio_process(root / "studio", root / "ui-server.log", *KEEP_EVERY_DAY)
+    server.start(ready_line="ready", timeout=600)
+    base = f"http://127.0.0.1:{ports['api']}"
+    times: dict[str, list[float]] = {"list_cold": [], "open_trace": [], "list_warm": []}
+    spans_seen: list[int] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
+            for visit in range(args.warmup + args.visits):
+                measured = visit >= args.warmup
+                context = browser.new_context()
+                page = context.new_page()
+                project = projects[visit % len(projects)]
+                started = time.perf_counter()
+                page.goto(f"{base}/#/{project}")
+                page.locator("table.traces tbody tr").first.wait_for()
+                listed = time.perf_counter()
+                # A person reads before clicking: let the facet counts and the
+                # project list (asked for 1.5 s after load) come in first.
+                page.locator(".toolbar .total", has_text="traces").wait_for()
+                page.wait_for_timeout(1700)
+                page.wait_for_load_state("networkidle")
+                links = page.locator("table.traces tbody tr a")
+                clicked = time.perf_counter()
+                links.nth(visit % min(links.count(), 50)).click()
+                page.locator("table.spans tr").first.wait_for()
+                opened = time.perf_counter()
+                spans_seen.append(page.locator("table.spans tr").count())
+                page.goto(f"{base}/#/{project}")
+                page.reload()
+                page.locator("table.traces tbody tr").first.wait_for()
+                relisted = time.perf_counter()
+                if measured:
+                    times["list_cold"].append((listed - started) * 1000)
+                    times["open_trace"].append((opened - clicked) * 1000)
+                    times["list_warm"].append((relisted - opened) * 1000)
+                context.close()
+            browser.close()
+    finally:
+        server.stop()
+
+    bundle = sum(f.stat().st_size for f in (Path(__file__).resolve().parents[1] / "python"
+                                               / "gls_engine" / "webui_dist" / "assets").iterdir())
+    print(f"{meta['spans']:,} spans, {len(projects)} projects over {meta['days']} days; "
+          f"UI assets {bundle / 1024:.0f} KiB; {len(spans_seen)} visits, "
+          f"{sum(spans_seen) / max(len(spans_seen), 1):.1f} spans per opened trace")
+    print(f"{'step':14s} {'p50 ms':>8s} {'p90 ms':>8s} {'p99 ms':>8s}")
+    for name, values in times.items():
+        if values:
+            print(f"{name:14s} {percentile(values, 50):8.1f} {percentile(values, 90):8.1f}"
+                  f" {percentile(values, 99):8.1f}")
+    write_json(args.json_out, {"bench": "ui", "machine": machine_info(), "data_dir": str(root),
+                               "spans": meta["spans"], "assets_bytes": bundle, "times_ms": times})
+    log("done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
