@@ -158,6 +158,31 @@ def test_past_the_first_page_new_traces_wait_behind_a_button(studio, page) -> No
     expect(rows).to_have_count(50)
 
 
+def test_span_search_by_attribute_and_text_opens_the_trace(studio, page) -> None:
+    trace_id = _send_agent_trace(studio, "search me")
+    page.goto(f"{studio.api}/#/{PROJECT}/spans")
+    page.get_by_label("attributes").fill(f"query={HOSTILE}")
+    page.get_by_label("span type").select_option("tool")
+    page.get_by_role("button", name="Search").click()
+    rows = page.locator("table.found-spans tbody tr")
+    expect(rows.first).to_contain_text("search_emissions")
+    # every match is a tool span carrying that exact value; this trace's among them
+    expect(rows.filter(has_text="chat gpt-4o")).to_have_count(0)
+    link = page.locator(f"a[href*='{trace_id}']")
+    expect(link).to_have_count(1)
+
+    page.get_by_label("attributes").fill("")
+    page.get_by_label("span type").select_option("")
+    page.get_by_label("text").fill("most CO2 this week")
+    page.get_by_role("button", name="Search").click()
+    expect(rows.filter(has_text="chat gpt-4o").first).to_be_visible()
+    expect(rows.filter(has_text="search_emissions")).to_have_count(0)
+
+    page.locator(f"a[href*='{trace_id}']").click()
+    expect(page.locator("table.spans tr")).to_have_count(3)
+    expect(page.locator("table.spans td.name").first).to_have_text("search me")
+
+
 def test_filters_narrow_the_list(studio, page) -> None:
     ok_id = _send_agent_trace(studio, "filter me")
     page.goto(f"{studio.api}/#/{PROJECT}")

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { listProjects } from "./api";
 import { useRoute } from "./route";
+import { SpanSearch } from "./SpanSearch";
 import { TraceList } from "./TraceList";
 import { TraceView } from "./TraceView";
 
@@ -46,11 +47,21 @@ export function App() {
             ))}
           </select>
         </label>
+        <nav>
+          <a className={route.page === "spans" ? "" : "current"} href={`#/${encodeURIComponent(project)}`}>
+            Traces
+          </a>
+          <a className={route.page === "spans" ? "current" : ""} href={`#/${encodeURIComponent(project)}/spans`}>
+            Spans
+          </a>
+        </nav>
       </header>
       {error && <p className="error">Projects could not be listed: {error}</p>}
       <main>
         {route.page === "trace" ? (
           <TraceView project={route.project} traceId={route.traceId} window={route.window} />
+        ) : route.page === "spans" ? (
+          <SpanSearch project={project} />
         ) : (
           <TraceList project={project} />
         )}

@@ -3,9 +3,9 @@ import { Facets, listTraces, traceFacets, TraceSummary } from "./api";
 import { count, duration, grams, plural, time, usd } from "./format";
 import { useLiveTraces } from "./live";
 import { traceHref } from "./route";
+import { lastRange, RANGES } from "./timeRange";
 
 const FACETS_EVERY_MS = 15_000;
-const RANGES: Record<string, number> = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 };
 
 interface Filters {
   range: string;
@@ -15,10 +15,8 @@ interface Filters {
 }
 
 function queryOf(filters: Filters): Record<string, string> {
-  const now = Date.now();
   return {
-    start: String(now - RANGES[filters.range]),
-    end: String(now + 60_000),
+    ...lastRange(filters.range),
     status: filters.status,
     model: filters.model,
     name: filters.name,

@@ -135,6 +135,19 @@ async function getJson<T>(path: string, params: Record<string, string | undefine
 
 const projectPath = (project: string) => `/api/v1/projects/${encodeURIComponent(project)}`;
 
+export interface SpanPage {
+  spans: Span[];
+  next_cursor: string | null;
+}
+
+/** `attribute` holds key=value filters, all of which must match. */
+export const searchSpans = (project: string, params: Record<string, string | undefined>, attribute: string[]) => {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value) query.set(key, value);
+  for (const a of attribute) query.append("attribute", a);
+  return getJson<SpanPage>(`${projectPath(project)}/spans?${query}`);
+};
+
 export const listProjects = () =>
   getJson<{ projects: { name: string; trace_count: number; span_count: number }[] }>("/api/v1/projects");
 

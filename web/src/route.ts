@@ -2,10 +2,12 @@
 // the server needs no route per page:
 //   #/<project>                               the trace list
 //   #/<project>/trace/<id>?start=..&end=..     one trace (times from the list, epoch ms)
+//   #/<project>/spans                         span search
 import { useEffect, useState } from "react";
 
 export type Route =
   | { page: "traces"; project: string | null }
+  | { page: "spans"; project: string }
   | { page: "trace"; project: string; traceId: string; window?: { start: string; end: string } };
 
 export function parseRoute(hash: string): Route {
@@ -18,6 +20,7 @@ export function parseRoute(hash: string): Route {
     const window = start && end ? { start, end } : undefined;
     return { page: "trace", project: parts[0], traceId: parts[2], window };
   }
+  if (parts.length === 2 && parts[1] === "spans") return { page: "spans", project: parts[0] };
   return { page: "traces", project: parts[0] ?? null };
 }
 
