@@ -55,7 +55,10 @@ async def _serve(settings: Settings) -> None:
     await site.start()
     api_port = runner.addresses[0][1]
     ports = app[PORTS_KEY]
-    print(f"  API        http://{settings.host}:{api_port}/", flush=True)
+    from gls_engine.webui import DIST
+
+    label = "UI + API" if (DIST / "index.html").is_file() else "API"  # UI: built by install.sh
+    print(f"  {label:<10} http://{settings.host}:{api_port}/", flush=True)
     print(
         f"  OTLP/HTTP  http://{settings.host}:{ports.get('otlp_http', api_port)}/v1/traces",
         flush=True,
