@@ -180,16 +180,40 @@ def test_all_rejected_json_partial_success(studio) -> None:
     assert "trace_id" in resp.json()["partialSuccess"]["errorMessage"]
 
 
-def test_invalid_project_header(studio) -> None:
-    resp = post_protobuf(
+@pytest.mark.parametrize("header", ["no spaces allowed", "x" * 129, "<script>", "naïve"])
+def test_invalid_project_header_refuses_the_request(studio, header) -> None:
+    """The header names the project of the whole request: a 400 naming it, nothing
+    stored (a resource's invalid project rejects only its spans, partial success)."""
+    import grpc
+    from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
+
+    tid = new_trace_id()
+    request = make_request([make_span(tid)])
+    resp = requests.post(
         studio.otlp_http,
-        make_request([make_span(new_trace_id())]),
-        {PROJECT_HEADER: "no spaces allowed"},
+        data=request.SerializeToString(),
+        headers={"Content-Type": "application/x-protobuf", PROJECT_HEADER: header.encode()},
     )
-    assert resp.status_code == 200
-    answer = parse_response(resp)
-    assert answer.partial_success.rejected_spans == 1
-    assert "project" in answer.partial_success.error_message
+    assert resp.status_code == 400, resp.text
+    assert "X-GLS-Project" in _status_message(resp)
+    # the same request with an empty body too: the header alone is wrong
+    empty = requests.post(
+        studio.otlp_http,
+        data=b"",
+        headers={"Content-Type": "application/x-protobuf", PROJECT_HEADER: header.encode()},
+    )
+    assert empty.status_code == 400
+
+    if header.isascii():  # gRPC clients refuse other metadata values themselves
+        channel = grpc.insecure_channel(studio.otlp_grpc)
+        stub = trace_service_pb2_grpc.TraceServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.Export(request, timeout=30, metadata=(("x-gls-project", header),))
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "X-GLS-Project" in refused.value.details()
+    for project in api_get(studio.api, "/api/v1/projects")["projects"]:
+        found = requests.get(f"{studio.api}/api/v1/projects/{project['name']}/traces/{tid.hex()}")
+        assert found.status_code == 404
 
 
 HOSTILE = [

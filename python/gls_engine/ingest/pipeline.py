@@ -31,6 +31,7 @@ from gls_engine.ingest.dedup import DedupWindow, request_digest
 from gls_engine.ingest.enrichment import Enrichment
 from gls_engine.ingest.memory_limiter import MemoryLimiter
 from gls_engine.metrics import Counters
+from gls_engine.query.params import PROJECT_RE
 from gls_engine.storage import SpanStore, StorageError
 from gls_engine.storage.retention import oldest_kept_ns
 
@@ -160,6 +161,14 @@ class IngestPipeline:
         if self._closing:
             raise RetryableError("server is shutting down", self.settings.retry_after_s)
         self.counters.add("requests_received", 1)
+        if project_override is not None and not PROJECT_RE.fullmatch(project_override):
+            # The header names the project of the whole request: refused whole (400 /
+            # INVALID_ARGUMENT), not span by span as a resource's invalid project is.
+            self.counters.add("requests_failed", 1, reason="invalid_project")
+            raise PermanentError(
+                f"project {project_override[:64]!r} (X-GLS-Project) is not a valid project"
+                " name: 1-128 characters of [A-Za-z0-9._-]"
+            )
         # Hashing and decoding run together off the event loop (one thread hop);
         # a retried request is decoded again, which is cheaper than hashing on the loop.
         try:
