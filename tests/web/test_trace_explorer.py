@@ -19,7 +19,14 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from otlp_helpers import get_trace, make_request, make_span, new_trace_id, post_protobuf
+from otlp_helpers import (
+    get_trace,
+    make_request,
+    make_span,
+    new_span_id,
+    new_trace_id,
+    post_protobuf,
+)
 
 PROJECT = "web-ui"
 HOSTILE = '<img src=x onerror="window.__pwned = 1"> \'; DROP TABLE spans; --'
@@ -181,6 +188,55 @@ def test_span_search_by_attribute_and_text_opens_the_trace(studio, page) -> None
     page.locator(f"a[href*='{trace_id}']").click()
     expect(page.locator("table.spans tr")).to_have_count(3)
     expect(page.locator("table.spans td.name").first).to_have_text("search me")
+
+
+def test_cost_and_carbon_page_shows_what_the_analytics_api_says(studio, page) -> None:
+    project = "web-ui-costs"
+    tid, root = new_trace_id(), new_span_id()
+    llm = {"gen_ai.system": "openai", "gen_ai.usage.input_tokens": 1000}
+    spans = [
+        make_span(tid, span_id=root, name="report", attributes={"gls.chain": "weekly-report"}),
+        make_span(
+            tid,
+            parent=root,
+            name="chat",
+            attributes={**llm, "gen_ai.request.model": "gpt-4o", "gen_ai.usage.output_tokens": 200},
+        ),
+        make_span(
+            tid,
+            parent=root,
+            name="chat in-house",
+            attributes={**llm, "gen_ai.request.model": "our-finetune-7b"},
+        ),
+    ]
+    resp = post_protobuf(studio.otlp_http, make_request(spans), {"X-GLS-Project": project})
+    assert resp.status_code == 200, resp.text
+    api = requests.get(f"{studio.api}/api/v1/projects/{project}/analytics/costs", timeout=30).json()
+    totals = api["totals"]
+    assert totals["llm_calls"] == 2 and totals["unpriced_llm_calls"] == 1
+
+    page.goto(f"{studio.api}/#/{project}/costs")
+    cost = page.get_by_test_id("total-cost")
+    shown = totals["cost_usd"]  # as web/src/format.ts writes it: 2 significant digits under a cent
+    expect(cost).to_contain_text(f"${shown:.2g}" if shown < 0.01 else f"${shown:.2f}")
+    expect(page.get_by_test_id("llm-calls")).to_contain_text("2")
+    expect(page.get_by_test_id("llm-calls")).to_contain_text("1 unpriced")
+    expect(page.get_by_test_id("total-carbon")).to_contain_text("CO₂e")
+    models = page.locator("table.by-model tbody tr")
+    expect(models).to_have_count(2)
+    expect(models.filter(has_text="gpt-4o")).to_contain_text("1,000 / 200")
+    expect(models.filter(has_text="our-finetune-7b")).to_contain_text(
+        "—"
+    )  # unpriced: unknown, not $0
+    expect(page.locator("table.by-chain tbody tr").first).to_contain_text("weekly-report")
+    expect(page.get_by_test_id("cost-chart").locator("canvas")).to_have_count(1)
+    expect(page.locator(".not-evaluated")).to_contain_text("cheaper model")
+
+    csv = requests.get(
+        studio.api + page.get_by_role("link", name="Export CSV").get_attribute("href"), timeout=30
+    )
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert "gpt-4o" in csv.text
 
 
 def test_filters_narrow_the_list(studio, page) -> None:

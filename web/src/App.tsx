@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { listProjects } from "./api";
 import { useRoute } from "./route";
+import { CostCarbon } from "./CostCarbon";
 import { SpanSearch } from "./SpanSearch";
 import { TraceList } from "./TraceList";
 import { TraceView } from "./TraceView";
@@ -48,12 +49,21 @@ export function App() {
           </select>
         </label>
         <nav>
-          <a className={route.page === "spans" ? "" : "current"} href={`#/${encodeURIComponent(project)}`}>
-            Traces
-          </a>
-          <a className={route.page === "spans" ? "current" : ""} href={`#/${encodeURIComponent(project)}/spans`}>
-            Spans
-          </a>
+          {(
+            [
+              ["traces", "Traces", ""],
+              ["spans", "Spans", "/spans"],
+              ["costs", "Cost & carbon", "/costs"],
+            ] as const
+          ).map(([page, label, path]) => (
+            <a
+              key={page}
+              className={route.page === page || (page === "traces" && route.page === "trace") ? "current" : ""}
+              href={`#/${encodeURIComponent(project)}${path}`}
+            >
+              {label}
+            </a>
+          ))}
         </nav>
       </header>
       {error && <p className="error">Projects could not be listed: {error}</p>}
@@ -62,6 +72,8 @@ export function App() {
           <TraceView project={route.project} traceId={route.traceId} window={route.window} />
         ) : route.page === "spans" ? (
           <SpanSearch project={project} />
+        ) : route.page === "costs" ? (
+          <CostCarbon project={project} />
         ) : (
           <TraceList project={project} />
         )}

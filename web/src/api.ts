@@ -148,6 +148,63 @@ export const searchSpans = (project: string, params: Record<string, string | und
   return getJson<SpanPage>(`${projectPath(project)}/spans?${query}`);
 };
 
+export interface CostFigures {
+  cost_usd: number;
+  llm_cost_usd: number;
+  infrastructure_cost_usd: number;
+  data_cost_usd: number;
+  llm_calls: number;
+  unpriced_llm_calls: number;
+  energy_kwh: number;
+  carbon_g: number;
+  embodied_carbon_g: number;
+}
+
+export interface CostAnalysis {
+  window: { start: string; end: string; step_s: number };
+  totals: CostFigures & {
+    split: { llm: number | null; infrastructure: number | null; data: number | null };
+    unknown_cost_share: number | null;
+    llm_calls_without_energy: number;
+  };
+  change: Record<string, number | null>;
+  series: (CostFigures & { t: string })[];
+  by_model: {
+    provider: string;
+    model: string;
+    requests: number;
+    unpriced_requests: number;
+    input_tokens: number;
+    output_tokens: number;
+    cost_usd: number;
+    avg_cost_per_request_usd: number | null;
+    energy_kwh: number;
+    carbon_g: number;
+  }[];
+  by_chain: { chain: string; executions: number; cost_usd: number; carbon_g: number; avg_cost_per_execution_usd: number }[];
+}
+
+export interface Suggestions {
+  suggestions: {
+    kind: string;
+    title: string;
+    detail: string;
+    monthly_saving_usd: number;
+    monthly_saving_co2e_g: number;
+    traces: string[];
+  }[];
+  not_evaluated: { kind: string; why: string }[];
+}
+
+export const costAnalysis = (project: string, range: { start: string; end: string }) =>
+  getJson<CostAnalysis>(`${projectPath(project)}/analytics/costs`, range);
+
+export const suggestions = (project: string, range: { start: string; end: string }) =>
+  getJson<Suggestions>(`${projectPath(project)}/analytics/suggestions`, range);
+
+export const costsCsvUrl = (project: string, range: { start: string; end: string }) =>
+  `${projectPath(project)}/analytics/costs/export.csv?${new URLSearchParams(range)}`;
+
 export const listProjects = () =>
   getJson<{ projects: { name: string; trace_count: number; span_count: number }[] }>("/api/v1/projects");
 

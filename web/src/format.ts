@@ -24,6 +24,7 @@ export function usd(value: number | null | undefined): string {
 export function grams(value: number | null | undefined): string {
   if (value === null || value === undefined) return UNKNOWN;
   if (value === 0) return "0 g";
+  if (value < 0.001) return `${sig(value * 1e6)} µg`;
   if (value < 1) return `${sig(value * 1000)} mg`;
   if (value < 1000) return `${sig(value)} g`;
   return `${sig(value / 1000)} kg`;

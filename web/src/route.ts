@@ -3,11 +3,13 @@
 //   #/<project>                               the trace list
 //   #/<project>/trace/<id>?start=..&end=..     one trace (times from the list, epoch ms)
 //   #/<project>/spans                         span search
+//   #/<project>/costs                         cost and carbon
 import { useEffect, useState } from "react";
 
 export type Route =
   | { page: "traces"; project: string | null }
   | { page: "spans"; project: string }
+  | { page: "costs"; project: string }
   | { page: "trace"; project: string; traceId: string; window?: { start: string; end: string } };
 
 export function parseRoute(hash: string): Route {
@@ -21,6 +23,7 @@ export function parseRoute(hash: string): Route {
     return { page: "trace", project: parts[0], traceId: parts[2], window };
   }
   if (parts.length === 2 && parts[1] === "spans") return { page: "spans", project: parts[0] };
+  if (parts.length === 2 && parts[1] === "costs") return { page: "costs", project: parts[0] };
   return { page: "traces", project: parts[0] ?? null };
 }
 
