@@ -148,7 +148,14 @@ export function CostCarbon({ project }: { project: string }) {
                   <td>
                     {count(m.input_tokens)} / {count(m.output_tokens)}
                   </td>
-                  <td>{usd(m.cost_usd)}</td>
+                  <td
+                    className="model-cost"
+                    title={m.unpriced_requests ? `${m.unpriced_requests} requests could not be priced` : undefined}
+                  >
+                    {/* unpriced calls add nothing to cost_usd: unknown, never $0 */}
+                    {m.unpriced_requests === m.requests ? UNKNOWN : usd(m.cost_usd)}
+                    {m.unpriced_requests > 0 && m.unpriced_requests < m.requests && " + unknown"}
+                  </td>
                   <td>{usd(m.avg_cost_per_request_usd)}</td>
                   <td>{kwh(m.energy_kwh)}</td>
                   <td>{grams(m.carbon_g)}</td>
