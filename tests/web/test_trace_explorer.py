@@ -225,9 +225,8 @@ def test_cost_and_carbon_page_shows_what_the_analytics_api_says(studio, page) ->
     models = page.locator("table.by-model tbody tr")
     expect(models).to_have_count(2)
     expect(models.filter(has_text="gpt-4o")).to_contain_text("1,000 / 200")
-    expect(models.filter(has_text="our-finetune-7b")).to_contain_text(
-        "—"
-    )  # unpriced: unknown, not $0
+    # unpriced: its cost is unknown, not $0
+    expect(models.filter(has_text="our-finetune-7b").locator("td.model-cost")).to_have_text("—")
     expect(page.locator("table.by-chain tbody tr").first).to_contain_text("weekly-report")
     expect(page.get_by_test_id("cost-chart").locator("canvas")).to_have_count(1)
     expect(page.locator(".not-evaluated")).to_contain_text("cheaper model")
