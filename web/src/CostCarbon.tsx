@@ -3,7 +3,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { CostAnalysis, costAnalysis, costsCsvUrl, Suggestions, suggestions } from "./api";
 import { count, grams, kwh, usd, UNKNOWN } from "./format";
-import { lastRange, RANGES } from "./timeRange";
+import { lastRange, RangeSelect } from "./timeRange";
 
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? UNKNOWN : `${(x * 100).toFixed(0)}%`);
 
@@ -80,13 +80,7 @@ export function CostCarbon({ project }: { project: string }) {
   return (
     <section className="costs">
       <div className="toolbar">
-        <select aria-label="time range" value={range} onChange={(e) => setRange(e.target.value)}>
-          {Object.keys(RANGES).map((r) => (
-            <option key={r} value={r}>
-              last {r}
-            </option>
-          ))}
-        </select>
+        <RangeSelect value={range} onChange={setRange} />
         <a href={costsCsvUrl(project, window)} download>
           Export CSV
         </a>

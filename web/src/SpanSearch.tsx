@@ -2,7 +2,7 @@ import { FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { searchSpans, Span } from "./api";
 import { count, duration, time, usd } from "./format";
 import { traceHref } from "./route";
-import { lastRange, RANGES } from "./timeRange";
+import { lastRange, RangeSelect } from "./timeRange";
 
 interface Search {
   range: string;
@@ -62,13 +62,7 @@ export function SpanSearch({ project }: { project: string }) {
   return (
     <section>
       <form className="toolbar search" onSubmit={submit}>
-        <select aria-label="time range" value={form.range} onChange={set("range")}>
-          {Object.keys(RANGES).map((r) => (
-            <option key={r} value={r}>
-              last {r}
-            </option>
-          ))}
-        </select>
+        <RangeSelect value={form.range} onChange={(range) => setForm((f) => ({ ...f, range }))} />
         <input aria-label="text" placeholder="text in name, input, output or status…" value={form.text} onChange={set("text")} />
         <textarea
           aria-label="attributes"

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { Facets, listTraces, traceFacets, TraceSummary } from "./api";
+import { FacetCount, Facets, listTraces, traceFacets, TraceSummary } from "./api";
 import { count, duration, grams, plural, time, usd } from "./format";
 import { useLiveTraces } from "./live";
 import { traceHref } from "./route";
-import { lastRange, RANGES } from "./timeRange";
+import { lastRange, RangeSelect } from "./timeRange";
 
 const FACETS_EVERY_MS = 15_000;
 
@@ -21,6 +21,25 @@ function queryOf(filters: Filters): Record<string, string> {
     model: filters.model,
     name: filters.name,
   };
+}
+
+/** A filter over one facet: its values with their trace counts, or any. */
+function FacetSelect(props: {
+  name: string;
+  value: string;
+  counts: FacetCount[] | undefined;
+  onChange: (e: { target: { value: string } }) => void;
+}) {
+  return (
+    <select aria-label={props.name} value={props.value} onChange={props.onChange}>
+      <option value="">any {props.name}</option>
+      {(props.counts ?? []).map((f) => (
+        <option key={f.value} value={f.value}>
+          {f.value} ({f.count})
+        </option>
+      ))}
+    </select>
+  );
 }
 
 export function TraceList({ project }: { project: string }) {
@@ -114,29 +133,9 @@ export function TraceList({ project }: { project: string }) {
   return (
     <section>
       <div className="toolbar">
-        <select aria-label="time range" value={filters.range} onChange={set("range")}>
-          {Object.keys(RANGES).map((r) => (
-            <option key={r} value={r}>
-              last {r}
-            </option>
-          ))}
-        </select>
-        <select aria-label="status" value={filters.status} onChange={set("status")}>
-          <option value="">any status</option>
-          {(facets?.status ?? []).map((f) => (
-            <option key={f.value} value={f.value}>
-              {f.value} ({f.count})
-            </option>
-          ))}
-        </select>
-        <select aria-label="model" value={filters.model} onChange={set("model")}>
-          <option value="">any model</option>
-          {(facets?.model ?? []).map((f) => (
-            <option key={f.value} value={f.value}>
-              {f.value} ({f.count})
-            </option>
-          ))}
-        </select>
+        <RangeSelect value={filters.range} onChange={(range) => setFilters((f) => ({ ...f, range }))} />
+        <FacetSelect name="status" value={filters.status} counts={facets?.status} onChange={set("status")} />
+        <FacetSelect name="model" value={filters.model} counts={facets?.model} onChange={set("model")} />
         <input aria-label="name contains" placeholder="name contains…" value={filters.name} onChange={set("name")} />
         <label className="follow">
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> live
