@@ -110,6 +110,16 @@ def test_the_list_shows_the_trace_with_its_cost_and_carbon_and_opens_it(studio, 
     names = page.locator("table.spans td.name").all_inner_texts()
     assert names == ["carbon report", "chat gpt-4o", "search_emissions"]
 
+    # The same trace as a graph (Cytoscape, loaded on first use): a node per span,
+    # an edge per parent link; the span panel stays.
+    page.get_by_role("tab", name="Graph").click()
+    graph = page.get_by_test_id("span-graph")
+    expect(graph).to_have_attribute("data-nodes", "3")
+    expect(graph).to_have_attribute("data-edges", "2")
+    expect(graph.locator("canvas").first).to_be_visible()
+    expect(page.get_by_test_id("span-detail")).to_contain_text("carbon report")
+    page.get_by_role("tab", name="Tree and timeline").click()
+
     llm = next(s for s in stored["spans"] if s["model"] == "gpt-4o")
     page.locator(f"tr[data-span-id='{llm['span_id']}']").click()
     detail = page.get_by_test_id("span-detail")

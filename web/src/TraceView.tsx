@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { getTrace, Span, Trace } from "./api";
+import { SpanGraph } from "./SpanGraph";
 import { attributeText, count, duration, grams, kwh, plural, time, usd, UNKNOWN } from "./format";
 
 interface Row {
@@ -39,6 +40,7 @@ export function TraceView({
   const [trace, setTrace] = useState<Trace | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [view, setView] = useState<"tree" | "graph">("tree");
 
   useEffect(() => {
     setTrace(null);
@@ -71,7 +73,17 @@ export function TraceView({
         {time(trace.start_time_unix_nano)} · {duration(trace.duration_ms)} · {plural(trace.span_count, "span")} ·{" "}
         {plural(trace.error_count, "error")} · cost {usd(cost)} · carbon {grams(carbon)}
       </p>
+      <div className="views" role="tablist">
+        {(["tree", "graph"] as const).map((v) => (
+          <button key={v} role="tab" aria-selected={view === v} onClick={() => setView(v)}>
+            {v === "tree" ? "Tree and timeline" : "Graph"}
+          </button>
+        ))}
+      </div>
       <div className="split">
+        {view === "graph" ? (
+          <SpanGraph spans={trace.spans} selected={selected} onSelect={setSelected} />
+        ) : (
         <table className="spans">
           <tbody>
             {rows.map(({ span: s, depth }) => (
@@ -102,6 +114,7 @@ export function TraceView({
             ))}
           </tbody>
         </table>
+        )}
         {span && <SpanDetail span={span} />}
       </div>
     </section>
