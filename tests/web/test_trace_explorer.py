@@ -248,6 +248,29 @@ def test_cost_and_carbon_page_shows_what_the_analytics_api_says(studio, page) ->
     assert "gpt-4o" in csv.text
 
 
+def test_a_trace_with_parent_loops_shows_every_span(studio, page) -> None:
+    """Senders choose the ids: spans that are each other's parents, and one that is its
+    own, are still all shown (as marked roots), and the page does not hang."""
+    tid = new_trace_id()
+    root, a, b, c = (new_span_id() for _ in range(4))
+    spans = [
+        make_span(tid, span_id=root, name="root"),
+        make_span(tid, span_id=a, parent=b, name="loop a"),
+        make_span(tid, span_id=b, parent=a, name="loop b"),
+        make_span(tid, span_id=c, parent=c, name="own parent"),
+    ]
+    resp = post_protobuf(studio.otlp_http, make_request(spans), {"X-GLS-Project": PROJECT})
+    assert resp.status_code == 200, resp.text
+    page.goto(f"{studio.api}/#/{PROJECT}/trace/{tid.hex()}")
+    names = page.locator("table.spans td.name")
+    expect(names).to_have_count(4)
+    assert names.nth(0).inner_text() == "root"
+    looped = page.locator("table.spans tr", has_text="parent loop")
+    expect(looped).to_have_count(2)  # one per loop: the rest of a loop hangs below it
+    page.get_by_role("tab", name="Graph").click()
+    expect(page.get_by_test_id("span-graph")).to_have_attribute("data-nodes", "4")
+
+
 def test_filters_narrow_the_list(studio, page) -> None:
     ok_id = _send_agent_trace(studio, "filter me")
     page.goto(f"{studio.api}/#/{PROJECT}")

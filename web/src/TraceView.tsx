@@ -6,25 +6,37 @@ import { attributeText, count, duration, grams, kwh, plural, time, usd, UNKNOWN 
 interface Row {
   span: Span;
   depth: number;
+  /** A span in a parent loop (senders can send any ids): shown as a root, marked. */
+  loop: boolean;
 }
 
-/** Spans in tree order (children by start time under their parent); a span
- * whose parent never arrived is shown as a root, marked. */
+/** Spans in tree order (children by start time under their parent). A span whose
+ * parent never arrived is shown as a root, marked; so is a span caught in a loop of
+ * parent links, which no root leads to. Iterative: a deep trace cannot overflow. */
 export function spanTree(trace: Trace): Row[] {
   const children = new Map<string, Span[]>();
   for (const span of trace.spans) {
     const parent = span.parent_missing ? "" : (span.parent_span_id ?? "");
-    children.set(parent, [...(children.get(parent) ?? []), span]);
+    const list = children.get(parent);
+    if (list) list.push(span);
+    else children.set(parent, [span]);
   }
+  for (const list of children.values()) list.sort((a, b) => a.start_time_unix_nano - b.start_time_unix_nano);
   const rows: Row[] = [];
-  const visit = (parent: string, depth: number) => {
-    const list = (children.get(parent) ?? []).sort((a, b) => a.start_time_unix_nano - b.start_time_unix_nano);
-    for (const span of list) {
-      rows.push({ span, depth });
-      visit(span.span_id, depth + 1);
+  const seen = new Set<string>();
+  const walk = (start: Span, loop: boolean) => {
+    const stack: [Span, number][] = [[start, 0]];
+    while (stack.length) {
+      const [span, depth] = stack.pop()!;
+      if (seen.has(span.span_id)) continue;
+      seen.add(span.span_id);
+      rows.push({ span, depth, loop: loop && depth === 0 });
+      const kids = children.get(span.span_id) ?? [];
+      for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], depth + 1]);
     }
   };
-  visit("", 0);
+  for (const root of children.get("") ?? []) walk(root, false);
+  for (const span of trace.spans) if (!seen.has(span.span_id)) walk(span, true);
   return rows;
 }
 
@@ -86,7 +98,7 @@ export function TraceView({
         ) : (
         <table className="spans">
           <tbody>
-            {rows.map(({ span: s, depth }) => (
+            {rows.map(({ span: s, depth, loop }) => (
               <tr
                 key={s.span_id}
                 data-span-id={s.span_id}
@@ -96,6 +108,7 @@ export function TraceView({
                 <td className="name" style={{ paddingLeft: `${0.5 + depth * 1.2}em` }}>
                   {s.name}
                   {s.parent_missing && <span className="badge">parent missing</span>}
+                  {loop && <span className="badge error">parent loop</span>}
                 </td>
                 <td>
                   <span className={`type ${s.span_type}`}>{s.span_type || "span"}</span>
