@@ -56,9 +56,11 @@ def page(browser: Browser) -> Iterator[Page]:
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # the page's Content-Security-Policy must not block anything the app itself does
+    pg.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
     yield pg
     context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    assert errors == [], f"errors on the page: {errors}"
 
 
 def _send_agent_trace(studio, name: str) -> str:
@@ -295,6 +297,7 @@ def test_api_clients_still_get_json_and_assets_stay_in_their_folder(studio) -> N
     assert index.headers["Content-Type"].startswith("application/json")
     page = requests.get(studio.api + "/", headers={"Accept": "text/html"}, timeout=10)
     assert page.headers["Content-Type"].startswith("text/html") and '<div id="root">' in page.text
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     asset = page.text.split('src="')[1].split('"')[0]
     served = requests.get(studio.api + asset, timeout=10)
     assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
