@@ -86,6 +86,27 @@ def test_a_window_reads_only_its_days_and_returns_the_spans_starting_in_it(store
     assert (minmax["Initial Parts"], minmax["Selected Parts"]) == (5, 2)
 
 
+def test_spans_in_parent_loops_hang_below_a_marked_root(store) -> None:
+    tid = new_trace_id()
+    root, a, b, c, below = (new_span_id() for _ in range(5))
+    now = time.time_ns()
+    _insert(
+        store,
+        [
+            make_span(tid, span_id=root, name="root", start_ns=now),
+            make_span(tid, span_id=a, parent=b, name="a", start_ns=now + 1000),
+            make_span(tid, span_id=b, parent=a, name="b", start_ns=now + 2000),
+            make_span(tid, span_id=below, parent=b, name="below the loop", start_ns=now + 2500),
+            make_span(tid, span_id=c, parent=c, name="own parent", start_ns=now + 3000),
+        ],
+    )
+    trace = asyncio.run(TraceQueries(store).get_trace("default", tid.hex()))
+    assert trace is not None
+    assert trace["root_span_ids"] == [root.hex(), a.hex(), c.hex()]
+    looped = {s["name"] for s in trace["spans"] if s["parent_loop"]}
+    assert looped == {"a", "own parent"}
+
+
 def test_an_unknown_trace_is_none(store) -> None:
     _insert(store, [make_span(new_trace_id())])
     assert asyncio.run(TraceQueries(store).get_trace("default", new_trace_id().hex())) is None

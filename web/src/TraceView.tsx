@@ -6,37 +6,35 @@ import { attributeText, count, duration, grams, kwh, plural, time, usd, UNKNOWN 
 interface Row {
   span: Span;
   depth: number;
-  /** A span in a parent loop (senders can send any ids): shown as a root, marked. */
-  loop: boolean;
 }
 
-/** Spans in tree order (children by start time under their parent). A span whose
- * parent never arrived is shown as a root, marked; so is a span caught in a loop of
- * parent links, which no root leads to. Iterative: a deep trace cannot overflow. */
+/** Spans in tree order: from each of the API's roots (no parent, a parent not
+ * stored, or the first span of a parent loop), children by start time.
+ * Iterative, and each span once: a deep or looping trace cannot hang the page. */
 export function spanTree(trace: Trace): Row[] {
+  const byId = new Map(trace.spans.map((s) => [s.span_id, s]));
   const children = new Map<string, Span[]>();
   for (const span of trace.spans) {
-    const parent = span.parent_missing ? "" : (span.parent_span_id ?? "");
-    const list = children.get(parent);
+    if (!span.parent_span_id) continue;
+    const list = children.get(span.parent_span_id);
     if (list) list.push(span);
-    else children.set(parent, [span]);
+    else children.set(span.parent_span_id, [span]);
   }
   for (const list of children.values()) list.sort((a, b) => a.start_time_unix_nano - b.start_time_unix_nano);
   const rows: Row[] = [];
   const seen = new Set<string>();
-  const walk = (start: Span, loop: boolean) => {
-    const stack: [Span, number][] = [[start, 0]];
+  for (const rootId of trace.root_span_ids) {
+    const root = byId.get(rootId);
+    const stack: [Span, number][] = root ? [[root, 0]] : [];
     while (stack.length) {
       const [span, depth] = stack.pop()!;
       if (seen.has(span.span_id)) continue;
       seen.add(span.span_id);
-      rows.push({ span, depth, loop: loop && depth === 0 });
+      rows.push({ span, depth });
       const kids = children.get(span.span_id) ?? [];
       for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], depth + 1]);
     }
-  };
-  for (const root of children.get("") ?? []) walk(root, false);
-  for (const span of trace.spans) if (!seen.has(span.span_id)) walk(span, true);
+  }
   return rows;
 }
 
@@ -98,7 +96,7 @@ export function TraceView({
         ) : (
         <table className="spans">
           <tbody>
-            {rows.map(({ span: s, depth, loop }) => (
+            {rows.map(({ span: s, depth }) => (
               <tr
                 key={s.span_id}
                 data-span-id={s.span_id}
@@ -108,7 +106,7 @@ export function TraceView({
                 <td className="name" style={{ paddingLeft: `${0.5 + depth * 1.2}em` }}>
                   {s.name}
                   {s.parent_missing && <span className="badge">parent missing</span>}
-                  {loop && <span className="badge error">parent loop</span>}
+                  {s.parent_loop && <span className="badge error">parent loop</span>}
                 </td>
                 <td>
                   <span className={`type ${s.span_type}`}>{s.span_type || "span"}</span>

@@ -50,6 +50,8 @@ export interface Span {
   span_id: string;
   parent_span_id: string | null;
   parent_missing: boolean;
+  /** first span of a loop of parent links, listed among the roots */
+  parent_loop?: boolean;
   name: string;
   kind: number;
   span_type: string;

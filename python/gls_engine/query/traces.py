@@ -457,6 +457,7 @@ class TraceQueries:
             span["parent_missing"] = (
                 bool(span["parent_span_id"]) and span["parent_span_id"] not in ids
             )
+        roots = _roots_marking_loops(spans)
         start = min(s["start_time_unix_nano"] for s in spans)
         end = max(s["end_time_unix_nano"] for s in spans)
         return {
@@ -467,9 +468,7 @@ class TraceQueries:
             "duration_ms": (end - start) / 1e6,
             "span_count": len(spans),
             "error_count": sum(1 for s in spans if s["status"]["code"] == 2),
-            "root_span_ids": [
-                s["span_id"] for s in spans if not s["parent_span_id"] or s["parent_missing"]
-            ],
+            "root_span_ids": roots,
             "spans": spans,
         }
 
@@ -566,6 +565,39 @@ TRACE_SPANS_SELECT = (
 
 COST_STATUS = {0: "not_llm", 1: "priced", 2: "override", 3: "unpriced"}
 ENERGY_SOURCE = {0: "unknown", 1: "llm", 2: "compute"}
+
+
+def _roots_marking_loops(spans: list[dict[str, Any]]) -> list[str]:
+    """The trace's roots: spans without a parent or whose parent is not stored, then
+    one span of each loop of parent links no root leads to (senders choose the ids:
+    two spans can name each other, one can name itself), marked `parent_loop`, so
+    every span hangs below some root. Spans come in start order."""
+    children: dict[str, list[str]] = {}
+    roots = []
+    for span in spans:
+        span["parent_loop"] = False
+        if not span["parent_span_id"] or span["parent_missing"]:
+            roots.append(span["span_id"])
+        else:
+            children.setdefault(span["parent_span_id"], []).append(span["span_id"])
+    reached: set[str] = set()
+
+    def reach(start: str) -> None:
+        todo = [start]
+        while todo:
+            span_id = todo.pop()
+            if span_id not in reached:
+                reached.add(span_id)
+                todo.extend(children.get(span_id, ()))
+
+    for root in roots:
+        reach(root)
+    for span in spans:
+        if span["span_id"] not in reached:
+            span["parent_loop"] = True
+            roots.append(span["span_id"])
+            reach(span["span_id"])
+    return roots
 
 
 def _range(row: dict[str, Any], name: str) -> dict[str, Any] | None:
