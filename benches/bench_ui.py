@@ -8,7 +8,9 @@ context (cold: no cached assets) unless said:
 - open trace: once the list has settled (facets and project list in), click the
   k-th trace until its span tree is drawn (the UI passes the trace's start and
   end, so the API reads only its days);
-- list, warm: the same page again in the same context (assets cached).
+- list, warm: the same page again in the same context (assets cached);
+- with --big-trace N (default 5000): one trace of N spans in a fresh Studio, its
+  tree drawn, then its graph.
 
     python benches/bench_query.py --spans 10000000 --load-only   # once
     python benches/bench_ui.py --spans 10000000 --visits 40
@@ -21,9 +23,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
+import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,6 +38,53 @@ from harness import exit_on_sigterm, log, machine_info, percentile, studio_proce
 KEEP_EVERY_DAY = ("--retention-days", "0")  # as bench_query.py: the data dir is reused for weeks
 
 
+def big_trace(browser, spans: int, repeats: int) -> dict[str, list[float]]:
+    """Opening one trace of `spans` spans (a 4-ary tree of LLM calls with 200-byte
+    inputs) in a fresh Studio: the tree drawn, then the graph drawn, in ms."""
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+    from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+    from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
+
+    tid = os.urandom(16)
+    ids = [os.urandom(8) for _ in range(spans)]
+    now = time.time_ns()
+    attrs = [KeyValue(key="gen_ai.request.model", value=AnyValue(string_value="gpt-4o")),
+             KeyValue(key="gen_ai.usage.input_tokens", value=AnyValue(int_value=10)),
+             KeyValue(key="input.value", value=AnyValue(string_value="x" * 200))]
+    all_spans = [Span(trace_id=tid, span_id=ids[i], parent_span_id=ids[(i - 1) // 4] if i else b"",
+                      name=f"step {i}", start_time_unix_nano=now + i * 1000,
+                      end_time_unix_nano=now + i * 1000 + 500, attributes=attrs)
+                 for i in range(spans)]
+    times: dict[str, list[float]] = {"big_trace_tree": [], "big_trace_graph": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        server, ports = studio_process(Path(tmp) / "studio", Path(tmp) / "server.log")
+        server.start(ready_line="ready", timeout=300)
+        try:
+            for k in range(0, spans, 500):
+                body = ExportTraceServiceRequest(resource_spans=[ResourceSpans(
+                    scope_spans=[ScopeSpans(spans=all_spans[k:k + 500])])]).SerializeToString()
+                req = urllib.request.Request(f"http://127.0.0.1:{ports['otlp_http']}/v1/traces", body,
+                                             {"Content-Type": "application/x-protobuf"})
+                urllib.request.urlopen(req, timeout=60).read()
+            url = f"http://127.0.0.1:{ports['api']}/#/default/trace/{tid.hex()}"
+            for _ in range(repeats):
+                context = browser.new_context()
+                page = context.new_page()
+                started = time.perf_counter()
+                page.goto(url)
+                page.locator("table.spans tr").nth(spans - 1).wait_for(state="attached", timeout=120_000)
+                drawn = time.perf_counter()
+                page.get_by_role("tab", name="Graph").click()
+                page.wait_for_selector(f"[data-nodes='{spans}']", timeout=300_000)
+                graphed = time.perf_counter()
+                times["big_trace_tree"].append((drawn - started) * 1000)
+                times["big_trace_graph"].append((graphed - drawn) * 1000)
+                context.close()
+        finally:
+            server.stop()
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--spans", type=int, default=10_000_000, help="which bench_query.py data dir")
@@ -40,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--visits", type=int, default=40, help="page visits measured (default 40)")
     ap.add_argument("--warmup", type=int, default=4)
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    ap.add_argument("--big-trace", type=int, default=5000, metavar="SPANS",
+                    help="also open one trace of this many spans, tree and graph (0: skip)")
+    ap.add_argument("--big-repeats", type=int, default=5)
     ap.add_argument("--json", dest="json_out")
     args = ap.parse_args(argv)
     exit_on_sigterm()
@@ -86,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
                     times["open_trace"].append((opened - clicked) * 1000)
                     times["list_warm"].append((relisted - opened) * 1000)
                 context.close()
+            server.stop()
+            if args.big_trace:
+                times.update(big_trace(browser, args.big_trace, args.big_repeats))
             browser.close()
     finally:
         server.stop()
