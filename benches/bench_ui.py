@@ -72,7 +72,8 @@ def big_trace(browser, spans: int, repeats: int) -> dict[str, list[float]]:
                 page = context.new_page()
                 started = time.perf_counter()
                 page.goto(url)
-                page.locator("table.spans tr").nth(spans - 1).wait_for(state="attached", timeout=120_000)
+                page.locator(f"table.spans[data-rows='{spans}'] tr[data-span-id]").first.wait_for(
+                    timeout=120_000)
                 drawn = time.perf_counter()
                 page.get_by_role("tab", name="Graph").click()
                 page.wait_for_selector(f"[data-nodes='{spans}']", timeout=300_000)

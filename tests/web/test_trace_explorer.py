@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -271,6 +272,38 @@ def test_a_trace_with_parent_loops_shows_every_span(studio, page) -> None:
     expect(looped).to_have_count(2)  # one per loop: the rest of a loop hangs below it
     page.get_by_role("tab", name="Graph").click()
     expect(page.get_by_test_id("span-graph")).to_have_attribute("data-nodes", "4")
+
+
+def test_a_trace_of_thousands_of_spans_is_drawn_as_it_scrolls(studio, page) -> None:
+    """Past 400 spans only the rows in view are drawn; scrolling brings the others,
+    down to the last, which opens like any other."""
+    tid, root = new_trace_id(), new_span_id()
+    start = time.time_ns() - 10**9
+    spans = [make_span(tid, span_id=root, name="batch", start_ns=start, duration_ns=10**8)]
+    spans += [
+        make_span(tid, parent=root, name=f"item {i}", start_ns=start + i * 1000)
+        for i in range(1, 1500)
+    ]
+    for k in range(0, len(spans), 500):
+        request = make_request(spans[k : k + 500])
+        assert (
+            post_protobuf(studio.otlp_http, request, {"X-GLS-Project": PROJECT}).status_code == 200
+        )
+    page.goto(f"{studio.api}/#/{PROJECT}/trace/{tid.hex()}")
+    table = page.locator("table.spans")
+    expect(table).to_have_attribute("data-rows", "1500")
+    drawn = page.locator("table.spans tr[data-span-id]")
+    expect(drawn.first).to_contain_text("batch")
+    assert drawn.count() < 200
+    scroller = page.get_by_test_id("span-scroll")
+    scroller.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    last = page.locator("table.spans tr[data-span-id]", has_text="item 1499")
+    expect(last).to_be_visible()
+    last.click()
+    expect(page.get_by_test_id("span-detail")).to_contain_text("item 1499")
+    # halfway down shows the rows of halfway, not a gap (a row well inside the view)
+    scroller.evaluate("el => { el.scrollTop = el.scrollHeight / 2; }")
+    expect(page.locator("table.spans tr[data-span-id]", has_text="item 758")).to_be_visible()
 
 
 def test_filters_narrow_the_list(studio, page) -> None:

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { getTrace, Span, Trace } from "./api";
 import { SpanGraph } from "./SpanGraph";
 import { attributeText, count, duration, grams, kwh, plural, time, usd, UNKNOWN } from "./format";
@@ -94,41 +94,95 @@ export function TraceView({
         {view === "graph" ? (
           <SpanGraph spans={trace.spans} selected={selected} onSelect={setSelected} />
         ) : (
-        <table className="spans">
-          <tbody>
-            {rows.map(({ span: s, depth }) => (
-              <tr
-                key={s.span_id}
-                data-span-id={s.span_id}
-                className={`${s.span_id === selected ? "selected" : ""} ${s.status.code === 2 ? "failed" : ""}`}
-                onClick={() => setSelected(s.span_id)}
-              >
-                <td className="name" style={{ paddingLeft: `${0.5 + depth * 1.2}em` }}>
-                  {s.name}
-                  {s.parent_missing && <span className="badge">parent missing</span>}
-                  {s.parent_loop && <span className="badge error">parent loop</span>}
-                </td>
-                <td>
-                  <span className={`type ${s.span_type}`}>{s.span_type || "span"}</span>
-                </td>
-                <td className="timeline">
-                  <div
-                    className="bar"
-                    style={{
-                      marginLeft: `${((s.start_time_unix_nano - trace.start_time_unix_nano) / total) * 100}%`,
-                      width: `${Math.max(((s.end_time_unix_nano - s.start_time_unix_nano) / total) * 100, 0.5)}%`,
-                    }}
-                  />
-                </td>
-                <td>{duration(s.duration_ms)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <SpanRows
+          rows={rows}
+          selected={selected}
+          onSelect={setSelected}
+          traceStart={trace.start_time_unix_nano}
+          total={total}
+        />
         )}
         {span && <SpanDetail span={span} />}
       </div>
     </section>
+  );
+}
+
+/** Rows above this many are windowed: only those in view (and a margin) are drawn,
+ * so a trace of thousands of spans opens as fast as a small one. */
+const WINDOW_FROM = 400;
+const MARGIN_ROWS = 20;
+
+function SpanRows(props: {
+  rows: Row[];
+  selected: string | null;
+  onSelect: (spanId: string) => void;
+  traceStart: number;
+  total: number;
+}) {
+  const { rows, selected, onSelect, traceStart, total } = props;
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(600);
+  // The drawn height of a row, measured (fonts differ): the spacers stand for rows
+  // not drawn, so they must add up to what those rows would have taken.
+  const [rowPx, setRowPx] = useState(28);
+  const box = useRef<HTMLDivElement>(null);
+  const windowed = rows.length > WINDOW_FROM;
+  const first = windowed ? Math.max(0, Math.floor(scrollTop / rowPx) - MARGIN_ROWS) : 0;
+  const last = windowed ? Math.min(rows.length, Math.ceil((scrollTop + height) / rowPx) + MARGIN_ROWS) : rows.length;
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const row = el.querySelector("tr[data-span-id]");
+    const measured = row ? row.getBoundingClientRect().height : 0;
+    if (measured > 0 && Math.abs(measured - rowPx) > 0.25) setRowPx(measured);
+    if (el.clientHeight && el.clientHeight !== height) setHeight(el.clientHeight);
+  });
+  const table = (
+    <table className={`spans${windowed ? " windowed" : ""}`} data-rows={rows.length}>
+      <tbody>
+        {first > 0 && <tr style={{ height: first * rowPx }} aria-hidden="true" />}
+        {rows.slice(first, last).map(({ span: s, depth }) => (
+          <tr
+            key={s.span_id}
+            data-span-id={s.span_id}
+            className={`${s.span_id === selected ? "selected" : ""} ${s.status.code === 2 ? "failed" : ""}`}
+            onClick={() => onSelect(s.span_id)}
+          >
+            <td className="name" style={{ paddingLeft: `${0.5 + depth * 1.2}em` }}>
+              {s.name}
+              {s.parent_missing && <span className="badge">parent missing</span>}
+              {s.parent_loop && <span className="badge error">parent loop</span>}
+            </td>
+            <td>
+              <span className={`type ${s.span_type}`}>{s.span_type || "span"}</span>
+            </td>
+            <td className="timeline">
+              <div
+                className="bar"
+                style={{
+                  marginLeft: `${((s.start_time_unix_nano - traceStart) / total) * 100}%`,
+                  width: `${Math.max(((s.end_time_unix_nano - s.start_time_unix_nano) / total) * 100, 0.5)}%`,
+                }}
+              />
+            </td>
+            <td>{duration(s.duration_ms)}</td>
+          </tr>
+        ))}
+        {last < rows.length && <tr style={{ height: (rows.length - last) * rowPx }} aria-hidden="true" />}
+      </tbody>
+    </table>
+  );
+  if (!windowed) return table;
+  return (
+    <div
+      className="span-scroll"
+      data-testid="span-scroll"
+      ref={box}
+      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+    >
+      {table}
+    </div>
   );
 }
 
