@@ -47,6 +47,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (  # noqa: E402
+    KEEP_EVERY_DAY,
     RssSampler,
     cpu_seconds,
     exit_on_sigterm,
@@ -60,9 +61,6 @@ from harness import (  # noqa: E402
 from workload import Workload  # noqa: E402
 
 DAY_NS = 86_400 * 10**9
-# The data dir is kept and reused for weeks: the Studio's retention (30 days by
-# default) would delete its oldest days, and refuse them when loading via OTLP.
-KEEP_EVERY_DAY = ("--retention-days", "0")
 SAMPLE_TRACES = 5000
 TARGETS_MS = {"traces_24h": 50, "traces_7d": 50, "traces_model_24h": 50,
               "traces_error_model_7d": 50, "open_trace": 20, "open_trace_in_window": 20,

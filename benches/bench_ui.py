@@ -33,9 +33,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import exit_on_sigterm, log, machine_info, percentile, studio_process, write_json  # noqa: E402
-
-KEEP_EVERY_DAY = ("--retention-days", "0")  # as bench_query.py: the data dir is reused for weeks
+from harness import (  # noqa: E402
+    KEEP_EVERY_DAY,
+    exit_on_sigterm,
+    log,
+    machine_info,
+    percentile,
+    studio_process,
+    write_json,
+)
 
 
 def big_trace(browser, spans: int, repeats: int) -> dict[str, list[float]]:

@@ -244,6 +244,12 @@ class ServerProcess:
         return code
 
 
+# For the query and UI benches: their data dir is kept and reused for weeks, and the
+# Studio's retention (30 days by default) would delete its oldest days, and refuse
+# them when loading via OTLP.
+KEEP_EVERY_DAY = ("--retention-days", "0")
+
+
 def studio_process(data_dir: Path, log_path: Path, *extra: str) -> tuple[ServerProcess, dict[str, int]]:
     """The Studio with production defaults except its ports (all free loopback ports)."""
     ports = {"api": free_port(), "otlp_http": free_port(), "otlp_grpc": free_port()}
