@@ -55,9 +55,9 @@ async def _serve(settings: Settings) -> None:
     await site.start()
     api_port = runner.addresses[0][1]
     ports = app[PORTS_KEY]
-    from gls_engine.webui import DIST
+    from gls_engine import webui
 
-    label = "UI + API" if (DIST / "index.html").is_file() else "API"  # UI: built by install.sh
+    label = "UI + API" if webui.is_built() else "API"
     print(f"  {label:<10} http://{settings.host}:{api_port}/", flush=True)
     print(
         f"  OTLP/HTTP  http://{settings.host}:{ports.get('otlp_http', api_port)}/v1/traces",

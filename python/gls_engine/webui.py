@@ -36,15 +36,19 @@ PAGE_HEADERS = {
 }
 
 
+def is_built() -> bool:
+    """Whether `scripts/install.sh` has built the app into DIST."""
+    return (DIST / "index.html").is_file()
+
+
 def wants_html(request: web.Request) -> bool:
     return "text/html" in request.headers.get("Accept", "")
 
 
 async def app_page(request: web.Request) -> web.StreamResponse:
-    page = DIST / "index.html"
-    if not page.is_file():
+    if not is_built():
         return web.Response(text=NOT_BUILT, content_type="text/html", status=503)
-    return web.FileResponse(page, headers=PAGE_HEADERS)
+    return web.FileResponse(DIST / "index.html", headers=PAGE_HEADERS)
 
 
 async def asset(request: web.Request) -> web.StreamResponse:
