@@ -112,10 +112,15 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(path: string, params: Record<string, string | undefined> = {}): Promise<T> {
+/** A list value becomes the parameter repeated (the API's repeatable filters). */
+type Params = Record<string, string | string[] | undefined>;
+
+async function getJson<T>(path: string, params: Params = {}): Promise<T> {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== "") query.set(key, value);
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one !== undefined && one !== "") query.append(key, one);
+    }
   }
   const text = query.toString();
   const url = text ? `${path}?${text}` : path;
@@ -143,12 +148,8 @@ export interface SpanPage {
 }
 
 /** `attribute` holds key=value filters, all of which must match. */
-export const searchSpans = (project: string, params: Record<string, string | undefined>, attribute: string[]) => {
-  const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value) query.set(key, value);
-  for (const a of attribute) query.append("attribute", a);
-  return getJson<SpanPage>(`${projectPath(project)}/spans?${query}`);
-};
+export const searchSpans = (project: string, params: Record<string, string | undefined>, attribute: string[]) =>
+  getJson<SpanPage>(`${projectPath(project)}/spans`, { ...params, attribute });
 
 export interface CostFigures {
   cost_usd: number;
