@@ -55,11 +55,12 @@ export function CostCarbon({ project }: { project: string }) {
   const [analysis, setAnalysis] = useState<CostAnalysis | null>(null);
   const [advice, setAdvice] = useState<Suggestions | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [window, setWindow] = useState(() => lastRange(range));
+  // the start and end the figures were asked for, so the CSV export covers the same
+  const [period, setPeriod] = useState(() => lastRange(range));
 
   useEffect(() => {
     const w = lastRange(range);
-    setWindow(w);
+    setPeriod(w);
     setAnalysis(null);
     let current = true;
     costAnalysis(project, w)
@@ -81,7 +82,7 @@ export function CostCarbon({ project }: { project: string }) {
     <section className="costs">
       <div className="toolbar">
         <RangeSelect value={range} onChange={setRange} />
-        <a href={costsCsvUrl(project, window)} download>
+        <a href={costsCsvUrl(project, period)} download>
           Export CSV
         </a>
       </div>
