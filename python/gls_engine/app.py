@@ -21,6 +21,7 @@ from gls_engine.analytics import handlers as analytics_handlers
 from gls_engine.analytics.metrics import MetricQueries
 from gls_engine.analytics.suggestions import Suggestions
 from gls_engine.api_errors import json_errors, json_response
+from gls_engine.browser_guard import BrowserGuard
 from gls_engine.config import Settings
 from gls_engine.ingest import IngestPipeline, http_receiver
 from gls_engine.ingest.enrichment import Enrichment
@@ -43,6 +44,7 @@ COUNTERS_KEY = web.AppKey("counters", Counters)
 PORTS_KEY = web.AppKey("ports", dict)
 STARTED_KEY = web.AppKey("started_at", float)
 ENRICHMENT_KEY = web.AppKey("enrichment", Enrichment)
+GUARD_KEY = web.AppKey("browser_guard", BrowserGuard)
 
 
 # aiohttp would inflate gzip bodies itself, unbounded; the Rust core inflates
@@ -122,6 +124,7 @@ async def _otlp_http_ctx(app: web.Application) -> AsyncIterator[None]:
         return
     otlp = web.Application(client_max_size=settings.max_body_bytes, middlewares=[json_errors])
     otlp[http_receiver.PIPELINE_KEY] = app[http_receiver.PIPELINE_KEY]
+    app[GUARD_KEY].install(otlp)
     http_receiver.add_routes(otlp)
     runner = make_runner(otlp)
     await runner.setup()
@@ -210,6 +213,8 @@ def create_app(settings: Settings) -> web.Application:
     app[COUNTERS_KEY] = Counters()
     app[PORTS_KEY] = {}
     app[STARTED_KEY] = time.monotonic()
+    app[GUARD_KEY] = BrowserGuard(settings, app[COUNTERS_KEY])
+    app[GUARD_KEY].install(app)
     app.cleanup_ctx.extend(
         [
             _storage_ctx,

@@ -28,12 +28,13 @@ def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
                 flag, dest=name, action=argparse.BooleanOptionalAction, default=None
             )
         else:
+            listed = " (comma-separated)" if f.type == "tuple[str, ...]" else ""
             parser.add_argument(
                 flag,
                 dest=name,
                 default=None,
                 metavar=name.upper(),
-                help=f"default {f.default!r}; env GLS_{name.upper()}",
+                help=f"default {f.default!r}{listed}; env GLS_{name.upper()}",
             )
 
 

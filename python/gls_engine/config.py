@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class SettingsError(ValueError):
@@ -67,6 +68,14 @@ class Settings:
     query_timeout_s: float = 30.0
     # Binding beyond loopback needs auth (later issue); until then it is refused.
     allow_remote_without_auth: bool = False
+    # Names the Studio answers to besides localhost and loopback addresses (a
+    # guard against DNS rebinding; browser_guard.py): the host name or proxy
+    # name it is reached by. "*.example.com" takes its subdomains, "*" any name.
+    allowed_hosts: tuple[str, ...] = ()
+    # Web origins (scheme://host[:port]) besides the Studio's own pages that may
+    # call it from a browser, e.g. a web app exporting spans with the OTel JS
+    # SDK. Only these get CORS headers; other origins get 403.
+    allowed_origins: tuple[str, ...] = ()
     log_level: str = "info"
 
     def validate(self) -> Settings:
@@ -92,6 +101,15 @@ class Settings:
         for name in ("memory_limit_mib", "memory_purge_mib", "retention_days"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name} must be 0 (off) or positive")
+        for origin in self.allowed_origins:
+            if normalise_origin(origin) is None:
+                raise SettingsError(
+                    f"allowed_origins: {origin!r} is not an origin (scheme://host[:port],"
+                    " http or https, no path)"
+                )
+        for host in self.allowed_hosts:
+            if not host.strip() or any(c in host for c in "/ @?#"):
+                raise SettingsError(f"allowed_hosts: {host!r} is not a host name or address")
         if not _is_loopback(self.host) and not self.allow_remote_without_auth:
             raise SettingsError(
                 f"refusing to bind {self.host!r}: binding beyond loopback requires authentication,"
@@ -113,6 +131,20 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def normalise_origin(origin: str) -> str | None:
+    """`scheme://host[:port]` lower-cased, or None when it is not an http(s) origin."""
+    try:
+        parts = urlsplit(origin.strip())
+        parts.port  # noqa: B018 - raises ValueError on a port that is not one
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        return None
+    if parts.query or parts.fragment or "@" in parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 
@@ -132,6 +164,9 @@ def _coerce(name: str, value: Any) -> Any:
             return int(value)
         if kind == "float":
             return float(value)
+        if kind == "tuple[str, ...]":  # a TOML list, or "a,b" from a flag or variable
+            items = value if isinstance(value, list | tuple) else str(value).split(",")
+            return tuple(str(item).strip() for item in items if str(item).strip())
         return str(value)
     except (TypeError, ValueError):
         raise SettingsError(f"setting {name} expects {kind}, got {value!r}") from None
@@ -175,4 +210,4 @@ def settings_for_tests(**overrides: Any) -> Settings:
     return load_settings(overrides, environ={}, config_file=None)
 
 
-__all__ = ["Settings", "SettingsError", "load_settings", "settings_for_tests"]
+__all__ = ["Settings", "SettingsError", "load_settings", "normalise_origin", "settings_for_tests"]

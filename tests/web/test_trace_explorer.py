@@ -6,19 +6,15 @@ scripts/test.sh installs chromium; GLS_CHROMIUM names another binary.
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
-from collections.abc import Iterator
 
-import pytest
 import requests
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from otlp_helpers import (
     get_trace,
@@ -32,36 +28,6 @@ from otlp_helpers import (
 PROJECT = "web-ui"
 HOSTILE = '<img src=x onerror="window.__pwned = 1"> \'; DROP TABLE spans; --'
 QUESTION = "Which of our agents emitted the most CO2 this week?"
-
-
-def _chromium() -> str:
-    path = os.environ.get("GLS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.path.exists(path):
-        pytest.fail(
-            "no chromium: install Debian's (apt-get install chromium; scripts/test.sh does)"
-        )
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-@pytest.fixture()
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context()
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    # the page's Content-Security-Policy must not block anything the app itself does
-    pg.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
-    yield pg
-    context.close()
-    assert errors == [], f"errors on the page: {errors}"
 
 
 def _send_agent_trace(studio, name: str) -> str:
