@@ -97,8 +97,14 @@ def _genai_attrs(rng: random.Random, i: int) -> list[KeyValue]:
         _kv("gen_ai.usage.cache_read.input_tokens", rng.randint(0, 2000)),
         _kv("gen_ai.response.finish_reasons", "stop"),
         _kv("gen_ai.response.id", f"msg_{rng.getrandbits(64):016x}"),
-        _kv("gen_ai.input.messages", json.dumps([{"role": "user", "parts": [{"type": "text", "content": prompt}]}])),
-        _kv("gen_ai.output.messages", json.dumps([{"role": "assistant", "parts": [{"type": "text", "content": answer}]}])),
+        _kv(
+            "gen_ai.input.messages",
+            json.dumps([{"role": "user", "parts": [{"type": "text", "content": prompt}]}]),
+        ),
+        _kv(
+            "gen_ai.output.messages",
+            json.dumps([{"role": "assistant", "parts": [{"type": "text", "content": answer}]}]),
+        ),
         _kv("gen_ai.conversation.id", f"conv-{i % 89}"),
         _kv("server.address", "api.anthropic.com"),
     ]
@@ -146,7 +152,9 @@ def make_requests(n_spans: int, per_request: int, seed: int = 7) -> list[bytes]:
                     ),
                     scope_spans=[
                         ScopeSpans(
-                            scope=InstrumentationScope(name="openinference.instrumentation.openai", version="0.1.0"),
+                            scope=InstrumentationScope(
+                                name="openinference.instrumentation.openai", version="0.1.0"
+                            ),
                             spans=spans,
                         )
                     ],
@@ -158,8 +166,9 @@ def make_requests(n_spans: int, per_request: int, seed: int = 7) -> list[bytes]:
     return bodies
 
 
-def bench_rust(bodies: list[bytes], received_ns: int, gz: bool = False,
-               enricher: _core.Enricher | None = None) -> float:
+def bench_rust(
+    bodies: list[bytes], received_ns: int, gz: bool = False, enricher: _core.Enricher | None = None
+) -> float:
     t0 = time.perf_counter()
     n = 0
     for b in bodies:
@@ -190,22 +199,29 @@ def dump(out: Path, bodies: list[bytes]) -> int:
             f.write(struct.pack("<I", len(body)) + body)
     (out / "prices.json").write_text(export_price_data().json)
     (out / "impacts.json").write_text(impact_data_json())
-    print(f"wrote {len(bodies)} bodies and the enrichment data to {out}: cargo run --release"
-          f" --example profile_decode -- {out / 'bodies.bin'} 5, with"
-          f" ENRICH={out / 'prices.json'}:{out / 'impacts.json'} for enrichment")
+    print(
+        f"wrote {len(bodies)} bodies and the enrichment data to {out}: cargo run --release"
+        f" --example profile_decode -- {out / 'bodies.bin'} 5, with"
+        f" ENRICH={out / 'prices.json'}:{out / 'impacts.json'} for enrichment"
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--spans", type=int, default=200_000)
     ap.add_argument("--per-request", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=3, help="best of N runs")
     ap.add_argument("--json", metavar="PATH", help="write the results as JSON to PATH")
-    ap.add_argument("--dump", metavar="DIR",
-                    help="write the bodies (bodies.bin, u32 LE length + body) and the enrichment"
-                         " data (prices.json, impacts.json) for rust/examples/profile_decode.rs,"
-                         " then stop")
+    ap.add_argument(
+        "--dump",
+        metavar="DIR",
+        help="write the bodies (bodies.bin, u32 LE length + body) and the enrichment"
+        " data (prices.json, impacts.json) for rust/examples/profile_decode.rs,"
+        " then stop",
+    )
     args = ap.parse_args(argv)
 
     bodies = make_requests(args.spans, args.per_request)
@@ -243,11 +259,17 @@ def main(argv: list[str] | None = None) -> int:
         "cpu": os.cpu_count(),
         "python": sys.version.split()[0],
     }
-    print(f"{n_spans} spans in {len(bodies)} requests, {res['bytes_per_span']} bytes/span (protobuf)")
-    print(f"rust  decode_traces + record_batch : {rust:>12,.0f} spans/s  ({res['rust_mb_per_s']} MB/s)")
+    print(
+        f"{n_spans} spans in {len(bodies)} requests, {res['bytes_per_span']} bytes/span (protobuf)"
+    )
+    print(
+        f"rust  decode_traces + record_batch : {rust:>12,.0f} spans/s  ({res['rust_mb_per_s']} MB/s)"
+    )
     print(f"rust  same, gzip bodies            : {rust_gz:>12,.0f} spans/s")
-    print(f"rust  with cost/carbon enrichment  : {rust_enriched:>12,.0f} spans/s"
-          f"  (+{res['enrichment_us_per_span']} us/span)")
+    print(
+        f"rust  with cost/carbon enrichment  : {rust_enriched:>12,.0f} spans/s"
+        f"  (+{res['enrichment_us_per_span']} us/span)"
+    )
     print(f"python FromString + iterate spans  : {python:>12,.0f} spans/s")
     print(f"ratio rust / python                : {res['ratio_rust_over_python']:>12.2f}x")
     if args.json:

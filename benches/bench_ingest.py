@@ -58,19 +58,39 @@ REFUSED = (429, 503)  # "retry later": the Studio's full queue (429), Phoenix at
 
 
 # --- the load generator (runs in its own process) ------------------------------------------
-def _loadgen_entry(url: str, concurrency: int, start_at: float, warmup_s: float,
-                   duration_s: float, seed: int, track_project: str | None, encoding: str,
-                   out: Any) -> None:
+def _loadgen_entry(
+    url: str,
+    concurrency: int,
+    start_at: float,
+    warmup_s: float,
+    duration_s: float,
+    seed: int,
+    track_project: str | None,
+    encoding: str,
+    out: Any,
+) -> None:
     try:
-        out.put(asyncio.run(_loadgen(url, concurrency, start_at, warmup_s, duration_s, seed,
-                                     track_project, encoding)))
+        out.put(
+            asyncio.run(
+                _loadgen(
+                    url, concurrency, start_at, warmup_s, duration_s, seed, track_project, encoding
+                )
+            )
+        )
     except BaseException as exc:  # report, never hang the parent
         out.put({"error": repr(exc)})
 
 
-async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
-                   duration_s: float, seed: int, track_project: str | None,
-                   encoding: str = "protobuf") -> dict[str, Any]:
+async def _loadgen(
+    url: str,
+    concurrency: int,
+    start_at: float,
+    warmup_s: float,
+    duration_s: float,
+    seed: int,
+    track_project: str | None,
+    encoding: str = "protobuf",
+) -> dict[str, Any]:
     """C workers posting 500-span requests back to back: OTLP/HTTP protobuf, or
     OTLP/gRPC when `url` is grpc://host:port (one HTTP/2 channel, as the SDK's
     exporter; the serialized request sent as it is, no protobuf work).
@@ -96,6 +116,7 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
 
         packer = zlib.compressobj(1, zlib.DEFLATED, 31)  # 31: gzip framing
         return packer.compress(body) + packer.flush()
+
     while time.time() < start_at:
         await asyncio.sleep(min(0.05, max(0.0, start_at - time.time())))
     t_start = time.monotonic()
@@ -105,7 +126,8 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
     async def worker(send: Any) -> None:
         while time.monotonic() < stop_at:
             traces: list[tuple[str, bytes]] | None = (
-                [] if track_project is not None and sample() < 0.25 else None)
+                [] if track_project is not None and sample() < 0.25 else None
+            )
             body = make_body(trace_ids_out=traces)
             if gzipped:
                 body = zlib_gzip(body)
@@ -114,8 +136,9 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
             records.append((t0 - t_start, time.monotonic() - t_start, status, wl.spans_per_request))
             if traces and status == 200:
                 acked_at = time.time()
-                tracked.extend((tid.hex(), acked_at) for proj, tid in traces
-                               if proj == track_project)
+                tracked.extend(
+                    (tid.hex(), acked_at) for proj, tid in traces if proj == track_project
+                )
             if status in (429, 503) or status < 0:
                 try:
                     delay = min(float(retry_after or 1), 1.0)
@@ -128,10 +151,12 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
 
         channel = grpc.aio.insecure_channel(
             url.removeprefix("grpc://"),
-            options=[("grpc.max_send_message_length", 64 << 20),
-                     ("grpc.max_receive_message_length", 64 << 20)])
-        export = channel.unary_unary(
-            "/opentelemetry.proto.collector.trace.v1.TraceService/Export")
+            options=[
+                ("grpc.max_send_message_length", 64 << 20),
+                ("grpc.max_receive_message_length", 64 << 20),
+            ],
+        )
+        export = channel.unary_unary("/opentelemetry.proto.collector.trace.v1.TraceService/Export")
         # The statuses an exporter reads as the HTTP ones: refused (retry) or failed.
         as_http = {grpc.StatusCode.RESOURCE_EXHAUSTED: 429, grpc.StatusCode.UNAVAILABLE: 503}
 
@@ -147,8 +172,9 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
     else:
         import aiohttp
 
-        headers = {"Content-Type": "application/json" if kind == "json"
-                   else "application/x-protobuf"}
+        headers = {
+            "Content-Type": "application/json" if kind == "json" else "application/x-protobuf"
+        }
         if gzipped:
             headers["Content-Encoding"] = "gzip"
         connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
@@ -165,22 +191,37 @@ async def _loadgen(url: str, concurrency: int, start_at: float, warmup_s: float,
                     return -1, "0.5"
 
             await asyncio.gather(*(worker(send_http) for _ in range(concurrency)))
-    return {"records": records, "request_bytes": wl.request_bytes,
-            "cpu_s": time.process_time() - cpu0, "tracked": tracked}
+    return {
+        "records": records,
+        "request_bytes": wl.request_bytes,
+        "cpu_s": time.process_time() - cpu0,
+        "tracked": tracked,
+    }
 
 
-def run_load(url: str, concurrency: int, procs: int, warmup_s: float, duration_s: float,
-             track_project: str | None = None, encoding: str = "protobuf") -> dict[str, Any]:
+def run_load(
+    url: str,
+    concurrency: int,
+    procs: int,
+    warmup_s: float,
+    duration_s: float,
+    track_project: str | None = None,
+    encoding: str = "protobuf",
+) -> dict[str, Any]:
     """Run the load from `procs` processes sharing `concurrency` connections; merge results
     (`tracked`: the traces of `track_project` noted with the time of their 2xx)."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     start_at = time.time() + 4.0  # time for the children to build their templates
     shares = [concurrency // procs + (1 if i < concurrency % procs else 0) for i in range(procs)]
-    children = [ctx.Process(target=_loadgen_entry,
-                            args=(url, c, start_at, warmup_s, duration_s, 11 + i,
-                                  track_project, encoding, out))
-                for i, c in enumerate(shares) if c > 0]
+    children = [
+        ctx.Process(
+            target=_loadgen_entry,
+            args=(url, c, start_at, warmup_s, duration_s, 11 + i, track_project, encoding, out),
+        )
+        for i, c in enumerate(shares)
+        if c > 0
+    ]
     for child in children:
         child.start()
     results = [out.get() for _ in children]
@@ -277,13 +318,18 @@ class LiveWatcher:
             "live_delay_ms_p50": _round(percentile(delays, 50)),
             "live_delay_ms_p99": _round(percentile(delays, 99)),
             "live_delay_ms_max": _round(max(delays) if delays else None),
-            "live_within_1s_pct": _round(100 * sum(d <= 1000 for d in delays) / len(delays)
-                                         if delays else None, 2),
+            "live_within_1s_pct": _round(
+                100 * sum(d <= 1000 for d in delays) / len(delays) if delays else None, 2
+            ),
         }
 
 
-def summarize(records: list[tuple[float, float, int, int]], warmup_s: float, duration_s: float,
-              request_bytes: int) -> dict[str, Any]:
+def summarize(
+    records: list[tuple[float, float, int, int]],
+    warmup_s: float,
+    duration_s: float,
+    request_bytes: int,
+) -> dict[str, Any]:
     lo, hi = warmup_s, warmup_s + duration_s
     window = [r for r in records if lo <= r[1] < hi]  # completed inside the measured window
     ok = [r for r in window if r[2] == 200]
@@ -327,9 +373,25 @@ class py_spy:
             fmt = "raw" if self.out.endswith(".txt") else "flamegraph"
             seconds = int(self.args.warmup + self.args.duration + 5)
             self.proc = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(self.pid), "--output", self.out, "--format", fmt,
-                 "--duration", str(seconds), "--rate", "50", "--nonblocking", "--threads"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                [
+                    "py-spy",
+                    "record",
+                    "--pid",
+                    str(self.pid),
+                    "--output",
+                    self.out,
+                    "--format",
+                    fmt,
+                    "--duration",
+                    str(seconds),
+                    "--rate",
+                    "50",
+                    "--nonblocking",
+                    "--threads",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -349,26 +411,39 @@ def bench_studio(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     server.start(ready_line="ready")
     try:
         api = f"http://127.0.0.1:{ports['api']}"
-        url = (f"grpc://127.0.0.1:{ports['otlp_grpc']}" if args.protocol == "grpc"
-               else f"http://127.0.0.1:{ports['otlp_http']}/v1/traces")
+        url = (
+            f"grpc://127.0.0.1:{ports['otlp_grpc']}"
+            if args.protocol == "grpc"
+            else f"http://127.0.0.1:{ports['otlp_http']}/v1/traces"
+        )
         live = None
         if args.live:
             live = LiveWatcher(f"ws://127.0.0.1:{ports['api']}/api/v1/projects/{PROJECTS[0]}/live")
             live.start()
         cpu0 = cpu_seconds(server.pid)
-        log(f"Studio load: OTLP/{args.protocol} {args.encoding}, C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s"
-            + (f", {PROJECTS[0]} watched live" if live else ""))
+        log(
+            f"Studio load: OTLP/{args.protocol} {args.encoding}, C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s"
+            + (f", {PROJECTS[0]} watched live" if live else "")
+        )
         with RssSampler(server.pid) as rss, py_spy(args.py_spy, server.pid, args):
-            load = run_load(url, args.concurrency, args.procs, args.warmup, args.duration,
-                            track_project=PROJECTS[0] if live else None,
-                            encoding=args.encoding)
+            load = run_load(
+                url,
+                args.concurrency,
+                args.procs,
+                args.warmup,
+                args.duration,
+                track_project=PROJECTS[0] if live else None,
+                encoding=args.encoding,
+            )
         load["server_cpu_s"] = round(cpu_seconds(server.pid) - cpu0, 1)
         if live:
             load.update(live.finish(load))
-            log(f"live updates: {load['live_traces_checked']} traces checked, delay after the 2xx"
+            log(
+                f"live updates: {load['live_traces_checked']} traces checked, delay after the 2xx"
                 f" p50 {load['live_delay_ms_p50']} ms, p99 {load['live_delay_ms_p99']} ms,"
                 f" max {load['live_delay_ms_max']} ms; within 1 s {load['live_within_1s_pct']}%,"
-                f" missing {load['live_traces_missing']}, lagged {load['live_lagged_messages']}")
+                f" missing {load['live_traces_missing']}, lagged {load['live_lagged_messages']}"
+            )
         del load["tracked"]
         load.update(rss.summary())
         projects = http_json(f"{api}/api/v1/projects")["projects"]
@@ -378,9 +453,11 @@ def bench_studio(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         load["stored_spans_counter"] = status.get("counters", {}).get("spans_stored")
         load["durable"] = stored == load["acked_spans_total"]
         load["server_counters"] = status.get("counters", {})
-        log(f"Studio: {load['acked_spans_per_s']:.0f} acked spans/s, p50 {load['latency_ms_p50']} ms,"
+        log(
+            f"Studio: {load['acked_spans_per_s']:.0f} acked spans/s, p50 {load['latency_ms_p50']} ms,"
             f" p99 {load['latency_ms_p99']} ms, acked {load['acked_spans_total']},"
-            f" stored {stored}, refused {load['refused_spans_total']}")
+            f" stored {stored}, refused {load['refused_spans_total']}"
+        )
         return load
     finally:
         code = server.stop()
@@ -415,8 +492,14 @@ def bench_phoenix(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         cpu0 = cpu_seconds(server.pid)
         log(f"Phoenix load: C={args.concurrency} for {args.warmup:.0f}+{args.duration:.0f} s")
         with RssSampler(server.pid) as rss:
-            load = run_load(url, args.concurrency, args.procs, args.warmup, args.duration,
-                            encoding=args.encoding)
+            load = run_load(
+                url,
+                args.concurrency,
+                args.procs,
+                args.warmup,
+                args.duration,
+                encoding=args.encoding,
+            )
             del load["tracked"]
             t_acked = time.monotonic()
             # Phoenix answered before storing: wait until what it acked is in its database.
@@ -452,13 +535,18 @@ def bench_phoenix(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             rate = (recent[-1][1] - recent[0][1]) / (recent[-1][0] - recent[0][0])
             load["store_rate_spans_per_s_last_min"] = round(rate, 1)
             if not load["drained"] and rate > 0:
-                load["drain_s_estimated"] = round(load["drain_s_after_load"]
-                                                  + (acked - (stored or 0)) / rate, 0)
+                load["drain_s_estimated"] = round(
+                    load["drain_s_after_load"] + (acked - (stored or 0)) / rate, 0
+                )
         # Spans actually stored per second: from the start of the load until stored.
-        load["stored_spans_per_s"] = round((stored or 0) / max(stored_wall - load["start_wall"], 1e-9), 1)
-        log(f"Phoenix: {load['acked_spans_per_s']:.0f} acked spans/s, p50 {load['latency_ms_p50']} ms,"
+        load["stored_spans_per_s"] = round(
+            (stored or 0) / max(stored_wall - load["start_wall"], 1e-9), 1
+        )
+        log(
+            f"Phoenix: {load['acked_spans_per_s']:.0f} acked spans/s, p50 {load['latency_ms_p50']} ms,"
             f" p99 {load['latency_ms_p99']} ms; stored {stored}/{acked}"
-            f" {load['drain_s_after_load']} s after the load")
+            f" {load['drain_s_after_load']} s after the load"
+        )
         return load
     finally:
         code = server.stop()
@@ -467,29 +555,52 @@ def bench_phoenix(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--duration", type=float, default=30.0, help="measured seconds (default 30)")
     ap.add_argument("--warmup", type=float, default=5.0, help="warm-up seconds before (default 5)")
     ap.add_argument("--concurrency", "-c", type=int, default=8, help="connections (default 8)")
     ap.add_argument("--procs", type=int, default=1, help="load generator processes (default 1)")
     ap.add_argument("--skip-phoenix", action="store_true")
-    ap.add_argument("--protocol", choices=("http", "grpc"), default="http",
-                    help="the Studio's OTLP receiver to load: http (protobuf) or grpc")
+    ap.add_argument(
+        "--protocol",
+        choices=("http", "grpc"),
+        default="http",
+        help="the Studio's OTLP receiver to load: http (protobuf) or grpc",
+    )
     ap.add_argument("--skip-studio", action="store_true")
-    ap.add_argument("--encoding", choices=("protobuf", "json", "protobuf+gzip", "json+gzip"),
-                    default="protobuf",
-                    help="OTLP/HTTP body: protobuf or the OTLP JSON mapping, optionally gzip'd by"
-                         " the load generator (level 1; its CPU is reported)")
-    ap.add_argument("--live", action="store_true",
-                    help="a WebSocket subscriber watches one project during the Studio's load:"
-                         " delay from a request's 2xx to the live update of its traces")
-    ap.add_argument("--phoenix-drain-timeout", type=float, default=300.0,
-                    help="seconds to wait for Phoenix to store what it acked (default 300)")
-    ap.add_argument("--studio-arg", action="append", default=[],
-                    help="extra flag for `gls serve` (repeatable), e.g. --studio-arg=--insert-threads=1")
-    ap.add_argument("--py-spy", metavar="OUT",
-                    help="profile the Studio with py-spy during the load (OUT.svg flame graph,"
-                         " OUT.txt collapsed stacks)")
+    ap.add_argument(
+        "--encoding",
+        choices=("protobuf", "json", "protobuf+gzip", "json+gzip"),
+        default="protobuf",
+        help="OTLP/HTTP body: protobuf or the OTLP JSON mapping, optionally gzip'd by"
+        " the load generator (level 1; its CPU is reported)",
+    )
+    ap.add_argument(
+        "--live",
+        action="store_true",
+        help="a WebSocket subscriber watches one project during the Studio's load:"
+        " delay from a request's 2xx to the live update of its traces",
+    )
+    ap.add_argument(
+        "--phoenix-drain-timeout",
+        type=float,
+        default=300.0,
+        help="seconds to wait for Phoenix to store what it acked (default 300)",
+    )
+    ap.add_argument(
+        "--studio-arg",
+        action="append",
+        default=[],
+        help="extra flag for `gls serve` (repeatable), e.g. --studio-arg=--insert-threads=1",
+    )
+    ap.add_argument(
+        "--py-spy",
+        metavar="OUT",
+        help="profile the Studio with py-spy during the load (OUT.svg flame graph,"
+        " OUT.txt collapsed stacks)",
+    )
     ap.add_argument("--json", dest="json_out", help="write the results as JSON to this file")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temporary data dirs and logs")
     args = ap.parse_args(argv)
@@ -497,10 +608,15 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--encoding is for OTLP/HTTP; OTLP/gRPC sends protobuf")
     exit_on_sigterm()
 
-    result: dict[str, Any] = {"bench": "ingest", "machine": machine_info(),
-                              "command": "python benches/bench_ingest.py " + " ".join(argv or sys.argv[1:]),
-                              "spans_per_request": 500, "concurrency": args.concurrency, "protocol": args.protocol,
-                              "encoding": args.encoding}
+    result: dict[str, Any] = {
+        "bench": "ingest",
+        "machine": machine_info(),
+        "command": "python benches/bench_ingest.py " + " ".join(argv or sys.argv[1:]),
+        "spans_per_request": 500,
+        "concurrency": args.concurrency,
+        "protocol": args.protocol,
+        "encoding": args.encoding,
+    }
     tmp_ctx = tempfile.TemporaryDirectory(prefix="gls-bench-ingest-")
     tmp = Path(tmp_ctx.name)
     try:
@@ -510,8 +626,12 @@ def main(argv: list[str] | None = None) -> int:
             result["phoenix"] = bench_phoenix(args, tmp)
         if "studio" in result and "phoenix" in result:
             s, p = result["studio"], result["phoenix"]
-            result["ratio_acked"] = round(s["acked_spans_per_s"] / max(p["acked_spans_per_s"], 1e-9), 2)
-            result["ratio_stored"] = round(s["acked_spans_per_s"] / max(p["stored_spans_per_s"], 1e-9), 2)
+            result["ratio_acked"] = round(
+                s["acked_spans_per_s"] / max(p["acked_spans_per_s"], 1e-9), 2
+            )
+            result["ratio_stored"] = round(
+                s["acked_spans_per_s"] / max(p["stored_spans_per_s"], 1e-9), 2
+            )
         print_report(result)
         result["machine"]["loadavg_at_end"] = loadavg()
         write_json(args.json_out, result)
@@ -524,22 +644,44 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_report(r: dict[str, Any]) -> None:
-    rows = [("server", "acked spans/s", "p50 ms", "p99 ms", "acked", "refused", "stored",
-             "peak RSS MiB", "server CPU s")]
+    rows = [
+        (
+            "server",
+            "acked spans/s",
+            "p50 ms",
+            "p99 ms",
+            "acked",
+            "refused",
+            "stored",
+            "peak RSS MiB",
+            "server CPU s",
+        )
+    ]
     for name in ("studio", "phoenix"):
         if name in r:
             x = r[name]
             stored = x.get("stored_spans_api", x.get("stored_spans_db"))
-            rows.append((name, f"{x['acked_spans_per_s']:.0f}", str(x["latency_ms_p50"]),
-                         str(x["latency_ms_p99"]), str(x["acked_spans_total"]),
-                         str(x["refused_spans_total"]), str(stored), str(x["rss_peak_mib"]),
-                         str(x["server_cpu_s"])))
+            rows.append(
+                (
+                    name,
+                    f"{x['acked_spans_per_s']:.0f}",
+                    str(x["latency_ms_p50"]),
+                    str(x["latency_ms_p99"]),
+                    str(x["acked_spans_total"]),
+                    str(x["refused_spans_total"]),
+                    str(stored),
+                    str(x["rss_peak_mib"]),
+                    str(x["server_cpu_s"]),
+                )
+            )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
     if "ratio_acked" in r:
-        print(f"Studio / Phoenix: {r['ratio_acked']}x acked spans/s,"
-              f" {r['ratio_stored']}x vs Phoenix's stored spans/s")
+        print(
+            f"Studio / Phoenix: {r['ratio_acked']}x acked spans/s,"
+            f" {r['ratio_stored']}x vs Phoenix's stored spans/s"
+        )
 
 
 if __name__ == "__main__":

@@ -62,15 +62,33 @@ from workload import Workload  # noqa: E402
 
 DAY_NS = 86_400 * 10**9
 SAMPLE_TRACES = 5000
-TARGETS_MS = {"traces_24h": 50, "traces_7d": 50, "traces_model_24h": 50,
-              "traces_error_model_7d": 50, "open_trace": 20, "open_trace_in_window": 20,
-              # issue 4: every analytics endpoint p99 < 200 ms at 10M spans
-              **{name: 200 for name in ("metrics_latency_24h", "metrics_latency_chain_7d",
-                                        "metrics_cost_model_24h", "metrics_cost_model_7d",
-                                        "metrics_errors_chain_24h", "metrics_carbon_llm_24h",
-                                        "leaders_latency_agent_7d", "histogram_latency_24h",
-                                        "suggestions_7d", "costs_24h", "costs_7d",
-                                        "tokens_24h", "tokens_7d")}}
+TARGETS_MS = {
+    "traces_24h": 50,
+    "traces_7d": 50,
+    "traces_model_24h": 50,
+    "traces_error_model_7d": 50,
+    "open_trace": 20,
+    "open_trace_in_window": 20,
+    # issue 4: every analytics endpoint p99 < 200 ms at 10M spans
+    **{
+        name: 200
+        for name in (
+            "metrics_latency_24h",
+            "metrics_latency_chain_7d",
+            "metrics_cost_model_24h",
+            "metrics_cost_model_7d",
+            "metrics_errors_chain_24h",
+            "metrics_carbon_llm_24h",
+            "leaders_latency_agent_7d",
+            "histogram_latency_24h",
+            "suggestions_7d",
+            "costs_24h",
+            "costs_7d",
+            "tokens_24h",
+            "tokens_7d",
+        )
+    },
+}
 RSS_TARGET_MIB = 2048
 
 
@@ -107,8 +125,16 @@ class _Sampler:
         self.pending.clear()
 
 
-def load_direct(root: Path, wl: Workload, n_spans: int, start_ns: int, end_ns: int, seed: int,
-                sampler: _Sampler, batch_spans: int = 200_000) -> float:
+def load_direct(
+    root: Path,
+    wl: Workload,
+    n_spans: int,
+    start_ns: int,
+    end_ns: int,
+    seed: int,
+    sampler: _Sampler,
+    batch_spans: int = 200_000,
+) -> float:
     """Decode with the Rust core and insert with the store, as the pipeline does; returns seconds."""
     import pyarrow as pa
 
@@ -136,19 +162,23 @@ def load_direct(root: Path, wl: Workload, n_spans: int, start_ns: int, end_ns: i
             except BaseException as exc:  # reported after the join
                 errors.append(exc)
 
-    threads = [threading.Thread(target=inserter, args=(i,), daemon=True)
-               for i in range(settings.insert_threads)]
+    threads = [
+        threading.Thread(target=inserter, args=(i,), daemon=True)
+        for i in range(settings.insert_threads)
+    ]
     for t in threads:
         t.start()
     batches: list[Any] = []
     rows = 0
     last_log = time.monotonic()
     try:
-        for body, _ in wl.bulk_requests(n_spans, start_ns, end_ns, seed=seed,
-                                        trace_ids_out=sampler.pending):
+        for body, _ in wl.bulk_requests(
+            n_spans, start_ns, end_ns, seed=seed, trace_ids_out=sampler.pending
+        ):
             sampler.flush()
-            decoded = _core.decode_traces(body, default_project="default",
-                                          received_ns=time.time_ns(), enricher=enricher)
+            decoded = _core.decode_traces(
+                body, default_project="default", received_ns=time.time_ns(), enricher=enricher
+            )
             if decoded.rejected_spans:
                 raise RuntimeError(f"decoder rejected spans: {decoded.rejection_message}")
             batches.append(decoded.record_batch())
@@ -192,13 +222,24 @@ def _settle(store: Any, timeout: float = 600, quiet: float = 8) -> None:
         time.sleep(1)
     parts = store.query_rows_sync(
         "SELECT table, count() AS parts, sum(rows) AS rows, sum(bytes_on_disk) AS bytes"
-        " FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table")
+        " FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table"
+    )
     for p in parts:
-        log(f"  {p['table']}: {p['parts']} parts, {p['rows']:,} rows, {p['bytes'] / 2**20:,.0f} MiB")
+        log(
+            f"  {p['table']}: {p['parts']} parts, {p['rows']:,} rows, {p['bytes'] / 2**20:,.0f} MiB"
+        )
 
 
-def load_otlp(root: Path, wl: Workload, n_spans: int, start_ns: int, end_ns: int, seed: int,
-              sampler: _Sampler, concurrency: int) -> float:
+def load_otlp(
+    root: Path,
+    wl: Workload,
+    n_spans: int,
+    start_ns: int,
+    end_ns: int,
+    seed: int,
+    sampler: _Sampler,
+    concurrency: int,
+) -> float:
     """POST the requests to a Studio on this data dir; a 429 is retried after Retry-After."""
     import aiohttp
 
@@ -213,8 +254,9 @@ def load_otlp(root: Path, wl: Workload, n_spans: int, start_ns: int, end_ns: int
         for body, spans in bodies:  # a shared generator: each worker takes the next request
             sampler.flush()
             while True:
-                async with session.post(url, data=body,
-                                        headers={"Content-Type": "application/x-protobuf"}) as r:
+                async with session.post(
+                    url, data=body, headers={"Content-Type": "application/x-protobuf"}
+                ) as r:
                     await r.read()
                     if r.status == 200:
                         break
@@ -252,29 +294,48 @@ def ensure_loaded(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         return d
     if not d:
         now = time.time_ns()
-        d.update({"version": 1, "spans": 0, "anchor_ns": now, "days": args.days,
-                  "projects": [f"bench-q{i}" for i in range(args.projects)], "loads": [],
-                  "sample_traces": [], "traces_seen": 0})
+        d.update(
+            {
+                "version": 1,
+                "spans": 0,
+                "anchor_ns": now,
+                "days": args.days,
+                "projects": [f"bench-q{i}" for i in range(args.projects)],
+                "loads": [],
+                "sample_traces": [],
+                "traces_seen": 0,
+            }
+        )
     todo = args.spans - loaded
     projects = d["projects"]
     wl = Workload(projects=projects, seed=5 + loaded)
     sampler = _Sampler(d["sample_traces"], d["traces_seen"])
     end_ns = d["anchor_ns"]
     start_ns = end_ns - d["days"] * DAY_NS
-    log(f"loading {todo:,} spans into {root / 'studio'} via {args.load_via}"
-        f" ({len(projects)} projects over {d['days']} days)")
+    log(
+        f"loading {todo:,} spans into {root / 'studio'} via {args.load_via}"
+        f" ({len(projects)} projects over {d['days']} days)"
+    )
     if args.load_via == "direct":
         seconds = load_direct(root, wl, todo, start_ns, end_ns, loaded + 1, sampler)
     else:
-        seconds = load_otlp(root, wl, todo, start_ns, end_ns, loaded + 1, sampler,
-                            args.load_concurrency)
+        seconds = load_otlp(
+            root, wl, todo, start_ns, end_ns, loaded + 1, sampler, args.load_concurrency
+        )
     sampler.flush()
     added = -(-todo // wl.spans_per_request) * wl.spans_per_request
     d["spans"] = loaded + added
     d["sample_traces"] = [list(x) for x in sampler.sample]
     d["traces_seen"] = sampler.seen
-    d["loads"].append({"via": args.load_via, "spans": added, "seconds": round(seconds, 1),
-                       "spans_per_s": round(added / seconds, 1), "date": time.strftime("%Y-%m-%d %H:%M")})
+    d["loads"].append(
+        {
+            "via": args.load_via,
+            "spans": added,
+            "seconds": round(seconds, 1),
+            "spans_per_s": round(added / seconds, 1),
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+        }
+    )
     meta.save()
     log(f"loaded {added:,} spans in {seconds:.0f} s ({added / seconds:,.0f} spans/s)")
     return d
@@ -332,7 +393,12 @@ def query_plan(d: dict[str, Any], seed: int) -> dict[str, Callable[[int], str]]:
         return f"/api/v1/projects/{project}/traces/{tid}?{urlencode(q)}"
 
     def spans(i: int) -> str:
-        q = {"start": now_ms - day_ms, "end": now_ms, "limit": 50, "attribute": "tool.name=calculator"}
+        q = {
+            "start": now_ms - day_ms,
+            "end": now_ms,
+            "limit": 50,
+            "attribute": "tool.name=calculator",
+        }
         return f"/api/v1/projects/{projects[i % len(projects)]}/spans?{urlencode(q)}"
 
     def analytics(i: int, what: str, days: int, **extra: str) -> str:
@@ -351,18 +417,24 @@ def query_plan(d: dict[str, Any], seed: int) -> dict[str, Callable[[int], str]]:
         "span_search_attr_24h": spans,
         # analytics (issue 4): target p99 < 200 ms
         "metrics_latency_24h": lambda i: analytics(i, "metrics", 1, metric="latency"),
-        "metrics_latency_chain_7d": lambda i: analytics(i, "metrics", 7, metric="latency",
-                                                         group_by="chain"),
-        "metrics_cost_model_24h": lambda i: analytics(i, "metrics", 1, metric="cost",
-                                                       group_by="model"),
-        "metrics_cost_model_7d": lambda i: analytics(i, "metrics", 7, metric="cost",
-                                                      group_by="model"),
-        "metrics_errors_chain_24h": lambda i: analytics(i, "metrics", 1, metric="error_rate",
-                                                         group_by="chain"),
-        "metrics_carbon_llm_24h": lambda i: analytics(i, "metrics", 1, metric="carbon",
-                                                       scope="llm"),
-        "leaders_latency_agent_7d": lambda i: analytics(i, "leaders", 7, metric="latency",
-                                                         group_by="agent"),
+        "metrics_latency_chain_7d": lambda i: analytics(
+            i, "metrics", 7, metric="latency", group_by="chain"
+        ),
+        "metrics_cost_model_24h": lambda i: analytics(
+            i, "metrics", 1, metric="cost", group_by="model"
+        ),
+        "metrics_cost_model_7d": lambda i: analytics(
+            i, "metrics", 7, metric="cost", group_by="model"
+        ),
+        "metrics_errors_chain_24h": lambda i: analytics(
+            i, "metrics", 1, metric="error_rate", group_by="chain"
+        ),
+        "metrics_carbon_llm_24h": lambda i: analytics(
+            i, "metrics", 1, metric="carbon", scope="llm"
+        ),
+        "leaders_latency_agent_7d": lambda i: analytics(
+            i, "leaders", 7, metric="latency", group_by="agent"
+        ),
         "histogram_latency_24h": lambda i: analytics(i, "histogram", 1, metric="latency"),
         "suggestions_7d": lambda i: analytics(i, "suggestions", 7),
         "costs_24h": lambda i: analytics(i, "costs", 1),
@@ -412,9 +484,23 @@ def run_queries(args: argparse.Namespace, d: dict[str, Any], root: Path) -> dict
             if args.py_spy:
                 fmt = "raw" if args.py_spy.endswith(".txt") else "flamegraph"
                 profiler = subprocess.Popen(
-                    ["py-spy", "record", "--pid", str(server.pid), "--output", args.py_spy,
-                     "--format", fmt, "--rate", "100", "--nonblocking", "--threads"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                    [
+                        "py-spy",
+                        "record",
+                        "--pid",
+                        str(server.pid),
+                        "--output",
+                        args.py_spy,
+                        "--format",
+                        fmt,
+                        "--rate",
+                        "100",
+                        "--nonblocking",
+                        "--threads",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.STDOUT,
+                )
             cpu0 = cpu_seconds(server.pid)
             for name, path_of in plan.items():
                 lat: list[float] = []
@@ -437,16 +523,20 @@ def run_queries(args: argparse.Namespace, d: dict[str, Any], root: Path) -> dict
                     if time.monotonic() - t_q > args.max_seconds_per_query:
                         break
                 r = {
-                    "n": len(lat), "errors": errors,
-                    "p50_ms": _r(percentile(lat, 50)), "p99_ms": _r(percentile(lat, 99)),
+                    "n": len(lat),
+                    "errors": errors,
+                    "p50_ms": _r(percentile(lat, 50)),
+                    "p99_ms": _r(percentile(lat, 99)),
                     "max_ms": _r(max(lat) if lat else None),
                     "mean_items": _r(sum(items) / len(items) if items else None),
                     "target_p99_ms": TARGETS_MS.get(name),
                     "example": path_of(0),
                 }
                 results[name] = r
-                log(f"  {name:24s} p50 {r['p50_ms']:>8} ms  p99 {r['p99_ms']:>8} ms"
-                    f"  (n={r['n']}, {r['mean_items']} items/answer)")
+                log(
+                    f"  {name:24s} p50 {r['p50_ms']:>8} ms  p99 {r['p99_ms']:>8} ms"
+                    f"  (n={r['n']}, {r['mean_items']} items/answer)"
+                )
             cpu_s = cpu_seconds(server.pid) - cpu0
         summary = rss.summary()
     finally:
@@ -458,9 +548,14 @@ def run_queries(args: argparse.Namespace, d: dict[str, Any], root: Path) -> dict
                 profiler.kill()
             log(f"py-spy profile written to {args.py_spy}")
         server.stop()
-    return {"startup_s": round(startup_s, 1), "rss_after_start_mib": rss_idle_mib,
-            "rss_peak_mib": summary["rss_peak_mib"], "rss_target_mib": RSS_TARGET_MIB,
-            "server_cpu_s": round(cpu_s, 1), "queries": results}
+    return {
+        "startup_s": round(startup_s, 1),
+        "rss_after_start_mib": rss_idle_mib,
+        "rss_peak_mib": summary["rss_peak_mib"],
+        "rss_target_mib": RSS_TARGET_MIB,
+        "server_cpu_s": round(cpu_s, 1),
+        "queries": results,
+    }
 
 
 def _r(x: float | None) -> float | None:
@@ -483,12 +578,14 @@ def inspect_data_dir(root: Path, d: dict[str, Any]) -> dict[str, dict[str, int]]
         _settle(store)
         rows = store.query_rows_sync(
             "SELECT table, count() AS parts, sum(rows) AS rows, sum(bytes_on_disk) AS bytes"
-            " FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table")
+            " FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table"
+        )
         windows = store.query_rows_sync(
             "SELECT lower(hex(trace_id)) AS t, toUnixTimestamp64Nano(min(start_time)) AS s,"
             " toUnixTimestamp64Nano(max(end_time)) AS e FROM trace_summaries"
             " WHERE lower(hex(trace_id)) IN {ids:Array(String)} GROUP BY trace_id",
-            {"ids": [tid.lower() for _, tid in d["sample_traces"]]})
+            {"ids": [tid.lower() for _, tid in d["sample_traces"]]},
+        )
     finally:
         store._close()
     d["sample_windows"] = {w["t"]: (int(w["s"]), int(w["e"])) for w in windows}
@@ -496,19 +593,31 @@ def inspect_data_dir(root: Path, d: dict[str, Any]) -> dict[str, dict[str, int]]
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--spans", type=int, default=1_000_000, help="spans to load (default 1M)")
     ap.add_argument("--data-dir", help="bench data dir (default ~/.cache/gls-bench/query-<spans>)")
     ap.add_argument("--fresh", action="store_true", help="delete the data dir and load anew")
     ap.add_argument("--days", type=int, default=7, help="spread start times over this many days")
     ap.add_argument("--projects", type=int, default=4)
     ap.add_argument("--load-via", choices=("direct", "otlp"), default="direct")
-    ap.add_argument("--load-concurrency", type=int, default=8, help="connections for --load-via otlp")
+    ap.add_argument(
+        "--load-concurrency", type=int, default=8, help="connections for --load-via otlp"
+    )
     ap.add_argument("--load-only", action="store_true")
-    ap.add_argument("--requests", type=int, default=200, help="measured requests per query (default 200)")
-    ap.add_argument("--warmup", type=int, default=20, help="warm-up requests per query (default 20)")
-    ap.add_argument("--max-seconds-per-query", type=float, default=60.0,
-                    help="stop measuring a query after this long (default 60)")
+    ap.add_argument(
+        "--requests", type=int, default=200, help="measured requests per query (default 200)"
+    )
+    ap.add_argument(
+        "--warmup", type=int, default=20, help="warm-up requests per query (default 20)"
+    )
+    ap.add_argument(
+        "--max-seconds-per-query",
+        type=float,
+        default=60.0,
+        help="stop measuring a query after this long (default 60)",
+    )
     ap.add_argument("--only", action="append", help="run only this query (repeatable)")
     ap.add_argument("--py-spy", metavar="OUT", help="profile the Studio during the queries")
     ap.add_argument("--json", dest="json_out")
@@ -521,9 +630,13 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     d = ensure_loaded(args, root)
     result: dict[str, Any] = {
-        "bench": "query", "machine": machine_info(),
+        "bench": "query",
+        "machine": machine_info(),
         "command": "python benches/bench_query.py " + " ".join(argv or sys.argv[1:]),
-        "data_dir": str(root), "spans": d["spans"], "projects": len(d["projects"]), "days": d["days"],
+        "data_dir": str(root),
+        "spans": d["spans"],
+        "projects": len(d["projects"]),
+        "days": d["days"],
         "loads": d["loads"],
     }
     parts = inspect_data_dir(root, d)
@@ -539,15 +652,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_report(r: dict[str, Any]) -> None:
-    print(f"{r['spans']:,} spans, {r['projects']} projects over {r['days']} days,"
-          f" {r['disk_bytes'] / 2**20:,.0f} MiB in active parts ({r['disk_bytes_per_span']} B/span)")
-    print(f"{'query':24s} {'p50 ms':>8s} {'p99 ms':>8s} {'target p99':>10s} {'n':>5s} {'items':>8s}")
+    print(
+        f"{r['spans']:,} spans, {r['projects']} projects over {r['days']} days,"
+        f" {r['disk_bytes'] / 2**20:,.0f} MiB in active parts ({r['disk_bytes_per_span']} B/span)"
+    )
+    print(
+        f"{'query':24s} {'p50 ms':>8s} {'p99 ms':>8s} {'target p99':>10s} {'n':>5s} {'items':>8s}"
+    )
     for name, q in r["queries"].items():
         target = f"< {q['target_p99_ms']}" if q["target_p99_ms"] else ""
-        print(f"{name:24s} {q['p50_ms']!s:>8s} {q['p99_ms']!s:>8s} {target:>10s} {q['n']:>5d}"
-              f" {q['mean_items']!s:>8s}")
-    print(f"server RSS: {r['rss_after_start_mib']} MiB after start, peak {r['rss_peak_mib']} MiB"
-          f" (target < {r['rss_target_mib']} MiB); startup {r['startup_s']} s")
+        print(
+            f"{name:24s} {q['p50_ms']!s:>8s} {q['p99_ms']!s:>8s} {target:>10s} {q['n']:>5d}"
+            f" {q['mean_items']!s:>8s}"
+        )
+    print(
+        f"server RSS: {r['rss_after_start_mib']} MiB after start, peak {r['rss_peak_mib']} MiB"
+        f" (target < {r['rss_target_mib']} MiB); startup {r['startup_s']} s"
+    )
 
 
 if __name__ == "__main__":

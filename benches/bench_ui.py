@@ -54,23 +54,39 @@ def big_trace(browser, spans: int, repeats: int) -> dict[str, list[float]]:
     tid = os.urandom(16)
     ids = [os.urandom(8) for _ in range(spans)]
     now = time.time_ns()
-    attrs = [KeyValue(key="gen_ai.request.model", value=AnyValue(string_value="gpt-4o")),
-             KeyValue(key="gen_ai.usage.input_tokens", value=AnyValue(int_value=10)),
-             KeyValue(key="input.value", value=AnyValue(string_value="x" * 200))]
-    all_spans = [Span(trace_id=tid, span_id=ids[i], parent_span_id=ids[(i - 1) // 4] if i else b"",
-                      name=f"step {i}", start_time_unix_nano=now + i * 1000,
-                      end_time_unix_nano=now + i * 1000 + 500, attributes=attrs)
-                 for i in range(spans)]
+    attrs = [
+        KeyValue(key="gen_ai.request.model", value=AnyValue(string_value="gpt-4o")),
+        KeyValue(key="gen_ai.usage.input_tokens", value=AnyValue(int_value=10)),
+        KeyValue(key="input.value", value=AnyValue(string_value="x" * 200)),
+    ]
+    all_spans = [
+        Span(
+            trace_id=tid,
+            span_id=ids[i],
+            parent_span_id=ids[(i - 1) // 4] if i else b"",
+            name=f"step {i}",
+            start_time_unix_nano=now + i * 1000,
+            end_time_unix_nano=now + i * 1000 + 500,
+            attributes=attrs,
+        )
+        for i in range(spans)
+    ]
     times: dict[str, list[float]] = {"big_trace_tree": [], "big_trace_graph": []}
     with tempfile.TemporaryDirectory() as tmp:
         server, ports = studio_process(Path(tmp) / "studio", Path(tmp) / "server.log")
         server.start(ready_line="ready", timeout=300)
         try:
             for k in range(0, spans, 500):
-                body = ExportTraceServiceRequest(resource_spans=[ResourceSpans(
-                    scope_spans=[ScopeSpans(spans=all_spans[k:k + 500])])]).SerializeToString()
-                req = urllib.request.Request(f"http://127.0.0.1:{ports['otlp_http']}/v1/traces", body,
-                                             {"Content-Type": "application/x-protobuf"})
+                body = ExportTraceServiceRequest(
+                    resource_spans=[
+                        ResourceSpans(scope_spans=[ScopeSpans(spans=all_spans[k : k + 500])])
+                    ]
+                ).SerializeToString()
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{ports['otlp_http']}/v1/traces",
+                    body,
+                    {"Content-Type": "application/x-protobuf"},
+                )
                 urllib.request.urlopen(req, timeout=60).read()
             url = f"http://127.0.0.1:{ports['api']}/#/default/trace/{tid.hex()}"
             for _ in range(repeats):
@@ -79,7 +95,8 @@ def big_trace(browser, spans: int, repeats: int) -> dict[str, list[float]]:
                 started = time.perf_counter()
                 page.goto(url)
                 page.locator(f"table.spans[data-rows='{spans}'] tr[data-span-id]").first.wait_for(
-                    timeout=120_000)
+                    timeout=120_000
+                )
                 drawn = time.perf_counter()
                 page.get_by_role("tab", name="Graph").click()
                 page.wait_for_selector(f"[data-nodes='{spans}']", timeout=300_000)
@@ -93,14 +110,21 @@ def big_trace(browser, spans: int, repeats: int) -> dict[str, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--spans", type=int, default=10_000_000, help="which bench_query.py data dir")
     ap.add_argument("--data-dir", help="default ~/.cache/gls-bench/query-<spans>")
     ap.add_argument("--visits", type=int, default=40, help="page visits measured (default 40)")
     ap.add_argument("--warmup", type=int, default=4)
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
-    ap.add_argument("--big-trace", type=int, default=5000, metavar="SPANS",
-                    help="also open one trace of this many spans, tree and graph (0: skip)")
+    ap.add_argument(
+        "--big-trace",
+        type=int,
+        default=5000,
+        metavar="SPANS",
+        help="also open one trace of this many spans, tree and graph (0: skip)",
+    )
     ap.add_argument("--big-repeats", type=int, default=5)
     ap.add_argument("--json", dest="json_out")
     args = ap.parse_args(argv)
@@ -160,18 +184,31 @@ def main(argv: list[str] | None = None) -> int:
     assets = list((dist / "assets").iterdir())
     bundle = sum(f.stat().st_size for f in assets if f.name in page_html)  # what a visit loads
     lazy = sum(f.stat().st_size for f in assets if f.name not in page_html)  # e.g. the graph view
-    print(f"{meta['spans']:,} spans, {len(projects)} projects over {meta['days']} days; "
-          f"UI assets {bundle / 1024:.0f} KiB loaded (+{lazy / 1024:.0f} KiB on demand); "
-          f"{len(spans_seen)} visits, "
-          f"{sum(spans_seen) / max(len(spans_seen), 1):.1f} spans per opened trace")
+    print(
+        f"{meta['spans']:,} spans, {len(projects)} projects over {meta['days']} days; "
+        f"UI assets {bundle / 1024:.0f} KiB loaded (+{lazy / 1024:.0f} KiB on demand); "
+        f"{len(spans_seen)} visits, "
+        f"{sum(spans_seen) / max(len(spans_seen), 1):.1f} spans per opened trace"
+    )
     print(f"{'step':14s} {'p50 ms':>8s} {'p90 ms':>8s} {'p99 ms':>8s}")
     for name, values in times.items():
         if values:
-            print(f"{name:14s} {percentile(values, 50):8.1f} {percentile(values, 90):8.1f}"
-                  f" {percentile(values, 99):8.1f}")
-    write_json(args.json_out, {"bench": "ui", "machine": machine_info(), "data_dir": str(root),
-                               "spans": meta["spans"], "assets_bytes": bundle, "lazy_assets_bytes": lazy,
-                               "times_ms": times})
+            print(
+                f"{name:14s} {percentile(values, 50):8.1f} {percentile(values, 90):8.1f}"
+                f" {percentile(values, 99):8.1f}"
+            )
+    write_json(
+        args.json_out,
+        {
+            "bench": "ui",
+            "machine": machine_info(),
+            "data_dir": str(root),
+            "spans": meta["spans"],
+            "assets_bytes": bundle,
+            "lazy_assets_bytes": lazy,
+            "times_ms": times,
+        },
+    )
     log("done")
     return 0
 

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-PHOENIX_VENV = Path(os.environ.get("GLS_BENCH_PHOENIX_VENV",
-                                   Path.home() / ".cache" / "gls-bench" / "phoenix-venv"))
+PHOENIX_VENV = Path(
+    os.environ.get("GLS_BENCH_PHOENIX_VENV", Path.home() / ".cache" / "gls-bench" / "phoenix-venv")
+)
 PHOENIX_INSTALL_LOG = PHOENIX_VENV.parent / "phoenix-install.log"
 
 
@@ -67,25 +68,37 @@ def machine_info() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    return {"cpus": os.cpu_count(), "cpu_model": cpu, "mem_gib": round(mem_kb / 2**20, 1),
-            "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-            "loadavg_at_start": loadavg(), "code": code_version()}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "mem_gib": round(mem_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "loadavg_at_start": loadavg(),
+        "code": code_version(),
+    }
 
 
 def code_version() -> str:
     """The commit measured, '+dirty' when python/ or rust/ differ from it, and the core's build time."""
     try:
-        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "python", "rust"],
-                               capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "python", "rust"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     except OSError:
         return "unknown"
     built = ""
     try:
         import gls_engine._core as core
 
-        built = time.strftime(" (core built %Y-%m-%d %H:%M)", time.gmtime(os.path.getmtime(core.__file__)))
+        built = time.strftime(
+            " (core built %Y-%m-%d %H:%M)", time.gmtime(os.path.getmtime(core.__file__))
+        )
     except Exception:
         pass
     return head + ("+dirty" if dirty else "") + built
@@ -173,7 +186,9 @@ class RssSampler:
         mib = 2**20
         peak = max(self.samples) if self.samples else 0
         return {
-            "rss_peak_mib": round(max(peak, vm_hwm(self.pid)) / mib, 1) if peak or vm_hwm(self.pid) else None,
+            "rss_peak_mib": round(max(peak, vm_hwm(self.pid)) / mib, 1)
+            if peak or vm_hwm(self.pid)
+            else None,
             "rss_last_mib": round(self.samples[-1] / mib, 1) if self.samples else None,
             "rss_samples": len(self.samples),
         }
@@ -190,15 +205,24 @@ class ServerProcess:
     proc: subprocess.Popen | None = None
     _log: Any = field(default=None, repr=False)
 
-    def start(self, ready_line: str | None = None, ready_url: str | None = None,
-              timeout: float = 180) -> ServerProcess:
+    def start(
+        self, ready_line: str | None = None, ready_url: str | None = None, timeout: float = 180
+    ) -> ServerProcess:
         self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(self.cmd, stdout=self._log, stderr=subprocess.STDOUT,
-                                     env=self.env, cwd=self.cwd, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=self.cwd,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}")
+                raise RuntimeError(
+                    f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}"
+                )
             if ready_line and any(line.strip() == ready_line for line in self._lines()):
                 return self
             if ready_url:
@@ -250,12 +274,26 @@ class ServerProcess:
 KEEP_EVERY_DAY = ("--retention-days", "0")
 
 
-def studio_process(data_dir: Path, log_path: Path, *extra: str) -> tuple[ServerProcess, dict[str, int]]:
+def studio_process(
+    data_dir: Path, log_path: Path, *extra: str
+) -> tuple[ServerProcess, dict[str, int]]:
     """The Studio with production defaults except its ports (all free loopback ports)."""
     ports = {"api": free_port(), "otlp_http": free_port(), "otlp_grpc": free_port()}
-    cmd = [sys.executable, "-m", "gls_engine", "serve", "--data-dir", str(data_dir),
-           "--api-port", str(ports["api"]), "--otlp-http-port", str(ports["otlp_http"]),
-           "--otlp-grpc-port", str(ports["otlp_grpc"]), *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gls_engine",
+        "serve",
+        "--data-dir",
+        str(data_dir),
+        "--api-port",
+        str(ports["api"]),
+        "--otlp-http-port",
+        str(ports["otlp_http"]),
+        "--otlp-grpc-port",
+        str(ports["otlp_grpc"]),
+        *extra,
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("GLS_")}
     return ServerProcess("studio", cmd, env, log_path), ports
 
@@ -280,10 +318,17 @@ def ensure_phoenix(wait_s: float = 1800) -> Path:
     PHOENIX_VENV.parent.mkdir(parents=True, exist_ok=True)
     with open(PHOENIX_INSTALL_LOG, "a") as out:
         if not (PHOENIX_VENV / "bin" / "python").exists():
-            subprocess.run([shutil.which("python3") or sys.executable, "-m", "venv", str(PHOENIX_VENV)],
-                           check=True, stdout=out, stderr=subprocess.STDOUT)
-        code = subprocess.run([str(PHOENIX_VENV / "bin" / "pip"), "install", "-q", "arize-phoenix"],
-                              stdout=out, stderr=subprocess.STDOUT).returncode
+            subprocess.run(
+                [shutil.which("python3") or sys.executable, "-m", "venv", str(PHOENIX_VENV)],
+                check=True,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        code = subprocess.run(
+            [str(PHOENIX_VENV / "bin" / "pip"), "install", "-q", "arize-phoenix"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        ).returncode
         out.write(f"exit {code}\n")
     if code != 0 or not exe.exists():
         raise RuntimeError(f"installing arize-phoenix failed (see {PHOENIX_INSTALL_LOG})")
@@ -301,28 +346,38 @@ def _install_running() -> bool:
         except OSError:
             continue
         text = [c.decode(errors="replace") for c in cmdline]
-        if any("pip" in c for c in text) and any(venv in c or "phoenix-venv" in c for c in text) \
-                and any(c == "install" for c in text):
+        if (
+            any("pip" in c for c in text)
+            and any(venv in c or "phoenix-venv" in c for c in text)
+            and any(c == "install" for c in text)
+        ):
             return True
     return False
 
 
 def _phoenix_importable() -> bool:
     py = PHOENIX_VENV / "bin" / "python"
-    return subprocess.run([str(py), "-c", "import phoenix.server.main"], capture_output=True).returncode == 0
+    return (
+        subprocess.run(
+            [str(py), "-c", "import phoenix.server.main"], capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 def phoenix_process(working_dir: Path, log_path: Path) -> tuple[ServerProcess, dict[str, int]]:
     ports = {"http": free_port(), "grpc": free_port()}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PHOENIX_", "GLS_"))}
-    env.update({
-        "PHOENIX_WORKING_DIR": str(working_dir),
-        "PHOENIX_PORT": str(ports["http"]),
-        "PHOENIX_GRPC_PORT": str(ports["grpc"]),
-        "PHOENIX_HOST": "127.0.0.1",
-        "PHOENIX_TELEMETRY_ENABLED": "false",
-        "PHOENIX_ALLOW_EXTERNAL_RESOURCES": "false",
-    })
+    env.update(
+        {
+            "PHOENIX_WORKING_DIR": str(working_dir),
+            "PHOENIX_PORT": str(ports["http"]),
+            "PHOENIX_GRPC_PORT": str(ports["grpc"]),
+            "PHOENIX_HOST": "127.0.0.1",
+            "PHOENIX_TELEMETRY_ENABLED": "false",
+            "PHOENIX_ALLOW_EXTERNAL_RESOURCES": "false",
+        }
+    )
     cmd = [str(phoenix_executable()), "serve"]
     return ServerProcess("phoenix", cmd, env, log_path, cwd=working_dir), ports
 

@@ -151,8 +151,12 @@ def _llm_attrs_openinference(rng: random.Random, ctx: dict[str, str]) -> dict[st
         "llm.token_count.total": prompt + completion,
         "llm.token_count.prompt_details.cache_read": rng.choice([0, 0, 128, 1024]),
         "llm.invocation_parameters": json.dumps({"temperature": 0.2, "max_tokens": 1024}),
-        "input.value": json.dumps([{"role": "system", "content": "You are a helpful assistant."},
-                                   {"role": "user", "content": _text(rng, rng.randint(150, 400))}]),
+        "input.value": json.dumps(
+            [
+                {"role": "system", "content": "You are a helpful assistant."},
+                {"role": "user", "content": _text(rng, rng.randint(150, 400))},
+            ]
+        ),
         "input.mime_type": "application/json",
         "output.value": _text(rng, rng.randint(200, 500)),
         "output.mime_type": "text/plain",
@@ -175,10 +179,22 @@ def _llm_attrs_genai(rng: random.Random, ctx: dict[str, str]) -> dict[str, objec
         "gen_ai.usage.input_tokens": prompt,
         "gen_ai.usage.output_tokens": completion,
         "gen_ai.input.messages": json.dumps(
-            [{"role": "user", "parts": [{"type": "text", "content": _text(rng, rng.randint(150, 400))}]}]),
+            [
+                {
+                    "role": "user",
+                    "parts": [{"type": "text", "content": _text(rng, rng.randint(150, 400))}],
+                }
+            ]
+        ),
         "gen_ai.output.messages": json.dumps(
-            [{"role": "assistant", "parts": [{"type": "text", "content": _text(rng, rng.randint(200, 500))}],
-              "finish_reason": "stop"}]),
+            [
+                {
+                    "role": "assistant",
+                    "parts": [{"type": "text", "content": _text(rng, rng.randint(200, 500))}],
+                    "finish_reason": "stop",
+                }
+            ]
+        ),
         **_common(rng, ctx),
     }
 
@@ -245,8 +261,9 @@ def _find_unique(data: bytes, needle: bytes, what: str) -> int:
     return at
 
 
-def _build_template(rng: random.Random, project: str, service: str, n_spans: int,
-                    spread_ns: int) -> _Template:
+def _build_template(
+    rng: random.Random, project: str, service: str, n_spans: int, spread_ns: int
+) -> _Template:
     """One request of n_spans spans; times relative to a base chosen far from any real time."""
     base = 2_000_000_000 * 10**9  # sentinel base (2033); requests shift it
     spans: list[Span] = []
@@ -278,7 +295,13 @@ def _build_template(rng: random.Random, project: str, service: str, n_spans: int
         cursor = t0 + 5 * 10**6
         for k, kind in enumerate(plan):
             if kind == "agent":
-                attrs, name, parent, start, end = _agent_attrs(rng, ctx), f"{ctx['agent']}.run", -1, t0, t0 + total
+                attrs, name, parent, start, end = (
+                    _agent_attrs(rng, ctx),
+                    f"{ctx['agent']}.run",
+                    -1,
+                    t0,
+                    t0 + total,
+                )
                 skind = 2  # SERVER
             elif kind == "chain":
                 attrs, name, parent = _chain_attrs(rng, ctx), ctx["chain"], 0
@@ -304,30 +327,50 @@ def _build_template(rng: random.Random, project: str, service: str, n_spans: int
                 status = Status(code=2, message="RateLimitError: 429 Too Many Requests")
             index.append(len(spans))
             parents.append(-1 if parent < 0 else index[parent])  # parent's index in the request
-            spans.append(Span(
-                trace_id=tid, span_id=os.urandom(8),
-                parent_span_id=b"",  # set below, once span ids are known
-                name=name, kind=skind, start_time_unix_nano=start, end_time_unix_nano=end,
-                attributes=_kvs(attrs), status=status,
-            ))
+            spans.append(
+                Span(
+                    trace_id=tid,
+                    span_id=os.urandom(8),
+                    parent_span_id=b"",  # set below, once span ids are known
+                    name=name,
+                    kind=skind,
+                    start_time_unix_nano=start,
+                    end_time_unix_nano=end,
+                    attributes=_kvs(attrs),
+                    status=status,
+                )
+            )
         traces.append(index)
     for i, p in enumerate(parents):
         if p >= 0:
             spans[i].parent_span_id = spans[p].span_id
-    request = ExportTraceServiceRequest(resource_spans=[ResourceSpans(
-        resource=Resource(attributes=_kvs({
-            "service.name": service,
-            "service.version": "1.4.2",
-            "gls.project": project,
-            "openinference.project.name": project,
-            "telemetry.sdk.language": "python",
-            "telemetry.sdk.name": "opentelemetry",
-            "deployment.environment.name": "production",
-        })),
-        scope_spans=[ScopeSpans(scope=InstrumentationScope(name="openinference.instrumentation.openai",
-                                                           version="0.1.18"),
-                                spans=spans)],
-    )])
+    request = ExportTraceServiceRequest(
+        resource_spans=[
+            ResourceSpans(
+                resource=Resource(
+                    attributes=_kvs(
+                        {
+                            "service.name": service,
+                            "service.version": "1.4.2",
+                            "gls.project": project,
+                            "openinference.project.name": project,
+                            "telemetry.sdk.language": "python",
+                            "telemetry.sdk.name": "opentelemetry",
+                            "deployment.environment.name": "production",
+                        }
+                    )
+                ),
+                scope_spans=[
+                    ScopeSpans(
+                        scope=InstrumentationScope(
+                            name="openinference.instrumentation.openai", version="0.1.18"
+                        ),
+                        spans=spans,
+                    )
+                ],
+            )
+        ]
+    )
     data = request.SerializeToString()
     trace_offsets = []
     for tid, index in zip(trace_ids, traces, strict=True):
@@ -356,13 +399,23 @@ def _build_template(rng: random.Random, project: str, service: str, n_spans: int
                 raise RuntimeError("template: time field not found")
             time_offsets.append(at + 1)
             time_values.append(value - base)
-    return _Template(data, len(spans), trace_offsets, span_offsets, parent_offsets,
-                     time_offsets, time_values, base, traces)
+    return _Template(
+        data,
+        len(spans),
+        trace_offsets,
+        span_offsets,
+        parent_offsets,
+        time_offsets,
+        time_values,
+        base,
+        traces,
+    )
 
 
 @dataclass
 class _JsonTemplate:
     """The same request in the OTLP JSON mapping, with where its ids and times are."""
+
     text: bytes
     span_positions: list[list[int]]  # per span: where its 16-hex id is (own id, children's parent)
     trace_positions: list[list[int]]  # per trace: where its 32-hex id is
@@ -391,7 +444,7 @@ def _json_template(t: _Template) -> _JsonTemplate:
 
     span_positions, time_positions = [], []
     for i, at in enumerate(t.span_offsets):
-        hexid = t.data[at:at + 8].hex().encode()
+        hexid = t.data[at : at + 8].hex().encode()
         own = text.find(b'"spanId":"' + hexid)
         children = sum(1 for _, p in t.parent_offsets if p == i)
         positions = all_at(hexid)
@@ -400,12 +453,12 @@ def _json_template(t: _Template) -> _JsonTemplate:
         span_positions.append(positions)
         for key in (b'"startTimeUnixNano":"', b'"endTimeUnixNano":"'):
             k = text.find(key, own)
-            if k < 0 or text[k + len(key) + 19:k + len(key) + 20] != b'"':
+            if k < 0 or text[k + len(key) + 19 : k + len(key) + 20] != b'"':
                 raise RuntimeError("json template: time not found or not 19 digits")
             time_positions.append(k + len(key))
     trace_positions = []
     for offs in t.trace_offsets:
-        positions = all_at(t.data[offs[0]:offs[0] + 16].hex().encode())
+        positions = all_at(t.data[offs[0] : offs[0] + 16].hex().encode())
         if len(positions) != len(offs):
             raise RuntimeError("json template: trace id occurrences do not match")
         trace_positions.append(positions)
@@ -415,14 +468,20 @@ def _json_template(t: _Template) -> _JsonTemplate:
 class Workload:
     """Fresh OTLP protobuf requests from a handful of templates, round-robin."""
 
-    def __init__(self, projects: list[str] | None = None, templates_per_project: int = 2,
-                 spans_per_request: int = SPANS_PER_REQUEST, seed: int = 1,
-                 spread_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        projects: list[str] | None = None,
+        templates_per_project: int = 2,
+        spans_per_request: int = SPANS_PER_REQUEST,
+        seed: int = 1,
+        spread_s: float = 10.0,
+    ) -> None:
         self.projects = projects or ["bench"]
         rng = random.Random(seed)
         self.templates = [
             _build_template(rng, project, f"{project}-svc", spans_per_request, int(spread_s * 1e9))
-            for project in self.projects for _ in range(templates_per_project)
+            for project in self.projects
+            for _ in range(templates_per_project)
         ]
         self._next = 0
         self.spans_per_request = spans_per_request
@@ -430,8 +489,12 @@ class Workload:
         self._pack = struct.Struct("<Q").pack_into
         self._json: list[_JsonTemplate | None] = [None] * len(self.templates)
 
-    def request(self, start_ns: int | None = None, template: int | None = None,
-                trace_ids_out: list[tuple[str, bytes]] | None = None) -> bytes:
+    def request(
+        self,
+        start_ns: int | None = None,
+        template: int | None = None,
+        trace_ids_out: list[tuple[str, bytes]] | None = None,
+    ) -> bytes:
         """A new request; its spans start within spread_s after start_ns (default: about now).
 
         trace_ids_out, if given, receives (project, trace_id) of every trace in it.
@@ -439,14 +502,14 @@ class Workload:
         index, t, start_ns, ids, project = self._fresh(template, start_ns)
         buf = bytearray(t.data)
         for i, at in enumerate(t.span_offsets):
-            buf[at:at + 8] = ids[8 * i:8 * i + 8]
+            buf[at : at + 8] = ids[8 * i : 8 * i + 8]
         for at, p in t.parent_offsets:
-            buf[at:at + 8] = ids[8 * p:8 * p + 8]
+            buf[at : at + 8] = ids[8 * p : 8 * p + 8]
         tid_base = 8 * t.spans
         for k, offs in enumerate(t.trace_offsets):
-            tid = ids[tid_base + 16 * k:tid_base + 16 * k + 16]
+            tid = ids[tid_base + 16 * k : tid_base + 16 * k + 16]
             for at in offs:
-                buf[at:at + 16] = tid
+                buf[at : at + 16] = tid
             if trace_ids_out is not None:
                 trace_ids_out.append((project, tid))
         pack = self._pack
@@ -454,8 +517,9 @@ class Workload:
             pack(buf, at, start_ns + rel)
         return bytes(buf)
 
-    def request_json(self, start_ns: int | None = None,
-                     trace_ids_out: list[tuple[str, bytes]] | None = None) -> bytes:
+    def request_json(
+        self, start_ns: int | None = None, trace_ids_out: list[tuple[str, bytes]] | None = None
+    ) -> bytes:
         """A new request in the OTLP JSON mapping (hex ids, enum ints, camelCase): the
         same spans as `request`, ids and times written into a JSON template."""
         index, t, start_ns, ids, project = self._fresh(None, start_ns)
@@ -465,23 +529,24 @@ class Workload:
         buf = bytearray(jt.text)
         hexed = ids.hex().encode()
         for i, positions in enumerate(jt.span_positions):
-            h = hexed[16 * i:16 * i + 16]
+            h = hexed[16 * i : 16 * i + 16]
             for at in positions:
-                buf[at:at + 16] = h
+                buf[at : at + 16] = h
         tid_base = 8 * t.spans
         for k, positions in enumerate(jt.trace_positions):
-            tid = ids[tid_base + 16 * k:tid_base + 16 * k + 16]
-            h = hexed[2 * (tid_base + 16 * k):2 * (tid_base + 16 * k + 16)]
+            tid = ids[tid_base + 16 * k : tid_base + 16 * k + 16]
+            h = hexed[2 * (tid_base + 16 * k) : 2 * (tid_base + 16 * k + 16)]
             for at in positions:
-                buf[at:at + 32] = h
+                buf[at : at + 32] = h
             if trace_ids_out is not None:
                 trace_ids_out.append((project, tid))
         for at, rel in zip(jt.time_positions, t.time_values, strict=True):
-            buf[at:at + 19] = b"%019d" % (start_ns + rel)
+            buf[at : at + 19] = b"%019d" % (start_ns + rel)
         return bytes(buf)
 
-    def _fresh(self, template: int | None, start_ns: int | None
-               ) -> tuple[int, _Template, int, bytes, str]:
+    def _fresh(
+        self, template: int | None, start_ns: int | None
+    ) -> tuple[int, _Template, int, bytes, str]:
         """The template (the next one round-robin unless given), the start time (traces
         that finished a little while ago unless given), fresh random ids for its spans
         then its traces, and its project."""
@@ -495,9 +560,14 @@ class Workload:
         project = self.projects[template // (len(self.templates) // len(self.projects))]
         return template, t, start_ns, ids, project
 
-    def bulk_requests(self, n_spans: int, start_ns: int, end_ns: int, seed: int = 7,
-                      trace_ids_out: list[tuple[str, bytes]] | None = None,
-                      ) -> Iterator[tuple[bytes, int]]:
+    def bulk_requests(
+        self,
+        n_spans: int,
+        start_ns: int,
+        end_ns: int,
+        seed: int = 7,
+        trace_ids_out: list[tuple[str, bytes]] | None = None,
+    ) -> Iterator[tuple[bytes, int]]:
         """Requests holding n_spans spans in all (rounded up to whole requests), in time
         order like live traffic: request i starts at a random time within the i-th of
         equal slices of [start_ns, end_ns). Yields (body, spans)."""
@@ -530,13 +600,18 @@ def _selfcheck() -> None:
             assert s.end_time_unix_nano >= s.start_time_unix_nano
             assert abs(s.start_time_unix_nano - time.time_ns()) < 120 * 10**9
             attrs += len(s.attributes)
-    print(f"{len(wl.templates)} templates, {wl.request_bytes} bytes per request,"
-          f" {per_req * 1e3:.2f} ms per request, {len(seen_traces) / 20:.0f} traces per request,"
-          f" {attrs / len(seen_spans):.1f} attributes per span; ids unique, parents resolve")
+    print(
+        f"{len(wl.templates)} templates, {wl.request_bytes} bytes per request,"
+        f" {per_req * 1e3:.2f} ms per request, {len(seen_traces) / 20:.0f} traces per request,"
+        f" {attrs / len(seen_spans):.1f} attributes per span; ids unique, parents resolve"
+    )
     # The JSON form: the same request as protobuf, once both are decoded (ids aside).
     from google.protobuf.json_format import Parse
 
-    as_json, as_proto = Workload(projects=["p1", "p2"], seed=3), Workload(projects=["p1", "p2"], seed=3)
+    as_json, as_proto = (
+        Workload(projects=["p1", "p2"], seed=3),
+        Workload(projects=["p1", "p2"], seed=3),
+    )
     for _ in range(len(as_json.templates)):
         start = time.time_ns()
         req = Parse(as_json.request_json(start_ns=start), ExportTraceServiceRequest())
@@ -548,7 +623,11 @@ def _selfcheck() -> None:
         assert all(not s.parent_span_id or s.parent_span_id in ids for s in got), "dangling parent"
         for a, b in zip(got, want, strict=True):
             assert (a.name, a.start_time_unix_nano, a.end_time_unix_nano, a.attributes) == (
-                b.name, b.start_time_unix_nano, b.end_time_unix_nano, b.attributes)
+                b.name,
+                b.start_time_unix_nano,
+                b.end_time_unix_nano,
+                b.attributes,
+            )
     print("JSON requests: the same spans as protobuf, ids fresh, parents resolve")
 
 
