@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from carbon.ccf_published import CPU, GPU_WATTS, REGION_COUNTRY, UNKNOWN_PROVIDER, ccf_kwh
 from ecologits.electricity_mix_repository import electricity_mixes
 from ecologits.impacts.llm import compute_llm_impacts
 from ecologits.model_repository import ParametersMoE, models
@@ -25,7 +26,7 @@ from gls_engine.carbon import (
     ecologits_version,
     export_impact_data,
 )
-from gls_engine.carbon.data import CLOUD_REGIONS_PATH, POWER_MODEL_PATH
+from gls_engine.carbon.data import CLOUD_REGIONS_PATH
 
 
 @pytest.fixture(scope="module")
@@ -246,10 +247,6 @@ def test_data_document() -> None:
             assert electricity_mixes.find_electricity_mix(zone) is not None, zone
 
 
-def _region_zone(provider: str, region: str) -> str:
-    return json.loads(CLOUD_REGIONS_PATH.read_text())["regions"][provider][region]
-
-
 @pytest.mark.parametrize(
     ("attributes", "expected"),
     [
@@ -257,28 +254,14 @@ def _region_zone(provider: str, region: str) -> str:
         ({"gls.carbon.zone": "fra", "cloud.region": "us-east-1"}, "FRA"),
         ({"gls.carbon.zone": "SWE", "gen_ai.system": "openai"}, "SWE"),
         # an unknown explicit zone falls through
-        (
-            {"gls.carbon.zone": "ATLANTIS", "cloud.region": "eu-west-1"},
-            _region_zone("aws", "eu-west-1"),
-        ),
+        ({"gls.carbon.zone": "ATLANTIS", "cloud.region": "eu-west-1"}, "IRL"),
         # 2. cloud region, with or without cloud.provider
-        (
-            {"cloud.provider": "aws", "cloud.region": "eu-central-1"},
-            _region_zone("aws", "eu-central-1"),
-        ),
-        (
-            {"cloud.provider": "gcp", "cloud.region": "europe-north1"},
-            _region_zone("gcp", "europe-north1"),
-        ),
-        (
-            {"cloud.provider": "azure", "cloud.region": "francecentral"},
-            _region_zone("azure", "francecentral"),
-        ),
-        ({"cloud.region": "West Europe"}, _region_zone("azure", "westeurope")),
-        (
-            {"cloud.region": "asia-northeast1", "gen_ai.system": "openai"},
-            _region_zone("gcp", "asia-northeast1"),
-        ),
+        # (zones: the regions' countries as published, see ccf_published.REGION_COUNTRY)
+        ({"cloud.provider": "aws", "cloud.region": "eu-central-1"}, "DEU"),
+        ({"cloud.provider": "gcp", "cloud.region": "europe-north1"}, "FIN"),
+        ({"cloud.provider": "azure", "cloud.region": "francecentral"}, "FRA"),
+        ({"cloud.region": "West Europe"}, "NLD"),
+        ({"cloud.region": "asia-northeast1", "gen_ai.system": "openai"}, "JPN"),
         # 3. the LLM provider's data centres, as ecologits places them
         (
             {"gen_ai.provider.name": "mistral_ai"},
@@ -306,48 +289,94 @@ def test_project_default_is_canonical(impact_model: ImpactModel) -> None:
     assert impact_model.resolve_zone({}, "nowhere") == "nowhere"
 
 
-def _ccf_kwh(min_w: float, max_w: float, utilization: float, hours: float, pue: float) -> float:
-    """Cloud Carbon Footprint's compute formula (ComputeEstimator.ts)."""
-    return (min_w + utilization * (max_w - min_w)) * hours * pue / 1000
+@pytest.mark.parametrize(
+    ("provider", "region"),
+    [(provider, region) for provider, table in REGION_COUNTRY.items() for region in table],
+)
+def test_every_region_is_in_its_published_country(
+    impact_model: ImpactModel, provider: str, region: str
+) -> None:
+    country = REGION_COUNTRY[provider][region]
+    assert impact_model.resolve_zone(
+        {"cloud.provider": provider, "cloud.region": region}, "WOR"
+    ) == (country)
 
 
-def test_compute_impacts_follow_ccf(impact_model: ImpactModel) -> None:
-    power = json.loads(POWER_MODEL_PATH.read_text())
-    aws = power["providers"]["aws"]
-    unknown = power["unknown_provider"]
-    a100 = power["gpus"]["a100"]
-    t4 = power["gpus"]["t4"]
+def test_region_table_has_only_published_regions() -> None:
+    """A region added to the table needs its published country in ccf_published."""
+    regions = json.loads(CLOUD_REGIONS_PATH.read_text())["regions"]
+    assert {p: set(t) for p, t in regions.items()} == {p: set(t) for p, t in REGION_COUNTRY.items()}
+
+
+@pytest.mark.parametrize("provider", ["aws", "gcp", "azure", None])
+@pytest.mark.parametrize("utilization", [None, 0.3, 1.0])
+def test_cpu_energy_follows_ccf_published_coefficients(
+    impact_model: ImpactModel, provider: str | None, utilization: float | None
+) -> None:
+    coefficients = CPU[provider] if provider else UNKNOWN_PROVIDER
     intensity = impact_model.zone_intensity("FRA")
     assert intensity is not None
-
-    # Busy CPU time 900 s at 30% -> 3000 vCPU-seconds allocated.
+    # 900 s of busy CPU time: 1800 vCPU-seconds allocated at the default 50%.
     got = impact_model.compute_impacts(
-        zone="FRA", cpu_seconds=900.0, cpu_utilization=0.3, cloud_provider="aws"
+        zone="FRA", cpu_seconds=900.0, cpu_utilization=utilization, cloud_provider=provider
     )
-    expected = _ccf_kwh(aws["cpu_min_watts"], aws["cpu_max_watts"], 0.3, 3000 / 3600, aws["pue"])
+    if utilization is None:
+        expected = ccf_kwh(coefficients, cpu_seconds=900.0)
+    else:
+        expected = ccf_kwh(coefficients, cpu_seconds=900.0, cpu_utilization=utilization)
     assert got is not None
     assert got["energy_kwh"]["value"] == pytest.approx(expected, rel=1e-12)
     assert got["usage_gwp_kgco2eq"]["value"] == pytest.approx(expected * intensity, rel=1e-12)
     assert got["embodied_gwp_kgco2eq"] is None
 
-    # GPU device-seconds at the default utilisation, unknown provider.
-    got = impact_model.compute_impacts(zone="FRA", gpu_seconds=1800.0, gpu_model="NVIDIA Tesla T4")
-    u = power["default_gpu_utilization"]
-    expected = _ccf_kwh(t4["min_watts"], t4["max_watts"], u, 0.5, unknown["pue"])
+
+def test_ccf_oracle_by_hand() -> None:
+    """The oracle itself, worked by hand from CCF's figures: AWS, 1 vCPU-hour at 50%:
+    (0.74 + 0.5 x (3.5 - 0.74)) W x 1 h x 1.135 = 2.4062 Wh."""
+    assert ccf_kwh(CPU["aws"], cpu_seconds=1800.0) == pytest.approx(2.4062e-3, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("gpu_model", "table_key"),
+    [
+        ("NVIDIA Tesla T4", "t4"),
+        ("NVIDIA A100-SXM4-80GB", "a100"),
+        ("NVIDIA A10G", "a10g"),
+        ("Tesla V100-SXM2-16GB", "v100"),
+        ("Tesla P100", "p100"),
+        ("Tesla P40", "p40"),
+        ("Tesla P4", "p4"),
+        ("Tesla K80", "k80"),
+        ("Tesla M60", "m60"),
+        ("GRID K520", "k520"),
+        ("AMD Radeon Pro V520", "v520"),
+        ("Xilinx Alveo U250", "u250"),
+        # not in CCF's table: counted as an A100 (docs/carbon.md)
+        ("B200", "a100"),
+        (None, "a100"),
+    ],
+)
+def test_gpu_energy_follows_ccf_appendix_iii(
+    impact_model: ImpactModel, gpu_model: str | None, table_key: str
+) -> None:
+    assert table_key in GPU_WATTS
+    got = impact_model.compute_impacts(
+        zone="FRA", gpu_seconds=1800.0, gpu_model=gpu_model, cloud_provider="gcp"
+    )
     assert got is not None
+    expected = ccf_kwh(CPU["gcp"], gpu_seconds=1800.0, gpu=table_key)
     assert got["energy_kwh"]["value"] == pytest.approx(expected, rel=1e-12)
 
-    # Both, unknown GPU -> the default GPU.
+
+def test_cpu_and_gpu_add_up(impact_model: ImpactModel) -> None:
     got = impact_model.compute_impacts(
-        zone="FRA", cpu_seconds=36.0, gpu_seconds=36.0, gpu_model="B200"
+        zone="FRA", cpu_seconds=36.0, gpu_seconds=36.0, gpu_model="T4", gpu_utilization=0.8
     )
-    cu = power["default_cpu_utilization"]
-    cpu = _ccf_kwh(
-        unknown["cpu_min_watts"], unknown["cpu_max_watts"], cu, 0.01 / cu, unknown["pue"]
+    expected = ccf_kwh(
+        UNKNOWN_PROVIDER, cpu_seconds=36.0, gpu_seconds=36.0, gpu="t4", gpu_utilization=0.8
     )
-    gpu = _ccf_kwh(a100["min_watts"], a100["max_watts"], u, 0.01, unknown["pue"])
     assert got is not None
-    assert got["energy_kwh"]["value"] == pytest.approx(cpu + gpu, rel=1e-12)
+    assert got["energy_kwh"]["value"] == pytest.approx(expected, rel=1e-12)
 
 
 def test_compute_without_usage_is_unknown(impact_model: ImpactModel) -> None:
