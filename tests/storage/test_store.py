@@ -1,7 +1,8 @@
 """The storage interface on each backend: migrations, Arrow inserts, bound parameters.
 
 chDB always runs. The ClickHouse server backend runs when GLS_TEST_CLICKHOUSE_URL
-points at a server (>= 23.8); Debian's packaged server is too old for the schema.
+points at a server (>= 23.8; Debian's packaged server is too old for the schema);
+without one its tests show as skipped, with the reason, in pytest's summary.
 """
 
 from __future__ import annotations
