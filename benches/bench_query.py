@@ -1,6 +1,6 @@
 """Query latency of the Studio's HTTP API over a loaded data dir (1M spans, or 10M).
 
-    python benches/bench_query.py                         # 1M spans, 200 requests per query
+    python benches/bench_query.py                         # 1M spans, 200 cold + 200 warm per query
     python benches/bench_query.py --spans 10000000        # 10M (loaded once, then reused)
     python benches/bench_query.py --requests 50 --json /tmp/query.json
 
@@ -19,11 +19,19 @@ The data dir (--data-dir, default ~/.cache/gls-bench/query-<spans>) keeps the
 chDB data under studio/ and what was loaded in meta.json; a later run with as
 many or fewer spans reuses it, one with more tops it up.
 
-Then the Studio starts on it (production defaults except ports, and retention off) and each query
-runs --warmup times, then --requests times, one at a time, over a kept-alive
-connection; p50/p99 per query and the server's RSS are reported next to the
-targets (trace list p99 < 50 ms, open trace p99 < 20 ms at 10M spans, RSS <
-2 GiB). Nothing is asserted: benchmarks measure.
+Then the Studio starts on it (production defaults except ports, and retention off) and,
+one query kind at a time, over a kept-alive connection, one request at a time:
+
+  warm-up  --warmup requests of the kind, never the measured ones;
+  cold     --requests requests, each made for the first time (no cache holds its result
+           or was filled by it): time windows, projects, filter values and traces vary
+           across them, a seeded random choice over what the data holds (--seed; see
+           benches/query_requests.py);
+  warm     the same requests again, in the same order, --warm-repeats times.
+
+p50/p99 of cold and of warm per query and the server's RSS are reported next to the
+targets (trace list p99 < 50 ms, open trace p99 < 20 ms at 10M spans, analytics p99 <
+200 ms, RSS < 2 GiB). Nothing is asserted: benchmarks measure.
 """
 
 from __future__ import annotations
@@ -39,10 +47,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -58,6 +65,7 @@ from harness import (  # noqa: E402
     studio_process,
     write_json,
 )
+from query_requests import DataShape, Request, RequestPlan, read_filter_values  # noqa: E402
 from workload import Workload  # noqa: E402
 
 DAY_NS = 86_400 * 10**9
@@ -66,6 +74,7 @@ TARGETS_MS = {
     "traces_24h": 50,
     "traces_7d": 50,
     "traces_model_24h": 50,
+    "traces_any_filter_24h": 50,
     "traces_error_model_7d": 50,
     "open_trace": 20,
     "open_trace_in_window": 20,
@@ -363,87 +372,6 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def query_plan(d: dict[str, Any], seed: int) -> dict[str, Callable[[int], str]]:
-    """name -> function(i) giving the i-th request path of that query."""
-    projects = d["projects"]
-    now_ms = d["anchor_ns"] // 10**6 + 5 * 60_000  # the data's "now"
-    day_ms = 86_400_000
-    rng = random.Random(seed)
-    sample = list(d["sample_traces"])
-    rng.shuffle(sample)
-
-    def traces(i: int, days: int, **extra: str) -> str:
-        q = {"start": now_ms - days * day_ms, "end": now_ms, "limit": 50, **extra}
-        return f"/api/v1/projects/{projects[i % len(projects)]}/traces?{urlencode(q)}"
-
-    def facets(i: int, days: int) -> str:
-        q = {"start": now_ms - days * day_ms, "end": now_ms}
-        return f"/api/v1/projects/{projects[i % len(projects)]}/traces/facets?{urlencode(q)}"
-
-    def open_trace(i: int) -> str:
-        project, tid = sample[i % len(sample)]
-        return f"/api/v1/projects/{project}/traces/{tid}"
-
-    def open_trace_in_window(i: int) -> str:
-        """As the UI opens a trace from the list: with its start and end (other traces
-        than open_trace's: a trace read once is cold)."""
-        project, tid = sample[(i + len(sample) // 2) % len(sample)]
-        start_ns, end_ns = d["sample_windows"][tid.lower()]
-        q = {"start": start_ns // 10**6, "end": end_ns // 10**6}
-        return f"/api/v1/projects/{project}/traces/{tid}?{urlencode(q)}"
-
-    def spans(i: int) -> str:
-        q = {
-            "start": now_ms - day_ms,
-            "end": now_ms,
-            "limit": 50,
-            "attribute": "tool.name=calculator",
-        }
-        return f"/api/v1/projects/{projects[i % len(projects)]}/spans?{urlencode(q)}"
-
-    def analytics(i: int, what: str, days: int, **extra: str) -> str:
-        q = {"start": now_ms - days * day_ms, "end": now_ms, **extra}
-        return f"/api/v1/projects/{projects[i % len(projects)]}/analytics/{what}?{urlencode(q)}"
-
-    return {
-        "traces_24h": lambda i: traces(i, 1),
-        "traces_7d": lambda i: traces(i, 7),
-        "traces_model_24h": lambda i: traces(i, 1, model="gpt-4o-mini"),
-        "traces_error_model_7d": lambda i: traces(i, 7, status="error", model="gpt-4o"),
-        "facets_24h": lambda i: facets(i, 1),
-        "facets_7d": lambda i: facets(i, 7),
-        "open_trace": open_trace,
-        "open_trace_in_window": open_trace_in_window,
-        "span_search_attr_24h": spans,
-        # analytics (issue 4): target p99 < 200 ms
-        "metrics_latency_24h": lambda i: analytics(i, "metrics", 1, metric="latency"),
-        "metrics_latency_chain_7d": lambda i: analytics(
-            i, "metrics", 7, metric="latency", group_by="chain"
-        ),
-        "metrics_cost_model_24h": lambda i: analytics(
-            i, "metrics", 1, metric="cost", group_by="model"
-        ),
-        "metrics_cost_model_7d": lambda i: analytics(
-            i, "metrics", 7, metric="cost", group_by="model"
-        ),
-        "metrics_errors_chain_24h": lambda i: analytics(
-            i, "metrics", 1, metric="error_rate", group_by="chain"
-        ),
-        "metrics_carbon_llm_24h": lambda i: analytics(
-            i, "metrics", 1, metric="carbon", scope="llm"
-        ),
-        "leaders_latency_agent_7d": lambda i: analytics(
-            i, "leaders", 7, metric="latency", group_by="agent"
-        ),
-        "histogram_latency_24h": lambda i: analytics(i, "histogram", 1, metric="latency"),
-        "suggestions_7d": lambda i: analytics(i, "suggestions", 7),
-        "costs_24h": lambda i: analytics(i, "costs", 1),
-        "costs_7d": lambda i: analytics(i, "costs", 7),
-        "tokens_24h": lambda i: analytics(i, "tokens", 1),
-        "tokens_7d": lambda i: analytics(i, "tokens", 7),
-    }
-
-
 def _items(name: str, body: bytes) -> int:
     data = json.loads(body)
     if name.startswith("traces"):
@@ -463,7 +391,62 @@ def _items(name: str, body: bytes) -> int:
     return len(data["spans"])
 
 
-def run_queries(args: argparse.Namespace, d: dict[str, Any], root: Path) -> dict[str, Any]:
+def _timed_requests(
+    client: Client, name: str, requests: Iterator[Request], max_seconds: float
+) -> tuple[dict[str, Any], list[Request]]:
+    """Makes each request once, one at a time; its latency figures and the requests made."""
+    lat: list[float] = []
+    items: list[int] = []
+    made: list[Request] = []
+    errors = 0
+    t0 = time.monotonic()
+    for request in requests:
+        t = time.perf_counter()
+        status, body = client.get(request.path)
+        ms = (time.perf_counter() - t) * 1000
+        made.append(request)
+        if status != 200:
+            errors += 1
+            if errors == 1:
+                log(f"  {name}: HTTP {status} for {request.path}: {body[:300]!r}")
+        else:
+            lat.append(ms)
+            items.append(_items(name, body))
+        if time.monotonic() - t0 > max_seconds:
+            break
+    stats = {
+        "n": len(lat),
+        "errors": errors,
+        "p50_ms": _r(percentile(lat, 50)),
+        "p99_ms": _r(percentile(lat, 99)),
+        "max_ms": _r(max(lat) if lat else None),
+        "mean_items": _r(sum(items) / len(items) if items else None),
+    }
+    return stats, made
+
+
+def _fresh(plan: RequestPlan, name: str, count: int) -> Iterator[Request]:
+    """Up to `count` requests of kind `name` never made before."""
+    for i in range(count):
+        request = plan.next(name)
+        if request is None:
+            log(f"  {name}: no new request left after {i} (sampled traces spent?)")
+            return
+        yield request
+
+
+def run_queries(args: argparse.Namespace, shape: DataShape, root: Path) -> dict[str, Any]:
+    """Per query kind: --warmup requests of its own (never measured), then --requests new
+    requests, each made for the first time (cold), then the same requests again
+    --warm-repeats times in the same order (warm)."""
+    plan = RequestPlan(shape, seed=args.seed)
+    unknown = set(args.only or ()) - set(plan.names())
+    if unknown:
+        raise SystemExit(
+            f"unknown query in --only: {', '.join(sorted(unknown))};"
+            f" known: {', '.join(plan.names())}"
+        )
+    names = [n for n in plan.names() if not args.only or n in args.only]
     server, ports = studio_process(root / "studio", root / "query-server.log", *KEEP_EVERY_DAY)
     t0 = time.monotonic()
     server.start(ready_line="ready", timeout=600)
@@ -473,9 +456,6 @@ def run_queries(args: argparse.Namespace, d: dict[str, Any], root: Path) -> dict
     profiler = None
     try:
         client = Client(ports["api"])
-        plan = query_plan(d, seed=42)
-        if args.only:
-            plan = {k: v for k, v in plan.items() if k in args.only}
         with RssSampler(server.pid, 0.25) as rss:
             rss_idle_mib = None
             time.sleep(0.6)
@@ -502,40 +482,24 @@ def run_queries(args: argparse.Namespace, d: dict[str, Any], root: Path) -> dict
                     stderr=subprocess.STDOUT,
                 )
             cpu0 = cpu_seconds(server.pid)
-            for name, path_of in plan.items():
-                lat: list[float] = []
-                items: list[int] = []
-                errors = 0
-                for i in range(args.warmup):
-                    client.get(path_of(10_000 + i))
-                t_q = time.monotonic()
-                for i in range(args.requests):
-                    t = time.perf_counter()
-                    status, body = client.get(path_of(i))
-                    ms = (time.perf_counter() - t) * 1000
-                    if status != 200:
-                        errors += 1
-                        if errors == 1:
-                            log(f"  {name}: HTTP {status}: {body[:300]!r}")
-                        continue
-                    lat.append(ms)
-                    items.append(_items(name, body))
-                    if time.monotonic() - t_q > args.max_seconds_per_query:
-                        break
-                r = {
-                    "n": len(lat),
-                    "errors": errors,
-                    "p50_ms": _r(percentile(lat, 50)),
-                    "p99_ms": _r(percentile(lat, 99)),
-                    "max_ms": _r(max(lat) if lat else None),
-                    "mean_items": _r(sum(items) / len(items) if items else None),
+            for name in names:
+                for request in _fresh(plan, name, args.warmup):
+                    client.get(request.path)
+                cold, made = _timed_requests(
+                    client, name, _fresh(plan, name, args.requests), args.max_seconds_per_query
+                )
+                again = (r for _ in range(args.warm_repeats) for r in made)
+                warm, _ = _timed_requests(client, name, again, args.max_seconds_per_query)
+                results[name] = {
+                    "cold": cold,
+                    "warm": warm,
                     "target_p99_ms": TARGETS_MS.get(name),
-                    "example": path_of(0),
+                    "examples": [r.path for r in made[:2]],
                 }
-                results[name] = r
                 log(
-                    f"  {name:24s} p50 {r['p50_ms']:>8} ms  p99 {r['p99_ms']:>8} ms"
-                    f"  (n={r['n']}, {r['mean_items']} items/answer)"
+                    f"  {name:24s} cold p50 {cold['p50_ms']!s:>7} p99 {cold['p99_ms']!s:>7} ms"
+                    f" (n={cold['n']}) | warm p50 {warm['p50_ms']!s:>7} p99 {warm['p99_ms']!s:>7} ms"
+                    f" (n={warm['n']}) | {cold['mean_items']} items/answer"
                 )
             cpu_s = cpu_seconds(server.pid) - cpu0
         summary = rss.summary()
@@ -554,6 +518,8 @@ def run_queries(args: argparse.Namespace, d: dict[str, Any], root: Path) -> dict
         "rss_peak_mib": summary["rss_peak_mib"],
         "rss_target_mib": RSS_TARGET_MIB,
         "server_cpu_s": round(cpu_s, 1),
+        "seed": args.seed,
+        "warm_repeats": args.warm_repeats,
         "queries": results,
     }
 
@@ -562,12 +528,12 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 1)
 
 
-def inspect_data_dir(root: Path, d: dict[str, Any]) -> dict[str, dict[str, int]]:
+def inspect_data_dir(root: Path, d: dict[str, Any]) -> tuple[dict[str, dict[str, int]], DataShape]:
     """Rows, parts and bytes on disk of each table's active parts (not parts a merge replaced,
     which stay on disk for a few minutes), once a reused data dir has been migrated to the
-    current schema and its merges have settled. Also sets d["sample_windows"]: each sampled
-    trace's (start, end) as the trace list gives them, for opening a trace within its window.
-    Opens the data dir, so only while no server runs."""
+    current schema and its merges have settled; and what the requests vary over: each
+    sampled trace's (start, end) as the trace list gives them, and the filter values the
+    data holds. Opens the data dir, so only while no server runs."""
     from gls_engine.config import settings_for_tests
     from gls_engine.storage import open_store
 
@@ -586,10 +552,21 @@ def inspect_data_dir(root: Path, d: dict[str, Any]) -> dict[str, dict[str, int]]
             " WHERE lower(hex(trace_id)) IN {ids:Array(String)} GROUP BY trace_id",
             {"ids": [tid.lower() for _, tid in d["sample_traces"]]},
         )
+        values = read_filter_values(store)
     finally:
         store._close()
-    d["sample_windows"] = {w["t"]: (int(w["s"]), int(w["e"])) for w in windows}
-    return {r["table"]: {"parts": r["parts"], "rows": r["rows"], "bytes": r["bytes"]} for r in rows}
+    shape = DataShape(
+        projects=list(d["projects"]),
+        first_ms=(d["anchor_ns"] - d["days"] * DAY_NS) // 10**6,
+        now_ms=d["anchor_ns"] // 10**6 + 5 * 60_000,
+        traces=[(project, tid) for project, tid in d["sample_traces"]],
+        trace_windows={w["t"]: (int(w["s"]), int(w["e"])) for w in windows},
+        values=values,
+    )
+    tables = {
+        r["table"]: {"parts": r["parts"], "rows": r["rows"], "bytes": r["bytes"]} for r in rows
+    }
+    return tables, shape
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -607,16 +584,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--load-only", action="store_true")
     ap.add_argument(
-        "--requests", type=int, default=200, help="measured requests per query (default 200)"
+        "--requests",
+        type=int,
+        default=200,
+        help="distinct measured requests per query, each made once cold (default 200)",
     )
     ap.add_argument(
-        "--warmup", type=int, default=20, help="warm-up requests per query (default 20)"
+        "--warm-repeats",
+        type=int,
+        default=1,
+        help="times the measured requests are made again, warm (default 1)",
     )
+    ap.add_argument(
+        "--warmup",
+        type=int,
+        default=20,
+        help="warm-up requests per query, other requests than the measured ones (default 20)",
+    )
+    ap.add_argument("--seed", type=int, default=42, help="seed of the requests' random choices")
     ap.add_argument(
         "--max-seconds-per-query",
         type=float,
         default=60.0,
-        help="stop measuring a query after this long (default 60)",
+        help="stop measuring a query's cold, and its warm, requests after this long (default 60)",
     )
     ap.add_argument("--only", action="append", help="run only this query (repeatable)")
     ap.add_argument("--py-spy", metavar="OUT", help="profile the Studio during the queries")
@@ -639,12 +629,13 @@ def main(argv: list[str] | None = None) -> int:
         "days": d["days"],
         "loads": d["loads"],
     }
-    parts = inspect_data_dir(root, d)
+    parts, shape = inspect_data_dir(root, d)
     result["tables"] = parts
     result["disk_bytes"] = sum(t["bytes"] for t in parts.values())
     result["disk_bytes_per_span"] = round(result["disk_bytes"] / max(d["spans"], 1), 1)
+    result["filter_values"] = {k: len(v) for k, v in shape.values.items()}
     if not args.load_only:
-        result.update(run_queries(args, d, root))
+        result.update(run_queries(args, shape, root))
         print_report(result)
     result["machine"]["loadavg_at_end"] = loadavg()
     write_json(args.json_out, result)
@@ -657,13 +648,16 @@ def print_report(r: dict[str, Any]) -> None:
         f" {r['disk_bytes'] / 2**20:,.0f} MiB in active parts ({r['disk_bytes_per_span']} B/span)"
     )
     print(
-        f"{'query':24s} {'p50 ms':>8s} {'p99 ms':>8s} {'target p99':>10s} {'n':>5s} {'items':>8s}"
+        f"{'query':24s} {'cold p50':>8s} {'p99':>8s} {'warm p50':>8s} {'p99':>8s}"
+        f" {'target p99':>10s} {'n cold':>6s} {'n warm':>6s} {'items':>8s}"
     )
     for name, q in r["queries"].items():
+        cold, warm = q["cold"], q["warm"]
         target = f"< {q['target_p99_ms']}" if q["target_p99_ms"] else ""
         print(
-            f"{name:24s} {q['p50_ms']!s:>8s} {q['p99_ms']!s:>8s} {target:>10s} {q['n']:>5d}"
-            f" {q['mean_items']!s:>8s}"
+            f"{name:24s} {cold['p50_ms']!s:>8s} {cold['p99_ms']!s:>8s} {warm['p50_ms']!s:>8s}"
+            f" {warm['p99_ms']!s:>8s} {target:>10s} {cold['n']:>6d} {warm['n']:>6d}"
+            f" {cold['mean_items']!s:>8s}"
         )
     print(
         f"server RSS: {r['rss_after_start_mib']} MiB after start, peak {r['rss_peak_mib']} MiB"

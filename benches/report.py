@@ -1,6 +1,9 @@
-"""Markdown tables for BENCHMARKS.md from the --json outputs of the benches.
+"""Rows for the tables of BENCHMARKS.md from the --json outputs of the benches.
 
-python benches/report.py /tmp/ingest.json /tmp/query-1m.json /tmp/query-10m.json
+    python benches/report.py /tmp/ingest.json /tmp/decode.json /tmp/query-1m.json /tmp/query-10m.json
+
+Each table row carries its figure, the command that made it, the date and the code
+revision, in the columns BENCHMARKS.md uses, so a re-measured row is pasted over the old.
 """
 
 from __future__ import annotations
@@ -8,6 +11,32 @@ from __future__ import annotations
 import json
 import sys
 from typing import Any
+
+QUERY_LABELS = {
+    "traces_24h": "trace list, newest 50, 24 h",
+    "traces_7d": "trace list, newest 50, 7 d",
+    "traces_model_24h": "trace list, one model, 24 h",
+    "traces_error_model_7d": "trace list, errors of one model, 7 d",
+    "traces_any_filter_24h": "trace list, one filter of any kind, 24 h",
+    "facets_24h": "facet counts, 24 h",
+    "facets_7d": "facet counts, 7 d",
+    "open_trace": "open a trace by id",
+    "open_trace_in_window": "open a trace within its start and end",
+    "span_search_attr_24h": "span search `tool.name=<tool>`, 24 h",
+    "metrics_latency_24h": "metrics: latency, 24 h",
+    "metrics_latency_chain_7d": "metrics: latency by chain, 7 d",
+    "metrics_cost_model_24h": "metrics: cost by model, 24 h",
+    "metrics_cost_model_7d": "metrics: cost by model, 7 d",
+    "metrics_errors_chain_24h": "metrics: error rate by chain, 24 h",
+    "metrics_carbon_llm_24h": "metrics: carbon per LLM call, 24 h",
+    "leaders_latency_agent_7d": "leaders: latency by agent, 7 d",
+    "histogram_latency_24h": "latency histogram, 24 h",
+    "suggestions_7d": "suggestions, 7 d",
+    "costs_24h": "cost analysis, 24 h",
+    "costs_7d": "cost analysis, 7 d",
+    "tokens_24h": "token analyzer, 24 h",
+    "tokens_7d": "token analyzer, 7 d",
+}
 
 
 def _f(x: Any, nd: int = 0) -> str:
@@ -20,6 +49,12 @@ def _f(x: Any, nd: int = 0) -> str:
     return str(x)
 
 
+def _when(r: dict[str, Any]) -> str:
+    """`| date | rev |` cells: the run's day and the commit measured ('+dirty' if changed)."""
+    m = r["machine"]
+    return f"{m['date'].split()[0]} | {m.get('code', '?').split()[0]}"
+
+
 def machine(r: dict[str, Any]) -> str:
     m = r["machine"]
     return (
@@ -30,35 +65,59 @@ def machine(r: dict[str, Any]) -> str:
 
 
 def ingest(r: dict[str, Any]) -> str:
-    out = [
-        f"`{r['command']}`",
-        "",
-        machine(r),
-        "",
-        "| server | acked spans/s | request p50 ms | p99 ms | acked | refused (429/503) "
-        "| stored | peak RSS MiB | server CPU s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for name in ("studio", "phoenix"):
-        if name not in r:
-            continue
-        x = r[name]
-        stored = x.get("stored_spans_api", x.get("stored_spans_db"))
-        out.append(
-            f"| {name} | {_f(x['acked_spans_per_s'])} | {_f(x['latency_ms_p50'], 1)}"
-            f" | {_f(x['latency_ms_p99'], 1)} | {_f(x['acked_spans_total'])}"
-            f" | {_f(x['refused_spans_total'])} | {_f(stored)} | {_f(x['rss_peak_mib'])}"
-            f" | {_f(x['server_cpu_s'], 1)} |"
+    cmd, when = f"`{r['command']}`", _when(r)
+    s = r["studio"]
+    if "phoenix" not in r:
+        return "\n".join(
+            [
+                "| C | acked spans/s | p50 / p99 ms | peak RSS MiB | command | date | rev |",
+                f"| {r['concurrency']} | {_f(s['acked_spans_per_s'])}"
+                f" | {_f(s['latency_ms_p50'])} / {_f(s['latency_ms_p99'])}"
+                f" | {_f(s['rss_peak_mib'])} | {cmd} | {when} |",
+                "",
+                machine(r),
+            ]
         )
-    if "ratio_acked" in r:
-        out += [
-            "",
-            f"Studio / Phoenix: **{r['ratio_acked']}x** acked spans/s;"
-            f" **{r['ratio_stored']}x** Phoenix's stored spans/s"
-            f" ({_f(r['phoenix'].get('stored_spans_per_s'))} spans/s from the start of the"
-            f" load until the end of the wait).",
-        ]
+    p = r["phoenix"]
+    rows = [
+        ("acked spans/s", s["acked_spans_per_s"], p["acked_spans_per_s"], r.get("ratio_acked")),
+        (
+            "stored spans/s",
+            s["acked_spans_per_s"],
+            p.get("stored_spans_per_s"),
+            r.get("ratio_stored"),
+        ),
+        ("peak RSS MiB", s["rss_peak_mib"], p["rss_peak_mib"], None),
+        ("server CPU s", s["server_cpu_s"], p["server_cpu_s"], None),
+    ]
+    out = [
+        f"| measure, C = {r['concurrency']} | Studio | Phoenix | Studio / Phoenix | command | date | rev |",
+        "| --- | ---: | ---: | ---: | --- | --- | --- |",
+    ]
+    out += [
+        f"| {what} | {_f(a)} | {_f(b)} | {_f(ratio, 1)}{'x' if ratio else ''} | {cmd} | {when} |"
+        for what, a, b, ratio in rows
+    ]
+    out.append(
+        f"| request p50 / p99 ms | {_f(s['latency_ms_p50'])} / {_f(s['latency_ms_p99'])}"
+        f" | {_f(p['latency_ms_p50'])} / {_f(p['latency_ms_p99'])} | | {cmd} | {when} |"
+    )
+    return "\n".join([*out, "", machine(r)])
+
+
+def decode(r: dict[str, Any]) -> str:
+    cmd, when = f"`{r['command']}`", _when(r)
+    out = ["| decoder | what it does | spans/s, one core | command | date | rev |"]
+    out += [
+        f"| {row['name']} | {row['does']} | {_f(row['spans_per_s'])} | {cmd} | {when} |"
+        for row in r["rows"]
+    ]
+    out += ["", f"{r['bytes_per_span']} bytes of protobuf per span. {r['comparison']}", machine(r)]
     return "\n".join(out)
+
+
+def _pair(stats: dict[str, Any]) -> str:
+    return f"{_f(stats['p50_ms'], 1)} / {_f(stats['p99_ms'], 1)}"
 
 
 def query(r: dict[str, Any]) -> str:
@@ -67,30 +126,27 @@ def query(r: dict[str, Any]) -> str:
         f" ({_f(x['spans_per_s'])} spans/s, {x['date']})"
         for x in r["loads"]
     )
+    when = _when(r)
+    first = next(iter(r["queries"].values()), {"cold": {"n": 0}, "warm": {"n": 0}})
     out = [
-        f"`{r['command']}`",
-        "",
-        machine(r),
+        f"Command: `{r['command']}` ({first['cold']['n']} cold and {first['warm']['n']} warm"
+        f" requests per query, seed {r.get('seed')}). {machine(r)}.",
         "",
         f"{_f(r['spans'])} spans, {r['projects']} projects over {r['days']} days;"
         f" {r['disk_bytes'] / 2**20:,.0f} MiB in active parts ({r['disk_bytes_per_span']} B/span)."
         f" Loaded: {loads}.",
         "",
-        "| query | p50 ms | p99 ms | target p99 | n | items per answer |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| query | cold p50 / p99 ms | warm p50 / p99 ms | target p99 | date | rev |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
     ]
     for name, q in r["queries"].items():
-        target = f"< {q['target_p99_ms']} ms" if q["target_p99_ms"] else ""
-        out.append(
-            f"| {name} | {_f(q['p50_ms'], 1)} | {_f(q['p99_ms'], 1)} | {target} | {q['n']}"
-            f" | {_f(q['mean_items'], 0)} |"
-        )
-    out += [
-        "",
-        f"Server RSS {_f(r['rss_after_start_mib'])} MiB after start, peak"
-        f" {_f(r['rss_peak_mib'])} MiB during the queries (target < {r['rss_target_mib']} MiB);"
-        f" ready {r['startup_s']} s after start.",
-    ]
+        target = f"< {q['target_p99_ms']}" if q["target_p99_ms"] else ""
+        label = f"{QUERY_LABELS.get(name, name)} (`{name}`)"
+        out.append(f"| {label} | {_pair(q['cold'])} | {_pair(q['warm'])} | {target} | {when} |")
+    out.append(
+        f"| server RSS after start / peak, MiB | {_f(r['rss_after_start_mib'])}"
+        f" / {_f(r['rss_peak_mib'])} | | < {_f(r['rss_target_mib'])} | {when} |"
+    )
     return "\n".join(out)
 
 
@@ -98,7 +154,7 @@ def main(paths: list[str]) -> int:
     for path in paths:
         r = json.load(open(path))
         print(f"<!-- {path} -->")
-        print(ingest(r) if r["bench"] == "ingest" else query(r))
+        print({"ingest": ingest, "decode": decode, "query": query}[r["bench"]](r))
         print()
     return 0
 
