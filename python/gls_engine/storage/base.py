@@ -187,13 +187,3 @@ class SpanStore:
     async def query_rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._read_pool, self.query_rows_sync, sql, params)
-
-
-def open_store(settings: Settings) -> SpanStore:
-    if settings.storage == "chdb":
-        from gls_engine.storage.chdb_store import ChdbStore
-
-        return ChdbStore(settings)
-    from gls_engine.storage.clickhouse_store import ClickHouseStore
-
-    return ClickHouseStore(settings)
