@@ -18,8 +18,10 @@ from aiohttp import web
 from gls_engine import __version__, webui
 from gls_engine.analytics import cost_handlers
 from gls_engine.analytics import handlers as analytics_handlers
+from gls_engine.analytics.costs import CostQueries
 from gls_engine.analytics.metrics import MetricQueries
 from gls_engine.analytics.suggestions import Suggestions
+from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.browser_guard import BrowserGuard
 from gls_engine.config import Settings
@@ -65,6 +67,7 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     app[STORE_KEY] = store
     app[query_handlers.QUERIES_KEY] = TraceQueries(store)
     app[analytics_handlers.METRICS_KEY] = MetricQueries(store)
+    app[cost_handlers.COST_QUERIES_KEY] = CostQueries(store)
     yield
     await store.close()
 
@@ -86,7 +89,10 @@ async def _enrichment_ctx(app: web.Application) -> AsyncIterator[None]:
     log.info("pricing with %s", enrichment.price_data.label)
     app[ENRICHMENT_KEY] = enrichment
     app[metadata_handlers.SETTINGS_CONSUMER_KEY] = enrichment
-    app[analytics_handlers.SUGGESTIONS_KEY] = Suggestions(app[STORE_KEY], enrichment)
+    suggestions = Suggestions(app[STORE_KEY], enrichment)
+    app[analytics_handlers.SUGGESTIONS_KEY] = suggestions
+    # The token analyzer judges context windows with the suggestions' lookup.
+    app[cost_handlers.TOKEN_QUERIES_KEY] = TokenQueries(app[STORE_KEY], suggestions.context_windows)
     yield
 
 

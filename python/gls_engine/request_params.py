@@ -1,4 +1,5 @@
-"""Parsing and validating query-string parameters into typed values.
+"""The rules for what HTTP requests name (project, trace id, time range, limits,
+cursors), shared by every package that takes requests: parsed into typed values.
 
 Every bad value becomes a 400 naming the parameter; nothing reaches SQL as
 text: values travel as ClickHouse query parameters.

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from gls_engine import request_params as p
 from gls_engine.analytics.costs import (
     EXPORT_DEFAULT_ROWS,
     EXPORT_MAX_ROWS,
@@ -15,11 +16,9 @@ from gls_engine.analytics.costs import (
     CostRequest,
     export_csv,
 )
-from gls_engine.analytics.handlers import SUGGESTIONS_KEY
 from gls_engine.analytics.tokens import TokenQueries, TokenRequest
 from gls_engine.analytics.window import Window, group_by, window
 from gls_engine.api_errors import json_response
-from gls_engine.query import params as p
 
 COST_QUERIES_KEY = web.AppKey("cost_queries", CostQueries)
 TOKEN_QUERIES_KEY = web.AppKey("token_queries", TokenQueries)
@@ -72,19 +71,7 @@ async def tokens(request: web.Request) -> web.Response:
     return json_response(await request.app[TOKEN_QUERIES_KEY].analysis(req))
 
 
-async def _attach(app: web.Application) -> None:
-    """Query objects over the store; the token analyzer judges context windows
-    with the suggestions' lookup (runs after the storage and enrichment
-    contexts, which make the store and the suggestions)."""
-    from gls_engine.app import STORE_KEY
-
-    store = app[STORE_KEY]
-    app[COST_QUERIES_KEY] = CostQueries(store)
-    app[TOKEN_QUERIES_KEY] = TokenQueries(store, app[SUGGESTIONS_KEY].context_windows)
-
-
 def add_routes(app: web.Application) -> None:
-    app.on_startup.append(_attach)
     base = "/api/v1/projects/{project}/analytics"
     app.router.add_get(f"{base}/costs", costs)
     app.router.add_get(f"{base}/costs/export.csv", costs_export)

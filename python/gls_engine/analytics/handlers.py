@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from gls_engine import request_params as p
 from gls_engine.analytics.metrics import MetricQueries, parse_request
 from gls_engine.analytics.suggestions import Suggestions
 from gls_engine.analytics.window import window
 from gls_engine.api_errors import json_response
-from gls_engine.query import params as p
 
 METRICS_KEY = web.AppKey("metric_queries", MetricQueries)
 SUGGESTIONS_KEY = web.AppKey("suggestions", Suggestions)

@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gls_engine import _core
+from gls_engine import request_params as p
 from gls_engine.analytics.window import GROUP_COLUMNS, Window, group_by, window
 from gls_engine.api_errors import bad_request
-from gls_engine.query import params as p
 from gls_engine.storage import SpanStore
 
 LEVELS = (0.5, 0.9, 0.99)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from gls_engine import request_params as p
 from gls_engine.api_errors import bad_request
-from gls_engine.query import params as p
 
 MINUTE_NS = 60 * 10**9
 # Steps a time series may use; the smallest that gives at most MAX_POINTS points.

@@ -31,7 +31,7 @@ from gls_engine.ingest.dedup import DedupWindow, request_digest
 from gls_engine.ingest.enrichment import Enrichment
 from gls_engine.ingest.memory_limiter import MemoryLimiter
 from gls_engine.metrics import Counters
-from gls_engine.query.params import PROJECT_RE
+from gls_engine.request_params import PROJECT_RE
 from gls_engine.storage import SpanStore, StorageError
 from gls_engine.storage.retention import oldest_kept_ns
 

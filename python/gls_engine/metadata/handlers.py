@@ -8,10 +8,10 @@ from typing import Protocol
 import orjson
 from aiohttp import web
 
+from gls_engine import request_params as p
 from gls_engine.api_errors import ApiError, bad_request, json_response
 from gls_engine.metadata.project_settings import ProjectSettings, SettingsValidationError
 from gls_engine.metadata.store import MetadataStore
-from gls_engine.query import params as p
 
 
 class SettingsConsumer(Protocol):

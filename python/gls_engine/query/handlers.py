@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from gls_engine import request_params as p
 from gls_engine.api_errors import json_response, not_found
-from gls_engine.query import params as p
 from gls_engine.query.traces import TraceQueries
 
 QUERIES_KEY = web.AppKey("trace_queries", TraceQueries)

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from multidict import MultiMapping
 
-from gls_engine.query import params as p
+from gls_engine import request_params as p
 from gls_engine.query.attributes import decode_attributes, key_values_to_python
 from gls_engine.storage import SpanStore
 

@@ -8,7 +8,7 @@ import contextlib
 import orjson
 from aiohttp import WSMsgType, web
 
-from gls_engine.query import params as p
+from gls_engine import request_params as p
 from gls_engine.realtime.hub import LiveHub
 
 HUB_KEY = web.AppKey("live_hub", LiveHub)
