@@ -107,7 +107,10 @@ def ingest(r: dict[str, Any]) -> str:
 
 def decode(r: dict[str, Any]) -> str:
     cmd, when = f"`{r['command']}`", _when(r)
-    out = ["| decoder | what it does | spans/s, one core | command | date | rev |"]
+    out = [
+        "| decoder | what it does | spans/s, one core | command | date | rev |",
+        "| --- | --- | ---: | --- | --- | --- |",
+    ]
     out += [
         f"| {row['name']} | {row['does']} | {_f(row['spans_per_s'])} | {cmd} | {when} |"
         for row in r["rows"]
