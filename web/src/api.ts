@@ -1,106 +1,21 @@
-// Typed access to the Studio's HTTP API (api/openapi.yaml). Errors are the
-// API's own {"error": {"code", "message"}}, raised as ApiError.
+// Typed access to the Studio's HTTP API. The types are those generated from
+// api/openapi.yaml (src/generated/openapi.ts, made by `npm run generate` before
+// every build), so a field the UI reads that the spec lacks fails the build.
+// Errors are the API's own {"error": {"code", "message"}}, raised as ApiError.
+import type { components } from "./generated/openapi";
 
-export interface TraceSummary {
-  trace_id: string;
-  name: string;
-  service_name: string;
-  root_span_type: string;
-  start_time_unix_nano: number;
-  end_time_unix_nano: number;
-  duration_ms: number;
-  span_count: number;
-  error_count: number;
-  llm_call_count: number;
-  status: "ok" | "error";
-  total_tokens: number;
-  models: string[];
-  tags: string[];
-  user_id: string;
-  environment: string;
-  cost: { total_usd: number | null; llm_usd: number | null; unpriced_llm_calls: number };
-  carbon: { energy_kwh: number | null; carbon_g: number | null; spans_without_energy: number };
-  data_quality: number | null;
-}
+type Schemas = components["schemas"];
 
-export interface TracePage {
-  traces: TraceSummary[];
-  next_cursor: string | null;
-}
-
-export interface FacetCount {
-  value: string;
-  count: number;
-}
-
-export interface Facets {
-  total: number;
-  status: FacetCount[];
-  model: FacetCount[];
-}
-
-export interface Range {
-  value: number;
-  min: number;
-  max: number;
-}
-
-export interface Span {
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
-  parent_missing: boolean;
-  /** first span of a loop of parent links, listed among the roots */
-  parent_loop?: boolean;
-  name: string;
-  kind: number;
-  span_type: string;
-  service_name: string;
-  start_time_unix_nano: number;
-  end_time_unix_nano: number;
-  duration_ms: number;
-  status: { code: number; message: string };
-  model: string;
-  provider: string;
-  usage: {
-    input_tokens: number | null;
-    output_tokens: number | null;
-    cached_tokens: number | null;
-    reasoning_tokens: number | null;
-    total_tokens: number | null;
-  };
-  input: string;
-  output: string;
-  attributes: Record<string, unknown>;
-  events: { name: string; time_unix_nano?: number; attributes: Record<string, unknown> }[];
-  cost: {
-    status: string;
-    total_usd: number | null;
-    llm_usd: number | null;
-    infra_usd: number | null;
-    data_usd: number | null;
-  };
-  carbon: {
-    source: string;
-    zone: string | null;
-    energy_kwh: Range | null;
-    carbon_g: Range | null;
-    embodied_carbon_g: Range | null;
-  };
-  resource?: { attributes: Record<string, unknown> };
-}
-
-export interface Trace {
-  trace_id: string;
-  project: string;
-  start_time_unix_nano: number;
-  end_time_unix_nano: number;
-  duration_ms: number;
-  span_count: number;
-  error_count: number;
-  root_span_ids: string[];
-  spans: Span[];
-}
+export type TraceSummary = Schemas["TraceSummary"];
+export type TracePage = Schemas["TracePage"];
+export type FacetCount = Schemas["FacetCounts"][number];
+export type Facets = Schemas["TraceFacets"];
+export type Span = Schemas["Span"];
+export type Trace = Schemas["Trace"];
+export type SpanPage = Schemas["SpanPage"];
+export type ProjectList = Schemas["ProjectList"];
+export type CostAnalysis = Schemas["CostAnalysis"];
+export type Suggestions = Schemas["Suggestions"];
 
 export class ApiError extends Error {
   constructor(
@@ -115,7 +30,8 @@ export class ApiError extends Error {
 /** A list value becomes the parameter repeated (the API's repeatable filters). */
 type Params = Record<string, string | string[] | undefined>;
 
-async function getJson<T>(path: string, params: Params = {}): Promise<T> {
+/** The path with its query; unset and empty values are left out (the API's "any"). */
+export function withQuery(path: string, params: Params): string {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     for (const one of Array.isArray(value) ? value : [value]) {
@@ -123,8 +39,11 @@ async function getJson<T>(path: string, params: Params = {}): Promise<T> {
     }
   }
   const text = query.toString();
-  const url = text ? `${path}?${text}` : path;
-  const resp = await fetch(url, { headers: { Accept: "application/json" } });
+  return text ? `${path}?${text}` : path;
+}
+
+async function getJson<T>(path: string, params: Params = {}): Promise<T> {
+  const resp = await fetch(withQuery(path, params), { headers: { Accept: "application/json" } });
   if (!resp.ok) {
     let code = "http_error";
     let message = `${resp.status} ${resp.statusText}`;
@@ -142,62 +61,9 @@ async function getJson<T>(path: string, params: Params = {}): Promise<T> {
 
 const projectPath = (project: string) => `/api/v1/projects/${encodeURIComponent(project)}`;
 
-export interface SpanPage {
-  spans: Span[];
-  next_cursor: string | null;
-}
-
 /** `attribute` holds key=value filters, all of which must match. */
 export const searchSpans = (project: string, params: Record<string, string | undefined>, attribute: string[]) =>
   getJson<SpanPage>(`${projectPath(project)}/spans`, { ...params, attribute });
-
-export interface CostFigures {
-  cost_usd: number;
-  llm_cost_usd: number;
-  infrastructure_cost_usd: number;
-  data_cost_usd: number;
-  llm_calls: number;
-  unpriced_llm_calls: number;
-  energy_kwh: number;
-  carbon_g: number;
-  embodied_carbon_g: number;
-}
-
-export interface CostAnalysis {
-  window: { start: string; end: string; step_s: number };
-  totals: CostFigures & {
-    split: { llm: number | null; infrastructure: number | null; data: number | null };
-    unknown_cost_share: number | null;
-    llm_calls_without_energy: number;
-  };
-  change: Record<string, number | null>;
-  series: (CostFigures & { t: string })[];
-  by_model: {
-    provider: string;
-    model: string;
-    requests: number;
-    unpriced_requests: number;
-    input_tokens: number;
-    output_tokens: number;
-    cost_usd: number;
-    avg_cost_per_request_usd: number | null;
-    energy_kwh: number;
-    carbon_g: number;
-  }[];
-  by_chain: { chain: string; executions: number; cost_usd: number; carbon_g: number; avg_cost_per_execution_usd: number }[];
-}
-
-export interface Suggestions {
-  suggestions: {
-    kind: string;
-    title: string;
-    detail: string;
-    monthly_saving_usd: number;
-    monthly_saving_co2e_g: number;
-    traces: string[];
-  }[];
-  not_evaluated: { kind: string; why: string }[];
-}
 
 export const costAnalysis = (project: string, range: { start: string; end: string }) =>
   getJson<CostAnalysis>(`${projectPath(project)}/analytics/costs`, range);
@@ -209,7 +75,7 @@ export const costsCsvUrl = (project: string, range: { start: string; end: string
   `${projectPath(project)}/analytics/costs/export.csv?${new URLSearchParams(range)}`;
 
 export const listProjects = () =>
-  getJson<{ projects: { name: string; trace_count: number; span_count: number }[] }>("/api/v1/projects");
+  getJson<ProjectList>("/api/v1/projects");
 
 export const listTraces = (project: string, params: Record<string, string | undefined>) =>
   getJson<TracePage>(`${projectPath(project)}/traces`, params);
