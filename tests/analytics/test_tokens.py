@@ -108,6 +108,39 @@ def test_plain_text_counts_equal_tiktoken(model: str, encodings: dict[str, Any])
         assert estimate_completion_tokens(model, text) == tokens
 
 
+# Fixed strings with their counts written down (tiktoken 0.14's encode_ordinary):
+# (text, o200k_base tokens, cl100k_base tokens). A wrong count here is a change in
+# tiktoken or in the ranks, not something the core could agree with by accident.
+LITERAL_COUNTS = [
+    ("hello world", 2, 2),
+    ("Hello, world!", 4, 4),
+    ("GreenLang Studio measures the carbon of every trace.", 10, 10),
+    ("每个请求的成本和碳排放都会被记录下来，并按模型汇总。", 20, 26),
+    ("emoji 🚀🔥👩🏽\u200d💻", 11, 17),
+    ("1234567890" * 4, 14, 14),
+    ("", 0, 0),
+]
+
+
+@pytest.mark.parametrize(("text", "o200k", "cl100k"), LITERAL_COUNTS)
+def test_literal_counts(text: str, o200k: int, cl100k: int, encodings: dict[str, Any]) -> None:
+    assert len(encodings["o200k_base"].encode_ordinary(text)) == o200k
+    assert len(encodings["cl100k_base"].encode_ordinary(text)) == cl100k
+    assert estimate_tokens("gpt-4o", text) == (o200k, 0)
+    assert estimate_tokens("gpt-4", text) == (cl100k, 0)
+
+
+def test_literal_transcript_count() -> None:
+    """A chat transcript counted by hand as OpenAI's cookbook does: 3 tokens per
+    message, + 3 for the reply's priming; 'hello world' is 2 tokens, 'user' and
+    'system' 1 each; the system message's content is also the system count."""
+    messages = [
+        {"role": "system", "content": "hello world"},
+        {"role": "user", "content": "hello world"},
+    ]
+    assert estimate_tokens("gpt-4o", json.dumps(messages)) == (3 + 1 + 2 + 3 + 1 + 2 + 3, 2)
+
+
 OPENAI_MODELS = [
     "gpt-4o",
     "gpt-4o-mini",
