@@ -366,10 +366,10 @@ def main(argv: list[str] | None = None) -> int:
             "the same, plus cost, energy, carbon, quality",
             rust_enriched,
         ),
-        ("Rust full decode, gzip bodies", "the same after inflating (level 6)", rust_gz),
-        ("Python parse + 14 columns", PYTHON_14_COLUMNS, python_columns_rate),
+        ("Rust full decode, gzipped bodies", "the same after inflating (level 6)", rust_gz),
+        ("Python parse + 14 columns (upb + pyarrow)", PYTHON_14_COLUMNS, python_columns_rate),
         (
-            "Python parse only",
+            "Python parse only (upb, no columns)",
             "upb `FromString` and a walk over the spans; no columns",
             python_parse,
         ),
@@ -401,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         f" Rust {res['rust_mb_per_s']} MB/s, enrichment +{res['enrichment_us_per_span']} us/span"
     )
     for name, does, rate in rows:
-        print(f"{name:30s} {rate:>12,.0f} spans/s  {does}")
+        print(f"{name:42s} {rate:>12,.0f} spans/s  {does}")
     print(comparison)
     print(
         f"the Python row's {len(PYTHON_COLUMNS)} columns equal the Rust decoder's on the first body"

@@ -108,13 +108,10 @@ def ingest(r: dict[str, Any]) -> str:
 def decode(r: dict[str, Any]) -> str:
     cmd, when = f"`{r['command']}`", _when(r)
     out = [
-        "| decoder | what it does | spans/s, one core | command | date | rev |",
-        "| --- | --- | ---: | --- | --- | --- |",
+        "| decoder | spans/s, one core | command | date | rev |",
+        "| --- | ---: | --- | --- | --- |",
     ]
-    out += [
-        f"| {row['name']} | {row['does']} | {_f(row['spans_per_s'])} | {cmd} | {when} |"
-        for row in r["rows"]
-    ]
+    out += [f"| {row['name']} | {_f(row['spans_per_s'])} | {cmd} | {when} |" for row in r["rows"]]
     out += ["", f"{r['bytes_per_span']} bytes of protobuf per span. {r['comparison']}", machine(r)]
     return "\n".join(out)
 
