@@ -9,6 +9,7 @@ revision, in the columns BENCHMARKS.md uses, so a re-measured row is pasted over
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -49,6 +50,12 @@ def _f(x: Any, nd: int = 0) -> str:
     return str(x)
 
 
+def _command(r: dict[str, Any]) -> str:
+    """The bench's command as the tables write it: relative to benches/, without --json."""
+    command = re.sub(r" --json[ =]\S+", "", r["command"])
+    return f"`{command.removeprefix('python benches/')}`"
+
+
 def _when(r: dict[str, Any]) -> str:
     """`| date | rev |` cells: the run's day and the commit measured ('+dirty' if changed)."""
     m = r["machine"]
@@ -65,48 +72,42 @@ def machine(r: dict[str, Any]) -> str:
 
 
 def ingest(r: dict[str, Any]) -> str:
-    cmd, when = f"`{r['command']}`", _when(r)
+    cmd, when = _command(r), _when(r)
     s = r["studio"]
+    latency = f"{_f(s['latency_ms_p50'])} / {_f(s['latency_ms_p99'])}"
     if "phoenix" not in r:
         return "\n".join(
             [
-                "| C | acked spans/s | p50 / p99 ms | peak RSS MiB | command | date | rev |",
-                f"| {r['concurrency']} | {_f(s['acked_spans_per_s'])}"
-                f" | {_f(s['latency_ms_p50'])} / {_f(s['latency_ms_p99'])}"
-                f" | {_f(s['rss_peak_mib'])} | {cmd} | {when} |",
+                "| Studio alone | acked spans/s | p50 / p99 ms | command | date | rev |",
+                "| --- | ---: | --- | --- | --- | --- |",
+                f"| C = {r['concurrency']} | {_f(s['acked_spans_per_s'])} | {latency} | {cmd} | {when} |",
+                "",
+                "| measure | figure | command | date | rev |",
+                "| --- | ---: | --- | --- | --- |",
+                f"| ingest peak RSS, C = {r['concurrency']} | {_f(s['rss_peak_mib'])} MiB | {cmd} | {when} |",
                 "",
                 machine(r),
             ]
         )
     p = r["phoenix"]
-    rows = [
-        ("acked spans/s", s["acked_spans_per_s"], p["acked_spans_per_s"], r.get("ratio_acked")),
-        (
-            "stored spans/s",
-            s["acked_spans_per_s"],
-            p.get("stored_spans_per_s"),
-            r.get("ratio_stored"),
-        ),
-        ("peak RSS MiB", s["rss_peak_mib"], p["rss_peak_mib"], None),
-        ("server CPU s", s["server_cpu_s"], p["server_cpu_s"], None),
-    ]
+    ratio_acked, ratio_stored = r.get("ratio_acked"), r.get("ratio_stored")
     out = [
         f"| measure, C = {r['concurrency']} | Studio | Phoenix | Studio / Phoenix | command | date | rev |",
         "| --- | ---: | ---: | ---: | --- | --- | --- |",
+        f"| acked spans/s | {_f(s['acked_spans_per_s'])} | {_f(p['acked_spans_per_s'])}"
+        f" | {_f(ratio_acked, 1)}x | {cmd} | {when} |",
+        f"| stored spans/s | {_f(s['acked_spans_per_s'])} (at the answer)"
+        f" | {_f(p.get('stored_spans_per_s'))} | {_f(ratio_stored, 0)}x | {cmd} | {when} |",
+        f"| request p50 / p99 ms | {latency}"
+        f" | {_f(p['latency_ms_p50'])} / {_f(p['latency_ms_p99'])} | | {cmd} | {when} |",
+        f"| peak RSS MiB / server CPU s | {_f(s['rss_peak_mib'])} / {_f(s['server_cpu_s'], 1)}"
+        f" | {_f(p['rss_peak_mib'])} / {_f(p['server_cpu_s'], 1)} | | {cmd} | {when} |",
     ]
-    out += [
-        f"| {what} | {_f(a)} | {_f(b)} | {_f(ratio, 1)}{'x' if ratio else ''} | {cmd} | {when} |"
-        for what, a, b, ratio in rows
-    ]
-    out.append(
-        f"| request p50 / p99 ms | {_f(s['latency_ms_p50'])} / {_f(s['latency_ms_p99'])}"
-        f" | {_f(p['latency_ms_p50'])} / {_f(p['latency_ms_p99'])} | | {cmd} | {when} |"
-    )
     return "\n".join([*out, "", machine(r)])
 
 
 def decode(r: dict[str, Any]) -> str:
-    cmd, when = f"`{r['command']}`", _when(r)
+    cmd, when = _command(r), _when(r)
     out = [
         "| decoder | spans/s, one core | command | date | rev |",
         "| --- | ---: | --- | --- | --- |",
@@ -129,7 +130,7 @@ def query(r: dict[str, Any]) -> str:
     when = _when(r)
     first = next(iter(r["queries"].values()), {"cold": {"n": 0}, "warm": {"n": 0}})
     out = [
-        f"Command: `{r['command']}` ({first['cold']['n']} cold and {first['warm']['n']} warm"
+        f"Command: {_command(r)} ({first['cold']['n']} cold and {first['warm']['n']} warm"
         f" requests per query, seed {r.get('seed')}). {machine(r)}.",
         "",
         f"{_f(r['spans'])} spans, {r['projects']} projects over {r['days']} days;"
