@@ -44,5 +44,8 @@ fi
 if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
-(cd web && npm run --silent build >/dev/null)
+# tsc reports type errors (e.g. a field the API spec lacks) on stdout: show them on failure.
+build_log="$(mktemp)"
+(cd web && npm run --silent build >"$build_log" 2>&1) || { cat "$build_log" >&2; rm -f "$build_log"; echo "building the web UI failed (see above)" >&2; exit 1; }
+rm -f "$build_log"
 .venv/bin/python -c 'import gls_engine, sys; print("gls_engine", gls_engine.__version__, "ready")'
