@@ -3,7 +3,7 @@
 //! `cargo run --release --example profile_decode -- FILE [ROUNDS]`
 //!
 //! `PHASE=baseline` (needs `--features baseline`) times the old prost-based
-//! path (`_core::reference`) on the same bodies, for before/after numbers.
+//! path (`_core::decode::oracle`) on the same bodies, for before/after numbers.
 //! `JSON=1` reads the bodies as OTLP/JSON.
 //! `ENRICH=PRICES_JSON:IMPACTS_JSON` decodes with cost/carbon enrichment
 //! (the JSON `gls_engine.costs.prices` and `gls_engine.carbon.data` export);
@@ -11,11 +11,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use _core::batch::DecodeOptions;
 use _core::decode::{decode_traces, BodyFormat};
 use _core::energy::ImpactModel;
 use _core::enrich::Enricher;
 use _core::pricing::PriceBook;
+use _core::DecodeOptions;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -66,7 +66,7 @@ fn main() {
             spans += match phase.as_str() {
                 #[cfg(feature = "baseline")]
                 "baseline" => {
-                    _core::reference::decode_traces_prost(b, &opts)
+                    _core::decode::oracle::decode_traces_prost(b, &opts)
                         .unwrap()
                         .accepted_spans
                 }

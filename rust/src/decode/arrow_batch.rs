@@ -10,13 +10,15 @@ use arrow_array::{
 use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
-use crate::attr_text::{
+use crate::decode::attr_text::{
     put, utf8, write_events_json, write_key_values_json, write_links_json, TYPE_STRING,
 };
+use crate::decode::otlp_views::{
+    scan_resource, scan_scope, validate_request, Kv, Outline, SpanView,
+};
+use crate::decode::semconv::{resource_info, tags, valid_project, Col, Found};
 use crate::enrich::{enrich, Enricher, SpanInputs};
 use crate::errors::{Error, Result};
-use crate::normalize::{resource_info, tags, valid_project, Col, Found};
-use crate::otlp_wire::{scan_resource, scan_scope, validate_request, Kv, Outline, SpanView};
 
 fn ts_type() -> DataType {
     DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
@@ -124,7 +126,7 @@ impl Utf8Col {
     }
     #[inline]
     pub(crate) fn push(&mut self, s: &str) -> Result<()> {
-        crate::attr_text::put(&mut self.data, s.as_bytes());
+        crate::decode::attr_text::put(&mut self.data, s.as_bytes());
         self.end()
     }
     fn finish(mut self) -> StringArray {

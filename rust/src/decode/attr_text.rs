@@ -16,10 +16,10 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
+use crate::decode::otlp_messages::any_value::Value;
+use crate::decode::otlp_messages::AnyValue;
+use crate::decode::otlp_views::{for_each_item, resolve_any, scan_kv, Event, Kv, Link, Val};
 use crate::errors::{Error, Result, MAX_ANYVALUE_DEPTH};
-use crate::otlp_proto::any_value::Value;
-use crate::otlp_proto::AnyValue;
-use crate::otlp_wire::{for_each_item, resolve_any, scan_kv, Event, Kv, Link, Val};
 
 pub const TYPE_STRING: u8 = 0; // not stored: a missing attribute_types entry means string
 pub const TYPE_BOOL: u8 = 1;
@@ -447,10 +447,10 @@ pub fn parse_value_text(text: &str, code: u8) -> Option<AnyValue> {
         })),
         TYPE_BYTES => Some(Value::BytesValue(B64.decode(text).ok()?.into())),
         TYPE_ARRAY => Some(Value::ArrayValue(
-            crate::otlp_json::parse_array_value(text).ok()?,
+            crate::decode::otlp_json::parse_array_value(text).ok()?,
         )),
         TYPE_KVLIST => Some(Value::KvlistValue(
-            crate::otlp_json::parse_kvlist_value(text).ok()?,
+            crate::decode::otlp_json::parse_kvlist_value(text).ok()?,
         )),
         TYPE_EMPTY => None,
         _ => return None,
@@ -461,7 +461,7 @@ pub fn parse_value_text(text: &str, code: u8) -> Option<AnyValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference::attr_text as old;
+    use crate::decode::oracle::attr_text as old;
     use bytes::Bytes;
     use prost::Message;
 
@@ -487,7 +487,7 @@ mod tests {
 
     #[test]
     fn same_texts_as_reference() {
-        use crate::otlp_proto::{ArrayValue, KeyValue, KeyValueList};
+        use crate::decode::otlp_messages::{ArrayValue, KeyValue, KeyValueList};
         let nested = AnyValue {
             value: Some(Value::KvlistValue(KeyValueList {
                 values: vec![
@@ -535,7 +535,7 @@ mod tests {
     }
 
     fn nest(levels: usize) -> Vec<u8> {
-        crate::prop_tests::nested_any(levels)
+        crate::decode::prop_tests::nested_any(levels)
     }
 
     #[test]

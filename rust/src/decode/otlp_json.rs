@@ -1,4 +1,4 @@
-//! OTLP/JSON -> the prost structs of `otlp_proto.rs`.
+//! OTLP/JSON -> the prost structs of `otlp_messages.rs`.
 //!
 //! The OTLP/JSON mapping is proto3's JSON mapping with two OTLP twists:
 //! trace and span ids are hex (not base64), and enums are integers. We accept:
@@ -18,9 +18,9 @@ use base64::Engine as _;
 use bytes::Bytes;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::decode::otlp_messages::any_value::Value;
+use crate::decode::otlp_messages::*;
 use crate::errors::{Error, Result, MAX_ANYVALUE_DEPTH, NESTING_MESSAGE};
-use crate::otlp_proto::any_value::Value;
-use crate::otlp_proto::*;
 
 /// Deepest nesting of an unknown (skipped) JSON value.
 const MAX_SKIP_DEPTH: usize = 128;
@@ -84,7 +84,7 @@ pub fn encode_export_response(rejected_spans: i64, error_message: &str) -> Vec<u
             out.push(b',');
         }
         out.extend_from_slice(b"\"errorMessage\":");
-        crate::attr_text::write_json_str(&mut out, error_message);
+        crate::decode::attr_text::write_json_str(&mut out, error_message);
     }
     out.extend_from_slice(b"}}");
     out

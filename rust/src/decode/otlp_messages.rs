@@ -8,7 +8,7 @@
 //! `Bytes` buffer then slices the input instead of allocating one `String` per
 //! field, which is most of the cost of a span. The wire format of `string` and
 //! `bytes` is the same; UTF-8 of the string fields is checked where the text
-//! is used (see `batch.rs`), so the request is still refused when one is not
+//! is used (see `arrow_batch.rs`), so the request is still refused when one is not
 //! valid UTF-8. Fields we do not use (`entity_refs`, `key_strindex`,
 //! `string_value_strindex`, `schema_url`) are skipped as unknown fields.
 

@@ -1,9 +1,9 @@
 //! OTLP trace messages read straight from the protobuf wire format, as
-//! borrowed views of the request body (see `wire.rs`): no per-field
+//! borrowed views of the request body (see `protobuf_wire.rs`): no per-field
 //! allocation, strings are `&[u8]` sub-slices whose UTF-8 is checked once,
-//! where the text is used (`batch.rs`, `attr_text.rs`).
+//! where the text is used (`arrow_batch.rs`, `attr_text.rs`).
 //!
-//! Semantics are prost's (the reference, kept in `reference.rs` for tests):
+//! Semantics are prost's (the test oracle, `oracle/`, decodes with prost):
 //! the last value of a scalar field seen twice wins; a non-repeated message
 //! field seen twice is merged (= the concatenation of its encodings, which
 //! we then read as one message: this only allocates in that rare case);
@@ -16,8 +16,8 @@
 
 use std::borrow::Cow;
 
+use crate::decode::protobuf_wire::Reader;
 use crate::errors::{Error, Result, MAX_ANYVALUE_DEPTH};
-use crate::wire::Reader;
 
 /// A resolved `AnyValue`. Array and kvlist values stay raw (the encoded
 /// `ArrayValue` / `KeyValueList`, already validated) and are walked when
@@ -554,7 +554,7 @@ impl<'a> Outline<'a> {
                                 1 => scope.add(f.bytes()?, |seg| scan_scope(seg).map(drop))?,
                                 2 => {
                                     let span = f.bytes()?;
-                                    crate::wire::prefetch(span);
+                                    crate::decode::protobuf_wire::prefetch(span);
                                     o.spans.push(span)
                                 }
                                 _ => {}

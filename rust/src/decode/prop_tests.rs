@@ -1,5 +1,5 @@
-//! Property test: the wire reader (`otlp_wire.rs` + `batch::build_proto`)
-//! gives the same result as the prost reference (`reference.rs`) on many
+//! Property test: the wire reader (`otlp_views.rs` + `arrow_batch::build_proto`)
+//! gives the same result as the prost test oracle (`oracle/`) on many
 //! randomized protobuf requests: every AnyValue type, nested arrays/kvlists,
 //! events, links, status, unknown fields of every wire type (groups too),
 //! empty and absent fields, repeated keys, fields in any order, scalar
@@ -10,8 +10,8 @@
 //! that it can produce what an encoder never would; both decoders then read
 //! the same bytes.
 
+use crate::decode::oracle::decode_traces_prost;
 use crate::errors::Error;
-use crate::reference::decode_traces_prost;
 use crate::{decode_traces, BodyFormat, DecodeOptions, Decoded};
 
 const NOW: i64 = 1_700_000_000_000_000_000;
@@ -678,7 +678,7 @@ fn wire_reader_matches_prost_reference() {
 
 #[test]
 fn json_path_matches_reference() {
-    use crate::otlp_json;
+    use crate::decode::otlp_json;
     let bodies = [
         r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}},{"key":"gls.project","value":{"stringValue":"p1"}}]},
           "scopeSpans":[{"scope":{"name":"sc","version":"1","attributes":[{"key":"a","value":{"intValue":"3"}}]},
@@ -701,7 +701,7 @@ fn json_path_matches_reference() {
     for body in bodies {
         let o = opts(None);
         let req = otlp_json::decode_request(body.as_bytes()).unwrap();
-        let old = crate::reference::build(&req, &o, body.len()).unwrap();
+        let old = crate::decode::oracle::build(&req, &o, body.len()).unwrap();
         let new = decode_traces(body.as_bytes(), f, &o).unwrap();
         assert_eq!(old.batch, new.batch);
         assert_eq!(

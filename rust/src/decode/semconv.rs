@@ -3,15 +3,15 @@
 //! One pass over a span's attributes ([`Found::scan`]) classifies each key
 //! (a `match` on the key bytes) and keeps, per normalised column, the index of
 //! the best-ranked attribute whose value qualifies; the values are then
-//! written straight into the column buffers by `batch.rs`. "First match wins"
+//! written straight into the column buffers by `arrow_batch.rs`. "First match wins"
 //! in the schema doc is the rank order here. A value qualifies when it is
 //! not empty (strings), is a valid count (token columns: int, integral double
 //! or decimal string, 0..=u32::MAX) or maps to a known span type; a value
 //! that does not qualify falls through to the next key.
 
-use crate::attr_text::{utf8, write_value_text, write_value_text_checked};
+use crate::decode::attr_text::{utf8, write_value_text, write_value_text_checked};
+use crate::decode::otlp_views::{for_each_item, has_items, resolve_any, Kv, Val};
 use crate::errors::Result;
-use crate::otlp_wire::{for_each_item, has_items, resolve_any, Kv, Val};
 
 /// Normalised columns fed from span attributes (index into [`Found::best`]).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -483,7 +483,7 @@ impl Found {
         if let Some(a) = attr {
             self.value_text(a as usize, attrs, &mut tmp)?;
         }
-        crate::attr_text::write_json_utf8(out, &tmp);
+        crate::decode::attr_text::write_json_utf8(out, &tmp);
         Ok(())
     }
 }

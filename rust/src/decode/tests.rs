@@ -4,9 +4,9 @@ use arrow_array::{Array, FixedSizeBinaryArray, MapArray, StringArray, UInt32Arra
 use bytes::Bytes;
 use prost::Message;
 
+use crate::decode::otlp_messages::any_value::Value;
+use crate::decode::otlp_messages::*;
 use crate::errors::Error;
-use crate::otlp_proto::any_value::Value;
-use crate::otlp_proto::*;
 use crate::{decode_traces, span_schema, BodyFormat, DecodeOptions};
 
 const NOW: i64 = 1_700_000_000_000_000_000;

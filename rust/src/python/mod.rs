@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyList};
 
-use crate::batch::{span_schema as schema, DecodeOptions};
+use crate::decode::arrow_batch::{span_schema as schema, DecodeOptions};
 use crate::decode::{decode_traces as decode, BodyFormat, DEFAULT_MAX_BODY_BYTES};
 use crate::errors::exception_types;
 
@@ -119,9 +119,9 @@ fn encode_export_response<'py>(
     json: bool,
 ) -> Bound<'py, PyBytes> {
     let out = if json {
-        crate::otlp_json::encode_export_response(rejected_spans, error_message)
+        crate::decode::otlp_json::encode_export_response(rejected_spans, error_message)
     } else {
-        crate::otlp_proto::encode_export_response(rejected_spans, error_message)
+        crate::decode::otlp_messages::encode_export_response(rejected_spans, error_message)
     };
     PyBytes::new(py, &out)
 }

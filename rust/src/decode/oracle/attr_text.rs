@@ -19,9 +19,9 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
+use crate::decode::otlp_messages::any_value::Value;
+use crate::decode::otlp_messages::{span, AnyValue, ArrayValue, KeyValue, KeyValueList};
 use crate::errors::{Error, Result, MAX_ANYVALUE_DEPTH};
-use crate::otlp_proto::any_value::Value;
-use crate::otlp_proto::{span, AnyValue, ArrayValue, KeyValue, KeyValueList};
 
 pub const TYPE_STRING: u8 = 0; // not stored: a missing attribute_types entry means string
 pub const TYPE_BOOL: u8 = 1;
@@ -32,7 +32,7 @@ pub const TYPE_ARRAY: u8 = 5;
 pub const TYPE_KVLIST: u8 = 6;
 pub const TYPE_EMPTY: u8 = 7;
 
-pub use crate::attr_text::utf8;
+pub use crate::decode::attr_text::utf8;
 
 /// The type code of a value (`TYPE_STRING` for strings).
 #[inline]
@@ -329,7 +329,7 @@ pub fn write_links_json(out: &mut Vec<u8>, links: &[span::Link]) -> Result<()> {
     Ok(())
 }
 
-pub use crate::attr_text::parse_value_text;
+pub use crate::decode::attr_text::parse_value_text;
 
 #[cfg(test)]
 mod tests {

@@ -1,26 +1,26 @@
 //! REFERENCE implementation (tests, and the `baseline` feature for benches):
 //! prost-decoded structs -> batch, exactly as the core did before the wire
-//! reader of `otlp_wire.rs`. The property tests assert that both give the
+//! reader of `otlp_views.rs`. The property tests assert that both give the
 //! same batch for the same protobuf request.
 
 pub mod attr_text;
-pub mod normalize;
+pub mod semconv;
 
-use crate::batch::{
+use crate::decode::arrow_batch::{
     check_span, offset, Builder, DecodeOptions, Decoded, Reject, TimeBounds, Utf8Col,
     REJECT_REASONS, REJECT_TEXT,
 };
+use crate::decode::otlp_messages::{ExportTraceServiceRequest, KeyValue};
+use crate::decode::semconv::valid_project;
 use crate::errors::{Error, Result};
-use crate::normalize::valid_project;
-use crate::otlp_proto::{ExportTraceServiceRequest, KeyValue};
 use attr_text::{
     utf8, write_events_json, write_key_values_json, write_links_json, write_value_text, TYPE_STRING,
 };
-use normalize::{resource_info, tags, Col, Found};
+use semconv::{resource_info, tags, Col, Found};
 
 /// Decodes a protobuf request with prost and builds its batch (the old path).
 pub fn decode_traces_prost(body: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
-    let req = crate::otlp_proto::decode_request(bytes::Bytes::copy_from_slice(body))?;
+    let req = crate::decode::otlp_messages::decode_request(bytes::Bytes::copy_from_slice(body))?;
     build(&req, opts, body.len())
 }
 

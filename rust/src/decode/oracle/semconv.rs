@@ -6,16 +6,16 @@
 //! One pass over a span's attributes ([`Found::scan`]) classifies each key
 //! (a `match` on the key bytes) and keeps, per normalised column, the index of
 //! the best-ranked attribute whose value qualifies; the values are then
-//! written straight into the column buffers by `batch.rs`. "First match wins"
+//! written straight into the column buffers by `arrow_batch.rs`. "First match wins"
 //! in the schema doc is the rank order here. A value qualifies when it is
 //! not empty (strings), is a valid count (token columns: int, integral double
 //! or decimal string, 0..=u32::MAX) or maps to a known span type; a value
 //! that does not qualify falls through to the next key.
 
 use super::attr_text::{utf8, write_value_text};
+use crate::decode::otlp_messages::any_value::Value;
+use crate::decode::otlp_messages::KeyValue;
 use crate::errors::Result;
-use crate::otlp_proto::any_value::Value;
-use crate::otlp_proto::KeyValue;
 
 /// Normalised columns fed from span attributes (index into [`Found::best`]).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -469,7 +469,7 @@ fn json_text(out: &mut Vec<u8>, kv: Option<&KeyValue>) -> Result<()> {
     if let Some(kv) = kv {
         write_value_text(&mut tmp, kv.value.as_ref().and_then(|v| v.value.as_ref()))?;
     }
-    crate::attr_text::write_json_str(out, std::str::from_utf8(&tmp).expect("validated"));
+    crate::decode::attr_text::write_json_str(out, std::str::from_utf8(&tmp).expect("validated"));
     Ok(())
 }
 
@@ -575,7 +575,7 @@ pub fn valid_project(p: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::otlp_proto::{AnyValue, ArrayValue};
+    use crate::decode::otlp_messages::{AnyValue, ArrayValue};
     use bytes::Bytes;
 
     fn kv(k: &str, v: Value) -> KeyValue {
