@@ -30,8 +30,10 @@ export function parseRoute(hash: string): Route {
 export function traceHref(project: string, traceId: string, startNs?: number, endNs?: number): string {
   const base = `#/${encodeURIComponent(project)}/trace/${traceId}`;
   if (startNs === undefined || endNs === undefined) return base;
-  // whole milliseconds around the trace: the API's window is inclusive to the ms
-  return `${base}?start=${Math.floor(startNs / 1e6)}&end=${Math.floor(endNs / 1e6)}`;
+  // Whole milliseconds around the trace, one more on each side: times near
+  // 1.7e18 ns lose their last digits in a double, and dividing can round a start
+  // of x.999999 ms up to x+1, which would leave the root span out of the window.
+  return `${base}?start=${Math.floor(startNs / 1e6) - 1}&end=${Math.floor(endNs / 1e6) + 1}`;
 }
 
 export function useRoute(): Route {
