@@ -1,4 +1,9 @@
-"""JSON errors for the HTTP API: `{"error": {"code", "message"}}`, always."""
+"""JSON errors for the HTTP API: `{"error": {"code", "message"}}`, always.
+
+The Studio's own errors take their status from error_status.py, as the OTLP
+receivers' do; aiohttp's (no route, method not allowed, body over
+client_max_size) keep the status aiohttp gave them.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +13,11 @@ from collections.abc import Awaitable, Callable
 import orjson
 from aiohttp import web
 
-from gls_engine.errors import PermanentError, RefusedError, RetryableError
+from gls_engine.error_status import retry_after_s, status_for
+from gls_engine.errors import StudioError
 from gls_engine.storage import StorageError
 
 log = logging.getLogger(__name__)
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def bad_request(message: str) -> ApiError:
-    return ApiError(400, "invalid_parameter", message)
-
-
-def not_found(message: str) -> ApiError:
-    return ApiError(404, "not_found", message)
 
 
 def error_response(
@@ -64,16 +56,12 @@ async def json_errors(
 ) -> web.StreamResponse:
     try:
         return await handler(request)
-    except ApiError as exc:
-        return error_response(exc.status, exc.code, exc.message)
-    except PermanentError as exc:
-        return error_response(400, exc.code, str(exc))
-    except (RefusedError, RetryableError) as exc:
-        status = 429 if isinstance(exc, RefusedError) else 503
-        return error_response(status, exc.code, str(exc), {"Retry-After": str(exc.retry_after_s)})
-    except StorageError as exc:
-        log.warning("storage error on %s: %s", request.path, exc)
-        return error_response(503 if exc.retryable else 500, "storage_error", str(exc))
+    except (StudioError, StorageError) as exc:
+        if isinstance(exc, StorageError):
+            log.warning("storage error on %s: %s", request.path, exc)
+        delay = retry_after_s(exc)
+        headers = None if delay is None else {"Retry-After": str(delay)}
+        return error_response(status_for(exc).http, exc.code, str(exc), headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -1,30 +1,54 @@
-"""Pipeline errors, classed the way the OpenTelemetry Collector classes them.
+"""Errors a request is answered with, classed the way the OpenTelemetry Collector classes them.
 
-Components raise these; only the edges (HTTP and gRPC receivers, API handlers)
-turn them into status codes.
+Permanent: the request is wrong, and sent again unchanged it fails again (the
+client drops it). Refused: the Studio is too busy to take it now (the client
+backs off, then retries). Retryable: it failed for a passing reason (the client
+retries). Components raise these; only the doors (the OTLP/HTTP and OTLP/gRPC
+receivers, the JSON API) turn them into status codes, all with the one table
+in error_status.py.
 """
 
 from __future__ import annotations
 
 
-class PipelineError(Exception):
+class StudioError(Exception):
+    """An error of no class below: a fault of the Studio's (500 / INTERNAL)."""
+
     code = "internal"
 
 
-class PermanentError(PipelineError):
-    """The data is bad; retrying the same request will fail again (HTTP 400)."""
+class PermanentError(StudioError):
+    """The data is bad; retrying the same request will fail again."""
 
     code = "invalid_request"
 
 
+class InvalidParameterError(PermanentError):
+    """A parameter of the request (path, query string, body field) is not valid."""
+
+    code = "invalid_parameter"
+
+
+class NotFoundError(PermanentError):
+    """What the request names does not exist."""
+
+    code = "not_found"
+
+
 class PayloadTooLargeError(PermanentError):
-    """The body exceeds the configured limit (HTTP 413)."""
+    """The body exceeds the configured limit."""
 
     code = "payload_too_large"
 
 
-class RefusedError(PipelineError):
-    """The pipeline is full; the client should back off and retry (HTTP 429)."""
+class UnsupportedMediaTypeError(PermanentError):
+    """The body is of a media type this endpoint does not read."""
+
+    code = "unsupported_media_type"
+
+
+class RefusedError(StudioError):
+    """The pipeline is full; the client should back off and retry after `retry_after_s`."""
 
     code = "resource_exhausted"
 
@@ -33,8 +57,8 @@ class RefusedError(PipelineError):
         self.retry_after_s = retry_after_s
 
 
-class RetryableError(PipelineError):
-    """Storage failed or is shutting down; the same request may succeed later (HTTP 503)."""
+class RetryableError(StudioError):
+    """Storage failed or is shutting down; the same request may succeed later."""
 
     code = "unavailable"
 

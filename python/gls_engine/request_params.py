@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from gls_engine.api_errors import bad_request
+from gls_engine.errors import InvalidParameterError
 
 PROJECT_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 TRACE_ID_RE = re.compile(r"[0-9a-fA-F]{32}")
@@ -29,13 +29,15 @@ LATEST_NS = int(datetime(2262, 4, 10, tzinfo=UTC).timestamp()) * 10**9
 
 def project_name(value: str) -> str:
     if not PROJECT_RE.fullmatch(value):
-        raise bad_request("project must be 1-128 characters of letters, digits, '.', '_' or '-'")
+        raise InvalidParameterError(
+            "project must be 1-128 characters of letters, digits, '.', '_' or '-'"
+        )
     return value
 
 
 def trace_id(value: str) -> str:
     if not TRACE_ID_RE.fullmatch(value) or set(value) == {"0"}:
-        raise bad_request("trace_id must be 32 hex characters, not all zero")
+        raise InvalidParameterError("trace_id must be 32 hex characters, not all zero")
     return value.lower()
 
 
@@ -49,14 +51,14 @@ def timestamp_ns(name: str, value: str) -> int:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise bad_request(
+            raise InvalidParameterError(
                 f"{name} must be RFC 3339 (2026-01-02T03:04:05Z) or epoch ms"
             ) from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
         ns = int(parsed.timestamp() * 1e6) * 1000
     if not EARLIEST_NS <= ns <= LATEST_NS:
-        raise bad_request(f"{name} is out of range (1900-01-01 to 2262-04-10)")
+        raise InvalidParameterError(f"{name} is out of range (1900-01-01 to 2262-04-10)")
     return ns
 
 
@@ -64,9 +66,9 @@ def integer(name: str, value: str, lo: int = 0, hi: int = 2**63 - 1) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise bad_request(f"{name} must be an integer") from None
+        raise InvalidParameterError(f"{name} must be an integer") from None
     if not lo <= number <= hi:
-        raise bad_request(f"{name} must be between {lo} and {hi}")
+        raise InvalidParameterError(f"{name} must be between {lo} and {hi}")
     return number
 
 
@@ -74,24 +76,24 @@ def number(name: str, value: str, lo: float = -1e300, hi: float = 1e300) -> floa
     try:
         result = float(value)
     except ValueError:
-        raise bad_request(f"{name} must be a number") from None
+        raise InvalidParameterError(f"{name} must be a number") from None
     if result != result or result in (float("inf"), float("-inf")):
-        raise bad_request(f"{name} must be a finite number")
+        raise InvalidParameterError(f"{name} must be a finite number")
     if not lo <= result <= hi:
-        raise bad_request(f"{name} must be between {lo:g} and {hi:g}")
+        raise InvalidParameterError(f"{name} must be between {lo:g} and {hi:g}")
     return result
 
 
 def choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
-        raise bad_request(f"{name} must be one of {', '.join(allowed)}")
+        raise InvalidParameterError(f"{name} must be one of {', '.join(allowed)}")
     return value
 
 
 def key_value(name: str, value: str) -> tuple[str, str]:
     key, sep, val = value.partition("=")
     if not sep or not key:
-        raise bad_request(f"{name} must look like key=value")
+        raise InvalidParameterError(f"{name} must look like key=value")
     return key, val
 
 
@@ -102,9 +104,9 @@ def time_range(query: Mapping[str, str], default_days: int = 7) -> tuple[int, in
         timestamp_ns("start", query["start"]) if "start" in query else end - default_days * DAY_NS
     )
     if start >= end:
-        raise bad_request("start must be before end")
+        raise InvalidParameterError("start must be before end")
     if end - start > 400 * DAY_NS:
-        raise bad_request("time range must not exceed 400 days")
+        raise InvalidParameterError("time range must not exceed 400 days")
     return start, end
 
 
@@ -117,12 +119,14 @@ def trace_window(query: Mapping[str, str]) -> tuple[int, int] | None:
         return None
     if len(given) == 1:
         missing = "end" if given == ["start"] else "start"
-        raise bad_request(f"{given[0]} needs {missing}: give both, or neither to search every day")
+        raise InvalidParameterError(
+            f"{given[0]} needs {missing}: give both, or neither to search every day"
+        )
     first = timestamp_ns("start", query["start"])
     # through the end's last nanosecond, so a window rounded to ms still holds the trace
     last = timestamp_ns("end", query["end"]) + 999_999
     if first > last:
-        raise bad_request("start must not be after end")
+        raise InvalidParameterError("start must not be after end")
     return first, last
 
 
@@ -135,11 +139,13 @@ def decode_cursor(value: str, shape: tuple[type, ...]) -> list[Any]:
         padded = value + "=" * (-len(value) % 4)
         data = orjson.loads(base64.urlsafe_b64decode(padded))
     except (ValueError, TypeError):
-        raise bad_request("cursor is not valid; pass the next_cursor of a previous page") from None
+        raise InvalidParameterError(
+            "cursor is not valid; pass the next_cursor of a previous page"
+        ) from None
     if (
         not isinstance(data, list)
         or len(data) != len(shape)
         or not all(isinstance(v, t) for v, t in zip(data, shape, strict=True))
     ):
-        raise bad_request("cursor is not valid; pass the next_cursor of a previous page")
+        raise InvalidParameterError("cursor is not valid; pass the next_cursor of a previous page")
     return data

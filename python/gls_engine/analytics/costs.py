@@ -41,7 +41,7 @@ from decimal import Decimal
 from typing import Any
 
 from gls_engine.analytics.window import GROUP_COLUMNS, MINUTE_NS, Window
-from gls_engine.api_errors import bad_request
+from gls_engine.errors import InvalidParameterError
 from gls_engine.storage import SpanStore
 
 LLM_CALL = "span_type IN ('llm', 'embedding')"
@@ -442,7 +442,7 @@ class CostQueries:
             {**req.params, "limit": req.limit + 1},
         )
         if len(rows) > req.limit:
-            raise bad_request(
+            raise InvalidParameterError(
                 f"the export has more than {req.limit} rows: narrow start/end,"
                 f" or raise limit (at most {EXPORT_MAX_ROWS})"
             )

@@ -28,7 +28,7 @@ from typing import Any
 from gls_engine import _core
 from gls_engine import request_params as p
 from gls_engine.analytics.window import GROUP_COLUMNS, Window, group_by, window
-from gls_engine.api_errors import bad_request
+from gls_engine.errors import InvalidParameterError
 from gls_engine.storage import SpanStore
 
 LEVELS = (0.5, 0.9, 0.99)
@@ -72,9 +72,11 @@ def parse_request(project: str, query: Mapping[str, str]) -> MetricRequest:
     default_scope = "llm" if grouping == "model" or "trace" not in spec.scopes else "trace"
     scope = p.choice("scope", query.get("scope", default_scope), SCOPES)
     if scope not in spec.scopes:
-        raise bad_request(f"metric {metric} is measured for scope {', '.join(spec.scopes)} only")
+        raise InvalidParameterError(
+            f"metric {metric} is measured for scope {', '.join(spec.scopes)} only"
+        )
     if grouping == "model" and scope != "llm":
-        raise bad_request("group_by=model needs scope=llm (a trace has no single model)")
+        raise InvalidParameterError("group_by=model needs scope=llm (a trace has no single model)")
     limit = p.integer("limit", query["limit"], 1, MAX_GROUPS) if "limit" in query else 20
     return MetricRequest(project, metric, scope, grouping, window(query), limit)
 
@@ -129,7 +131,7 @@ class MetricQueries:
         """Top performers and needs-attention groups: ranked by the figure that
         says "better" for the metric, among groups with at least min_count."""
         if req.group_by is None:
-            raise bad_request("leaders need group_by")
+            raise InvalidParameterError("leaders need group_by")
         w = req.window
         _, _, now, before = await self._periods(req)
         key, higher_is_better = RANK_BY[req.metric]
@@ -154,7 +156,7 @@ class MetricQueries:
     async def histogram(self, req: MetricRequest, group: str | None, bins: int) -> dict[str, Any]:
         """The distribution of a sketched metric in the window, on log-spaced bins."""
         if SPECS[req.metric].sketch_metric is None or req.metric == "throughput":
-            raise bad_request("histograms exist for latency, tokens and cost")
+            raise InvalidParameterError("histograms exist for latency, tokens and cost")
         grouped = req.group_by is not None and group is not None
         sql = self._sketch_sql(req, grouped, None)
         params = self._sketch_params(req, req.window.start_ns, req.window.end_ns, grouped)

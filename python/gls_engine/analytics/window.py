@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gls_engine import request_params as p
-from gls_engine.api_errors import bad_request
+from gls_engine.errors import InvalidParameterError
 
 MINUTE_NS = 60 * 10**9
 # Steps a time series may use; the smallest that gives at most MAX_POINTS points.
@@ -63,9 +63,11 @@ def window(query: Mapping[str, str], default_days: int = 1) -> Window:
     if "step" in query:
         step = p.integer("step", query["step"], 60, STEPS_S[-1])
         if step not in STEPS_S:
-            raise bad_request(f"step must be one of {', '.join(map(str, STEPS_S))} seconds")
+            raise InvalidParameterError(
+                f"step must be one of {', '.join(map(str, STEPS_S))} seconds"
+            )
         if (end - start) / 1e9 / step > 10 * MAX_POINTS:
-            raise bad_request(f"step {step}s gives more than {10 * MAX_POINTS} points")
+            raise InvalidParameterError(f"step {step}s gives more than {10 * MAX_POINTS} points")
     else:
         span_s = (end - start) / 1e9
         step = next((s for s in STEPS_S if span_s / s <= MAX_POINTS), STEPS_S[-1])

@@ -12,8 +12,9 @@ import grpc
 import grpc.aio
 
 from gls_engine import _core
-from gls_engine.errors import PipelineError
-from gls_engine.ingest.otlp_status import grpc_code_for, status_protobuf, varint
+from gls_engine.error_status import retry_after_s, status_for
+from gls_engine.errors import StudioError
+from gls_engine.ingest.otlp_status import status_protobuf, varint
 from gls_engine.ingest.pipeline import IngestPipeline
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
 PROJECT_METADATA = "x-gls-project"
 
 
-# google.rpc.Code value -> grpc.StatusCode, for the codes otlp_status maps errors to.
+# google.rpc.Code value -> grpc.StatusCode, for the codes error_status maps errors to.
 _STATUS_BY_CODE = {code.value[0]: code for code in grpc.StatusCode}
 
 
@@ -41,13 +42,13 @@ class TraceServiceHandler:
         self.pipeline = pipeline
 
     @staticmethod
-    async def _abort(context: grpc.aio.ServicerContext, error: PipelineError) -> None:
+    async def _abort(context: grpc.aio.ServicerContext, error: StudioError) -> None:
         """The gRPC form of a pipeline error; retryable ones carry RetryInfo."""
-        code = grpc_code_for(error)
-        retry_after = getattr(error, "retry_after_s", None)
+        code = status_for(error).grpc
+        delay = retry_after_s(error)
         trailing: tuple[tuple[str, bytes], ...] = ()
-        if retry_after is not None:
-            detail = _retry_info(retry_after)
+        if delay is not None:
+            detail = _retry_info(delay)
             status = status_protobuf(code, str(error)) + b"\x1a" + varint(len(detail)) + detail
             trailing = (("grpc-status-details-bin", status),)
         await context.abort(_STATUS_BY_CODE[code], str(error), trailing_metadata=trailing)
@@ -57,11 +58,11 @@ class TraceServiceHandler:
         project = metadata.get(PROJECT_METADATA) or None
         try:
             self.pipeline.reserve_body(len(request))
-        except PipelineError as exc:
+        except StudioError as exc:
             await self._abort(context, exc)
         try:
             result = await self.pipeline.consume(request, project_override=project)
-        except PipelineError as exc:
+        except StudioError as exc:
             await self._abort(context, exc)
         finally:
             self.pipeline.release_body(len(request))

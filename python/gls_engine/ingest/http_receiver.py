@@ -5,14 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from gls_engine import _core
-from gls_engine.errors import PayloadTooLargeError, PermanentError, PipelineError
-from gls_engine.ingest.otlp_status import (
-    GRPC_INVALID_ARGUMENT,
-    grpc_code_for,
-    http_status_for,
-    status_json,
-    status_protobuf,
+from gls_engine.error_status import retry_after_s, status_for
+from gls_engine.errors import (
+    PayloadTooLargeError,
+    PermanentError,
+    StudioError,
+    UnsupportedMediaTypeError,
 )
+from gls_engine.ingest.otlp_status import status_json, status_protobuf
 from gls_engine.ingest.pipeline import IngestPipeline
 
 PROTOBUF = "application/x-protobuf"
@@ -22,19 +22,18 @@ PROJECT_HEADER = "X-GLS-Project"
 PIPELINE_KEY = web.AppKey("ingest_pipeline", IngestPipeline)
 
 
-def _error_response(error: PipelineError, as_json: bool) -> web.Response:
-    status = http_status_for(error)
-    code = grpc_code_for(error)
+def _error_response(error: StudioError, as_json: bool) -> web.Response:
+    status = status_for(error)
     headers = {}
-    retry_after = getattr(error, "retry_after_s", None)
-    if retry_after is not None:
-        headers["Retry-After"] = str(retry_after)
+    delay = retry_after_s(error)
+    if delay is not None:
+        headers["Retry-After"] = str(delay)
     if as_json:
-        body = status_json(code, str(error), error.code)
-        return web.Response(status=status, body=body, content_type=JSON, headers=headers)
+        body = status_json(status.grpc, str(error), error.code)
+        return web.Response(status=status.http, body=body, content_type=JSON, headers=headers)
     return web.Response(
-        status=status,
-        body=status_protobuf(code, str(error)),
+        status=status.http,
+        body=status_protobuf(status.grpc, str(error)),
         content_type=PROTOBUF,
         headers=headers,
     )
@@ -45,13 +44,14 @@ async def export_traces(request: web.Request) -> web.Response:
     max_body = pipeline.settings.max_body_bytes
     content_type = request.content_type  # media type without parameters, lower case
     if content_type not in (PROTOBUF, JSON):
-        body = status_json(
-            GRPC_INVALID_ARGUMENT,
-            f"unsupported Content-Type {request.headers.get('Content-Type', '')!r};"
-            f" send {PROTOBUF} or {JSON}",
-            "unsupported_media_type",
+        # Answered in JSON: the client's encoding is not one OTLP knows.
+        return _error_response(
+            UnsupportedMediaTypeError(
+                f"unsupported Content-Type {request.headers.get('Content-Type', '')!r};"
+                f" send {PROTOBUF} or {JSON}"
+            ),
+            as_json=True,
         )
-        return web.Response(status=415, body=body, content_type=JSON)
     as_json = content_type == JSON
     encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
     if encoding not in ("gzip", "identity", ""):
@@ -79,7 +79,7 @@ async def export_traces(request: web.Request) -> web.Response:
             project_override=project,
             on_decoded=budget.release,
         )
-    except PipelineError as exc:
+    except StudioError as exc:
         return _error_response(exc, as_json)
     finally:
         budget.release()

@@ -2,48 +2,13 @@
 
 OTLP/HTTP says 4xx/5xx bodies are a Status message (protobuf or JSON, like the
 request). The JSON form also carries the Studio's own `error` object so every
-JSON error the Studio sends has `{"error": {"code", "message"}}`.
+JSON error the Studio sends has `{"error": {"code", "message"}}`. Which code
+and status an error gets is error_status.py's to say.
 """
 
 from __future__ import annotations
 
 import orjson
-
-from gls_engine.errors import (
-    PayloadTooLargeError,
-    PermanentError,
-    PipelineError,
-    RefusedError,
-    RetryableError,
-)
-
-# google.rpc.Code values
-GRPC_INVALID_ARGUMENT = 3
-GRPC_RESOURCE_EXHAUSTED = 8
-GRPC_UNAVAILABLE = 14
-GRPC_INTERNAL = 13
-
-
-def http_status_for(error: PipelineError) -> int:
-    if isinstance(error, PayloadTooLargeError):
-        return 413
-    if isinstance(error, PermanentError):
-        return 400
-    if isinstance(error, RefusedError):
-        return 429
-    if isinstance(error, RetryableError):
-        return 503
-    return 500
-
-
-def grpc_code_for(error: PipelineError) -> int:
-    if isinstance(error, PermanentError):
-        return GRPC_INVALID_ARGUMENT
-    if isinstance(error, RefusedError):
-        return GRPC_RESOURCE_EXHAUSTED
-    if isinstance(error, RetryableError):
-        return GRPC_UNAVAILABLE
-    return GRPC_INTERNAL
 
 
 def varint(value: int) -> bytes:

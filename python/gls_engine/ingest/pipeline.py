@@ -2,7 +2,7 @@
 
 `IngestPipeline.consume()` is the one entry point both receivers call with the
 raw request bytes. It returns only after the request's spans are stored (or
-raises a PipelineError the receiver maps to a status code). Nothing is queued
+raises a StudioError the receiver maps to a status code). Nothing is queued
 without limit: spans waiting for storage are counted against
 `max_pending_spans`, and a request that would exceed it is refused (429).
 """

@@ -9,7 +9,12 @@ import orjson
 from aiohttp import web
 
 from gls_engine import request_params as p
-from gls_engine.api_errors import ApiError, bad_request, json_response
+from gls_engine.api_errors import json_response
+from gls_engine.errors import (
+    InvalidParameterError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+)
 from gls_engine.metadata.project_settings import ProjectSettings, SettingsValidationError
 from gls_engine.metadata.store import MetadataStore
 
@@ -40,16 +45,16 @@ async def get_settings(request: web.Request) -> web.Response:
 async def put_settings(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     if request.content_type != "application/json":
-        raise ApiError(415, "unsupported_media_type", "settings must be sent as application/json")
+        raise UnsupportedMediaTypeError("settings must be sent as application/json")
     if (request.content_length or 0) > MAX_SETTINGS_BYTES:
-        raise ApiError(413, "payload_too_large", f"settings over {MAX_SETTINGS_BYTES} bytes")
+        raise PayloadTooLargeError(f"settings over {MAX_SETTINGS_BYTES} bytes")
     body = await request.read()
     if len(body) > MAX_SETTINGS_BYTES:
-        raise ApiError(413, "payload_too_large", f"settings over {MAX_SETTINGS_BYTES} bytes")
+        raise PayloadTooLargeError(f"settings over {MAX_SETTINGS_BYTES} bytes")
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise bad_request(f"settings are not valid JSON: {exc}") from None
+        raise InvalidParameterError(f"settings are not valid JSON: {exc}") from None
     store = request.app[METADATA_KEY]
     consumer = request.app.get(SETTINGS_CONSUMER_KEY)
     try:
@@ -57,7 +62,7 @@ async def put_settings(request: web.Request) -> web.Response:
         if consumer is not None:
             consumer.validate(new)  # e.g. a zone the carbon data does not know
     except SettingsValidationError as exc:
-        raise bad_request(str(exc)) from None
+        raise InvalidParameterError(str(exc)) from None
     stored = await store.put_project_settings(new)
     if consumer is not None:
         # Rebuilding the prices and rules takes tens of ms: not on the event loop.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from gls_engine import request_params as p
-from gls_engine.api_errors import json_response, not_found
+from gls_engine.api_errors import json_response
+from gls_engine.errors import NotFoundError
 from gls_engine.query.traces import TraceQueries
 
 QUERIES_KEY = web.AppKey("trace_queries", TraceQueries)
@@ -32,7 +33,7 @@ async def get_trace(request: web.Request) -> web.Response:
     trace = await request.app[QUERIES_KEY].get_trace(project, trace_id, window)
     if trace is None:
         within = " between start and end" if window else ""
-        raise not_found(f"trace {trace_id} not found in project {project}{within}")
+        raise NotFoundError(f"trace {trace_id} not found in project {project}{within}")
     return json_response(trace)
 
 

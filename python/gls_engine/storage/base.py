@@ -38,7 +38,10 @@ READ_THREADS = 4  # concurrent reads; the chDB backend opens one connection per 
 
 
 class StorageError(Exception):
-    """A storage call failed. `retryable` tells the pipeline whether to answer 503 or 400."""
+    """A storage call failed. `retryable`: the same call may pass later (a read that ran
+    out of time); error_status.py answers 503 for those and 500 for the others."""
+
+    code = "storage_error"
 
     def __init__(self, message: str, retryable: bool = True) -> None:
         super().__init__(message)
