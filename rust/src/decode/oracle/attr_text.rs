@@ -1,5 +1,6 @@
-//! REFERENCE (prost structs; tests and the `baseline` feature only): the
-//! attribute writers as they were before the wire reader.
+//! TEST ORACLE (prost structs; tests and the `baseline` feature only): the
+//! attribute writers over prost values, written apart from the production
+//! ones over wire views (`decode::attr_text`).
 //!
 //! Attribute values as text (the `attributes` / `attribute_types` columns),
 //! and the OTLP/JSON writer used for array/kvlist values, resource and scope
@@ -23,16 +24,11 @@ use crate::decode::otlp_messages::any_value::Value;
 use crate::decode::otlp_messages::{span, AnyValue, ArrayValue, KeyValue, KeyValueList};
 use crate::errors::{Error, Result, MAX_ANYVALUE_DEPTH};
 
-pub const TYPE_STRING: u8 = 0; // not stored: a missing attribute_types entry means string
-pub const TYPE_BOOL: u8 = 1;
-pub const TYPE_INT: u8 = 2;
-pub const TYPE_DOUBLE: u8 = 3;
-pub const TYPE_BYTES: u8 = 4;
-pub const TYPE_ARRAY: u8 = 5;
-pub const TYPE_KVLIST: u8 = 6;
-pub const TYPE_EMPTY: u8 = 7;
-
-pub use crate::decode::attr_text::utf8;
+// The type codes are the `attribute_types` column's contract, not logic.
+pub use crate::decode::attr_text::{
+    utf8, TYPE_ARRAY, TYPE_BOOL, TYPE_BYTES, TYPE_DOUBLE, TYPE_EMPTY, TYPE_INT, TYPE_KVLIST,
+    TYPE_STRING,
+};
 
 /// The type code of a value (`TYPE_STRING` for strings).
 #[inline]

@@ -1,7 +1,10 @@
-//! REFERENCE implementation (tests, and the `baseline` feature for benches):
-//! prost-decoded structs -> batch, exactly as the core did before the wire
-//! reader of `otlp_views.rs`. The property tests assert that both give the
-//! same batch for the same protobuf request.
+//! TEST ORACLE (tests, and the `baseline` feature for benches): a second,
+//! independent decode path, prost-decoded structs -> batch, as the core
+//! decoded before the wire reader of `otlp_views.rs`. The property tests
+//! (`decode::prop_tests`) assert that both give the same batch for the same
+//! protobuf request. It shares with production only what is a contract, not
+//! logic: the column buffers and span checks (`arrow_batch`), the attribute
+//! type codes, and the semantic-convention key table (`semconv::keys`).
 
 pub mod attr_text;
 pub mod semconv;
@@ -11,12 +14,12 @@ use crate::decode::arrow_batch::{
     REJECT_REASONS, REJECT_TEXT,
 };
 use crate::decode::otlp_messages::{ExportTraceServiceRequest, KeyValue};
-use crate::decode::semconv::valid_project;
+use crate::decode::semconv::{valid_project, Col};
 use crate::errors::{Error, Result};
 use attr_text::{
     utf8, write_events_json, write_key_values_json, write_links_json, write_value_text, TYPE_STRING,
 };
-use semconv::{resource_info, tags, Col, Found};
+use semconv::{resource_info, tags, Found};
 
 /// Decodes a protobuf request with prost and builds its batch (the old path).
 pub fn decode_traces_prost(body: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
