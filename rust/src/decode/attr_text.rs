@@ -16,8 +16,6 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
-use crate::decode::otlp_messages::any_value::Value;
-use crate::decode::otlp_messages::AnyValue;
 use crate::decode::otlp_views::{for_each_item, resolve_any, scan_kv, Event, Kv, Link, Val};
 use crate::errors::{Error, Result, MAX_ANYVALUE_DEPTH};
 
@@ -424,44 +422,12 @@ pub fn write_links_json(out: &mut Vec<u8>, links: &[&[u8]]) -> Result<()> {
     Ok(())
 }
 
-// ------------------------------------------------------------- text -> value
-
-/// Turns an (`attributes[key]`, `attribute_types[key]`) pair back into the
-/// AnyValue (the inverse of [`write_value_text`]); `None` when malformed.
-pub fn parse_value_text(text: &str, code: u8) -> Option<AnyValue> {
-    let value = match code {
-        TYPE_STRING => Some(Value::StringValue(bytes::Bytes::copy_from_slice(
-            text.as_bytes(),
-        ))),
-        TYPE_BOOL => Some(Value::BoolValue(match text {
-            "true" => true,
-            "false" => false,
-            _ => return None,
-        })),
-        TYPE_INT => Some(Value::IntValue(text.parse().ok()?)),
-        TYPE_DOUBLE => Some(Value::DoubleValue(match text {
-            "NaN" => f64::NAN,
-            "Infinity" => f64::INFINITY,
-            "-Infinity" => f64::NEG_INFINITY,
-            _ => text.parse().ok()?,
-        })),
-        TYPE_BYTES => Some(Value::BytesValue(B64.decode(text).ok()?.into())),
-        TYPE_ARRAY => Some(Value::ArrayValue(
-            crate::decode::otlp_json::parse_array_value(text).ok()?,
-        )),
-        TYPE_KVLIST => Some(Value::KvlistValue(
-            crate::decode::otlp_json::parse_kvlist_value(text).ok()?,
-        )),
-        TYPE_EMPTY => None,
-        _ => return None,
-    };
-    Some(AnyValue { value })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::decode::oracle::attr_text as old;
+    use crate::decode::otlp_messages::any_value::Value;
+    use crate::decode::otlp_messages::AnyValue;
     use bytes::Bytes;
     use prost::Message;
 

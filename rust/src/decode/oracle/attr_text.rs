@@ -20,6 +20,7 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
+use crate::decode::otlp_json::{parse_array_value, parse_kvlist_value};
 use crate::decode::otlp_messages::any_value::Value;
 use crate::decode::otlp_messages::{span, AnyValue, ArrayValue, KeyValue, KeyValueList};
 use crate::errors::{Error, Result, MAX_ANYVALUE_DEPTH};
@@ -325,7 +326,35 @@ pub fn write_links_json(out: &mut Vec<u8>, links: &[span::Link]) -> Result<()> {
     Ok(())
 }
 
-pub use crate::decode::attr_text::parse_value_text;
+// ------------------------------------------------------------- text -> value
+
+/// Turns an (`attributes[key]`, `attribute_types[key]`) pair back into the
+/// AnyValue (the inverse of [`write_value_text`]); `None` when malformed.
+pub fn parse_value_text(text: &str, code: u8) -> Option<AnyValue> {
+    let value = match code {
+        TYPE_STRING => Some(Value::StringValue(bytes::Bytes::copy_from_slice(
+            text.as_bytes(),
+        ))),
+        TYPE_BOOL => Some(Value::BoolValue(match text {
+            "true" => true,
+            "false" => false,
+            _ => return None,
+        })),
+        TYPE_INT => Some(Value::IntValue(text.parse().ok()?)),
+        TYPE_DOUBLE => Some(Value::DoubleValue(match text {
+            "NaN" => f64::NAN,
+            "Infinity" => f64::INFINITY,
+            "-Infinity" => f64::NEG_INFINITY,
+            _ => text.parse().ok()?,
+        })),
+        TYPE_BYTES => Some(Value::BytesValue(B64.decode(text).ok()?.into())),
+        TYPE_ARRAY => Some(Value::ArrayValue(parse_array_value(text).ok()?)),
+        TYPE_KVLIST => Some(Value::KvlistValue(parse_kvlist_value(text).ok()?)),
+        TYPE_EMPTY => None,
+        _ => return None,
+    };
+    Some(AnyValue { value })
+}
 
 #[cfg(test)]
 mod tests {
