@@ -35,6 +35,8 @@
 //! no lock and does not allocate.
 
 mod clause;
+mod dates;
+mod json_fields;
 mod load;
 mod schedule;
 mod units;
@@ -553,7 +555,7 @@ fn normalize_compact_date(model_ref: &str) -> Option<String> {
                 // A match that is not a real date (e.g. -20250231) is kept
                 // as written; either way the search goes on after it, as
                 // `re.sub` does.
-                if day <= load::days_in_month(year, month) {
+                if day <= dates::days_in_month(year, month) {
                     let s = out.get_or_insert_with(|| String::with_capacity(model_ref.len() + 2));
                     s.push_str(&model_ref[copied..i]);
                     s.push_str(&format!("-{year:04}-{month:02}-{day:02}"));

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::load::{field_str, invalid};
+use super::json_fields::{field_str, invalid};
 use crate::errors::Result;
 
 /// One match clause. The text matched is already lower-cased by the caller

@@ -2,7 +2,7 @@
 //! arithmetic of its prices. The agreement with genai-prices itself, on the
 //! real data, is tested in tests/costs/test_prices.py.
 
-use super::load::{parse_date, parse_utc_time_of_day};
+use super::dates::{parse_date, parse_utc_time_of_day};
 use super::*;
 
 const DAY_NS: i64 = 86_400 * 1_000_000_000;

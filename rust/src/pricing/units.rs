@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::load::{field_str, field_u64, invalid};
+use super::json_fields::{field_str, field_u64, invalid};
 use super::{Cost, Usage};
 use crate::errors::Result;
 
