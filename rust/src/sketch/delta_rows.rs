@@ -11,8 +11,8 @@ use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
 use crate::errors::{Error, Result};
-use crate::sketch::accumulator::{GroupKind, Metric, Population};
 use crate::sketch::quantile::QuantileSketch;
+use crate::sketch::row_keys::{GroupKind, Metric, Population};
 
 fn bucket_entries() -> Arc<Field> {
     Arc::new(Field::new(

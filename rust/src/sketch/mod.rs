@@ -5,9 +5,11 @@
 mod accumulator;
 mod delta_rows;
 mod quantile;
+mod row_keys;
 #[cfg(test)]
 mod test_values;
 
 pub use accumulator::*;
 pub use delta_rows::sketch_delta_schema;
 pub use quantile::*;
+pub use row_keys::{GroupKind, Metric, Population};
