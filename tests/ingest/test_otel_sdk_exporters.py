@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
+import time
+from collections.abc import Callable
+
 import pytest
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 
-from otlp_helpers import get_trace
+from conftest import make_studio
+from otlp_helpers import api_get, get_trace, make_request, make_span, new_trace_id, post_protobuf
 
 
 def _emit_agent_trace(provider: TracerProvider) -> tuple[str, dict[str, str]]:
@@ -91,7 +97,9 @@ def _check_agent_trace(trace: dict, ids: dict[str, str]) -> None:
     assert trace["error_count"] == 1
 
 
-def _provider(exporter, project: str) -> TracerProvider:
+def _provider(
+    exporter, project: str, processor: Callable[..., SpanProcessor] | None = None
+) -> TracerProvider:
     resource = Resource.create(
         {
             "service.name": "trip-agent",
@@ -100,9 +108,9 @@ def _provider(exporter, project: str) -> TracerProvider:
         }
     )
     provider = TracerProvider(resource=resource)
-    # SimpleSpanProcessor exports each span synchronously: when it returns, the
-    # Studio has answered, so the span must already be readable.
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    # By default SimpleSpanProcessor, which exports each span synchronously: when it
+    # returns, the Studio has answered, so the span must already be readable.
+    provider.add_span_processor((processor or SimpleSpanProcessor)(exporter))
     return provider
 
 
@@ -141,3 +149,100 @@ def test_http_exporter_on_api_port(studio) -> None:
     trace_id, ids = _emit_agent_trace(provider)
     provider.shutdown()
     _check_agent_trace(get_trace(studio.api, project, trace_id), ids)
+
+
+# --- BatchSpanProcessor: what users run ----------------------------------------------
+
+
+def _exporter(protocol: str, endpoint: str):
+    if protocol == "http":
+        return HttpExporter(endpoint=endpoint, timeout=30)
+    return GrpcExporter(endpoint=endpoint, insecure=True, timeout=30)
+
+
+def _emit_flat_spans(provider: TracerProvider, count: int) -> tuple[str, set[str]]:
+    """One trace of `count` spans under a root; returns its id and every span id."""
+    tracer = provider.get_tracer("batch-test")
+    ids = set()
+    with tracer.start_as_current_span("run") as root:
+        ids.add(format(root.get_span_context().span_id, "016x"))
+        for i in range(count - 1):
+            with tracer.start_as_current_span(f"step {i}", attributes={"step": i}) as step:
+                ids.add(format(step.get_span_context().span_id, "016x"))
+        trace_id = format(root.get_span_context().trace_id, "032x")
+    return trace_id, ids
+
+
+def _stored_span_ids(api: str, project: str, trace_id: str) -> list[str]:
+    return [s["span_id"] for s in get_trace(api, project, trace_id)["spans"]]
+
+
+@pytest.mark.parametrize("protocol", ["http", "grpc"])
+def test_batch_processor_delivers_every_span_once(studio, protocol) -> None:
+    project = f"sdk-batch-{protocol}"
+    endpoint = studio.otlp_http if protocol == "http" else studio.otlp_grpc
+    # The SDK's default schedule (5 s, batches of 512): shutdown flushes what is queued.
+    provider = _provider(_exporter(protocol, endpoint), project, BatchSpanProcessor)
+    trace_id, ids = _emit_agent_trace(provider)
+    flat_trace_id, flat_ids = _emit_flat_spans(provider, 1200)  # > 2 export batches
+    provider.shutdown()
+    _check_agent_trace(get_trace(studio.api, project, trace_id), ids)
+    stored = _stored_span_ids(studio.api, project, flat_trace_id)
+    assert sorted(stored) == sorted(flat_ids)
+
+
+@pytest.mark.parametrize("protocol", ["http", "grpc"])
+def test_batch_processor_retries_after_the_memory_limiter_refuses(tmp_path, protocol) -> None:
+    """A batch refused with 429 / RESOURCE_EXHAUSTED is sent again by the SDK's
+    exporter and stored once: nothing lost, nothing doubled."""
+    # A 1 MiB limit keeps the Studio over it: it refuses while admitted spans wait
+    # for storage. A first request (admitted: nothing pending) waits 2 s for its
+    # batch; the SDK's batch, sent meanwhile, is refused, then admitted on retry.
+    studio = make_studio(
+        tmp_path,
+        "--memory-limit-mib",
+        "1",
+        "--memory-check-interval-ms",
+        "20",
+        "--batch-max-wait-ms",
+        "2000",
+        "--no-batch-commit-when-idle",
+        "--retry-after-s",
+        "1",
+    ).start()
+    try:
+        project = f"sdk-refused-{protocol}"
+        blocker = make_request([make_span(new_trace_id()) for _ in range(50)])
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            admitted = pool.submit(
+                post_protobuf, studio.otlp_http, blocker, {"X-GLS-Project": project}
+            )
+            _wait_until_refusing(studio.api)
+            endpoint = studio.otlp_http if protocol == "http" else studio.otlp_grpc
+            provider = _provider(
+                _exporter(protocol, endpoint),
+                project,
+                functools.partial(BatchSpanProcessor, max_export_batch_size=200),
+            )
+            trace_id, ids = _emit_flat_spans(provider, 150)
+            assert provider.force_flush(60_000)
+            assert admitted.result().status_code == 200
+        provider.shutdown()
+        counters = api_get(studio.api, "/api/v1/status")["counters"]
+        assert counters["requests_refused{reason=memory}"] >= 1  # the batch was refused
+        assert sorted(_stored_span_ids(studio.api, project, trace_id)) == sorted(ids)
+        # Rows inserted: the first request's 50 and the batch's 150, once each.
+        assert counters["spans_stored"] == 50 + 150
+    finally:
+        studio.stop()
+
+
+def _wait_until_refusing(api: str, timeout_s: float = 30) -> None:
+    """Until the first request is admitted and waiting (the limiter now refuses)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status = api_get(api, "/api/v1/status")
+        if status["pending_spans"] > 0 and status["memory"]["refusing"]:
+            return
+        assert time.monotonic() < deadline, status
+        time.sleep(0.02)
