@@ -6,9 +6,13 @@ scripts/test.sh installs chromium; GLS_CHROMIUM names another binary.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 import requests
+from genai_prices import Usage, calc_price
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -28,6 +32,86 @@ from otlp_helpers import (
 PROJECT = "web-ui"
 HOSTILE = '<img src=x onerror="window.__pwned = 1"> \'; DROP TABLE spans; --'
 QUESTION = "Which of our agents emitted the most CO2 this week?"
+
+
+# --- the figures as web/src/format.ts writes them --------------------------------------
+# Expected texts are made here from the API's numbers (or genai-prices'), so a page
+# that shows another number, or none, fails.
+
+
+def _significant(value: float, digits: int = 3) -> str:
+    """JavaScript's toLocaleString("en-US", {maximumSignificantDigits}): rounded half
+    away from zero, no trailing zeros, thousands separated by commas."""
+    exact = Decimal(repr(value))
+    last_digit = Decimal(1).scaleb(exact.adjusted() - digits + 1)
+    text = f"{exact.quantize(last_digit, rounding=ROUND_HALF_UP):,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _usd(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value == 0:
+        return "$0"
+    if value < 0.01:
+        return f"${_significant(value, 2)}"
+    return f"${value:.2f}"
+
+
+def _grams(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value == 0:
+        return "0 g"
+    if value < 0.001:
+        return f"{_significant(value * 1e6)} µg"
+    if value < 1:
+        return f"{_significant(value * 1000)} mg"
+    if value < 1000:
+        return f"{_significant(value)} g"
+    return f"{_significant(value / 1000)} kg"
+
+
+def _kwh(value: float) -> str:
+    if value < 0.001:
+        return f"{_significant(value * 1e6)} mWh"
+    if value < 1:
+        return f"{_significant(value * 1000)} Wh"
+    return f"{_significant(value)} kWh"
+
+
+def test_figure_formats_follow_format_ts() -> None:
+    """The helpers above, on the examples format.ts names and a few more."""
+    assert [_significant(v) for v in (0.00052, 523.4, 1250.0, 1234.5, 0.0012345, 99.95)] == [
+        "0.00052",
+        "523",
+        "1,250",
+        "1,230",
+        "0.00123",
+        "100",
+    ]
+    assert [_usd(v) for v in (None, 0, 0.004512, 0.0045, 12.345)] == [
+        "—",
+        "$0",
+        "$0.0045",
+        "$0.0045",
+        "$12.35",
+    ]
+    assert [_grams(v) for v in (0.0000123, 0.5, 12.0, 2500.0)] == [
+        "12.3 µg",
+        "500 mg",
+        "12 g",
+        "2.5 kg",
+    ]
+    assert [_kwh(v) for v in (0.00012, 0.5, 3.0)] == ["120 mWh", "500 Wh", "3 kWh"]
+
+
+def _genai_price_usd(model: str, start_unix_nano: int, **usage: int) -> float:
+    at = dt.datetime.fromtimestamp(start_unix_nano / 1e9, tz=dt.UTC)
+    price = calc_price(
+        Usage(**usage), model, provider_id="openai", genai_request_timestamp=at
+    ).total_price
+    return float(price)
 
 
 def _send_agent_trace(studio, name: str) -> str:
@@ -62,14 +146,29 @@ def _send_agent_trace(studio, name: str) -> str:
 def test_the_list_shows_the_trace_with_its_cost_and_carbon_and_opens_it(studio, page) -> None:
     trace_id = _send_agent_trace(studio, "carbon report")
     stored = get_trace(studio.api, PROJECT, trace_id)
+    llm = next(s for s in stored["spans"] if s["model"] == "gpt-4o")
+    # Priced by genai-prices for the call's tokens: the only cost in the trace.
+    llm_cost = _genai_price_usd(
+        "gpt-4o", llm["start_time_unix_nano"], input_tokens=1200, output_tokens=300
+    )
+    assert llm["cost"]["total_usd"] == pytest.approx(llm_cost, rel=1e-9)
+    listed = requests.get(
+        f"{studio.api}/api/v1/projects/{PROJECT}/traces", params={"limit": 100}, timeout=30
+    ).json()
+    summary = next(t for t in listed["traces"] if t["trace_id"] == trace_id)
+    assert summary["carbon"]["carbon_g"] > 0
 
     page.goto(f"{studio.api}/#/{PROJECT}")
     row = page.locator(f"tr[data-trace-id='{trace_id}']")
     expect(row).to_contain_text("carbon report")
-    expect(row).to_contain_text("gpt-4o")
-    expect(row).to_contain_text("1,500")  # tokens
-    expect(row).to_contain_text("$")  # priced (genai-prices), not unknown
     expect(row).to_contain_text("1 error")
+    cells = row.locator("td")
+    # time, name, duration, spans, tokens, cost, carbon, models
+    expect(cells.nth(3)).to_have_text("3")
+    expect(cells.nth(4)).to_have_text("1,500")
+    expect(cells.nth(5)).to_have_text(_usd(llm_cost))
+    expect(cells.nth(6)).to_have_text(_grams(summary["carbon"]["carbon_g"]))
+    expect(cells.nth(7)).to_have_text("gpt-4o")
 
     row.get_by_role("link", name="carbon report").click()
     # The trace opens within the list's start and end (epoch ms in the URL).
@@ -89,13 +188,25 @@ def test_the_list_shows_the_trace_with_its_cost_and_carbon_and_opens_it(studio, 
     expect(page.get_by_test_id("span-detail")).to_contain_text("carbon report")
     page.get_by_role("tab", name="Tree and timeline").click()
 
-    llm = next(s for s in stored["spans"] if s["model"] == "gpt-4o")
+    trace_carbon = sum(
+        s["carbon"]["carbon_g"]["value"] for s in stored["spans"] if s["carbon"]["carbon_g"]
+    )
+    expect(page.locator("p.summary")).to_contain_text(
+        f"cost {_usd(llm_cost)} · carbon {_grams(trace_carbon)}"
+    )
     page.locator(f"tr[data-span-id='{llm['span_id']}']").click()
     detail = page.get_by_test_id("span-detail")
     expect(detail).to_contain_text("gpt-4o (openai)")
     expect(detail).to_contain_text("in 1,200 · out 300")
-    expect(page.get_by_test_id("span-cost")).to_contain_text("(priced)")
-    expect(page.get_by_test_id("span-carbon")).to_contain_text("CO₂e")
+    expect(page.get_by_test_id("span-cost")).to_have_text(f"{_usd(llm_cost)} (priced)")
+    energy, carbon = llm["carbon"]["energy_kwh"], llm["carbon"]["carbon_g"]
+    expect(detail.locator("dd").filter(has_text="Wh")).to_have_text(
+        f"{_kwh(energy['value'])} ({_kwh(energy['min'])} – {_kwh(energy['max'])})"
+    )
+    expect(page.get_by_test_id("span-carbon")).to_have_text(
+        f"{_grams(carbon['value'])} CO₂e ({_grams(carbon['min'])} – {_grams(carbon['max'])})"
+        f" in {llm['carbon']['zone']}"
+    )
     expect(page.get_by_test_id("span-input")).to_have_text(QUESTION)
 
     # The hostile attribute is shown as text, byte for byte, and never runs.
@@ -195,15 +306,21 @@ def test_cost_and_carbon_page_shows_what_the_analytics_api_says(studio, page) ->
     assert totals["llm_calls"] == 2 and totals["unpriced_llm_calls"] == 1
 
     page.goto(f"{studio.api}/#/{project}/costs")
-    cost = page.get_by_test_id("total-cost")
-    shown = totals["cost_usd"]  # as web/src/format.ts writes it: 2 significant digits under a cent
-    expect(cost).to_contain_text(f"${shown:.2g}" if shown < 0.01 else f"${shown:.2f}")
+    # The only priced call: gpt-4o, 1,000 in and 200 out (genai-prices).
+    gpt4o = _genai_price_usd("gpt-4o", time.time_ns(), input_tokens=1000, output_tokens=200)
+    assert totals["cost_usd"] == pytest.approx(gpt4o, rel=1e-9)
+    expect(page.get_by_test_id("total-cost").locator("strong")).to_have_text(_usd(gpt4o))
     expect(page.get_by_test_id("llm-calls")).to_contain_text("2")
     expect(page.get_by_test_id("llm-calls")).to_contain_text("1 unpriced")
-    expect(page.get_by_test_id("total-carbon")).to_contain_text("CO₂e")
+    total_carbon = page.get_by_test_id("total-carbon")
+    expect(total_carbon.locator("strong")).to_have_text(f"{_grams(totals['carbon_g'])} CO₂e")
+    expect(total_carbon).to_contain_text(
+        f"{_kwh(totals['energy_kwh'])}; embodied {_grams(totals['embodied_carbon_g'])}"
+    )
     models = page.locator("table.by-model tbody tr")
     expect(models).to_have_count(2)
     expect(models.filter(has_text="gpt-4o")).to_contain_text("1,000 / 200")
+    expect(models.filter(has_text="gpt-4o").locator("td.model-cost")).to_have_text(_usd(gpt4o))
     # unpriced: its cost is unknown, not $0
     expect(models.filter(has_text="our-finetune-7b").locator("td.model-cost")).to_have_text("—")
     expect(page.locator("table.by-chain tbody tr").first).to_contain_text("weekly-report")
