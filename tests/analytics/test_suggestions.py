@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from carbon.ccf_published import REGION_COUNTRY
 from ecologits.electricity_mix_repository import electricity_mixes
 from genai_prices import Usage, calc_price
 
+from carbon.ccf_published import REGION_COUNTRY
 from inprocess_studio import InProcessStudio
 from openapi_check import checked_get
 from otlp_helpers import make_request, make_span, new_span_id, new_trace_id, post_protobuf

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from carbon.ccf_published import CPU, GPU_WATTS, REGION_COUNTRY, UNKNOWN_PROVIDER, ccf_kwh
 from ecologits.electricity_mix_repository import electricity_mixes
 from ecologits.impacts.llm import compute_llm_impacts
 from ecologits.model_repository import ParametersMoE, models
@@ -27,6 +26,8 @@ from gls_engine.carbon import (
     export_impact_data,
 )
 from gls_engine.carbon.data import CLOUD_REGIONS_PATH
+
+from carbon.ccf_published import CPU, GPU_WATTS, REGION_COUNTRY, UNKNOWN_PROVIDER, ccf_kwh
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from carbon.ccf_published import CPU, REGION_COUNTRY, UNKNOWN_PROVIDER, ccf_kwh
 from ecologits.electricity_mix_repository import electricity_mixes
 from ecologits.impacts.llm import compute_llm_impacts
 from ecologits.model_repository import ParametersMoE, models
@@ -38,6 +37,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 from gls_engine import _core
 
+from carbon.ccf_published import CPU, REGION_COUNTRY, UNKNOWN_PROVIDER, ccf_kwh
 from conftest import make_studio
 from enriched_spans import flat_span, query_stopped_store
 from openapi_check import checked_get

@@ -32,10 +32,10 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-from gls_engine.carbon.data import POWER_MODEL_PATH
 from gls_engine.metadata.handlers import MAX_SETTINGS_BYTES
 from gls_engine.metadata.project_settings import MAX_OVERRIDES, MAX_TOOL_RATES
 
+from carbon.ccf_published import UNKNOWN_PROVIDER, ccf_kwh
 from conftest import Studio, free_port, make_studio
 from enriched_spans import flat_span
 from openapi_check import checked_get, checked_put, openapi
@@ -228,17 +228,6 @@ def genai_cost(row: dict[str, Any], provider: str, model: str) -> float:
     )
 
 
-def ccf_unknown_provider_kwh(cpu_s: float = 0.0, gpu_s: float = 0.0) -> float:
-    """CCF's compute formula with no cloud provider (docs/carbon.md): default
-    utilisations, on-premise PUE, the default (A100) GPU."""
-    power = json.loads(POWER_MODEL_PATH.read_text())
-    p, gpu = power["unknown_provider"], power["gpus"]["a100"]
-    cu, gu = power["default_cpu_utilization"], power["default_gpu_utilization"]
-    cpu_watt_s = cpu_s / cu * (p["cpu_min_watts"] + cu * (p["cpu_max_watts"] - p["cpu_min_watts"]))
-    gpu_watt_s = gpu_s * (gpu["min_watts"] + gu * (gpu["max_watts"] - gpu["min_watts"]))
-    return (cpu_watt_s + gpu_watt_s) * p["pue"] / 3.6e6
-
-
 def intensity(zone: str) -> float:
     mix = electricity_mixes.find_electricity_mix(zone=zone)
     assert mix is not None, zone
@@ -330,7 +319,7 @@ def test_other_project_is_unaffected(configured: Configured) -> None:
 def test_cpu_work_runs_in_the_project_zone(configured: Configured, phase: str, name: str) -> None:
     row = configured.spans[(PROJECT, f"{phase}:{name}")]
     other = configured.spans[(OTHER, f"after:{name}")]
-    kwh = ccf_unknown_provider_kwh(cpu_s=30.0)
+    kwh = ccf_kwh(UNKNOWN_PROVIDER, cpu_seconds=30.0)  # published figures, not our table
     for r, zone in ((row, SETTINGS["carbon_zone"]), (other, SERVER_DEFAULT_ZONE)):
         assert r["energy_source"] == ENERGY_COMPUTE and r["carbon_zone"] == zone
         assert r["energy_kwh"] == pytest.approx(kwh, rel=1e-12)
