@@ -10,8 +10,7 @@ pub mod attr_text;
 pub mod semconv;
 
 use crate::decode::arrow_batch::{
-    check_span, offset, Builder, DecodeOptions, Decoded, Reject, TimeBounds, Utf8Col,
-    REJECT_REASONS, REJECT_TEXT,
+    check_span, offset, Builder, DecodeOptions, Decoded, Reject, Rejections, TimeBounds, Utf8Col,
 };
 use crate::decode::otlp_messages::{ExportTraceServiceRequest, KeyValue};
 use crate::decode::semconv::{valid_project, Col};
@@ -53,7 +52,7 @@ pub fn build(
         .sum();
     let mut b = Builder::new(total, body_len);
     let bounds = TimeBounds::of(opts);
-    let mut rejected = [0usize; REJECT_REASONS];
+    let mut rejected = Rejections::default();
     let mut projects: Vec<String> = Vec::new();
     let mut found = Found::default();
     let mut order: Vec<u32> = Vec::with_capacity(32);
@@ -101,7 +100,7 @@ pub fn build(
                 )
                 .or((!project_ok).then_some(Reject::Project));
                 if let Some(r) = reason {
-                    rejected[r as usize] += 1;
+                    rejected.add(r);
                     continue;
                 }
                 accepted += 1;
@@ -233,26 +232,11 @@ pub fn build(
         }
     }
 
-    let rejected_spans: usize = rejected.iter().sum();
-    let rejection_message = if rejected_spans == 0 {
-        String::new()
-    } else {
-        let parts: Vec<String> = rejected
-            .iter()
-            .zip(REJECT_TEXT)
-            .filter(|(n, _)| **n > 0)
-            .map(|(n, t)| format!("{n} {t}"))
-            .collect();
-        format!(
-            "rejected {rejected_spans} of {total} spans: {}",
-            parts.join("; ")
-        )
-    };
     Ok(Decoded {
         batch: b.finish(opts.received_ns, None)?,
         accepted_spans: accepted,
-        rejected_spans,
-        rejection_message,
+        rejected_spans: rejected.total(),
+        rejection_message: rejected.message(total),
         projects,
     })
 }
