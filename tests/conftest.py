@@ -35,6 +35,7 @@ class Studio:
     extra_args: list[str] = field(default_factory=list)
     proc: subprocess.Popen | None = None
     output: list[str] = field(default_factory=list)
+    _reader: threading.Thread | None = None
 
     @property
     def api(self) -> str:
@@ -80,7 +81,8 @@ class Studio:
                 if line.strip() == "ready":
                     ready.set()
 
-        threading.Thread(target=read, daemon=True).start()
+        self._reader = threading.Thread(target=read, daemon=True)
+        self._reader.start()
         deadline = time.monotonic() + timeout
         while not ready.wait(0.1):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -99,6 +101,12 @@ class Studio:
                 self.proc.kill()
                 self.proc.wait()
         code = self.proc.returncode
+        # The reader ends at the pipe's end; then the pipe is closed here, not left
+        # to the garbage collector (a ResourceWarning, an error under pytest's -W error).
+        if self._reader is not None:
+            self._reader.join(10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
         self.proc = None
         return code
 
