@@ -19,6 +19,9 @@ import pytest
 from gls_engine.config import settings_for_tests
 from gls_engine.storage import SpanStore, open_store
 
+# browser, page, attacker_name: the web UI tests' fixtures
+pytest_plugins = ["browser_fixtures"]
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -77,7 +77,9 @@ def _rpc_status(resp: requests.Response) -> tuple[int, str | None]:
 class GrpcRefusal:
     code: grpc.StatusCode
     details: str
-    retry_delay_s: int | None  # RetryInfo in grpc-status-details-bin; None: not sent
+    # RetryInfo, the same in grpc-status-details-bin and in google.rpc.retryinfo-bin
+    # (the trailer the OTel Python exporter reads); None: not sent
+    retry_delay_s: int | None
 
 
 def _otlp_grpc(studio: InProcessStudio, body: bytes) -> GrpcRefusal:
@@ -86,14 +88,17 @@ def _otlp_grpc(studio: InProcessStudio, body: bytes) -> GrpcRefusal:
         with pytest.raises(grpc.RpcError) as refused:
             export(body, timeout=60)
     error = refused.value
-    delay = None
+    in_details = in_trailer = None
     for key, value in error.trailing_metadata() or ():
         if key == "grpc-status-details-bin":
             for detail in status_pb2.Status.FromString(value).details:
                 info = error_details_pb2.RetryInfo()
                 if detail.Unpack(info):
-                    delay = info.retry_delay.seconds
-    return GrpcRefusal(error.code(), error.details(), delay)
+                    in_details = info.retry_delay.seconds
+        if key == "google.rpc.retryinfo-bin":
+            in_trailer = error_details_pb2.RetryInfo.FromString(value).retry_delay.seconds
+    assert in_details == in_trailer
+    return GrpcRefusal(error.code(), error.details(), in_details)
 
 
 def _api(studio: InProcessStudio, method: str, path: str, **kwargs) -> requests.Response:

@@ -40,6 +40,7 @@ def attacker_port() -> Iterator[int]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server.server_address[1]
     server.shutdown()
+    server.server_close()
 
 
 def _refusals(studio, reason: str) -> float:

@@ -28,9 +28,13 @@ _STATUS_BY_CODE = {code.value[0]: code for code in grpc.StatusCode}
 
 
 def _retry_info(seconds: int) -> bytes:
-    """A google.protobuf.Any holding RetryInfo, which OTLP exporters honour."""
+    """google.rpc.RetryInfo{retry_delay: seconds}."""
     duration = b"\x08" + varint(seconds)  # google.protobuf.Duration{seconds}
-    retry_info = b"\x0a" + varint(len(duration)) + duration  # RetryInfo{retry_delay}
+    return b"\x0a" + varint(len(duration)) + duration
+
+
+def _any_retry_info(retry_info: bytes) -> bytes:
+    """RetryInfo packed in a google.protobuf.Any, as google.rpc.Status details hold it."""
     type_url = b"type.googleapis.com/google.rpc.RetryInfo"
     return (
         b"\x0a" + varint(len(type_url)) + type_url + b"\x12" + varint(len(retry_info)) + retry_info
@@ -48,9 +52,15 @@ class TraceServiceHandler:
         delay = retry_after_s(error)
         trailing: tuple[tuple[str, bytes], ...] = ()
         if delay is not None:
-            detail = _retry_info(delay)
+            retry_info = _retry_info(delay)
+            detail = _any_retry_info(retry_info)
             status = status_protobuf(code, str(error)) + b"\x1a" + varint(len(detail)) + detail
-            trailing = (("grpc-status-details-bin", status),)
+            # The Collector's exporters read the status details; the OTel Python
+            # (and Java) exporters read RetryInfo from its own trailer.
+            trailing = (
+                ("grpc-status-details-bin", status),
+                ("google.rpc.retryinfo-bin", retry_info),
+            )
         await context.abort(_STATUS_BY_CODE[code], str(error), trailing_metadata=trailing)
 
     async def export(self, request: bytes, context: grpc.aio.ServicerContext) -> bytes:

@@ -1,4 +1,6 @@
-"""A real browser for the UI tests: Debian's chromium driven by Playwright.
+"""A real browser for the UI tests: Debian's chromium driven by Playwright
+(fixtures registered by tests/conftest.py; not a second conftest.py, whose
+module name `conftest` would shadow the root one that tests import from).
 
 scripts/test.sh installs chromium; GLS_CHROMIUM names another binary.
 """
