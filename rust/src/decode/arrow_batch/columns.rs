@@ -27,7 +27,9 @@ impl Utf8Col {
         }
     }
     /// Ends the current value (whatever was written to `data` since the last one).
-    #[inline]
+    /// Always inlined: ~40 calls per span, from other modules (`span_row`),
+    /// where LLVM left some as calls (callgrind: +2% instructions per span).
+    #[inline(always)]
     pub(crate) fn end(&mut self) -> Result<()> {
         let end = i32::try_from(self.data.len()).map_err(|_| Error::BatchTooLarge)?;
         self.offsets.push(end);

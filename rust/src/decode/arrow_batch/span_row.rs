@@ -128,7 +128,7 @@ impl SpanRows {
     /// attributes / attribute_types: keys sorted, last duplicate wins; the
     /// string attribute that is input (output) verbatim is left out, its key
     /// goes to input_key (output_key).
-    #[inline]
+    #[inline(always)]
     fn push_attributes(&mut self, b: &mut Builder, attrs: &[Kv]) -> Result<()> {
         let found = &mut self.found;
         let in_ix = found
@@ -173,7 +173,7 @@ impl SpanRows {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn text_col(found: &mut Found, col: Col, attrs: &[Kv], out: &mut Utf8Col) -> Result<()> {
     found.write_text(col, attrs, &mut out.data)?;
     out.end()

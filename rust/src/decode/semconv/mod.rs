@@ -177,8 +177,9 @@ impl Found {
     }
 
     /// Appends the text of attribute `i`'s value; its UTF-8 is checked once
-    /// per span however many columns it feeds.
-    #[inline]
+    /// per span however many columns it feeds. Always inlined: once per
+    /// attribute, from `arrow_batch`.
+    #[inline(always)]
     pub fn value_text(&mut self, i: usize, attrs: &[Kv], out: &mut Vec<u8>) -> Result<u8> {
         let bit = if i < 64 { 1u64 << i } else { 0 };
         let code = write_value_text_checked(out, &attrs[i].val, self.checked & bit != 0)?;
@@ -221,7 +222,8 @@ impl Found {
     }
 
     /// Appends the text of the chosen attribute for a text column; false when none.
-    #[inline]
+    /// Always inlined: once per text column of every span, from `arrow_batch`.
+    #[inline(always)]
     pub fn write_text(&mut self, col: Col, attrs: &[Kv], out: &mut Vec<u8>) -> Result<bool> {
         match self.chosen(col) {
             Some(i) => {
