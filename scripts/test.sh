@@ -15,5 +15,8 @@ printf '\n==> lint (ruff, mypy)\n'
 .venv/bin/mypy --config-file pyproject.toml
 printf '\n==> cargo test\n'
 cargo test --workspace --quiet
+printf '\n==> cargo clippy (warnings are errors)\n'
+if ! cargo clippy --version >/dev/null 2>&1; then rustup component add clippy; fi
+cargo clippy --all-targets -- -D warnings
 printf '\n==> pytest\n'
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
