@@ -18,5 +18,8 @@ cargo test --workspace --quiet
 printf '\n==> cargo clippy (warnings are errors)\n'
 if ! cargo clippy --version >/dev/null 2>&1; then rustup component add clippy; fi
 cargo clippy --all-targets -- -D warnings
+printf '\n==> stubtest (python/gls_engine/_core.pyi against the built extension)\n'
+# pyproject's mypy settings: mypy_path finds the stub beside the package
+.venv/bin/python -m mypy.stubtest --mypy-config-file pyproject.toml gls_engine._core
 printf '\n==> pytest\n'
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

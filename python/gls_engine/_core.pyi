@@ -1,9 +1,34 @@
-"""Type stub of the Rust extension `gls_engine._core` (hand-written; keep in
-step with rust/src/python.rs). The batch columns are in docs/span-schema.md."""
+"""Type stub of the Rust extension `gls_engine._core`, written by hand from
+its bindings in rust/src/python/ (mod.rs, pricing.rs, energy.rs, enrich.rs,
+sketch.rs) and checked against the built module by mypy's stubtest
+(scripts/test.sh). The batch columns are in docs/span-schema.md.
 
-from typing import Any, Literal, TypedDict
+The classes are PyO3 classes: built by `__new__`, and not subclassable
+(`final`)."""
+
+from typing import Any, Literal, Self, TypedDict, final
 
 import pyarrow
+
+__all__ = [
+    "CoreError",
+    "DecodeError",
+    "BodyTooLargeError",
+    "DecodedBatch",
+    "decode_traces",
+    "encode_export_response",
+    "span_schema",
+    "__version__",
+    "PriceBook",
+    "ImpactModel",
+    "Enricher",
+    "QuantileSketch",
+    "sketch_rows",
+    "sketch_delta_schema",
+    "estimate_tokens",
+    "estimate_completion_tokens",
+    "token_encoding_for_model",
+]
 
 __version__: str
 
@@ -20,6 +45,7 @@ class DecodeError(CoreError, ValueError):
 class BodyTooLargeError(DecodeError):
     """The (inflated) body is larger than max_body_bytes (HTTP 413)."""
 
+@final
 class DecodedBatch:
     """The accepted spans of one request, as one Arrow record batch."""
 
@@ -85,6 +111,7 @@ class _Cost(TypedDict):
     output_total: float  # genai-prices' output_price
     total: float  # genai-prices' total_price
 
+@final
 class PriceBook:
     """LLM prices from the genai-prices data (JSON of
     gls_engine.costs.export_price_data), agreeing with genai_prices.calc_price.
@@ -96,7 +123,7 @@ class PriceBook:
     cache_write_per_mtok (missing or None: those tokens at the input price).
     An unknown key raises ValueError."""
 
-    def __init__(self, data_json: str, overrides: list[dict[str, Any]] | None = None) -> None: ...
+    def __new__(cls, data_json: str, overrides: list[dict[str, Any]] | None = None) -> Self: ...
     @property
     def data_version(self) -> str:
         """The genai-prices package version the data was exported from."""
@@ -153,11 +180,12 @@ class _LlmImpacts(_Impacts):
     warnings: list[str]
     """ecologits warning codes of the model (e.g. model-arch-not-released)"""
 
+@final
 class ImpactModel:
     """Energy and carbon per span: LLM requests exactly as ecologits computes
     them, other spans by the CPU/GPU power model. Thread-safe."""
 
-    def __init__(self, data_json: str) -> None:
+    def __new__(cls, data_json: str) -> Self:
         """data_json: gls_engine.carbon.data.impact_data_json(). Raises CoreError
         when the document is not valid."""
     @property
@@ -198,22 +226,24 @@ class ImpactModel:
         GPU device-seconds held; utilisations in (0, 1] (default 0.5). None when
         neither time is given (unknown, not zero) or the zone is unknown."""
 
+@final
 class Enricher:
     """Prices + impact data + per-project rules that decode_traces computes cost,
     energy, carbon and data quality with (docs/span-schema.md). Immutable."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         price_book: PriceBook,
         impact_model: ImpactModel,
         projects_json: str = "{}",
         default_zone: str = "WOR",
-    ) -> None:
+    ) -> Self:
         """projects_json: {"<project>": {"carbon_zone": "FRA", "rate_card": {...}}}.
         Raises CoreError for an unknown zone or a malformed rule."""
 
 # ---- streaming percentiles and token estimates (rust/src/python/sketch.rs) ----
 
+@final
 class QuantileSketch:
     """Mergeable quantile sketch of non-negative values (DDSketch-style log
     buckets, key = ceil(ln(x) / ln(gamma)), gamma = 1.005 / 0.995): every
@@ -228,7 +258,7 @@ class QuantileSketch:
     MAX_VALUE: float
     """largest value accepted (1e140)"""
 
-    def __init__(self) -> None: ...
+    def __new__(cls) -> Self: ...
     def add(self, value: float) -> None:
         """Raises CoreError for a negative, NaN, infinite or too large value."""
     def add_many(self, values: object) -> None:

@@ -71,7 +71,7 @@ impl DecodedBatch {
 /// Decodes an OTLP trace export request body into a `DecodedBatch`.
 #[pyfunction]
 #[pyo3(signature = (body, *, json=false, gzip=false, max_body_bytes=DEFAULT_MAX_BODY_BYTES,
-                    default_project="default".to_owned(), project_override=None, received_ns,
+                    default_project="default", project_override=None, received_ns,
                     oldest_start_ns=0, enricher=None))]
 #[allow(clippy::too_many_arguments)]
 fn decode_traces(
@@ -80,7 +80,9 @@ fn decode_traces(
     json: bool,
     gzip: bool,
     max_body_bytes: usize,
-    default_project: String,
+    // &str, not String: a literal default shows in the text signature that
+    // stubtest checks _core.pyi against
+    default_project: &str,
     project_override: Option<String>,
     received_ns: i64,
     oldest_start_ns: i64,
@@ -88,7 +90,7 @@ fn decode_traces(
 ) -> PyResult<DecodedBatch> {
     let bytes: &[u8] = body.as_bytes();
     let opts = DecodeOptions {
-        default_project,
+        default_project: default_project.to_owned(),
         project_override,
         received_ns,
         oldest_start_ns,
