@@ -127,7 +127,9 @@ impl SpanRows {
 
     /// attributes / attribute_types: keys sorted, last duplicate wins; the
     /// string attribute that is input (output) verbatim is left out, its key
-    /// goes to input_key (output_key).
+    /// goes to input_key (output_key). Always inlined, like the helpers the
+    /// row calls: apart from the span loop they cost ~1-5% more
+    /// instructions per span (callgrind, profile_decode).
     #[inline(always)]
     fn push_attributes(&mut self, b: &mut Builder, attrs: &[Kv]) -> Result<()> {
         let found = &mut self.found;
