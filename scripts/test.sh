@@ -11,7 +11,8 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${GLS_CHROMIUM:-}" ]; then
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
 printf '\n==> lint (ruff, mypy)\n'
-.venv/bin/ruff check python tests
+.venv/bin/ruff check python tests benches
+.venv/bin/ruff format --check python tests benches
 .venv/bin/mypy --config-file pyproject.toml
 printf '\n==> cargo test\n'
 cargo test --workspace --quiet
@@ -21,5 +22,7 @@ cargo clippy --all-targets -- -D warnings
 printf '\n==> stubtest (python/gls_engine/_core.pyi against the built extension)\n'
 # pyproject's mypy settings: mypy_path finds the stub beside the package
 .venv/bin/python -m mypy.stubtest --mypy-config-file pyproject.toml gls_engine._core
+printf '\n==> web UI unit tests (vitest)\n'
+(cd web && npm test --silent)
 printf '\n==> pytest\n'
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

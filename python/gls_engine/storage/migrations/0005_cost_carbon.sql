@@ -97,7 +97,7 @@ FROM
 )
 GROUP BY project, day, trace_id;
 
--- Streaming percentile sketches (rust/src/sketch.rs): one delta row per
+-- Streaming percentile sketches (rust/src/sketch/): one delta row per
 -- (project, minute, population, group, metric) and insert, added up by
 -- ClickHouse: sumMap of the log buckets is exactly the sketch merge, so any
 -- time range merges in SQL and the Rust core reads quantiles off the result.
