@@ -252,6 +252,7 @@ def test_read_timeout_at_the_json_api(studio) -> None:
 
 # Each class with a door test above (StudioError itself has no producer: checked below).
 TESTED_AT_THE_DOORS = {
+    errors.ForbiddenError,  # tests/test_browser_guard.py, every HTTP door (gRPC has no browser)
     errors.PermanentError,
     errors.InvalidParameterError,
     errors.NotFoundError,

@@ -28,6 +28,8 @@ from aiohttp import web
 
 from gls_engine.api_errors import error_response
 from gls_engine.config import Settings, normalise_origin
+from gls_engine.error_status import status_for
+from gls_engine.errors import ForbiddenError
 from gls_engine.metrics import Counters
 
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -133,7 +135,9 @@ class BrowserGuard:
     def _refuse(self, reason: str, message: str) -> web.Response:
         if self.counters is not None:
             self.counters.add("requests_refused_by_browser_guard", 1, reason=reason)
-        return error_response(403, reason, message)
+        # Answered here, before any other middleware: nothing of the request is read.
+        error = ForbiddenError(message, code=reason)
+        return error_response(status_for(error).http, error.code, message)
 
     @web.middleware
     async def middleware(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from gls_engine.errors import (
+    ForbiddenError,
     InvalidParameterError,
     NotFoundError,
     PayloadTooLargeError,
@@ -30,6 +31,7 @@ class GrpcCode(IntEnum):
 
     INVALID_ARGUMENT = 3
     NOT_FOUND = 5
+    PERMISSION_DENIED = 7
     RESOURCE_EXHAUSTED = 8
     INTERNAL = 13
     UNAVAILABLE = 14
@@ -51,6 +53,7 @@ STATUS_BY_CLASS: tuple[tuple[type[Exception], Status], ...] = (
     (PayloadTooLargeError, Status(413, GrpcCode.INVALID_ARGUMENT)),
     (UnsupportedMediaTypeError, Status(415, GrpcCode.INVALID_ARGUMENT)),
     (NotFoundError, Status(404, GrpcCode.NOT_FOUND)),
+    (ForbiddenError, Status(403, GrpcCode.PERMISSION_DENIED)),
     (InvalidParameterError, Status(400, GrpcCode.INVALID_ARGUMENT)),
     (PermanentError, Status(400, GrpcCode.INVALID_ARGUMENT)),
     # refused: back off, then retry

@@ -47,6 +47,17 @@ class UnsupportedMediaTypeError(PermanentError):
     code = "unsupported_media_type"
 
 
+class ForbiddenError(PermanentError):
+    """The request may not be made from where it came (browser_guard.py: a Host or
+    Origin the Studio does not answer); `code` says which check refused it."""
+
+    code = "forbidden"
+
+    def __init__(self, message: str, code: str = "forbidden") -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class RefusedError(StudioError):
     """The pipeline is full; the client should back off and retry after `retry_after_s`."""
 
