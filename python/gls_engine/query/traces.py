@@ -17,6 +17,7 @@ from multidict import MultiMapping
 
 from gls_engine import request_params as p
 from gls_engine.query.attributes import decode_attributes, key_values_to_python
+from gls_engine.query.trace_totals import trace_totals
 from gls_engine.storage import SpanStore
 
 ZERO_SPAN = "toFixedString(repeat('\\0', 8), 8)"
@@ -420,10 +421,11 @@ class TraceQueries:
             "max_total_tokens": row.get("max_tokens") if total else None,
         }
 
-    async def get_trace(
+    async def trace_rows(
         self, project: str, trace_id: str, window: tuple[int, int] | None = None
-    ) -> dict[str, Any] | None:
-        """The trace's spans; with `window` = (first, last) ns, only spans starting in it."""
+    ) -> list[dict[str, Any]]:
+        """The trace's stored span rows, in start order, each span once; with
+        `window` = (first, last) ns, only spans starting in it."""
         # The primary key (project, trace_id, ...) finds the trace's granule in
         # each part; the trace_id bloom filter (migration 0009) rules out the
         # parts without it, at ~0.05 ms per part (10M spans: 14.5 ms p50 at 7 days,
@@ -447,7 +449,13 @@ class TraceQueries:
         unique: dict[str, dict[str, Any]] = {}
         for row in rows:
             unique.setdefault(row["span_hex"], row)
-        rows = list(unique.values())
+        return list(unique.values())
+
+    async def get_trace(
+        self, project: str, trace_id: str, window: tuple[int, int] | None = None
+    ) -> dict[str, Any] | None:
+        """The trace's spans and totals; with `window` = (first, last) ns, only spans starting in it."""
+        rows = await self.trace_rows(project, trace_id, window)
         if not rows:
             return None
         spans = [span_row(r, full=True) for r in rows]
@@ -469,6 +477,7 @@ class TraceQueries:
             "span_count": len(spans),
             "error_count": sum(1 for s in spans if s["status"]["code"] == 2),
             "root_span_ids": roots,
+            "totals": trace_totals(spans, (end - start) / 1e6),
             "spans": spans,
         }
 
