@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from aiohttp import web
+from multidict import MultiDict
 
 from gls_engine import request_params as p
 from gls_engine.api_errors import json_response
-from gls_engine.errors import NotFoundError
+from gls_engine.errors import InvalidParameterError, NotFoundError
+from gls_engine.query.trace_export import otlp_export_request
+from gls_engine.query.trace_list_csv import TRACE_CSV_COLUMNS, csv_cells, csv_text
 from gls_engine.query.traces import TraceQueries
 
 QUERIES_KEY = web.AppKey("trace_queries", TraceQueries)
+
+EXPORT_FORMATS = ("json", "otlp")
+CSV_DEFAULT_ROWS, CSV_MOST_ROWS = 10_000, 100_000
+CSV_PAGE_ROWS = 1000
 
 
 async def list_projects(request: web.Request) -> web.Response:
@@ -26,15 +33,79 @@ async def trace_facets(request: web.Request) -> web.Response:
     return json_response(await request.app[QUERIES_KEY].facets(project, request.query))
 
 
+def _not_found(project: str, trace_id: str, window: tuple[int, int] | None) -> NotFoundError:
+    within = " between start and end" if window else ""
+    return NotFoundError(f"trace {trace_id} not found in project {project}{within}")
+
+
 async def get_trace(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     trace_id = p.trace_id(request.match_info["trace_id"])
     window = p.trace_window(request.query)
     trace = await request.app[QUERIES_KEY].get_trace(project, trace_id, window)
     if trace is None:
-        within = " between start and end" if window else ""
-        raise NotFoundError(f"trace {trace_id} not found in project {project}{within}")
+        raise _not_found(project, trace_id, window)
     return json_response(trace)
+
+
+async def export_trace(request: web.Request) -> web.Response:
+    """The trace as a file: `json` as the trace endpoint gives it, `otlp` as an
+    OTLP/JSON ExportTraceServiceRequest that /v1/traces takes back."""
+    project = p.project_name(request.match_info["project"])
+    trace_id = p.trace_id(request.match_info["trace_id"])
+    form = p.choice("format", request.query.get("format", "json"), EXPORT_FORMATS)
+    window = p.trace_window(request.query)
+    queries = request.app[QUERIES_KEY]
+    if form == "json":
+        document = await queries.get_trace(project, trace_id, window)
+    else:
+        rows = await queries.trace_rows(project, trace_id, window)
+        document = otlp_export_request(rows) if rows else None
+    if document is None:
+        raise _not_found(project, trace_id, window)
+    response = json_response(document)
+    suffix = "otlp.json" if form == "otlp" else "json"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="trace-{project}-{trace_id}.{suffix}"'
+    )
+    return response
+
+
+async def export_trace_list_csv(request: web.Request) -> web.StreamResponse:
+    """The trace list (same filters and sort) as CSV, streamed page by page. More
+    traces than `limit` is a 400 before anything is sent, never a cut-short file."""
+    project = p.project_name(request.match_info["project"])
+    limit = p.integer("limit", request.query.get("limit", str(CSV_DEFAULT_ROWS)), 1, CSV_MOST_ROWS)
+    queries = request.app[QUERIES_KEY]
+    query: MultiDict[str] = MultiDict(
+        (k, v) for k, v in request.query.items() if k not in ("limit", "cursor")
+    )
+    matching = await queries.count_traces(project, query)
+    if matching > limit:
+        raise InvalidParameterError(
+            f"limit: {matching} traces match, more than limit={limit} rows"
+            f" (at most {CSV_MOST_ROWS}); narrow the filters or the time range"
+        )
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="traces-{project}.csv"',
+        }
+    )
+    await response.prepare(request)
+    await response.write(csv_text([list(TRACE_CSV_COLUMNS)]).encode())
+    query["limit"] = str(CSV_PAGE_ROWS)
+    written = 0
+    while written < limit:
+        page = await queries.list_traces(project, query)
+        rows = page["traces"][: limit - written]
+        await response.write(csv_text(csv_cells(t) for t in rows).encode())
+        written += len(rows)
+        if page["next_cursor"] is None:
+            break
+        query["cursor"] = page["next_cursor"]
+    await response.write_eof()
+    return response
 
 
 async def search_spans(request: web.Request) -> web.Response:
@@ -46,5 +117,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/projects", list_projects)
     app.router.add_get("/api/v1/projects/{project}/traces", list_traces)
     app.router.add_get("/api/v1/projects/{project}/traces/facets", trace_facets)
+    app.router.add_get("/api/v1/projects/{project}/traces/export.csv", export_trace_list_csv)
     app.router.add_get("/api/v1/projects/{project}/traces/{trace_id}", get_trace)
+    app.router.add_get("/api/v1/projects/{project}/traces/{trace_id}/export", export_trace)
     app.router.add_get("/api/v1/projects/{project}/spans", search_spans)

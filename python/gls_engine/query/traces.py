@@ -369,6 +369,18 @@ class TraceQueries:
             next_cursor = p.encode_cursor([value, last["id"]])
         return {"traces": [_summary_row(r) for r in rows], "next_cursor": next_cursor}
 
+    async def count_traces(self, project: str, query: MultiMapping[str]) -> int:
+        """How many traces the list's filters select (all pages)."""
+        parts = build_trace_filters(project, query)
+        needed = aliases_used([*parts.having, "id"])
+        rows = await self.store.query_rows(
+            f"SELECT count() AS traces FROM (SELECT {summary_select(needed)} FROM trace_summaries"
+            f" WHERE {' AND '.join(parts.where)} GROUP BY trace_id"
+            f" HAVING {' AND '.join(parts.having)})",
+            parts.params,
+        )
+        return rows[0]["traces"] if rows else 0
+
     async def facets(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
         parts = build_trace_filters(project, query)
         inner = (
