@@ -1,9 +1,14 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { CostAnalysis, costAnalysis, costsCsvUrl, Suggestions, suggestions } from "./api";
+import { CostAnalysis, costsCsvUrl } from "./api";
 import { count, grams, kwh, usd, UNKNOWN } from "./format";
-import { lastRange, RangeSelect } from "./timeRange";
+import { useCostAnalysis, useSuggestions } from "./queries";
+import { ViewState } from "./route";
+import { useDark } from "./theme";
+import { Card, CardHeader } from "./ui/Card";
+import { cn } from "./ui/cn";
+import { Table, TD, TH, THead, TR } from "./ui/Table";
 
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? UNKNOWN : `${(x * 100).toFixed(0)}%`);
 
@@ -11,7 +16,10 @@ function Change({ value }: { value: number | null | undefined }) {
   if (value === null || value === undefined) return null;
   const up = value > 0;
   return (
-    <span className={`change ${up ? "up" : "down"}`} title="against the period before">
+    <span
+      className={cn("change ml-1.5 text-xs font-medium", up ? "up text-red-600 dark:text-red-400" : "down text-emerald-600 dark:text-emerald-400")}
+      title="against the period before"
+    >
       {up ? "▲" : "▼"} {Math.abs(value * 100).toFixed(0)}%
     </span>
   );
@@ -20,8 +28,11 @@ function Change({ value }: { value: number | null | undefined }) {
 /** Cost and carbon of each step: two lines on their own axes. */
 function CostChart({ series }: { series: CostAnalysis["series"] }) {
   const box = useRef<HTMLDivElement>(null);
+  const dark = useDark();
   useEffect(() => {
     if (!box.current || series.length === 0) return;
+    const ink = dark ? "#a1a1aa" : "#52525b";
+    const grid = { stroke: dark ? "#27272a" : "#f4f4f5" };
     const data: uPlot.AlignedData = [
       series.map((p) => Date.parse(p.t) / 1000),
       series.map((p) => p.cost_usd),
@@ -29,178 +40,180 @@ function CostChart({ series }: { series: CostAnalysis["series"] }) {
     ];
     const chart = new uPlot(
       {
-        width: box.current.clientWidth || 800,
+        width: (box.current.clientWidth || 816) - 16,
         height: 220,
         series: [
           {},
-          { label: "cost (USD)", stroke: "#15803d", width: 2, value: (_u, v) => (v === null ? "" : usd(v)) },
-          { label: "carbon (gCO₂e)", stroke: "#b45309", width: 2, scale: "g", value: (_u, v) => (v === null ? "" : grams(v)) },
+          { label: "cost (USD)", stroke: "#059669", width: 2, value: (_u, v) => (v === null ? "" : usd(v)) },
+          { label: "carbon (gCO₂e)", stroke: "#d97706", width: 2, scale: "g", value: (_u, v) => (v === null ? "" : grams(v)) },
         ],
         axes: [
-          {},
-          { size: 70, values: (_u, ticks) => ticks.map((v) => usd(v)) },
-          { side: 1, size: 70, scale: "g", grid: { show: false }, values: (_u, ticks) => ticks.map((v) => grams(v)) },
+          { stroke: ink, grid, ticks: grid },
+          { stroke: ink, grid, ticks: grid, size: 70, values: (_u, ticks) => ticks.map((v) => usd(v)) },
+          { stroke: ink, side: 1, size: 70, scale: "g", grid: { show: false }, values: (_u, ticks) => ticks.map((v) => grams(v)) },
         ],
       },
       data,
       box.current,
     );
     return () => chart.destroy();
-  }, [series]);
-  return <div className="chart" ref={box} data-testid="cost-chart" />;
+  }, [series, dark]);
+  return <div className="chart px-2 pt-2" ref={box} data-testid="cost-chart" />;
 }
 
-export function CostCarbon({ project }: { project: string }) {
-  const [range, setRange] = useState("24h");
-  const [analysis, setAnalysis] = useState<CostAnalysis | null>(null);
-  const [advice, setAdvice] = useState<Suggestions | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // the start and end the figures were asked for, so the CSV export covers the same
-  const [period, setPeriod] = useState(() => lastRange(range));
+function Figure(props: { testId: string; title: string; value: string; change: number | null | undefined; children: React.ReactNode }) {
+  return (
+    <Card className="card flex flex-col gap-1 px-4 py-3" data-testid={props.testId}>
+      <h3 className="text-xs font-medium text-zinc-500">{props.title}</h3>
+      <div className="flex items-baseline">
+        <strong className="text-2xl font-semibold tracking-tight tabular-nums">{props.value}</strong>
+        <Change value={props.change} />
+      </div>
+      <p className="text-xs text-zinc-500">{props.children}</p>
+    </Card>
+  );
+}
 
-  useEffect(() => {
-    const w = lastRange(range);
-    setPeriod(w);
-    setAnalysis(null);
-    let current = true;
-    costAnalysis(project, w)
-      .then((a) => current && (setAnalysis(a), setError(null)))
-      .catch((e: Error) => current && setError(e.message))
-      // the suggestions read more (7 d of calls): asked once the figures are in
-      .finally(() =>
-        suggestions(project, w)
-          .then((s) => current && setAdvice(s))
-          .catch((e: Error) => current && setError(e.message)),
-      );
-    return () => {
-      current = false;
-    };
-  }, [project, range]);
-
+export function CostCarbon({ state, project }: { state: ViewState; project: string }) {
+  const figures = useCostAnalysis(project, state.range);
+  const advice = useSuggestions(project, state.range, figures.isFetched);
+  const analysis = figures.data?.analysis;
+  const error = figures.error ?? advice.error;
   const t = analysis?.totals;
   return (
-    <section className="costs">
-      <div className="toolbar">
-        <RangeSelect value={range} onChange={setRange} />
-        <a href={costsCsvUrl(project, period)} download>
-          Export CSV
-        </a>
+    <section className="costs flex flex-col gap-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-lg font-semibold">Cost &amp; carbon</h1>
+        {state.environment && (
+          <span className="text-xs text-zinc-500">These figures cover every environment.</span>
+        )}
+        {figures.data && (
+          <a
+            className="ml-auto inline-flex h-8 items-center rounded-md border border-zinc-200 bg-white px-3 text-sm font-medium shadow-xs hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
+            href={costsCsvUrl(project, figures.data.period)}
+            download
+          >
+            Export CSV
+          </a>
+        )}
       </div>
-      {error && <p className="error">{error}</p>}
-      {!t ? (
-        !error && <p>Loading…</p>
+      {error && <p className="error text-sm text-red-600 dark:text-red-400">{error.message}</p>}
+      {!t || !analysis ? (
+        !error && <p className="text-sm text-zinc-500">Loading…</p>
       ) : (
         <>
-          <div className="cards">
-            <div className="card" data-testid="total-cost">
-              <h3>cost</h3>
-              <strong>{usd(t.cost_usd)}</strong> <Change value={analysis.change.cost_usd} />
-              <p>
-                LLM {percent(t.split.llm)} · infrastructure {percent(t.split.infrastructure)} · data{" "}
-                {percent(t.split.data)}
-              </p>
-            </div>
-            <div className="card" data-testid="llm-calls">
-              <h3>LLM calls</h3>
-              <strong>{count(t.llm_calls)}</strong> <Change value={analysis.change.llm_calls} />
-              <p>
-                {count(t.unpriced_llm_calls)} unpriced
-                {t.unknown_cost_share ? ` (~${percent(t.unknown_cost_share)} of LLM cost unknown)` : ""}
-              </p>
-            </div>
-            <div className="card" data-testid="total-carbon">
-              <h3>carbon</h3>
-              <strong>{grams(t.carbon_g)} CO₂e</strong> <Change value={analysis.change.carbon_g} />
-              <p>
-                {kwh(t.energy_kwh)}; embodied {grams(t.embodied_carbon_g)}
-                {t.llm_calls_without_energy > 0 && `; ${count(t.llm_calls_without_energy)} calls without an energy model`}
-              </p>
-            </div>
+          <div className="cards grid grid-cols-1 gap-3 md:grid-cols-3">
+            <Figure testId="total-cost" title="Cost" value={usd(t.cost_usd)} change={analysis.change.cost_usd}>
+              LLM {percent(t.split.llm)} · infrastructure {percent(t.split.infrastructure)} · data {percent(t.split.data)}
+            </Figure>
+            <Figure testId="llm-calls" title="LLM calls" value={count(t.llm_calls)} change={analysis.change.llm_calls}>
+              {count(t.unpriced_llm_calls)} unpriced
+              {t.unknown_cost_share ? ` (~${percent(t.unknown_cost_share)} of LLM cost unknown)` : ""}
+            </Figure>
+            <Figure
+              testId="total-carbon"
+              title="Carbon"
+              value={`${grams(t.carbon_g)} CO₂e`}
+              change={analysis.change.carbon_g}
+            >
+              {kwh(t.energy_kwh)}; embodied {grams(t.embodied_carbon_g)}
+              {t.llm_calls_without_energy > 0 && `; ${count(t.llm_calls_without_energy)} calls without an energy model`}
+            </Figure>
           </div>
-          <CostChart series={analysis.series} />
-          <h2>By model</h2>
-          <table className="by-model">
-            <thead>
-              <tr>
-                <th>provider</th>
-                <th>model</th>
-                <th>requests</th>
-                <th>unpriced</th>
-                <th>tokens in / out</th>
-                <th>cost</th>
-                <th>per request</th>
-                <th>energy</th>
-                <th>carbon</th>
-              </tr>
-            </thead>
-            <tbody>
-              {analysis.by_model.map((m) => (
-                <tr key={`${m.provider}/${m.model}`}>
-                  <td>{m.provider}</td>
-                  <td>{m.model || "(no model)"}</td>
-                  <td>{count(m.requests)}</td>
-                  <td>{count(m.unpriced_requests)}</td>
-                  <td>
-                    {count(m.input_tokens)} / {count(m.output_tokens)}
-                  </td>
-                  <td
-                    className="model-cost"
-                    title={m.unpriced_requests ? `${m.unpriced_requests} requests could not be priced` : undefined}
-                  >
-                    {/* unpriced calls add nothing to cost_usd: unknown, never $0 */}
-                    {m.unpriced_requests === m.requests ? UNKNOWN : usd(m.cost_usd)}
-                    {m.unpriced_requests > 0 && m.unpriced_requests < m.requests && " + unknown"}
-                  </td>
-                  <td>{usd(m.avg_cost_per_request_usd)}</td>
-                  <td>{kwh(m.energy_kwh)}</td>
-                  <td>{grams(m.carbon_g)}</td>
+          <Card>
+            <CardHeader title="Cost and carbon over time" />
+            <CostChart series={analysis.series} />
+          </Card>
+          <Card className="overflow-x-auto">
+            <CardHeader title="By model" />
+            <Table className="by-model">
+              <THead>
+                <tr>
+                  <TH>Provider</TH>
+                  <TH>Model</TH>
+                  <TH className="text-right">Requests</TH>
+                  <TH className="text-right">Unpriced</TH>
+                  <TH className="text-right">Tokens in / out</TH>
+                  <TH className="text-right">Cost</TH>
+                  <TH className="text-right">Per request</TH>
+                  <TH className="text-right">Energy</TH>
+                  <TH className="text-right">Carbon</TH>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          <h2>By chain</h2>
-          <table className="by-chain">
-            <thead>
-              <tr>
-                <th>chain</th>
-                <th>runs</th>
-                <th>cost</th>
-                <th>per run</th>
-                <th>carbon</th>
-              </tr>
-            </thead>
-            <tbody>
-              {analysis.by_chain.map((c) => (
-                <tr key={c.chain}>
-                  <td>{c.chain || "(no chain)"}</td>
-                  <td>{count(c.executions)}</td>
-                  <td>{usd(c.cost_usd)}</td>
-                  <td>{usd(c.avg_cost_per_execution_usd)}</td>
-                  <td>{grams(c.carbon_g)}</td>
+              </THead>
+              <tbody>
+                {analysis.by_model.map((m) => (
+                  <TR key={`${m.provider}/${m.model}`}>
+                    <TD>{m.provider}</TD>
+                    <TD className="font-medium">{m.model || "(no model)"}</TD>
+                    <TD className="text-right tabular-nums">{count(m.requests)}</TD>
+                    <TD className="text-right tabular-nums">{count(m.unpriced_requests)}</TD>
+                    <TD className="text-right tabular-nums">
+                      {count(m.input_tokens)} / {count(m.output_tokens)}
+                    </TD>
+                    <TD
+                      className="model-cost text-right tabular-nums"
+                      title={m.unpriced_requests ? `${m.unpriced_requests} requests could not be priced` : undefined}
+                    >
+                      {/* unpriced calls add nothing to cost_usd: unknown, never $0 */}
+                      {m.unpriced_requests === m.requests ? UNKNOWN : usd(m.cost_usd)}
+                      {m.unpriced_requests > 0 && m.unpriced_requests < m.requests && " + unknown"}
+                    </TD>
+                    <TD className="text-right tabular-nums">{usd(m.avg_cost_per_request_usd)}</TD>
+                    <TD className="text-right tabular-nums">{kwh(m.energy_kwh)}</TD>
+                    <TD className="text-right tabular-nums">{grams(m.carbon_g)}</TD>
+                  </TR>
+                ))}
+              </tbody>
+            </Table>
+          </Card>
+          <Card className="overflow-x-auto">
+            <CardHeader title="By chain" />
+            <Table className="by-chain">
+              <THead>
+                <tr>
+                  <TH>Chain</TH>
+                  <TH className="text-right">Runs</TH>
+                  <TH className="text-right">Cost</TH>
+                  <TH className="text-right">Per run</TH>
+                  <TH className="text-right">Carbon</TH>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </THead>
+              <tbody>
+                {analysis.by_chain.map((c) => (
+                  <TR key={c.chain}>
+                    <TD className="font-medium">{c.chain || "(no chain)"}</TD>
+                    <TD className="text-right tabular-nums">{count(c.executions)}</TD>
+                    <TD className="text-right tabular-nums">{usd(c.cost_usd)}</TD>
+                    <TD className="text-right tabular-nums">{usd(c.avg_cost_per_execution_usd)}</TD>
+                    <TD className="text-right tabular-nums">{grams(c.carbon_g)}</TD>
+                  </TR>
+                ))}
+              </tbody>
+            </Table>
+          </Card>
         </>
       )}
-      {advice && (
-        <>
-          <h2>Suggestions</h2>
-          {advice.suggestions.length === 0 && <p className="empty">Nothing to suggest for this range.</p>}
-          <ul className="suggestions">
-            {advice.suggestions.map((s, i) => (
-              <li key={i}>
-                <strong>{s.title}</strong>: saves ~{usd(s.monthly_saving_usd)} and {grams(s.monthly_saving_co2e_g)} CO₂e a
-                month. {s.detail}
-              </li>
-            ))}
-          </ul>
-          {advice.not_evaluated.length > 0 && (
-            <p className="not-evaluated">
-              Not evaluated: {advice.not_evaluated.map((n) => `${n.kind.replaceAll("_", " ")} (${n.why})`).join("; ")}
-            </p>
-          )}
-        </>
+      {advice.data && (
+        <Card>
+          <CardHeader title="Suggestions" />
+          <div className="px-4 py-3 text-sm">
+            {advice.data.suggestions.length === 0 && <p className="empty text-zinc-500">Nothing to suggest for this range.</p>}
+            <ul className="suggestions flex flex-col gap-2">
+              {advice.data.suggestions.map((s, i) => (
+                <li key={i}>
+                  <strong>{s.title}</strong>: saves ~{usd(s.monthly_saving_usd)} and {grams(s.monthly_saving_co2e_g)} CO₂e
+                  a month. {s.detail}
+                </li>
+              ))}
+            </ul>
+            {advice.data.not_evaluated.length > 0 && (
+              <p className="not-evaluated mt-2 text-xs text-zinc-500">
+                Not evaluated:{" "}
+                {advice.data.not_evaluated.map((n) => `${n.kind.replaceAll("_", " ")} (${n.why})`).join("; ")}
+              </p>
+            )}
+          </div>
+        </Card>
       )}
     </section>
   );

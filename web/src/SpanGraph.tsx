@@ -2,6 +2,7 @@ import { useEffect, useRef } from "react";
 import type { Core } from "cytoscape";
 import { Span } from "./api";
 import { duration } from "./format";
+import { useDark } from "./theme";
 
 const TYPE_COLOURS: Record<string, string> = {
   llm: "#f59e0b",
@@ -13,8 +14,8 @@ const TYPE_COLOURS: Record<string, string> = {
 };
 
 /** The trace as a graph: a node per span, an edge from each parent to its child,
- * laid out top-down; clicking a node selects its span. Cytoscape is loaded the
- * first time a graph is shown, so the other pages do not carry it. */
+ * laid out top-down; clicking a node selects its span. This module and Cytoscape
+ * are loaded the first time a graph is shown, so the other views do not carry them. */
 export function SpanGraph({
   spans,
   selected,
@@ -24,6 +25,7 @@ export function SpanGraph({
   selected: string | null;
   onSelect: (spanId: string) => void;
 }) {
+  const dark = useDark();
   const box = useRef<HTMLDivElement>(null);
   const graph = useRef<Core | null>(null);
   const select = useRef(onSelect);
@@ -60,11 +62,12 @@ export function SpanGraph({
               "text-valign": "bottom",
               "text-margin-y": 4,
               "font-size": 11,
+              color: dark ? "#e4e4e7" : "#27272a",
               width: 22,
               height: 22,
             },
           },
-          { selector: "node:selected", style: { "border-width": 3, "border-color": "#111827" } },
+          { selector: "node:selected", style: { "border-width": 3, "border-color": dark ? "#f4f4f5" : "#111827" } },
           {
             selector: "edge",
             style: { width: 1.5, "line-color": "#94a3b8", "target-arrow-color": "#94a3b8", "target-arrow-shape": "triangle", "curve-style": "bezier" },
@@ -85,7 +88,7 @@ export function SpanGraph({
       graph.current?.destroy();
       graph.current = null;
     };
-  }, [spans]);
+  }, [spans, dark]);
 
   useEffect(() => {
     const cy = graph.current;
@@ -94,5 +97,5 @@ export function SpanGraph({
     cy.getElementById(selected).select();
   }, [selected]);
 
-  return <div className="graph" ref={box} data-testid="span-graph" />;
+  return <div className="graph h-[480px]" ref={box} data-testid="span-graph" />;
 }

@@ -1,130 +1,152 @@
-import { FormEvent, useCallback, useEffect, useRef, useState } from "react";
-import { searchSpans, Span } from "./api";
+import { FormEvent, useEffect, useState } from "react";
 import { count, duration, time, usd } from "./format";
-import { traceHref } from "./route";
-import { lastRange, RangeSelect } from "./timeRange";
+import { useSpanPages } from "./queries";
+import { navigate, traceHref, ViewState } from "./route";
+import { SpanTypeBadge } from "./ui/Badge";
+import { Button } from "./ui/Button";
+import { Card } from "./ui/Card";
+import { cn } from "./ui/cn";
+import { Input, Textarea } from "./ui/Input";
+import { Select } from "./ui/Select";
+import { Table, TD, TH, THead, TR } from "./ui/Table";
 
-interface Search {
-  range: string;
+const SPAN_TYPES = ["llm", "chain", "agent", "tool", "retriever", "embedding", "reranker", "guardrail", "evaluator", "prompt", "span"];
+
+interface Form {
   text: string;
   attributes: string; // one key=value per line
   status: string;
   spanType: string;
 }
 
-/** Spans across traces by text, attribute values, status and type, newest first. */
-export function SpanSearch({ project }: { project: string }) {
-  const [form, setForm] = useState<Search>({ range: "24h", text: "", attributes: "", status: "", spanType: "" });
-  const [search, setSearch] = useState<Search>(form);
-  const [spans, setSpans] = useState<Span[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const request = useRef(0);
+const formOf = (state: ViewState): Form => ({
+  text: state.q,
+  attributes: state.attributes.join("\n"),
+  status: state.status,
+  spanType: state.spanType,
+});
 
-  const fetchPage = useCallback(
-    (after: string | null) => {
-      const id = ++request.current;
-      const attributes = search.attributes
-        .split("\n")
-        .map((line) => line.trim())
-        .filter(Boolean);
-      const params = {
-        ...lastRange(search.range),
-        q: search.text,
-        status: search.status,
-        span_type: search.spanType,
-        limit: "50",
-        cursor: after ?? undefined,
-      };
-      setLoading(true);
-      searchSpans(project, params, attributes)
-        .then((page) => {
-          if (id !== request.current) return;
-          setSpans((old) => (after ? [...old, ...page.spans] : page.spans));
-          setCursor(page.next_cursor);
-          setError(null);
-        })
-        .catch((e: Error) => id === request.current && setError(e.message))
-        .finally(() => id === request.current && setLoading(false));
-    },
-    [project, search],
-  );
-  useEffect(() => fetchPage(null), [fetchPage]);
+/** Spans across traces by text, attribute values, status and type, newest first.
+ * The search asked for is the URL's; the form is what is being typed. */
+export function SpanSearch({ state, project }: { state: ViewState; project: string }) {
+  const [form, setForm] = useState<Form>(() => formOf(state));
+  useEffect(() => setForm(formOf(state)), [state.q, state.attributes.join("\n"), state.status, state.spanType]);
+  const pages = useSpanPages(project, state.range, {
+    q: state.q,
+    attributes: state.attributes,
+    status: state.status,
+    spanType: state.spanType,
+    environment: state.environment,
+  });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setSearch(form);
+    navigate(
+      {
+        q: form.text,
+        attributes: form.attributes
+          .split("\n")
+          .map((line) => line.trim())
+          .filter(Boolean),
+        status: form.status,
+        spanType: form.spanType,
+      },
+      "push",
+    );
   };
-  const set = (key: keyof Search) => (e: { target: { value: string } }) =>
-    setForm((f) => ({ ...f, [key]: e.target.value }));
+  const set = (key: keyof Form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
+  const spans = pages.data?.pages.flatMap((p) => p.spans) ?? [];
 
   return (
-    <section>
-      <form className="toolbar search" onSubmit={submit}>
-        <RangeSelect value={form.range} onChange={(range) => setForm((f) => ({ ...f, range }))} />
-        <input aria-label="text" placeholder="text in name, input, output or status…" value={form.text} onChange={set("text")} />
-        <textarea
-          aria-label="attributes"
-          placeholder={"attribute key=value, one per line\n(e.g. tool.name=calculator)"}
-          rows={2}
-          value={form.attributes}
-          onChange={set("attributes")}
-        />
-        <select aria-label="status" value={form.status} onChange={set("status")}>
-          <option value="">any status</option>
-          <option value="ok">ok</option>
-          <option value="error">error</option>
-          <option value="unset">unset</option>
-        </select>
-        <select aria-label="span type" value={form.spanType} onChange={set("spanType")}>
-          <option value="">any type</option>
-          {["llm", "chain", "agent", "tool", "retriever", "embedding", "reranker", "guardrail", "evaluator", "prompt", "span"].map((t) => (
-            <option key={t}>{t}</option>
-          ))}
-        </select>
-        <button type="submit">Search</button>
-      </form>
-      {error && <p className="error">{error}</p>}
-      <table className="found-spans">
-        <thead>
-          <tr>
-            <th>started (UTC)</th>
-            <th>span</th>
-            <th>type</th>
-            <th>duration</th>
-            <th>model</th>
-            <th>tokens</th>
-            <th>cost</th>
-            <th>trace</th>
-          </tr>
-        </thead>
-        <tbody>
-          {spans.map((s) => (
-            <tr key={`${s.trace_id}/${s.span_id}`} className={s.status.code === 2 ? "failed" : ""} data-span-id={s.span_id}>
-              <td>{time(s.start_time_unix_nano)}</td>
-              <td title={s.input}>{s.name}</td>
-              <td>
-                <span className={`type ${s.span_type}`}>{s.span_type || "span"}</span>
-              </td>
-              <td>{duration(s.duration_ms)}</td>
-              <td>{s.model}</td>
-              <td>{count(s.usage.total_tokens)}</td>
-              <td>{usd(s.cost.total_usd)}</td>
-              <td>
-                <a href={traceHref(project, s.trace_id)}>
-                  <code>{s.trace_id.slice(0, 12)}…</code>
-                </a>
-              </td>
+    <section className="flex flex-col gap-3">
+      <h1 className="text-lg font-semibold">Spans</h1>
+      <Card>
+        <form className="flex flex-wrap items-start gap-2 p-3" onSubmit={submit}>
+          <Input
+            aria-label="text"
+            placeholder="Text in name, input, output or status…"
+            value={form.text}
+            onChange={(e) => set("text")(e.target.value)}
+            className="w-72"
+          />
+          <Textarea
+            aria-label="attributes"
+            placeholder={"attribute key=value, one per line\n(e.g. tool.name=calculator)"}
+            rows={2}
+            value={form.attributes}
+            onChange={(e) => set("attributes")(e.target.value)}
+            className="w-72"
+          />
+          <Select
+            label="status"
+            value={form.status}
+            onValueChange={set("status")}
+            options={[
+              { value: "", label: "Any status" },
+              ...["ok", "error", "unset"].map((s) => ({ value: s, label: s })),
+            ]}
+          />
+          <Select
+            label="span type"
+            value={form.spanType}
+            onValueChange={set("spanType")}
+            options={[{ value: "", label: "Any type" }, ...SPAN_TYPES.map((t) => ({ value: t, label: t }))]}
+          />
+          <Button type="submit" variant="primary">
+            Search
+          </Button>
+        </form>
+      </Card>
+      {pages.error && <p className="error text-sm text-red-600 dark:text-red-400">{pages.error.message}</p>}
+      <Card className="overflow-x-auto">
+        <Table className={cn("found-spans", pages.isPlaceholderData && "opacity-60")}>
+          <THead>
+            <tr>
+              <TH>Started (UTC)</TH>
+              <TH>Span</TH>
+              <TH>Type</TH>
+              <TH className="text-right">Duration</TH>
+              <TH>Model</TH>
+              <TH className="text-right">Tokens</TH>
+              <TH className="text-right">Cost</TH>
+              <TH>Trace</TH>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {!loading && spans.length === 0 && !error && <p className="empty">No spans match in this range.</p>}
-      {cursor && (
-        <button className="more" onClick={() => fetchPage(cursor)}>
+          </THead>
+          <tbody>
+            {spans.map((s) => (
+              <TR
+                key={`${s.trace_id}/${s.span_id}`}
+                className={cn(s.status.code === 2 && "failed shadow-[inset_3px_0_0] shadow-red-500")}
+                data-span-id={s.span_id}
+              >
+                <TD className="font-mono text-xs whitespace-nowrap text-zinc-500">{time(s.start_time_unix_nano)}</TD>
+                <TD title={s.input} className="font-medium">
+                  {s.name}
+                </TD>
+                <TD>
+                  <SpanTypeBadge type={s.span_type} />
+                </TD>
+                <TD className="text-right tabular-nums">{duration(s.duration_ms)}</TD>
+                <TD className="text-xs">{s.model}</TD>
+                <TD className="text-right tabular-nums">{count(s.usage.total_tokens)}</TD>
+                <TD className="text-right tabular-nums">{usd(s.cost.total_usd)}</TD>
+                <TD>
+                  <a className="text-brand-600 hover:underline dark:text-brand-500" href={traceHref(state, s.trace_id)}>
+                    <code>{s.trace_id.slice(0, 12)}…</code>
+                  </a>
+                </TD>
+              </TR>
+            ))}
+          </tbody>
+        </Table>
+        {!pages.isFetching && spans.length === 0 && !pages.error && (
+          <p className="empty p-8 text-center text-sm text-zinc-500">No spans match in this range.</p>
+        )}
+      </Card>
+      {pages.hasNextPage && (
+        <Button className="more self-center" onClick={() => pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
           Load more
-        </button>
+        </Button>
       )}
     </section>
   );

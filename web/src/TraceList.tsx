@@ -1,201 +1,206 @@
-import { useCallback, useEffect, useRef, useState } from "react";
-import { FacetCount, Facets, listTraces, traceFacets, TraceSummary } from "./api";
+import { useEffect, useRef, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { FacetCount } from "./api";
 import { count, duration, grams, plural, time, usd } from "./format";
 import { useLiveTraces } from "./live";
-import { traceHref } from "./route";
-import { lastRange, RangeSelect } from "./timeRange";
+import { keys, TraceFilters, useFacets, useTracePages } from "./queries";
+import { navigate, traceHref, ViewState } from "./route";
+import { Badge } from "./ui/Badge";
+import { Button } from "./ui/Button";
+import { Card } from "./ui/Card";
+import { cn } from "./ui/cn";
+import { Input } from "./ui/Input";
+import { Select } from "./ui/Select";
+import { Table, TD, TH, THead, TR } from "./ui/Table";
 
 const FACETS_EVERY_MS = 15_000;
-
-interface Filters {
-  range: string;
-  status: string;
-  model: string;
-  name: string;
-}
-
-function queryOf(filters: Filters): Record<string, string> {
-  return {
-    ...lastRange(filters.range),
-    status: filters.status,
-    model: filters.model,
-    name: filters.name,
-  };
-}
+const TYPING_SETTLES_MS = 250;
 
 /** A filter over one facet: its values with their trace counts, or any. */
-function FacetSelect(props: {
-  name: string;
-  value: string;
-  counts: FacetCount[] | undefined;
-  onChange: (e: { target: { value: string } }) => void;
-}) {
-  return (
-    <select aria-label={props.name} value={props.value} onChange={props.onChange}>
-      <option value="">any {props.name}</option>
-      {(props.counts ?? []).map((f) => (
-        <option key={f.value} value={f.value}>
-          {f.value} ({f.count})
-        </option>
-      ))}
-    </select>
-  );
+function FacetSelect(props: { name: string; value: string; counts: FacetCount[] | undefined; onChange: (v: string) => void }) {
+  const options = [
+    { value: "", label: `Any ${props.name}` },
+    ...(props.counts ?? []).map((f) => ({ value: f.value, label: `${f.value} (${count(f.count)})` })),
+  ];
+  if (props.value && !options.some((o) => o.value === props.value)) options.push({ value: props.value, label: props.value });
+  return <Select label={props.name} value={props.value} options={options} onValueChange={props.onChange} />;
 }
 
-export function TraceList({ project }: { project: string }) {
-  const [filters, setFilters] = useState<Filters>({ range: "24h", status: "", model: "", name: "" });
-  const [traces, setTraces] = useState<TraceSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [facets, setFacets] = useState<Facets | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [follow, setFollow] = useState(true);
-  const request = useRef(0);
-
-  // Facet counts cost more than a page (they read the whole range), so a live
-  // refresh takes them again only every FACETS_EVERY_MS.
-  const facetsAt = useRef(0);
-  const lastLoadMs = useRef(0);
-  const load = useCallback(
-    (withFacets = true) => {
-      const id = ++request.current;
-      const query = queryOf(filters);
-      const started = performance.now();
-      setLoading(true);
-      // The page first, drawn as soon as it comes; the facet counts (which read
-      // the whole range) only then, so the two do not share the server's cores.
-      listTraces(project, { ...query, limit: "50" })
-        .then((page) => {
-          if (id !== request.current) return; // a newer load is on its way
-          setTraces(page.traces);
-          setCursor(page.next_cursor);
-          setPaged(false);
-          setUnseen(0);
-          setError(null);
-        })
-        .catch((e: Error) => id === request.current && setError(e.message))
-        .finally(() => {
-          lastLoadMs.current = performance.now() - started;
-          if (id !== request.current) return;
-          setLoading(false);
-          if (!withFacets) return;
-          traceFacets(project, query)
-            .then((counts) => {
-              if (id !== request.current) return;
-              setFacets(counts);
-              facetsAt.current = Date.now();
-            })
-            .catch((e: Error) => id === request.current && setError(e.message));
-        });
+/** Text typed is written to the URL once typing pauses, so a filter is not asked for every key. */
+function useSettledText(value: string, write: (v: string) => void): [string, (v: string) => void] {
+  const [text, setText] = useState(value);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => setText(value), [value]);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return [
+    text,
+    (v: string) => {
+      setText(v);
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => write(v), TYPING_SETTLES_MS);
     },
-    [project, filters],
-  );
+  ];
+}
 
-  useEffect(() => load(), [load]);
+export function TraceList({ state, project }: { state: ViewState; project: string }) {
+  const client = useQueryClient();
+  const filters: TraceFilters = {
+    status: state.status,
+    model: state.model,
+    name: state.name,
+    environment: state.environment,
+  };
+  const pages = useTracePages(project, state.range, filters);
+  // The counts come once the page has: they read the whole range, the page does not.
+  const facets = useFacets(
+    project,
+    state.range,
+    { status: state.status, model: state.model, environment: state.environment },
+    pages.isFetched,
+  );
+  const [name, setName] = useSettledText(state.name, (v) => navigate({ name: v }));
 
   // New traces arrive over the WebSocket. On the first page the list is fetched
   // again, so it keeps the server's filters and order; under a steady stream at
   // most once per max(1 s, 4x the last load), so a watching browser costs the
   // server a bounded share of its time. Past the first page, the list stays put
   // and says how many new traces wait.
-  const [paged, setPaged] = useState(false);
+  const paged = (pages.data?.pages.length ?? 0) > 1;
   const [unseen, setUnseen] = useState(0);
+  const lastLoadMs = useRef(0);
   const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const live = useLiveTraces(project, follow, (ids) => {
+  const live = useLiveTraces(project, state.live, (ids) => {
     if (paged) {
       setUnseen((n) => n + ids.length);
       return;
     }
-    if (refresh.current === undefined) {
-      const gap = Math.max(1000, 4 * lastLoadMs.current);
-      refresh.current = setTimeout(() => {
+    if (refresh.current !== undefined) return;
+    refresh.current = setTimeout(
+      async () => {
+        const started = performance.now();
+        await pages.refetch();
+        lastLoadMs.current = performance.now() - started;
         refresh.current = undefined;
-        load(Date.now() - facetsAt.current > FACETS_EVERY_MS);
-      }, gap);
-    }
+        if (Date.now() - facets.dataUpdatedAt > FACETS_EVERY_MS) facets.refetch();
+      },
+      Math.max(1000, 4 * lastLoadMs.current),
+    );
   });
   useEffect(() => () => clearTimeout(refresh.current), []);
+  useEffect(() => setUnseen(0), [project, JSON.stringify(filters), JSON.stringify(state.range)]);
 
-  const more = () => {
-    if (!cursor) return;
-    listTraces(project, { ...queryOf(filters), limit: "50", cursor })
-      .then((page) => {
-        setTraces((old) => [...old, ...page.traces]);
-        setCursor(page.next_cursor);
-        setPaged(true);
-      })
-      .catch((e: Error) => setError(e.message));
+  const showNewest = () => {
+    setUnseen(0);
+    // back to the first page only, asked again
+    client.resetQueries({ queryKey: keys.traces(project, state.range, filters), exact: true });
   };
 
-  const set = (key: keyof Filters) => (e: { target: { value: string } }) =>
-    setFilters((f) => ({ ...f, [key]: e.target.value }));
-
+  const traces = pages.data?.pages.flatMap((p) => p.traces) ?? [];
+  const error = pages.error ?? facets.error;
   return (
-    <section>
-      <div className="toolbar">
-        <RangeSelect value={filters.range} onChange={(range) => setFilters((f) => ({ ...f, range }))} />
-        <FacetSelect name="status" value={filters.status} counts={facets?.status} onChange={set("status")} />
-        <FacetSelect name="model" value={filters.model} counts={facets?.model} onChange={set("model")} />
-        <input aria-label="name contains" placeholder="name contains…" value={filters.name} onChange={set("name")} />
-        <label className="follow">
-          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> live
-        </label>
-        <span className={`live-state ${live}`} data-testid="live-state">
-          {follow ? live : "paused"}
-        </span>
-        <span className="total">{facets ? `${count(facets.total)} traces` : ""}</span>
+    <section className="flex flex-col gap-3">
+      <div className="flex flex-wrap items-center gap-2">
+        <h1 className="mr-2 text-lg font-semibold">Traces</h1>
+        <FacetSelect
+          name="status"
+          value={state.status}
+          counts={facets.data?.status}
+          onChange={(status) => navigate({ status })}
+        />
+        <FacetSelect name="model" value={state.model} counts={facets.data?.model} onChange={(model) => navigate({ model })} />
+        <Input
+          aria-label="name contains"
+          placeholder="Name contains…"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          className="w-56"
+        />
+        <div className="ml-auto flex items-center gap-3 text-sm text-zinc-500">
+          <span>{facets.data ? `${count(facets.data.total)} traces` : ""}</span>
+          <Button
+            size="sm"
+            aria-pressed={state.live}
+            aria-label="live updates"
+            onClick={() => navigate({ live: !state.live })}
+          >
+            <span
+              className={cn(
+                "size-2 rounded-full",
+                !state.live ? "bg-zinc-400" : live === "live" ? "animate-pulse bg-emerald-500" : "bg-amber-500",
+              )}
+              aria-hidden="true"
+            />
+            <span data-testid="live-state">{state.live ? live : "paused"}</span>
+          </Button>
+        </div>
       </div>
-      {error && <p className="error">{error}</p>}
+      {error && <p className="error text-sm text-red-600 dark:text-red-400">{error.message}</p>}
       {unseen > 0 && (
-        <button className="unseen" onClick={() => load()}>
+        <Button variant="primary" className="unseen self-center" onClick={showNewest}>
           {plural(unseen, "new trace")}: show the newest
-        </button>
+        </Button>
       )}
-      <table className="traces">
-        <thead>
-          <tr>
-            <th>started (UTC)</th>
-            <th>name</th>
-            <th>duration</th>
-            <th>spans</th>
-            <th>tokens</th>
-            <th>cost</th>
-            <th>carbon</th>
-            <th>models</th>
-          </tr>
-        </thead>
-        <tbody>
-          {traces.map((t) => (
-            <tr key={t.trace_id} className={t.status === "error" ? "failed" : ""} data-trace-id={t.trace_id}>
-              <td>{time(t.start_time_unix_nano)}</td>
-              <td>
-                <a href={traceHref(project, t.trace_id, t.start_time_unix_nano, t.end_time_unix_nano)}>
-                  {t.name || "(root not received)"}
-                </a>
-                {t.error_count > 0 && <span className="badge error">{plural(t.error_count, "error")}</span>}
-              </td>
-              <td>{duration(t.duration_ms)}</td>
-              <td>{t.span_count}</td>
-              <td>{count(t.total_tokens)}</td>
-              <td title={t.cost.unpriced_llm_calls ? `${t.cost.unpriced_llm_calls} LLM calls unpriced` : undefined}>
-                {usd(t.cost.total_usd)}
-                {t.cost.unpriced_llm_calls > 0 && "*"}
-              </td>
-              <td>{grams(t.carbon.carbon_g)}</td>
-              <td>{t.models.join(", ")}</td>
+      <Card className="overflow-x-auto">
+        <Table className={cn("traces", pages.isPlaceholderData && "opacity-60")}>
+          <THead>
+            <tr>
+              <TH>Started (UTC)</TH>
+              <TH>Name</TH>
+              <TH className="text-right">Duration</TH>
+              <TH className="text-right">Spans</TH>
+              <TH className="text-right">Tokens</TH>
+              <TH className="text-right">Cost</TH>
+              <TH className="text-right">Carbon</TH>
+              <TH>Models</TH>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      {!loading && traces.length === 0 && !error && (
-        <p className="empty">
-          No traces in this range. Point an OpenTelemetry exporter at <code>/v1/traces</code> on port 4318.
-        </p>
-      )}
-      {cursor && (
-        <button className="more" onClick={more}>
+          </THead>
+          <tbody>
+            {traces.map((t) => (
+              <TR
+                key={t.trace_id}
+                className={cn(t.status === "error" && "failed shadow-[inset_3px_0_0] shadow-red-500")}
+                data-trace-id={t.trace_id}
+              >
+                <TD className="font-mono text-xs whitespace-nowrap text-zinc-500">{time(t.start_time_unix_nano)}</TD>
+                <TD>
+                  <a
+                    className="font-medium text-zinc-900 hover:text-brand-600 hover:underline dark:text-zinc-100 dark:hover:text-brand-500"
+                    href={traceHref(state, t.trace_id, t.start_time_unix_nano, t.end_time_unix_nano)}
+                  >
+                    {t.name || "(root not received)"}
+                  </a>
+                  {t.error_count > 0 && (
+                    <Badge tone="red" className="badge error ml-2">
+                      {plural(t.error_count, "error")}
+                    </Badge>
+                  )}
+                </TD>
+                <TD className="text-right tabular-nums">{duration(t.duration_ms)}</TD>
+                <TD className="text-right tabular-nums">{t.span_count}</TD>
+                <TD className="text-right tabular-nums">{count(t.total_tokens)}</TD>
+                <TD
+                  className="text-right tabular-nums"
+                  title={t.cost.unpriced_llm_calls ? `${t.cost.unpriced_llm_calls} LLM calls unpriced` : undefined}
+                >
+                  {usd(t.cost.total_usd)}
+                  {t.cost.unpriced_llm_calls > 0 && "*"}
+                </TD>
+                <TD className="text-right tabular-nums">{grams(t.carbon.carbon_g)}</TD>
+                <TD className="text-xs text-zinc-500">{t.models.join(", ")}</TD>
+              </TR>
+            ))}
+          </tbody>
+        </Table>
+        {!pages.isFetching && traces.length === 0 && !error && (
+          <p className="empty p-8 text-center text-sm text-zinc-500">
+            No traces in this range. Point an OpenTelemetry exporter at <code>/v1/traces</code> on port 4318.
+          </p>
+        )}
+      </Card>
+      {pages.hasNextPage && (
+        <Button className="more self-center" onClick={() => pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
           Load more
-        </button>
+        </Button>
       )}
     </section>
   );

@@ -42,8 +42,10 @@ export function withQuery(path: string, params: Params): string {
   return text ? `${path}?${text}` : path;
 }
 
-async function getJson<T>(path: string, params: Params = {}): Promise<T> {
-  const resp = await fetch(withQuery(path, params), { headers: { Accept: "application/json" } });
+/** `signal` is TanStack Query's: a request whose answer is no longer wanted (its
+ * filter changed, its page closed) is cancelled, not left to load. */
+async function getJson<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
+  const resp = await fetch(withQuery(path, params), { headers: { Accept: "application/json" }, signal });
   if (!resp.ok) {
     let code = "http_error";
     let message = `${resp.status} ${resp.statusText}`;
@@ -61,31 +63,32 @@ async function getJson<T>(path: string, params: Params = {}): Promise<T> {
 
 const projectPath = (project: string) => `/api/v1/projects/${encodeURIComponent(project)}`;
 
+type Range = { start: string; end: string };
+
 /** `attribute` holds key=value filters, all of which must match. */
-export const searchSpans = (project: string, params: Record<string, string | undefined>, attribute: string[]) =>
-  getJson<SpanPage>(`${projectPath(project)}/spans`, { ...params, attribute });
+export const searchSpans = (project: string, params: Params, signal?: AbortSignal) =>
+  getJson<SpanPage>(`${projectPath(project)}/spans`, params, signal);
 
-export const costAnalysis = (project: string, range: { start: string; end: string }) =>
-  getJson<CostAnalysis>(`${projectPath(project)}/analytics/costs`, range);
+export const costAnalysis = (project: string, range: Range, signal?: AbortSignal) =>
+  getJson<CostAnalysis>(`${projectPath(project)}/analytics/costs`, range, signal);
 
-export const suggestions = (project: string, range: { start: string; end: string }) =>
-  getJson<Suggestions>(`${projectPath(project)}/analytics/suggestions`, range);
+export const suggestions = (project: string, range: Range, signal?: AbortSignal) =>
+  getJson<Suggestions>(`${projectPath(project)}/analytics/suggestions`, range, signal);
 
-export const costsCsvUrl = (project: string, range: { start: string; end: string }) =>
+export const costsCsvUrl = (project: string, range: Range) =>
   `${projectPath(project)}/analytics/costs/export.csv?${new URLSearchParams(range)}`;
 
-export const listProjects = () =>
-  getJson<ProjectList>("/api/v1/projects");
+export const listProjects = (signal?: AbortSignal) => getJson<ProjectList>("/api/v1/projects", {}, signal);
 
-export const listTraces = (project: string, params: Record<string, string | undefined>) =>
-  getJson<TracePage>(`${projectPath(project)}/traces`, params);
+export const listTraces = (project: string, params: Params, signal?: AbortSignal) =>
+  getJson<TracePage>(`${projectPath(project)}/traces`, params, signal);
 
-export const traceFacets = (project: string, params: Record<string, string | undefined>) =>
-  getJson<Facets>(`${projectPath(project)}/traces/facets`, params);
+export const traceFacets = (project: string, params: Params, signal?: AbortSignal) =>
+  getJson<Facets>(`${projectPath(project)}/traces/facets`, params, signal);
 
 /** One trace; with its list times, only the days they cover are read. */
-export const getTrace = (project: string, traceId: string, window?: { start: string; end: string }) =>
-  getJson<Trace>(`${projectPath(project)}/traces/${encodeURIComponent(traceId)}`, window ?? {});
+export const getTrace = (project: string, traceId: string, window: Range | undefined, signal?: AbortSignal) =>
+  getJson<Trace>(`${projectPath(project)}/traces/${encodeURIComponent(traceId)}`, window ?? {}, signal);
 
 export const liveUrl = (project: string) => {
   const scheme = location.protocol === "https:" ? "wss" : "ws";

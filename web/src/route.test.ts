@@ -1,53 +1,98 @@
 import { describe, expect, it } from "vitest";
-import { parseRoute, traceHref } from "./route";
+import { formatHash, pageHref, parseHash, traceHref, traceWindow, ViewState } from "./route";
 
-describe("parseRoute", () => {
-  it("reads each page from the hash", () => {
-    expect(parseRoute("")).toEqual({ page: "traces", project: null });
-    expect(parseRoute("#/")).toEqual({ page: "traces", project: null });
-    expect(parseRoute("#/shop")).toEqual({ page: "traces", project: "shop" });
-    expect(parseRoute("#/shop/spans")).toEqual({ page: "spans", project: "shop" });
-    expect(parseRoute("#/shop/costs")).toEqual({ page: "costs", project: "shop" });
-    expect(parseRoute("#/shop/trace/" + "ab".repeat(16))).toEqual({
-      page: "trace",
-      project: "shop",
-      traceId: "ab".repeat(16),
-      window: undefined,
-    });
+const id = "ab".repeat(16);
+
+describe("parseHash", () => {
+  it("reads each page from the path", () => {
+    expect(parseHash("")).toMatchObject({ page: "traces", project: null, traceId: null });
+    expect(parseHash("#/")).toMatchObject({ page: "traces", project: null });
+    expect(parseHash("#/shop")).toMatchObject({ page: "traces", project: "shop" });
+    expect(parseHash("#/shop/spans")).toMatchObject({ page: "spans", project: "shop" });
+    expect(parseHash("#/shop/costs")).toMatchObject({ page: "costs", project: "shop" });
+    expect(parseHash(`#/shop/trace/${id}`)).toMatchObject({ page: "trace", project: "shop", traceId: id, window: undefined });
   });
   it("decodes the project name", () => {
-    expect(parseRoute("#/my%20project/spans")).toEqual({ page: "spans", project: "my project" });
-  });
-  it("takes a trace's window only when both start and end are given", () => {
-    const id = "cd".repeat(16);
-    expect(parseRoute(`#/p/trace/${id}?start=1000&end=2000`)).toMatchObject({ window: { start: "1000", end: "2000" } });
-    expect(parseRoute(`#/p/trace/${id}?start=1000`)).toMatchObject({ window: undefined });
+    expect(parseHash("#/my%20project/spans")).toMatchObject({ page: "spans", project: "my project" });
   });
   it("falls back to the trace list for an unknown page", () => {
-    expect(parseRoute("#/p/nothing")).toEqual({ page: "traces", project: "p" });
+    expect(parseHash("#/p/nothing")).toMatchObject({ page: "traces", project: "p" });
+  });
+  it("gives defaults for what the URL leaves out", () => {
+    expect(parseHash("#/p")).toMatchObject({
+      range: { preset: "24h" },
+      environment: "",
+      status: "",
+      live: true,
+      view: "tree",
+      span: null,
+      attributes: [],
+    });
+  });
+  it("takes a trace's window only when both start and end are given", () => {
+    expect(parseHash(`#/p/trace/${id}?start=1000&end=2000`)).toMatchObject({ window: { start: "1000", end: "2000" } });
+    expect(parseHash(`#/p/trace/${id}?start=1000`)).toMatchObject({ window: undefined });
+  });
+  it("takes a custom range only when it is a real interval", () => {
+    expect(parseHash("#/p?range=custom&from=1000&to=5000").range).toEqual({ from: 1000, to: 5000 });
+    expect(parseHash("#/p?range=custom&from=5000&to=1000").range).toEqual({ preset: "24h" });
+    expect(parseHash("#/p?range=custom&from=x&to=1000").range).toEqual({ preset: "24h" });
+    expect(parseHash("#/p?range=7d").range).toEqual({ preset: "7d" });
   });
 });
 
-describe("traceHref", () => {
-  const id = "ef".repeat(16);
-  it("links a trace without times when none are known", () => {
-    expect(traceHref("my project", id)).toBe(`#/my%20project/trace/${id}`);
+describe("formatHash", () => {
+  const roundTrip = (hash: string) => formatHash(parseHash(hash));
+  it("writes back every page's state as it was read", () => {
+    for (const hash of [
+      "#/shop",
+      "#/shop?range=7d&env=prod&status=error&model=gpt-4o&name=a+b&live=off",
+      `#/shop/trace/${id}?start=1&end=2&env=prod&view=graph&span=${"cd".repeat(8)}`,
+      "#/shop/spans?range=custom&from=1000&to=5000&q=hello&attribute=a%3Db&attribute=c%3Dd&status=unset&type=tool",
+      "#/shop/costs?range=30d",
+    ]) {
+      expect(roundTrip(hash)).toBe(hash);
+    }
   });
+  it("leaves defaults out", () => {
+    expect(roundTrip("#/shop?range=24h&live=on&view=tree")).toBe("#/shop");
+  });
+  it("keeps only the fields of the page shown", () => {
+    expect(roundTrip("#/shop/costs?status=error&q=x&view=graph")).toBe("#/shop/costs");
+  });
+  it("encodes what a project name or a value holds", () => {
+    const state = { ...parseHash("#/p"), project: "a/b c", name: "x&y=z#" } as ViewState;
+    expect(parseHash(formatHash(state))).toMatchObject({ project: "a/b c", name: "x&y=z#" });
+  });
+});
+
+describe("moving between pages", () => {
+  const state = parseHash("#/shop?range=7d&env=prod&status=error&name=x");
+  it("keeps the project, time range and environment and drops the page's own filters", () => {
+    expect(pageHref(state, "costs")).toBe("#/shop/costs?range=7d&env=prod");
+    expect(pageHref(state, "spans")).toBe("#/shop/spans?range=7d&env=prod");
+  });
+  it("opens a trace with its list times as the window", () => {
+    expect(traceHref(state, id, 5_000_000, 9_000_000)).toBe(`#/shop/trace/${id}?start=4&end=10&range=7d&env=prod`);
+    expect(traceHref(state, id)).toBe(`#/shop/trace/${id}?range=7d&env=prod`);
+  });
+});
+
+describe("traceWindow", () => {
   it("widens the trace's times to whole milliseconds with one to spare on each side", () => {
     // times a double holds exactly (multiples of 256 ns at this size), as JSON.parse gives them
-    expect(traceHref("p", id, 1_700_000_000_123_712_000, 1_700_000_000_456_789_504)).toBe(
-      `#/p/trace/${id}?start=1700000000122&end=1700000000457`,
-    );
+    expect(traceWindow(1_700_000_000_123_712_000, 1_700_000_000_456_789_504)).toEqual({
+      start: "1700000000122",
+      end: "1700000000457",
+    });
   });
   it("keeps a start in the last nanoseconds of a millisecond inside the window", () => {
     // JSON.parse("1700000000123999999") is 1700000000124000000: the division lands
     // on ...124 ms, after the real start; the window must still hold it.
     const startNs = JSON.parse("1700000000123999999") as number;
-    const start = Number(new URLSearchParams(traceHref("p", id, startNs, startNs).split("?")[1]).get("start"));
-    expect(start).toBeLessThanOrEqual(1_700_000_000_123);
+    expect(Number(traceWindow(startNs, startNs)!.start)).toBeLessThanOrEqual(1_700_000_000_123);
   });
-  it("round-trips through parseRoute", () => {
-    const href = traceHref("a/b", id, 5_000_000, 9_000_000);
-    expect(parseRoute(href)).toEqual({ page: "trace", project: "a/b", traceId: id, window: { start: "4", end: "10" } });
+  it("is none without both times", () => {
+    expect(traceWindow(undefined, 5)).toBeUndefined();
   });
 });

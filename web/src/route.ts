@@ -1,47 +1,197 @@
-// The page is addressed by the URL hash, so every view can be linked to and
-// the server needs no route per page:
-//   #/<project>                               the trace list
-//   #/<project>/trace/<id>?start=..&end=..     one trace (times from the list, epoch ms)
-//   #/<project>/spans                         span search
-//   #/<project>/costs                         cost and carbon
-import { useEffect, useState } from "react";
+// Every view's state lives in the URL hash, so any view can be linked to, reloaded
+// or shared, and the server serves one page for all of them:
+//   #/<project>                                the trace list
+//   #/<project>/trace/<id>                     one trace
+//   #/<project>/spans                          span search
+//   #/<project>/costs                          cost and carbon
+// followed by ?<state>: the time range and environment (shared by every page) and
+// the page's own filters and selections. Values at their default are left out.
+import { useSyncExternalStore } from "react";
 
-export type Route =
-  | { page: "traces"; project: string | null }
-  | { page: "spans"; project: string }
-  | { page: "costs"; project: string }
-  | { page: "trace"; project: string; traceId: string; window?: { start: string; end: string } };
+export type Page = "traces" | "trace" | "spans" | "costs";
+export type TraceViewMode = "tree" | "graph";
 
-export function parseRoute(hash: string): Route {
-  const [path, query = ""] = hash.replace(/^#\/?/, "").split("?");
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  if (parts.length === 3 && parts[1] === "trace") {
-    const q = new URLSearchParams(query);
-    const start = q.get("start");
-    const end = q.get("end");
-    const window = start && end ? { start, end } : undefined;
-    return { page: "trace", project: parts[0], traceId: parts[2], window };
-  }
-  if (parts.length === 2 && parts[1] === "spans") return { page: "spans", project: parts[0] };
-  if (parts.length === 2 && parts[1] === "costs") return { page: "costs", project: parts[0] };
-  return { page: "traces", project: parts[0] ?? null };
+/** A preset ("24h") or a custom range of epoch ms. */
+export type TimeRange = { preset: string } | { from: number; to: number };
+
+export interface ViewState {
+  page: Page;
+  project: string | null;
+  traceId: string | null;
+  // shared by every page
+  range: TimeRange;
+  environment: string;
+  // trace list, and span search for status
+  status: string;
+  model: string;
+  name: string;
+  live: boolean;
+  // one trace: the list's times (epoch ms) so only the days they cover are read
+  window: { start: string; end: string } | undefined;
+  view: TraceViewMode;
+  span: string | null;
+  // span search
+  q: string;
+  attributes: string[];
+  spanType: string;
 }
 
-export function traceHref(project: string, traceId: string, startNs?: number, endNs?: number): string {
-  const base = `#/${encodeURIComponent(project)}/trace/${traceId}`;
-  if (startNs === undefined || endNs === undefined) return base;
+export const DEFAULT_RANGE: TimeRange = { preset: "24h" };
+
+const DEFAULTS: Omit<ViewState, "page" | "project" | "traceId"> = {
+  range: DEFAULT_RANGE,
+  environment: "",
+  status: "",
+  model: "",
+  name: "",
+  live: true,
+  window: undefined,
+  view: "tree",
+  span: null,
+  q: "",
+  attributes: [],
+  spanType: "",
+};
+
+const PAGES_WITH_PATH: Page[] = ["spans", "costs"];
+
+function parseRange(q: URLSearchParams): TimeRange {
+  const range = q.get("range");
+  if (range === "custom") {
+    const from = Number(q.get("from"));
+    const to = Number(q.get("to"));
+    if (Number.isFinite(from) && Number.isFinite(to) && from < to) return { from, to };
+  }
+  return range && range !== "custom" ? { preset: range } : DEFAULT_RANGE;
+}
+
+export function parseHash(hash: string): ViewState {
+  const [path, query = ""] = hash.replace(/^#\/?/, "").split("?");
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const q = new URLSearchParams(query);
+  let page: Page = "traces";
+  let traceId: string | null = null;
+  if (parts.length === 3 && parts[1] === "trace") {
+    page = "trace";
+    traceId = parts[2];
+  } else if (parts.length === 2 && (PAGES_WITH_PATH as string[]).includes(parts[1])) {
+    page = parts[1] as Page;
+  }
+  const start = q.get("start");
+  const end = q.get("end");
+  return {
+    page,
+    project: parts[0] ?? null,
+    traceId,
+    range: parseRange(q),
+    environment: q.get("env") ?? "",
+    status: q.get("status") ?? "",
+    model: q.get("model") ?? "",
+    name: q.get("name") ?? "",
+    live: q.get("live") !== "off",
+    window: start && end ? { start, end } : undefined,
+    view: q.get("view") === "graph" ? "graph" : "tree",
+    span: q.get("span"),
+    q: q.get("q") ?? "",
+    attributes: q.getAll("attribute"),
+    spanType: q.get("type") ?? "",
+  };
+}
+
+/** The hash of a state; each page writes only the fields it reads. */
+export function formatHash(state: ViewState): string {
+  const project = encodeURIComponent(state.project ?? "default");
+  const path =
+    state.page === "trace" && state.traceId
+      ? `/${project}/trace/${encodeURIComponent(state.traceId)}`
+      : state.page === "traces" || state.page === "trace"
+        ? `/${project}`
+        : `/${project}/${state.page}`;
+  const q = new URLSearchParams();
+  const put = (key: string, value: string | null | undefined) => value && q.append(key, value);
+  if (state.page === "trace") {
+    put("start", state.window?.start);
+    put("end", state.window?.end);
+  }
+  if ("preset" in state.range) {
+    if (state.range.preset !== (DEFAULT_RANGE as { preset: string }).preset) put("range", state.range.preset);
+  } else {
+    put("range", "custom");
+    put("from", String(state.range.from));
+    put("to", String(state.range.to));
+  }
+  put("env", state.environment);
+  if (state.page === "traces") {
+    put("status", state.status);
+    put("model", state.model);
+    put("name", state.name);
+    if (!state.live) put("live", "off");
+  } else if (state.page === "trace") {
+    if (state.view !== "tree") put("view", state.view);
+    put("span", state.span);
+  } else if (state.page === "spans") {
+    put("q", state.q);
+    state.attributes.forEach((a) => put("attribute", a));
+    put("status", state.status);
+    put("type", state.spanType);
+  }
+  const query = q.toString();
+  return `#${path}${query ? `?${query}` : ""}`;
+}
+
+/** Another page of the same project, time range and environment (its own state reset). */
+export function pageHref(state: ViewState, page: Page, changes: Partial<ViewState> = {}): string {
+  return formatHash({
+    ...DEFAULTS,
+    page,
+    project: state.project,
+    traceId: null,
+    range: state.range,
+    environment: state.environment,
+    ...changes,
+  });
+}
+
+/** A trace, with its list times as a window when known. */
+export function traceHref(state: ViewState, traceId: string, startNs?: number, endNs?: number): string {
+  return pageHref(state, "trace", { traceId, window: traceWindow(startNs, endNs) });
+}
+
+export function traceWindow(startNs?: number, endNs?: number): { start: string; end: string } | undefined {
+  if (startNs === undefined || endNs === undefined) return undefined;
   // Whole milliseconds around the trace, one more on each side: times near
   // 1.7e18 ns lose their last digits in a double, and dividing can round a start
   // of x.999999 ms up to x+1, which would leave the root span out of the window.
-  return `${base}?start=${Math.floor(startNs / 1e6) - 1}&end=${Math.floor(endNs / 1e6) + 1}`;
+  return { start: String(Math.floor(startNs / 1e6) - 1), end: String(Math.floor(endNs / 1e6) + 1) };
 }
 
-export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
-  useEffect(() => {
-    const onChange = () => setRoute(parseRoute(location.hash));
-    window.addEventListener("hashchange", onChange);
-    return () => window.removeEventListener("hashchange", onChange);
-  }, []);
-  return route;
+// --- the URL as a store the views subscribe to ------------------------------------
+
+const listeners = new Set<() => void>();
+let cached: { hash: string; state: ViewState } | null = null;
+
+function snapshot(): ViewState {
+  if (cached?.hash !== location.hash) cached = { hash: location.hash, state: parseHash(location.hash) };
+  return cached.state;
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  window.addEventListener("hashchange", listener);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener("hashchange", listener);
+  };
+}
+
+export const useViewState = (): ViewState => useSyncExternalStore(subscribe, snapshot);
+
+/** Changes the current view's state in the URL. A filter edit replaces the history
+ * entry (typing is not a trail of back-steps); moving elsewhere pushes one. */
+export function navigate(changes: Partial<ViewState>, how: "push" | "replace" = "replace"): void {
+  const hash = formatHash({ ...snapshot(), ...changes });
+  if (hash === location.hash) return;
+  if (how === "push") history.pushState(null, "", hash);
+  else history.replaceState(null, "", hash);
+  listeners.forEach((l) => l());
 }

@@ -53,6 +53,17 @@ function trace(spans: Span[], rootSpanIds: string[]): Trace {
     error_count: 0,
     root_span_ids: rootSpanIds,
     spans,
+    totals: {
+      duration_ms: 0,
+      llm_calls: 0,
+      tokens: { input: 0, output: 0, cached: 0, reasoning: 0, total: 0, spans_without_counts: 0 },
+      cost: { total_usd: 0, llm_usd: 0, unpriced_llm_calls: 0, known: true },
+      energy_kwh: null,
+      carbon_g: null,
+      embodied_carbon_g: null,
+      spans_without_energy: 0,
+      data_quality: { score: null, passed_checks: 0, applicable_checks: 0 },
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { lastRange } from "./timeRange";
+import { fromInputValue, lastRange, rangeBounds, rangeLabel, toInputValue } from "./timeRange";
 
 describe("lastRange", () => {
   afterEach(() => vi.useRealTimers());
@@ -8,5 +8,30 @@ describe("lastRange", () => {
     vi.setSystemTime(1_800_000_000_000);
     expect(lastRange("1h")).toEqual({ start: "1799996400000", end: "1800000060000" });
     expect(lastRange("7d")).toEqual({ start: String(1_800_000_000_000 - 604_800_000), end: "1800000060000" });
+  });
+  it("takes an unknown preset for the last day", () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(1_800_000_000_000);
+    expect(lastRange("2y")).toEqual(lastRange("24h"));
+  });
+});
+
+describe("rangeBounds", () => {
+  it("asks a custom range for exactly its start and end", () => {
+    expect(rangeBounds({ from: 1000, to: 5000 })).toEqual({ start: "1000", end: "5000" });
+  });
+});
+
+describe("rangeLabel and the custom inputs", () => {
+  it("names presets and shows custom ranges in UTC", () => {
+    expect(rangeLabel({ preset: "7d" })).toBe("Last 7 days");
+    expect(rangeLabel({ from: Date.UTC(2026, 0, 2, 3, 4), to: Date.UTC(2026, 0, 3) })).toBe(
+      "2026-01-02 03:04 – 2026-01-03 00:00 UTC",
+    );
+  });
+  it("round-trips a datetime-local value as UTC", () => {
+    const ms = Date.UTC(2026, 11, 6, 18, 30);
+    expect(toInputValue(ms)).toBe("2026-12-06T18:30");
+    expect(fromInputValue(toInputValue(ms))).toBe(ms);
   });
 });
