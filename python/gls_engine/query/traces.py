@@ -74,6 +74,27 @@ SUMMARY_COLUMNS = {
 }
 
 
+# What the filter panel counts and bounds (TraceQueries.facets).
+FACET_ALIASES = (
+    "error_count",
+    "span_types",
+    "models",
+    "tag_list",
+    "env",
+    "service_name",
+    "chain_name",
+    "agent_name",
+    "user",
+    "session",
+    "duration_ns",
+    "total_tokens",
+    "cost_usd",
+)
+# Values per facet; users and sessions are counted by approx_top_count over
+# TOP_RESERVED slots: exact while a period has at most that many distinct values.
+TOP_VALUES, TOP_RESERVED = 100, 1000
+
+
 def summary_select(aliases: list[str] | None = None) -> str:
     chosen = SUMMARY_COLUMNS if aliases is None else {a: SUMMARY_COLUMNS[a] for a in aliases}
     return ",\n    ".join(f"{expr} AS {alias}" for alias, expr in chosen.items())
@@ -136,6 +157,7 @@ def _name_contains(parts: SqlParts, needle: str) -> str:
 
 
 MAX_DURATION_MS = 9.2e12  # ~292 years: Int64 nanoseconds
+MAX_COST_USD = 1e12
 
 
 def _duration_bounds(parts: SqlParts, query: MultiMapping[str]) -> list[str]:
@@ -208,6 +230,10 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
     for param, expr in (("min_tokens", "total_tokens >="), ("max_tokens", "total_tokens <=")):
         if param in query:
             parts.having.append(f"{expr} {parts.bind(p.integer(param, query[param]), 'UInt64')}")
+    for param, expr in (("min_cost_usd", "cost_usd >="), ("max_cost_usd", "cost_usd <=")):
+        if param in query:
+            usd = p.number(param, query[param], 0, MAX_COST_USD)
+            parts.having.append(f"{expr} {parts.bind(usd, 'Float64')}")
     span_conditions = _span_predicates(parts, query)
     if span_conditions:
         parts.where.append(
@@ -383,8 +409,11 @@ class TraceQueries:
 
     async def facets(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
         parts = build_trace_filters(project, query)
+        # Only the summary columns the counts, ranges and filters read.
+        needed = list(dict.fromkeys([*FACET_ALIASES, *aliases_used(parts.having)]))
         inner = (
-            f"SELECT {summary_select()} FROM trace_summaries WHERE {' AND '.join(parts.where)}"
+            f"SELECT {summary_select(needed)} FROM trace_summaries"
+            f" WHERE {' AND '.join(parts.where)}"
             f" GROUP BY trace_id HAVING {' AND '.join(parts.having)}"
         )
         ones = "arrayMap(x -> toUInt64(1), {0})"
@@ -397,9 +426,11 @@ class TraceQueries:
                 sumMap([service_name], [toUInt64(1)]) AS service,
                 sumMap([chain_name], [toUInt64(1)]) AS chain,
                 sumMap([agent_name], [toUInt64(1)]) AS agent,
-                topK(20)(user) AS top_users,
+                approx_top_count({TOP_VALUES}, {TOP_RESERVED})(user) AS user_counts,
+                approx_top_count({TOP_VALUES}, {TOP_RESERVED})(session) AS session_counts,
                 min(duration_ns) AS min_duration_ns, max(duration_ns) AS max_duration_ns,
-                max(total_tokens) AS max_tokens
+                min(total_tokens) AS min_tokens, max(total_tokens) AS max_tokens,
+                min(cost_usd) AS min_cost, max(cost_usd) AS max_cost
             FROM ({inner})
         """
         rows = await self.store.query_rows(sql, parts.params)
@@ -410,8 +441,22 @@ class TraceQueries:
             keys, values = row.get(name) or ([], [])
             pairs = [(k, v) for k, v in zip(keys, values, strict=True) if k != ""]
             pairs.sort(key=lambda kv: (-kv[1], kv[0]))
-            return [{"value": k, "count": v} for k, v in pairs[:100]]
+            return [{"value": k, "count": v} for k, v in pairs[:TOP_VALUES]]
 
+        def top(name: str) -> list[dict[str, Any]]:
+            # (value, count, error) from approx_top_count, a named tuple that
+            # JSONEachRow writes as an object; "" is "not set"
+            entries = [tuple(e.values()) if isinstance(e, dict) else e for e in row.get(name) or []]
+            found = [(v, c) for v, c, _ in entries if v != ""]
+            found.sort(key=lambda vc: (-vc[1], vc[0]))
+            return [{"value": v, "count": c} for v, c in found]
+
+        def bounds(low: str, high: str, scale: float = 1) -> dict[str, Any]:
+            if not total:
+                return {"min": None, "max": None}
+            return {"min": row[low] / scale, "max": row[high] / scale}
+
+        users = top("user_counts")
         return {
             "total": total,
             "status": [
@@ -425,12 +470,19 @@ class TraceQueries:
             "service": counts("service"),
             "chain": counts("chain"),
             "agent": counts("agent"),
-            "user_id": [u for u in row.get("top_users", []) if u],
+            "user": users,
+            "session": top("session_counts"),
+            "user_id": [u["value"] for u in users[:20]],
             "duration_ns": {
                 "min": row.get("min_duration_ns") if total else None,
                 "max": row.get("max_duration_ns") if total else None,
             },
             "max_total_tokens": row.get("max_tokens") if total else None,
+            "ranges": {
+                "duration_ms": bounds("min_duration_ns", "max_duration_ns", 1e6),
+                "total_tokens": bounds("min_tokens", "max_tokens"),
+                "cost_usd": bounds("min_cost", "max_cost"),
+            },
         }
 
     async def trace_rows(
