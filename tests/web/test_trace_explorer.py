@@ -427,3 +427,91 @@ def test_api_clients_still_get_json_and_assets_stay_in_their_folder(studio) -> N
         resp = requests.get(studio.api + probe, timeout=10)
         assert resp.status_code == 404, probe
         assert resp.json()["error"]["code"] == "not_found"
+
+
+def _utc_minute(unix_nano: int) -> str:
+    """A datetime-local input's value for a time, in UTC (the range picker's zone)."""
+    return dt.datetime.fromtimestamp(unix_nano / 1e9, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_the_shell_keeps_project_range_environment_and_theme_in_the_url(studio, page) -> None:
+    """The header's choices are the URL's: they narrow every page, survive a reload
+    and travel with the navigation; the theme is kept in localStorage."""
+    project = "web-ui-shell"
+    now = time.time_ns()
+    sent = {}
+    for name, environment, start in (
+        ("staging run", "staging", now - 10**9),
+        ("production run", "production", now - 10**9),
+        ("old staging run", "staging", now - 2 * 3600 * 10**9),
+    ):
+        tid = new_trace_id()
+        sent[name] = tid.hex()
+        request = make_request(
+            [make_span(tid, name=name, start_ns=start)],
+            resource={"service.name": "shop", "deployment.environment": environment},
+        )
+        resp = post_protobuf(studio.otlp_http, request, {"X-GLS-Project": project})
+        assert resp.status_code == 200, resp.text
+    other = "web-ui-shell-other"
+    resp = post_protobuf(
+        studio.otlp_http,
+        make_request([make_span(new_trace_id(), name="elsewhere")]),
+        {"X-GLS-Project": other},
+    )
+    assert resp.status_code == 200, resp.text
+
+    def row(name: str):
+        return page.locator(f"tr[data-trace-id='{sent[name]}']")
+
+    page.goto(f"{studio.api}/#/{project}")
+    for name in sent:
+        expect(row(name)).to_be_visible()
+
+    # the environments are those seen in the data, with their trace counts
+    _choose(page, "environment", "staging (2)")
+    assert "env=staging" in page.url
+    expect(row("production run")).to_have_count(0)
+    expect(row("staging run")).to_be_visible()
+    expect(row("old staging run")).to_be_visible()
+
+    page.get_by_role("button", name="time range").click()
+    page.get_by_role("button", name="Last hour").click()
+    assert "range=1h" in page.url
+    expect(row("old staging run")).to_have_count(0)
+    expect(row("staging run")).to_be_visible()
+
+    # a custom range (UTC minutes) around the old run only
+    page.get_by_role("button", name="time range").click()
+    minute = 60 * 10**9
+    old = now - 2 * 3600 * 10**9
+    page.get_by_label("from").fill(_utc_minute(old - 5 * minute))
+    page.get_by_label("to").fill(_utc_minute(old + 5 * minute))
+    page.get_by_role("button", name="Apply").click()
+    assert "range=custom" in page.url
+    expect(row("old staging run")).to_be_visible()
+    expect(row("staging run")).to_have_count(0)
+
+    # the reloaded page is the same view; the navigation keeps range and environment
+    page.reload()
+    expect(row("old staging run")).to_be_visible()
+    expect(row("staging run")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="environment")).to_contain_text("staging")
+    page.get_by_role("navigation", name="pages").get_by_role("link", name="Spans").click()
+    assert "/spans?" in page.url and "range=custom" in page.url and "env=staging" in page.url
+    found = page.locator("table.found-spans tbody tr")
+    expect(found).to_have_count(1)
+    expect(found).to_contain_text("old staging run")
+
+    # the project selector lists the projects and opens another
+    _choose(page, "project", other)
+    assert page.url.split("#")[1].startswith(f"/{other}/spans")
+    expect(found.filter(has_text="elsewhere")).to_have_count(0)  # custom range kept: outside it
+
+    # dark, chosen in the theme menu, stays after a reload
+    page.get_by_role("button", name="theme").click()
+    page.get_by_role("menuitemradio", name="Dark").click()
+    expect(page.locator("html")).to_have_class("dark")
+    page.reload()
+    expect(page.locator("html")).to_have_class("dark")
+    assert page.evaluate("localStorage.getItem('gls-theme')") == "dark"

@@ -65,13 +65,13 @@ export function RangePicker({ range }: { range: TimeRange }) {
         }}
       >
         <p className="text-xs font-medium text-zinc-500">Custom range (UTC)</p>
-        <label className="flex items-center justify-between gap-2 text-xs">
+        <label className="flex flex-col gap-1 text-xs text-zinc-500">
           From
-          <Input type="datetime-local" aria-label="from" value={from} onChange={(e) => setFrom(e.target.value)} />
+          <Input type="datetime-local" aria-label="from" value={from} onChange={(e) => setFrom(e.target.value)} className="w-full" />
         </label>
-        <label className="flex items-center justify-between gap-2 text-xs">
+        <label className="flex flex-col gap-1 text-xs text-zinc-500">
           To
-          <Input type="datetime-local" aria-label="to" value={to} onChange={(e) => setTo(e.target.value)} />
+          <Input type="datetime-local" aria-label="to" value={to} onChange={(e) => setTo(e.target.value)} className="w-full" />
         </label>
         <Button type="submit" variant="primary" size="sm" disabled={!valid}>
           Apply
