@@ -103,7 +103,7 @@ async def test_sweep_drops_expired_days_everywhere_and_keeps_the_rest(store, tmp
     sweeper = RetentionSweeper(store, 30, counters, today=lambda: today)
     dropped = await sweeper.sweep()
 
-    assert {p.table for p in dropped} >= {"spans", "trace_summaries"}
+    assert {p.table for p in dropped} >= {"spans", "trace_summaries", "llm_calls"}
     for age, tid in traces.items():
         n = store.query_rows_sync(
             "SELECT count() AS n FROM spans WHERE trace_id = unhex({t:String})", {"t": tid.hex()}

@@ -23,6 +23,9 @@ Kinds evaluated:
   intensity); money saving 0 (prices of regions are not known here).
 
 Kinds not evaluated, and why, are listed in the answer (`not_evaluated`).
+
+The LLM-call kinds read `llm_calls` (migration 0012: the calls alone, in time
+order, with the prompt prefix's hash computed at insert), not `spans`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ MONTH_S = 30 * 86_400
 CACHE_MIN_TOKENS = 1024
 NEAR_LIMIT_SHARE = 0.8
 TRIM_TO_SHARE = 0.5
+# llm_calls.prompt_prefix hashes this many first characters of each prompt
+# (migration 0012 writes the number; changing it needs a migration).
 PREFIX_CHARS = 2048
 EXAMPLES = 5
 
@@ -109,11 +114,11 @@ class Suggestions:
     ) -> list[dict[str, Any]]:
         rows = await self.store.query_rows(
             "SELECT toString(model) AS model, toString(provider) AS provider,"
-            f" cityHash64(substringUTF8(input, 1, {PREFIX_CHARS})) AS prefix,"
+            " prompt_prefix AS prefix,"
             " count() AS calls, countIf(ifNull(cached_tokens, 0) > 0) AS cached_calls,"
             " avg(system_tokens) AS sys_tokens,"
             f" groupUniqArray({EXAMPLES})(lower(hex(trace_id))) AS traces"
-            f" FROM spans WHERE {WINDOW_SQL} AND span_type IN ('llm', 'embedding')"
+            f" FROM llm_calls WHERE {WINDOW_SQL}"
             " AND system_tokens >= {min_tokens:UInt32}"
             " GROUP BY model, provider, prefix"
             " HAVING calls >= {min_calls:UInt64} AND cached_calls * 2 < calls"
@@ -169,7 +174,7 @@ class Suggestions:
     ) -> list[dict[str, Any]]:
         models = await self.store.query_rows(
             "SELECT toString(model) AS model, toString(provider) AS provider, count() AS calls"
-            f" FROM spans WHERE {WINDOW_SQL} AND span_type IN ('llm', 'embedding')"
+            f" FROM llm_calls WHERE {WINDOW_SQL}"
             " AND model != '' AND input_tokens IS NOT NULL GROUP BY model, provider",
             params,
         )
@@ -188,8 +193,7 @@ class Suggestions:
             " trace_id, transform(concat(model, '\\0', provider), {keys:Array(String)},"
             " {ctx:Array(UInt64)}, toUInt64(0)) AS ctx,"
             f" toUInt64(ctx * {TRIM_TO_SHARE}) AS trim_to"
-            f" FROM spans WHERE {WINDOW_SQL} AND span_type IN ('llm', 'embedding')"
-            " AND input_tokens IS NOT NULL)"
+            f" FROM llm_calls WHERE {WINDOW_SQL} AND input_tokens IS NOT NULL)"
             f" WHERE ctx > 0 AND input_tokens >= ctx * {NEAR_LIMIT_SHARE}"
             " GROUP BY model, provider, ctx ORDER BY excess DESC",
             {

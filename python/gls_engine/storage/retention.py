@@ -23,7 +23,7 @@ from gls_engine.storage.base import SpanStore, StorageError
 
 log = logging.getLogger(__name__)
 
-DAY_PARTITIONED = ("spans", "trace_summaries")  # PARTITION BY the span's day
+DAY_PARTITIONED = ("spans", "trace_summaries", "llm_calls")  # PARTITION BY the span's day
 MONTH_PARTITIONED = ("metric_sketches", "cost_rollups")  # PARTITION BY toYYYYMM(minute)
 SWEEP_INTERVAL_S = 3600.0
 DAY_NS = 86_400 * 10**9
