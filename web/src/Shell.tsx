@@ -49,19 +49,15 @@ function useSettled(ms: number): boolean {
 }
 
 export function Shell({ state, project, children }: { state: ViewState; project: string; children: React.ReactNode }) {
-  // The project list and the environments read much (every project's traces, the
-  // range's facets): asked when a selector opens, or once the page has settled,
-  // so they never slow its first answer down.
+  // The project list reads much (every project's traces): asked when its selector
+  // opens, or once the page has settled, so it never slows the first answer down.
+  // The environments are the range's facet counts: the unfiltered trace list asks
+  // for the same query (shared by key); elsewhere they are asked when the selector opens.
   const settled = useSettled(1500);
   const [projectsWanted, setProjectsWanted] = useState(false);
   const [environmentsWanted, setEnvironmentsWanted] = useState(false);
   const projects = useProjects(settled || projectsWanted);
-  const environments = useFacets(
-    project,
-    state.range,
-    { status: "", model: "", environment: "" },
-    settled || environmentsWanted,
-  );
+  const environments = useFacets(project, state.range, { status: "", model: "", environment: "" }, environmentsWanted);
   const projectNames = [...new Set([project, ...(projects.data?.projects.map((p) => p.name) ?? [])])];
   const environmentCounts = environments.data?.environment ?? [];
   const environmentOptions = [

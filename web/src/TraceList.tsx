@@ -12,6 +12,7 @@ import { cn } from "./ui/cn";
 import { Input } from "./ui/Input";
 import { Select } from "./ui/Select";
 import { Table, TD, TH, THead, TR } from "./ui/Table";
+import { Tooltip } from "./ui/Tooltip";
 
 const FACETS_EVERY_MS = 15_000;
 const TYPING_SETTLES_MS = 250;
@@ -178,12 +179,13 @@ export function TraceList({ state, project }: { state: ViewState; project: strin
                 <TD className="text-right tabular-nums">{duration(t.duration_ms)}</TD>
                 <TD className="text-right tabular-nums">{t.span_count}</TD>
                 <TD className="text-right tabular-nums">{count(t.total_tokens)}</TD>
-                <TD
-                  className="text-right tabular-nums"
-                  title={t.cost.unpriced_llm_calls ? `${t.cost.unpriced_llm_calls} LLM calls unpriced` : undefined}
-                >
+                <TD className="text-right tabular-nums">
                   {usd(t.cost.total_usd)}
-                  {t.cost.unpriced_llm_calls > 0 && "*"}
+                  {t.cost.unpriced_llm_calls > 0 && (
+                    <Tooltip content={`${plural(t.cost.unpriced_llm_calls, "LLM call")} could not be priced: the cost is at least this`}>
+                      <span className="cursor-help text-amber-600">*</span>
+                    </Tooltip>
+                  )}
                 </TD>
                 <TD className="text-right tabular-nums">{grams(t.carbon.carbon_g)}</TD>
                 <TD className="text-xs text-zinc-500">{t.models.join(", ")}</TD>
