@@ -4,11 +4,12 @@
 //   #/<project>/trace/<id>                     one trace
 //   #/<project>/spans                          span search
 //   #/<project>/costs                          cost and carbon
+//   #/<project>/performance|tokens|carbon      the other analytics pages
 // followed by ?<state>: the time range and environment (shared by every page) and
 // the page's own filters and selections. Values at their default are left out.
 import { useSyncExternalStore } from "react";
 
-export type Page = "traces" | "trace" | "spans" | "costs";
+export type Page = "traces" | "trace" | "spans" | "costs" | "performance" | "tokens" | "carbon";
 export type TraceViewMode = "tree" | "graph";
 
 /** A preset ("24h") or a custom range of epoch ms. */
@@ -34,6 +35,10 @@ export interface ViewState {
   q: string;
   attributes: string[];
   spanType: string;
+  // analytics: the metric charted, its aggregation, the grouping (costs too)
+  metric: string;
+  aggregation: string;
+  groupBy: string;
 }
 
 export const DEFAULT_RANGE: TimeRange = { preset: "24h" };
@@ -51,9 +56,12 @@ const DEFAULTS: Omit<ViewState, "page" | "project" | "traceId"> = {
   q: "",
   attributes: [],
   spanType: "",
+  metric: "latency",
+  aggregation: "p90",
+  groupBy: "",
 };
 
-const PAGES_WITH_PATH: Page[] = ["spans", "costs"];
+const PAGES_WITH_PATH: Page[] = ["spans", "costs", "performance", "tokens", "carbon"];
 
 function parseRange(q: URLSearchParams): TimeRange {
   const range = q.get("range");
@@ -95,6 +103,9 @@ export function parseHash(hash: string): ViewState {
     q: q.get("q") ?? "",
     attributes: q.getAll("attribute"),
     spanType: q.get("type") ?? "",
+    metric: q.get("metric") ?? DEFAULTS.metric,
+    aggregation: q.get("agg") ?? DEFAULTS.aggregation,
+    groupBy: q.get("group_by") ?? "",
   };
 }
 
@@ -134,6 +145,12 @@ export function formatHash(state: ViewState): string {
     state.attributes.forEach((a) => put("attribute", a));
     put("status", state.status);
     put("type", state.spanType);
+  } else if (state.page === "performance") {
+    if (state.metric !== DEFAULTS.metric) put("metric", state.metric);
+    if (state.aggregation !== DEFAULTS.aggregation) put("agg", state.aggregation);
+    put("group_by", state.groupBy);
+  } else if (state.page === "costs" || state.page === "carbon") {
+    put("group_by", state.groupBy);
   }
   const query = q.toString();
   return `#${path}${query ? `?${query}` : ""}`;
