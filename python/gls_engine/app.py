@@ -31,6 +31,8 @@ from gls_engine.ingest.memory_limiter import MIB, rss_bytes
 from gls_engine.metadata import MetadataStore
 from gls_engine.metadata import handlers as metadata_handlers
 from gls_engine.metrics import Counters
+from gls_engine.notifications import handlers as notification_handlers
+from gls_engine.notifications.notifications import Notifications
 from gls_engine.query import handlers as query_handlers
 from gls_engine.query.traces import TraceQueries
 from gls_engine.realtime import handlers as realtime_handlers
@@ -68,6 +70,7 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     app[query_handlers.QUERIES_KEY] = TraceQueries(store)
     app[analytics_handlers.METRICS_KEY] = MetricQueries(store)
     app[cost_handlers.COST_QUERIES_KEY] = CostQueries(store)
+    app[notification_handlers.NOTIFICATIONS_KEY] = Notifications(store, app[COUNTERS_KEY])
     yield
     await store.close()
 
@@ -243,5 +246,6 @@ def create_app(settings: Settings) -> web.Application:
     metadata_handlers.add_routes(app)
     analytics_handlers.add_routes(app)
     cost_handlers.add_routes(app)
+    notification_handlers.add_routes(app)
     webui.add_routes(app)
     return app

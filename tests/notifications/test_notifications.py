@@ -1,0 +1,177 @@
+"""The notification centre against a real Studio: spikes from traces the OTel SDK
+sent over two periods, ingest refusals and rejections provoked over OTLP/HTTP,
+and each item's trace-list parameters giving the traces behind it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.trace import Status, StatusCode
+
+from conftest import Studio, make_studio
+from openapi_check import checked_get, openapi
+from otlp_helpers import make_request, make_span, new_trace_id, post_protobuf
+
+SECOND = 10**9
+HOUR_MS = 3600 * 1000
+END_MS = (time.time_ns() // 10**6 // 60_000) * 60_000  # a whole minute: periods are exact
+START_MS = END_MS - HOUR_MS  # the period; the previous one is the hour before
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+    # A small in-flight budget, so one large request is refused.
+    s = make_studio(tmp_path_factory.mktemp("alerts"), "--max-inflight-bytes", "100000").start()
+    yield s
+    s.stop()
+
+
+def _send(studio: Studio, project: str, traces: list[tuple[int, str, int, bool]]) -> list[str]:
+    """(start ms, model, input tokens, failed) per trace, each a root and an LLM call."""
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": "alerts", "gls.project": project})
+    )
+    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=studio.otlp_http)))
+    tracer = provider.get_tracer("alerts-test")
+    ids = []
+    for start_ms, model, tokens, failed in traces:
+        t0 = start_ms * 10**6
+        root = tracer.start_span("answer", start_time=t0)
+        with trace.use_span(root, end_on_exit=False):
+            llm = tracer.start_span(
+                "chat",
+                start_time=t0,
+                attributes={
+                    "gen_ai.operation.name": "chat",
+                    "gen_ai.provider.name": "openai",
+                    "gen_ai.request.model": model,
+                    "gen_ai.usage.input_tokens": tokens,
+                    "gen_ai.usage.output_tokens": tokens // 10,
+                },
+            )
+            llm.end(end_time=t0 + SECOND)
+        if failed:
+            root.set_status(Status(StatusCode.ERROR, "boom"))
+        root.end(end_time=t0 + 2 * SECOND)
+        ids.append(format(root.get_span_context().trace_id, "032x"))
+    provider.shutdown()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def sent(studio) -> dict[str, Any]:
+    minute = 60_000
+    previous = [(START_MS - HOUR_MS + i * 5 * minute, "gpt-4o-mini", 100, False) for i in range(10)]
+    # The period: 5 of 10 traces fail, and the calls are on a dearer model, larger.
+    current = [(START_MS + i * 5 * minute, "gpt-4o", 5000, i % 2 == 0) for i in range(10)]
+    ids = _send(studio, "alerts", previous + current)
+    steady = [(START_MS - HOUR_MS + i * 10 * minute, "gpt-4o-mini", 100, i == 0) for i in range(6)]
+    steady += [(START_MS + i * 10 * minute, "gpt-4o-mini", 100, i == 0) for i in range(6)]
+    _send(studio, "calm", steady)
+    # Ingest trouble: one request over the in-flight budget (refused, 429), one
+    # unreadable body (400), one span naming an invalid project (rejected).
+    big = make_request(
+        [make_span(new_trace_id(), attributes={"input.value": "x" * 2000}) for _ in range(100)]
+    )
+    assert post_protobuf(studio.otlp_http, big).status_code == 429
+    assert post_protobuf(studio.otlp_http, b"\xff\xff not protobuf").status_code == 400
+    bad_project = make_request(
+        [make_span(new_trace_id()), make_span(new_trace_id())],
+        resource={"service.name": "x", "gls.project": "no spaces allowed"},
+    )
+    assert post_protobuf(studio.otlp_http, bad_project).status_code == 200
+    return {"failed_now": [t for t, (*_, f) in zip(ids[10:], current, strict=True) if f]}
+
+
+def _notifications(studio: Studio, project: str, start_ms: int, end_ms: int) -> dict[str, Any]:
+    return checked_get(
+        studio.api, "/api/v1/notifications", project=project, start=str(start_ms), end=str(end_ms)
+    )
+
+
+def _by_kind(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    kinds = [item["kind"] for item in answer["items"]]
+    assert len(kinds) == len(set(kinds)), kinds
+    return {item["kind"]: item for item in answer["items"]}
+
+
+def test_error_rate_spike_links_to_the_failed_traces(studio, sent):
+    items = _by_kind(_notifications(studio, "alerts", START_MS, END_MS))
+    spike = items["error_rate_spike"]
+    assert spike["severity"] == "critical"  # 50 %
+    assert spike["value"] == 0.5 and spike["previous_value"] == 0.0
+    assert "50.0 %" in spike["message"] and "5 of 10" in spike["message"]
+    query = spike["traces_query"]
+    assert query == {"start": str(START_MS), "end": str(END_MS), "status": "error"}
+    listed = checked_get(studio.api, "/api/v1/projects/alerts/traces", **query)["traces"]
+    assert sorted(t["trace_id"] for t in listed) == sorted(sent["failed_now"])
+
+
+def test_cost_spike_against_the_previous_period(studio, sent):
+    items = _by_kind(_notifications(studio, "alerts", START_MS, END_MS))
+    spike = items["cost_spike"]
+    listed = checked_get(studio.api, "/api/v1/projects/alerts/traces", limit=100)["traces"]
+    now = sum(
+        t["cost"]["total_usd"] for t in listed if t["start_time_unix_nano"] >= START_MS * 10**6
+    )
+    before = sum(
+        t["cost"]["total_usd"] for t in listed if t["start_time_unix_nano"] < START_MS * 10**6
+    )
+    assert spike["value"] == pytest.approx(now) and spike["previous_value"] == pytest.approx(before)
+    assert spike["severity"] == "critical" and now > 3 * before > 0
+    page = checked_get(studio.api, "/api/v1/projects/alerts/traces", **spike["traces_query"])
+    costs = [t["cost"]["total_usd"] for t in page["traces"]]
+    assert len(costs) == 10 and costs == sorted(costs, reverse=True)
+
+
+def test_a_steady_project_has_no_spike(studio, sent):
+    items = _by_kind(_notifications(studio, "calm", START_MS, END_MS))
+    assert "error_rate_spike" not in items and "cost_spike" not in items
+
+
+def test_ingest_refusals_and_rejections_of_the_period(studio, sent):
+    end = time.time_ns() // 10**6 + 60_000
+    for project in ("alerts", "calm"):  # the Studio's counters, shown to every project
+        answer = _notifications(studio, project, end - 10 * 60_000, end)
+        items = _by_kind(answer)
+        assert items["ingest_refused"]["count"] == 1
+        assert items["ingest_refused"]["severity"] == "warning"
+        assert items["spans_rejected"]["count"] == 2
+        assert items["requests_failed"]["count"] == 1
+        assert all(items[k]["traces_query"] is None for k in ("ingest_refused", "spans_rejected"))
+        severities = [item["severity"] for item in answer["items"]]
+        order = ["critical", "error", "warning", "info"]
+        assert severities == sorted(severities, key=order.index)
+    # A period that ended before the Studio started has none of them.
+    earlier = _by_kind(_notifications(studio, "calm", START_MS - HOUR_MS, START_MS))
+    assert not {"ingest_refused", "spans_rejected", "requests_failed"} & earlier.keys()
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({}, "project"),
+        ({"project": "bad name"}, "project"),
+        ({"project": "alerts", "start": "yesterday"}, "start"),
+        ({"project": "alerts", "start": "2000", "end": "1000"}, "start"),
+    ],
+)
+def test_bad_parameters_are_400_naming_them(studio, params, named):
+    resp = requests.get(f"{studio.api}/api/v1/notifications", params=params, timeout=30)
+    assert resp.status_code == 400, resp.text
+    assert named in resp.json()["error"]["message"]
+    from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+
+    prepared = requests.Request(
+        "GET", "http://127.0.0.1:6006/api/v1/notifications", params=params
+    ).prepare()
+    openapi().validate_response(RequestsOpenAPIRequest(prepared), RequestsOpenAPIResponse(resp))
