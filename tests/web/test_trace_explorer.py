@@ -7,6 +7,7 @@ scripts/test.sh installs chromium; GLS_CHROMIUM names another binary.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -192,6 +193,10 @@ def test_the_list_shows_the_trace_with_its_cost_and_carbon_and_opens_it(studio, 
     expect(graph).to_have_attribute("data-edges", "2")
     expect(graph.locator("canvas").first).to_be_visible()
     expect(page.get_by_test_id("span-detail")).to_contain_text("carbon report")
+    # the view mode is the URL's: the reloaded page opens on the graph again
+    assert "view=graph" in page.url
+    page.reload()
+    expect(graph).to_have_attribute("data-nodes", "3")
     page.get_by_role("tab", name="Tree and timeline").click()
 
     trace_carbon = sum(
@@ -214,6 +219,13 @@ def test_the_list_shows_the_trace_with_its_cost_and_carbon_and_opens_it(studio, 
         f" in {llm['carbon']['zone']}"
     )
     expect(page.get_by_test_id("span-input")).to_have_text(QUESTION)
+    # so is the selected span: reloaded (or the link shared), the same span is shown
+    assert f"span={llm['span_id']}" in page.url
+    page.reload()
+    expect(page.get_by_test_id("span-input")).to_have_text(QUESTION)
+    expect(page.locator(f"tr[data-span-id='{llm['span_id']}']")).to_have_class(
+        re.compile("selected")
+    )
 
     # The hostile attribute is shown as text, byte for byte, and never runs.
     tool = next(s for s in stored["spans"] if s["name"] == "search_emissions")

@@ -1,7 +1,7 @@
 // Every API read, as TanStack Query queries: cached and shared by key, refreshed
 // in the background, and cancelled (the query's AbortSignal goes to fetch) when
 // the URL state in their key changes before they answer.
-import { keepPreviousData, QueryClient, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { infiniteQueryOptions, keepPreviousData, QueryClient, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import {
   ApiError,
   costAnalysis,
@@ -63,8 +63,8 @@ export const useProjects = (wanted: boolean) =>
   });
 
 /** The trace list, a page at a time (the API's cursor). */
-export const useTracePages = (project: string, range: TimeRange, filters: TraceFilters) =>
-  useInfiniteQuery({
+export const tracePagesOptions = (project: string, range: TimeRange, filters: TraceFilters) =>
+  infiniteQueryOptions({
     queryKey: keys.traces(project, range, filters),
     queryFn: ({ pageParam, signal }) =>
       listTraces(
@@ -78,6 +78,9 @@ export const useTracePages = (project: string, range: TimeRange, filters: TraceF
     // live arrivals refresh it (TraceList); no timer of its own
     refetchOnWindowFocus: false,
   });
+
+export const useTracePages = (project: string, range: TimeRange, filters: TraceFilters) =>
+  useInfiniteQuery(tracePagesOptions(project, range, filters));
 
 /** Facet counts read the whole range, so they cost more than a page: `after`
  * holds them back until the page has come, so the two do not share the server's cores. */
