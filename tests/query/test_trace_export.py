@@ -290,3 +290,23 @@ def test_trace_list_csv_over_its_limit_is_refused_not_cut(studio, sent):
     assert "limit" in error["message"] and "2 traces" in error["message"]
     assert len(list(csv.DictReader(io.StringIO(_csv(studio, limit="2").text)))) == 2
     assert "limit" in _refused(studio, path, 400, limit="100001")["message"]
+    # Checked before the file starts, not a broken stream (schemathesis found it).
+    assert "sort" in _refused(studio, path, 400, sort="AAA")["message"]
+
+
+def test_trace_list_csv_streams_every_page(studio):
+    """More traces than a page of the list (1,000): every one once, in the list's order."""
+    start = time.time_ns() - 3600 * SECOND
+    spans = [
+        make_span(new_trace_id(), name=f"t{i}", start_ns=start + i * 10**6) for i in range(1500)
+    ]
+    request = make_request(spans, resource={"service.name": "many", "gls.project": "export-pages"})
+    assert post_protobuf(studio.otlp_http, request).status_code == 200
+    path = "/api/v1/projects/export-pages/traces/export.csv"
+    resp = requests.get(
+        studio.api + path, params={"sort": "start_time", "order": "asc"}, timeout=60
+    )
+    assert resp.status_code == 200, resp.text
+    rows = list(csv.DictReader(io.StringIO(resp.text)))
+    assert [r["name"] for r in rows] == [f"t{i}" for i in range(1500)]
+    assert _refused(studio, path, 400, limit="1499")["message"].startswith("limit: 1500 traces")

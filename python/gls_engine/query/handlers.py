@@ -86,6 +86,9 @@ async def export_trace_list_csv(request: web.Request) -> web.StreamResponse:
             f"limit: {matching} traces match, more than limit={limit} rows"
             f" (at most {CSV_MOST_ROWS}); narrow the filters or the time range"
         )
+    query["limit"] = str(CSV_PAGE_ROWS)
+    # The first page before the answer starts: a bad sort or order is still a 400.
+    page = await queries.list_traces(project, query)
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/csv; charset=utf-8",
@@ -94,16 +97,15 @@ async def export_trace_list_csv(request: web.Request) -> web.StreamResponse:
     )
     await response.prepare(request)
     await response.write(csv_text([list(TRACE_CSV_COLUMNS)]).encode())
-    query["limit"] = str(CSV_PAGE_ROWS)
     written = 0
-    while written < limit:
-        page = await queries.list_traces(project, query)
+    while True:
         rows = page["traces"][: limit - written]
         await response.write(csv_text(csv_cells(t) for t in rows).encode())
         written += len(rows)
-        if page["next_cursor"] is None:
+        if page["next_cursor"] is None or written >= limit:
             break
         query["cursor"] = page["next_cursor"]
+        page = await queries.list_traces(project, query)
     await response.write_eof()
     return response
 
