@@ -1,10 +1,13 @@
-import { Suspense } from "react";
-import { CostCarbon } from "./CostCarbon";
+import { lazy, Suspense } from "react";
 import { useViewState } from "./route";
 import { Shell } from "./Shell";
 import { SpanSearch } from "./SpanSearch";
 import { TraceList } from "./TraceList";
 import { TraceView } from "./TraceView";
+
+// uPlot and the cost page load when that page is first shown, not with the trace list.
+const CostCarbon = lazy(() => import("./CostCarbon").then((m) => ({ default: m.CostCarbon })));
+const Performance = lazy(() => import("./analytics/Performance").then((m) => ({ default: m.Performance })));
 
 export function App() {
   const state = useViewState();
@@ -16,6 +19,8 @@ export function App() {
           <TraceView state={state} project={project} traceId={state.traceId} />
         ) : state.page === "spans" ? (
           <SpanSearch state={state} project={project} />
+        ) : state.page === "performance" ? (
+          <Performance state={state} project={project} />
         ) : state.page === "costs" ? (
           <CostCarbon state={state} project={project} />
         ) : (
