@@ -18,11 +18,13 @@ from typing import Any
 
 import pytest
 import requests
+from google.protobuf import json_format
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_core.deserializing.media_types.util import plain_loads
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -183,6 +185,18 @@ def test_otlp_export_posted_to_another_studio_gives_the_same_trace(
     for field in original:
         if field != "spans":
             assert copied[field] == original[field], field
+
+
+@pytest.mark.parametrize("which", ["sdk", "proto"])
+def test_otlp_export_is_an_export_trace_service_request(studio, sent, which):
+    """Every field name and value type is opentelemetry-proto's (protobuf's JSON
+    parser refuses unknown fields); the ids are hex, as OTLP/JSON says."""
+    text = _export(studio, sent[which], "otlp").text
+    request = json_format.Parse(text, ExportTraceServiceRequest())
+    spans = [s for r in request.resource_spans for ss in r.scope_spans for s in ss.spans]
+    assert len(spans) == len(
+        checked_get(studio.api, f"/api/v1/projects/{PROJECT}/traces/{sent[which]}")["spans"]
+    )
 
 
 def test_otlp_export_keeps_types_events_links_and_status(studio, sent):
