@@ -1,4 +1,5 @@
-"""cost_rollups (migration 0006) against the spans it adds up.
+"""cost_rollups (migration 0006), and token_rollups (0013) made from it, against
+the spans they add up.
 
 Spans are decoded and enriched by the Rust core (prices, a project override
 and rate card, token estimates, system-prompt tokens, energy and carbon) and
@@ -293,6 +294,44 @@ def check_rollup(store: SpanStore) -> dict[tuple[Any, ...], dict[str, Any]]:
     return want
 
 
+# token_rollups (migration 0013): the same figures of LLM calls by project, minute, provider, model.
+TOKEN_KEY = ("project", "minute", "provider", "model")
+TOKEN_FIGURES = [
+    c
+    for c in FIGURES
+    if c == "spans"
+    or c.startswith(("input_", "output_", "total_", "system_", "estimated_", "ratio_", "uncached_"))
+    or c in ("cached_tokens", "reasoning_tokens")
+]
+TOKEN_ROWS = (
+    "SELECT toString(project) AS project, toUnixTimestamp(minute) AS minute,"
+    " toString(provider) AS provider, toString(model) AS model, "
+    + ", ".join(f"sum(r.{c}) AS {c}" for c in TOKEN_FIGURES)
+    + " FROM token_rollups AS r GROUP BY project, minute, provider, model"
+)
+
+
+def check_token_rollups(store: SpanStore, want: dict[tuple[Any, ...], dict[str, Any]]) -> None:
+    """token_rollups equals the cost rollup's expected LLM-call figures regrouped."""
+    expected: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for key, sums in want.items():
+        row = dict(zip(KEY, key, strict=True))
+        if row["span_type"] in ("llm", "embedding"):
+            into = expected.setdefault(
+                tuple(row[k] for k in TOKEN_KEY), dict.fromkeys(TOKEN_FIGURES, 0)
+            )
+            for column in TOKEN_FIGURES:
+                into[column] += sums[column]
+    got = {tuple(r[k] for k in TOKEN_KEY): r for r in store.query_rows_sync(TOKEN_ROWS)}
+    assert set(got) == set(expected) and expected
+    for key, sums in expected.items():
+        for column, value in sums.items():
+            if column in FLOATS:
+                assert got[key][column] == pytest.approx(value, rel=1e-9, abs=1e-12), (key, column)
+            else:
+                assert got[key][column] == value, (key, column)
+
+
 # --- stores ------------------------------------------------------------------------------
 
 
@@ -308,9 +347,11 @@ def test_rollup_equals_the_spans_it_adds_up(fresh_store: SpanStore, enricher: An
     fresh_store.migrate()
     # Rows of one key from several inserts stay apart, as before a background merge.
     fresh_store._command("SYSTEM STOP MERGES cost_rollups")
+    fresh_store._command("SYSTEM STOP MERGES token_rollups")
     for seed in (1, 2, 3):
         _insert(fresh_store, enricher, seed)
     want = check_rollup(fresh_store)
+    check_token_rollups(fresh_store, want)
     stored = fresh_store.query_rows_sync("SELECT count() AS n FROM cost_rollups")[0]["n"]
     assert stored > len(want), "some keys have a row per insert: the read had to add them"
     # The data set exercises every column: a check on zeros proves nothing.
@@ -337,10 +378,12 @@ def test_migration_backfills_spans_stored_before_it(
     monkeypatch.setattr(base, "MIGRATIONS", MIGRATIONS)
     assert "cost_rollups" in fresh_store.migrate()
     backfilled = check_rollup(fresh_store)
+    check_token_rollups(fresh_store, backfilled)
     assert sum(s["spans"] for s in backfilled.values()) == sum(
         r["n"] for r in fresh_store.query_rows_sync("SELECT count() AS n FROM spans")
     )
     # Spans stored afterwards come through the view, each counted once.
     _insert(fresh_store, enricher, 6)
     after = check_rollup(fresh_store)
+    check_token_rollups(fresh_store, after)
     assert sum(s["spans"] for s in after.values()) > sum(s["spans"] for s in backfilled.values())

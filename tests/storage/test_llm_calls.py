@@ -1,5 +1,6 @@
 """llm_calls (migration 0012) against the spans it copies, and the token analyzer
-and suggestions that read it against the same reads of `spans` they made before.
+and suggestions that read it (and token_rollups, 0013) against the same reads of
+`spans` and `cost_rollups` they made before.
 
 Spans are decoded and enriched by the Rust core and stored with the store's
 own insert, in several inserts. The data set has every indicator the readers
@@ -187,6 +188,12 @@ class OldSourceStore:
         if "llm_calls" in sql:
             self.rewritten += 1
             sql = re.sub(r"\bllm_calls\b", OLD_SOURCE, _prewhere_as_where(sql))
+        if "FROM token_rollups AS r WHERE " in sql:  # migration 0013: cost_rollups' LLM rows
+            self.rewritten += 1
+            sql = sql.replace(
+                "FROM token_rollups AS r WHERE ",
+                "FROM cost_rollups AS r WHERE r.span_type IN ('llm', 'embedding') AND ",
+            )
         return await self.store.query_rows(sql, params)
 
 
@@ -235,7 +242,7 @@ async def test_token_analysis_and_suggestions_unchanged(store: SpanStore, enrich
             assert set(suggestion["traces"]) <= _model_traces(store, project, suggestion)
         kinds = {s["kind"] for s in found["suggestions"]}
         assert {"prompt_caching", "near_context_limit"} <= kinds
-    assert old_store.rewritten >= 2 * 5
+    assert old_store.rewritten >= 2 * 6
 
 
 def _without_traces(answer: dict[str, Any]) -> dict[str, Any]:

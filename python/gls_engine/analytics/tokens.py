@@ -3,8 +3,8 @@
 Over the LLM calls (spans of type `llm` or `embedding`) of the window:
 1. per provider and model: totals, calls reporting each count, system-prompt
    tokens, estimates, the model's output/input ratio, uncached system prompts,
-   from `cost_rollups` (migration 0006: those sums per minute, for whole-minute
-   windows, see costs.py);
+   from `token_rollups` (migration 0013: cost_rollups' sums per minute of the
+   LLM calls alone, by provider and model; whole-minute windows, see costs.py);
 2. per model again, from `llm_calls` (migration 0012: the calls alone, in time
    order; token columns only),
    with each model's context window and ratio as query parameters: calls near
@@ -46,7 +46,6 @@ from typing import Any
 from gls_engine.analytics.context_windows import ContextWindows
 from gls_engine.analytics.costs import (
     IN_WINDOW,
-    ROLLUP_LLM_CALL,
     ROLLUP_WINDOW,
     minute_aligned,
 )
@@ -130,7 +129,7 @@ class TokenQueries:
             " sum(r.uncached_system_calls) AS uncached_system_calls,"
             " sum(r.uncached_system_tokens) AS uncached_system_tokens,"
             " sum(r.uncached_system_cost_usd) AS uncached_system_cost_usd"
-            f" FROM cost_rollups AS r WHERE {ROLLUP_WINDOW} AND {ROLLUP_LLM_CALL}"
+            f" FROM token_rollups AS r WHERE {ROLLUP_WINDOW}"
             " GROUP BY provider, model",
             req.params,
         )

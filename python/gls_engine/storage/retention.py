@@ -24,7 +24,8 @@ from gls_engine.storage.base import SpanStore, StorageError
 log = logging.getLogger(__name__)
 
 DAY_PARTITIONED = ("spans", "trace_summaries", "llm_calls")  # PARTITION BY the span's day
-MONTH_PARTITIONED = ("metric_sketches", "cost_rollups")  # PARTITION BY toYYYYMM(minute)
+# PARTITION BY toYYYYMM(minute)
+MONTH_PARTITIONED = ("metric_sketches", "cost_rollups", "token_rollups")
 SWEEP_INTERVAL_S = 3600.0
 DAY_NS = 86_400 * 10**9
 EPOCH = dt.date(1970, 1, 1)
