@@ -21,7 +21,13 @@ const NAVIGATION: { section: string | null; items: { page: Page; label: string; 
       { page: "spans", label: "Spans" },
     ],
   },
-  { section: "Analytics", items: [{ page: "costs", label: "Cost & carbon" }] },
+  {
+    section: "Analytics",
+    items: [
+      { page: "performance", label: "Performance" },
+      { page: "costs", label: "Cost & carbon" },
+    ],
+  },
 ];
 
 export function Logo() {

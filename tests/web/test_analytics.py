@@ -1,0 +1,181 @@
+"""The Analytics hub pages in Debian's chromium against a real Studio fed by the
+OpenTelemetry SDK's OTLP/HTTP exporter: every figure on a page is the text the
+analytics API's own answer gives (asked with the same start and end: the pages'
+custom range), hostile group names are shown as text, and each page is saved as
+a screenshot (in light and dark) to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import requests
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.trace import Status, StatusCode
+from playwright.sync_api import Page, expect
+from test_trace_explorer import _usd
+
+HOSTILE = '<img src=x onerror="window.__pwned = 1"> مرحبا 🚀'
+SCREENS = Path(tempfile.gettempdir()) / "gls-analytics-screens"
+
+# chain -> (trace latencies in ms, failed?)
+TRACES = {
+    "checkout": ([120, 180, 240], False),
+    "search": ([900, 1500], True),
+    HOSTILE: ([60], False),
+}
+
+
+def _send_traces(studio, project: str) -> tuple[int, int]:
+    """Traces of three chains (one named with HTML, RTL text and emoji), each a
+    chain span around a priced LLM call; a search trace fails. Explicit start and
+    end times make the latencies known. Returns the range (epoch ms) holding them."""
+    provider = TracerProvider(resource=Resource.create({"service.name": "shop"}))
+    exporter = OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": project})
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("analytics-test")
+    start = time.time_ns() - 10 * 60 * 10**9
+    for chain, (latencies, fails) in TRACES.items():
+        for i, ms in enumerate(latencies):
+            t0 = start + i * 10**9
+            root = tracer.start_span(
+                chain, start_time=t0, attributes={"gls.chain": chain, "gls.span.type": "chain"}
+            )
+            with trace.use_span(root, end_on_exit=False):
+                llm = tracer.start_span(
+                    "chat gpt-4o",
+                    start_time=t0 + 10**6,
+                    attributes={
+                        "gen_ai.operation.name": "chat",
+                        "gen_ai.system": "openai",
+                        "gen_ai.request.model": "gpt-4o",
+                        "gen_ai.usage.input_tokens": 1000 + 100 * i,
+                        "gen_ai.usage.output_tokens": 200,
+                    },
+                )
+                llm.end(end_time=t0 + (ms - 1) * 10**6)
+            if fails and i == 0:
+                root.set_status(Status(StatusCode.ERROR, "search backend down"))
+            root.end(end_time=t0 + ms * 10**6)
+    provider.shutdown()
+    now_ms = time.time_ns() // 10**6
+    return now_ms - 3_600_000, now_ms + 60_000
+
+
+def _significant_fraction(value: float, digits: int) -> str:
+    """toLocaleString("en-US", {maximumFractionDigits}): half away from zero."""
+    text = f"{Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP):,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _duration(ms: float) -> str:
+    if ms < 1:
+        return f"{ms * 1000:.0f} µs"
+    if ms < 1000:
+        return f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.2f} s"
+    return f"{ms / 60_000:.1f} min"
+
+
+def _api(studio, project: str, what: str, **params) -> dict:
+    resp = requests.get(
+        f"{studio.api}/api/v1/projects/{project}/analytics/{what}", params=params, timeout=60
+    )
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def _screenshot(page: Page, name: str) -> None:
+    SCREENS.mkdir(exist_ok=True)
+    page.wait_for_timeout(300)  # canvases drawn
+    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+
+def _dark(page: Page) -> None:
+    page.evaluate("localStorage.setItem('gls-theme', 'dark')")
+
+
+def test_performance_page_shows_what_the_analytics_api_says(studio, page) -> None:
+    project = "web-analytics-perf"
+    start, end = _send_traces(studio, project)
+    window = {"start": str(start), "end": str(end)}
+    latency = _api(studio, project, "metrics", metric="latency", **window)["summary"]
+    errors = _api(studio, project, "metrics", metric="error_rate", **window)["summary"]
+    throughput = _api(studio, project, "metrics", metric="throughput", **window)["summary"]
+    cost = _api(studio, project, "metrics", metric="cost", **window)["summary"]
+    by_chain = _api(
+        studio, project, "metrics", metric="latency", group_by="chain", limit="20", **window
+    )
+    leaders = _api(studio, project, "leaders", metric="latency", group_by="chain", **window)
+    histogram = _api(studio, project, "histogram", metric="latency", bins="30", **window)
+    assert latency["count"] == 6 and errors["errors"] == 1 and cost["count"] == 6
+
+    page.goto(
+        f"{studio.api}/#/{project}/performance?range=custom&from={start}&to={end}&group_by=chain"
+    )
+    expect(page.get_by_test_id("avg-latency").locator("strong")).to_have_text(
+        _duration(latency["avg"])
+    )
+    expect(page.get_by_test_id("success-rate").locator("strong")).to_have_text(
+        f"{(1 - errors['rate']) * 100:.1f}%"
+    )
+    expect(page.get_by_test_id("success-rate")).to_contain_text("1 of 6 traces failed")
+    expect(page.get_by_test_id("throughput").locator("strong")).to_have_text(
+        f"{_significant_fraction(throughput['per_minute'], 2)}/min"
+    )
+    expect(page.get_by_test_id("total-cost").locator("strong")).to_have_text(_usd(cost["sum"]))
+    expect(page.get_by_test_id("metric-summary")).to_have_text(
+        _duration(by_chain["summary"]["p90"])
+    )
+    expect(page.get_by_test_id("metric-chart").locator("canvas")).to_have_count(1)
+
+    rows = page.locator("table.groups tbody tr")
+    expect(rows).to_have_count(len(by_chain["groups"]))
+    for i, group in enumerate(by_chain["groups"]):
+        expect(rows.nth(i).locator(".group-name")).to_have_text(group["group"])
+        expect(rows.nth(i).locator(".group-value")).to_have_text(_duration(group["p90"]))
+    # the hostile chain name is text: no image element made of it, nothing run
+    assert page.evaluate("window.__pwned") is None
+    expect(page.locator("table.groups img")).to_have_count(0)
+
+    for test_id, ranked in (
+        ("top-performers", leaders["top"]),
+        ("needs-attention", leaders["needs_attention"]),
+    ):
+        ranked_rows = page.get_by_test_id(test_id).locator("tbody tr")
+        expect(ranked_rows).to_have_count(len(ranked))
+        for i, group in enumerate(ranked):
+            expect(ranked_rows.nth(i).locator(".group-name")).to_have_text(group["group"])
+            expect(ranked_rows.nth(i).locator(".ranked-value")).to_have_text(
+                _duration(group["value"])
+            )
+
+    expect(page.get_by_text(f"{histogram['count']} traces", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("latency-histogram").locator("canvas")).to_have_count(1)
+    _screenshot(page, "performance-light")
+
+    # another metric, chosen on the page, goes into the URL and reads the API's figure
+    page.get_by_role("combobox", name="metric").click()
+    page.get_by_role("option", name="Error rate", exact=True).click()
+    expect(page).to_have_url(re.compile(r"metric=error_rate"))
+    rate = _api(
+        studio, project, "metrics", metric="error_rate", group_by="chain", limit="20", **window
+    )
+    expect(page.get_by_test_id("metric-summary")).to_have_text(
+        f"{rate['summary']['rate'] * 100:.1f}%"
+    )
+    _dark(page)
+    page.reload()
+    expect(page.get_by_test_id("metric-summary")).to_have_text(
+        f"{rate['summary']['rate'] * 100:.1f}%"
+    )
+    _screenshot(page, "performance-dark")

@@ -1,0 +1,68 @@
+// Which figure of the API's MetricStats a metric and aggregation read, and how it
+// is written. Throughput and error rate have one figure each (per minute, rate),
+// so the aggregation does not apply to them.
+import { count, duration, grams, UNKNOWN, usd } from "../format";
+import type { MetricStats } from "./analyticsApi";
+
+export const METRICS = [
+  { value: "latency", label: "Latency" },
+  { value: "throughput", label: "Throughput" },
+  { value: "error_rate", label: "Error rate" },
+  { value: "cost", label: "Cost" },
+  { value: "tokens", label: "Tokens" },
+  { value: "carbon", label: "Carbon" },
+];
+export const AGGREGATIONS = ["p50", "p90", "p99", "avg"];
+export const GROUP_BYS = ["chain", "agent", "user", "environment", "model"];
+
+export type Figure = keyof MetricStats;
+
+export function figureOf(metric: string, aggregation: string): Figure {
+  if (metric === "throughput") return "per_minute";
+  if (metric === "error_rate") return "rate";
+  return (AGGREGATIONS.includes(aggregation) ? aggregation : "p90") as Figure;
+}
+
+export const aggregationApplies = (metric: string) => metric !== "throughput" && metric !== "error_rate";
+
+export function valueOf(stats: MetricStats | undefined, figure: Figure): number | null {
+  const v = stats?.[figure];
+  return typeof v === "number" ? v : null;
+}
+
+export const ratePercent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+
+/** A metric's value as the pages write it. */
+export function metricText(metric: string, value: number | null | undefined): string {
+  if (value === null || value === undefined) return UNKNOWN;
+  switch (metric) {
+    case "latency":
+      return duration(value);
+    case "cost":
+      return usd(value);
+    case "carbon":
+      return `${grams(value)} CO₂e`;
+    case "throughput":
+      return `${value.toLocaleString("en-US", { maximumFractionDigits: 2 })}/min`;
+    case "error_rate":
+      return ratePercent(value);
+    default:
+      return count(Math.round(value));
+  }
+}
+
+/** A relative change as "▲ 12%" / "▼ 3%", or nothing when the API gives none. */
+export function changeText(change: number | null | undefined): string {
+  if (change === null || change === undefined) return "";
+  return `${change > 0 ? "▲" : "▼"} ${Math.abs(change * 100).toFixed(0)}%`;
+}
+
+/** Success rate and its change in points from the error-rate figures of both periods. */
+export function successRate(now: MetricStats | undefined, before: MetricStats | undefined) {
+  const rate = valueOf(now, "rate");
+  const previous = valueOf(before, "rate");
+  return {
+    value: rate === null ? null : 1 - rate,
+    pointsChange: rate === null || previous === null ? null : (previous - rate) * 100,
+  };
+}
