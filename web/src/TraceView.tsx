@@ -121,12 +121,7 @@ function SpanRows(props: {
   });
   const table = (
     <table className={cn("spans w-full table-fixed border-collapse text-sm", windowed && "windowed")} data-rows={rows.length}>
-      <colgroup>
-        <col />
-        <col className="w-24" />
-        <col className="w-[35%]" />
-        <col className="w-20" />
-      </colgroup>
+      <SpanColumns />
       <tbody>
         {first > 0 && <tr style={{ height: first * rowPx }} aria-hidden="true" />}
         {rows.slice(first, last).map(({ span: s, depth }) => (
@@ -175,16 +170,61 @@ function SpanRows(props: {
       </tbody>
     </table>
   );
-  if (!windowed) return table;
+  const axis = <TimeAxis totalMs={total / 1e6} />;
+  if (!windowed)
+    return (
+      <>
+        {axis}
+        {table}
+      </>
+    );
   return (
-    <div
-      className="span-scroll max-h-[75vh] overflow-y-auto"
-      data-testid="span-scroll"
-      ref={box}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-    >
-      {table}
-    </div>
+    <>
+      {axis}
+      <div
+        className="span-scroll max-h-[75vh] overflow-y-auto"
+        data-testid="span-scroll"
+        ref={box}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      >
+        {table}
+      </div>
+    </>
+  );
+}
+
+/** The widths of the span rows' columns, shared by the axis above them. */
+function SpanColumns() {
+  return (
+    <colgroup>
+      <col />
+      <col className="w-24" />
+      <col className="w-[35%]" />
+      <col className="w-20" />
+    </colgroup>
+  );
+}
+
+/** Column names and the timeline's scale (start, middle, end of the trace). */
+function TimeAxis({ totalMs }: { totalMs: number }) {
+  return (
+    <table className="w-full table-fixed border-b border-zinc-200 bg-zinc-50 text-[11px] text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
+      <SpanColumns />
+      <thead>
+        <tr className="h-7">
+          <th className="pl-3 text-left font-medium tracking-wide uppercase">Span</th>
+          <th className="text-left font-medium tracking-wide uppercase">Type</th>
+          <th className="pr-3 font-normal tabular-nums">
+            <div className="flex justify-between">
+              <span>0</span>
+              <span>{duration(totalMs / 2)}</span>
+              <span>{duration(totalMs)}</span>
+            </div>
+          </th>
+          <th className="pr-3 text-right font-medium tracking-wide uppercase">Duration</th>
+        </tr>
+      </thead>
+    </table>
   );
 }
 
