@@ -108,6 +108,7 @@ def test_error_rate_spike_links_to_the_failed_traces(studio, sent):
     items = _by_kind(_notifications(studio, "alerts", START_MS, END_MS))
     spike = items["error_rate_spike"]
     assert spike["severity"] == "critical"  # 50 %
+    assert spike["scope"] == "project"
     assert spike["value"] == 0.5 and spike["previous_value"] == 0.0
     assert "50.0 %" in spike["message"] and "5 of 10" in spike["message"]
     query = spike["traces_query"]
@@ -147,7 +148,9 @@ def test_ingest_refusals_and_rejections_of_the_period(studio, sent):
         assert items["ingest_refused"]["severity"] == "warning"
         assert items["spans_rejected"]["count"] == 2
         assert items["requests_failed"]["count"] == 1
-        assert all(items[k]["traces_query"] is None for k in ("ingest_refused", "spans_rejected"))
+        for kind in ("ingest_refused", "spans_rejected", "requests_failed"):
+            assert items[kind]["traces_query"] is None
+            assert items[kind]["scope"] == "studio"
         severities = [item["severity"] for item in answer["items"]]
         order = ["critical", "error", "warning", "info"]
         assert severities == sorted(severities, key=order.index)

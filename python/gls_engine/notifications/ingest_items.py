@@ -40,6 +40,7 @@ def ingest_items(counters: Counters, start_ns: int, end_ns: int) -> list[dict[st
                 ),
                 "count": refused_requests,
                 "traces_query": None,
+                "scope": "studio",
             }
         )
     rejected = _sum(added, "spans_rejected")
@@ -54,6 +55,7 @@ def ingest_items(counters: Counters, start_ns: int, end_ns: int) -> list[dict[st
                 ),
                 "count": rejected,
                 "traces_query": None,
+                "scope": "studio",
             }
         )
     failed = _sum(added, "requests_failed")
@@ -68,6 +70,7 @@ def ingest_items(counters: Counters, start_ns: int, end_ns: int) -> list[dict[st
                 ),
                 "count": failed,
                 "traces_query": None,
+                "scope": "studio",
             }
         )
     failed_spans = _sum(added, "spans_failed")
@@ -82,6 +85,7 @@ def ingest_items(counters: Counters, start_ns: int, end_ns: int) -> list[dict[st
                 ),
                 "count": failed_spans,
                 "traces_query": None,
+                "scope": "studio",
             }
         )
     return items

@@ -68,6 +68,7 @@ def error_rate_item(row: dict[str, Any], start_ns: int, end_ns: int) -> dict[str
         ),
         "value": rate,
         "previous_value": before,
+        "scope": "project",
         "traces_query": {**_window_query(start_ns, end_ns), "status": "error"},
     }
 
@@ -83,6 +84,7 @@ def cost_item(row: dict[str, Any], start_ns: int, end_ns: int) -> dict[str, Any]
         "message": f"Cost ${cost:,.2f}, {rise} the previous period's ${before:,.2f}",
         "value": cost,
         "previous_value": before,
+        "scope": "project",
         "traces_query": {**_window_query(start_ns, end_ns), "sort": "cost", "order": "desc"},
     }
 
