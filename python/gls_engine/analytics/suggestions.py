@@ -36,6 +36,7 @@ import time
 from typing import Any
 
 from gls_engine.analytics.context_windows import ContextWindows
+from gls_engine.analytics.costs import ROLLUP_WINDOW, minute_aligned
 from gls_engine.analytics.window import Window
 from gls_engine.carbon.data import CLOUD_REGIONS_PATH
 from gls_engine.ingest.enrichment import Enrichment
@@ -172,10 +173,15 @@ class Suggestions:
     async def _near_context_limit(
         self, project: str, params: dict[str, Any], scale: float
     ) -> list[dict[str, Any]]:
+        # The models with calls reporting input tokens, from token_rollups
+        # (migration 0013; input_calls counts them): ~40K rows for 7 days of a
+        # project at 10M spans instead of its 1.15M calls. Exact for the
+        # whole-minute windows the handler asks (minute_aligned checks).
+        minute_aligned(Window(params["start"], params["end"], 60))
         models = await self.store.query_rows(
-            "SELECT toString(model) AS model, toString(provider) AS provider, count() AS calls"
-            f" FROM llm_calls WHERE {WINDOW_SQL}"
-            " AND model != '' AND input_tokens IS NOT NULL GROUP BY model, provider",
+            "SELECT toString(r.model) AS model, toString(r.provider) AS provider,"
+            f" sum(r.input_calls) AS calls FROM token_rollups AS r WHERE {ROLLUP_WINDOW}"
+            " AND r.model != '' GROUP BY model, provider HAVING calls > 0",
             params,
         )
         windows: dict[tuple[str, str], int] = {}
