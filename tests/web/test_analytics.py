@@ -59,6 +59,7 @@ def _send_traces(studio, project: str) -> tuple[int, int]:
                         "gen_ai.request.model": "gpt-4o",
                         "gen_ai.usage.input_tokens": 1000 + 100 * i,
                         "gen_ai.usage.output_tokens": 200,
+                        "gen_ai.usage.cache_read.input_tokens": 400 * i,
                     },
                 )
                 llm.end(end_time=t0 + (ms - 1) * 10**6)
@@ -179,3 +180,60 @@ def test_performance_page_shows_what_the_analytics_api_says(studio, page) -> Non
         f"{rate['summary']['rate'] * 100:.1f}%"
     )
     _screenshot(page, "performance-dark")
+
+
+def _average(value: float | None) -> str:
+    return "—" if value is None else _significant_fraction(value, 1)
+
+
+def test_tokens_page_shows_what_the_token_analyzer_says(studio, page) -> None:
+    project = "web-analytics-tokens"
+    start, end = _send_traces(studio, project)
+    tokens = _api(studio, project, "tokens", start=str(start), end=str(end))
+    totals = tokens["totals"]
+    assert totals["llm_calls"] == 6 and totals["cached_tokens"] == 400 * (0 + 1 + 2 + 0 + 1 + 0)
+
+    page.goto(f"{studio.api}/#/{project}/tokens?range=custom&from={start}&to={end}")
+    expect(page.get_by_test_id("total-tokens").locator("strong")).to_have_text(
+        f"{totals['total_tokens']:,}"
+    )
+    expect(page.get_by_test_id("average-tokens").locator("strong")).to_have_text(
+        _average(tokens["average_per_call"]["total_tokens"])
+    )
+    efficiency = totals["cached_tokens"] / totals["input_tokens"]
+    expect(page.get_by_test_id("efficiency").locator("strong")).to_have_text(
+        f"{efficiency * 100:.1f}%"
+    )
+    expect(page.get_by_test_id("efficiency")).to_contain_text("Cached input tokens / input tokens")
+    for kind, key in (
+        ("input", "input_tokens"),
+        ("output", "output_tokens"),
+        ("system", "system_tokens"),
+        ("cached", "cached_tokens"),
+        ("reasoning", "reasoning_tokens"),
+    ):
+        expect(page.locator(f"table.distribution tr[data-kind={kind}] td.tokens")).to_have_text(
+            f"{totals[key]:,}"
+        )
+    waste = tokens["waste"]
+    for kind, saving in (
+        ("uncached_system_prompt", waste["uncached_system_prompt"]["system_tokens"]),
+        ("repeated_calls", waste["repeated_calls"]["input_tokens"]),
+        ("output_ratio_outliers", waste["output_ratio_outliers"]["output_tokens"]),
+        ("near_context_limit", waste["near_context_limit"]["input_tokens"]),
+    ):
+        row = page.locator(f"table.waste tr[data-kind={kind}]")
+        expect(row.locator("td.calls")).to_have_text(f"{waste[kind]['calls']:,}")
+        expect(row.locator("td.saving")).to_have_text(f"{saving:,}")
+        expect(row).to_contain_text(waste[kind]["definition"])
+    expect(page.locator("table.token-models td.model")).to_have_text(
+        [m["model"] for m in tokens["by_model"]]
+    )
+    expect(page.get_by_test_id("token-distribution").locator("canvas")).to_have_count(1)
+    _screenshot(page, "tokens-light")
+    _dark(page)
+    page.reload()
+    expect(page.get_by_test_id("total-tokens").locator("strong")).to_have_text(
+        f"{totals['total_tokens']:,}"
+    )
+    _screenshot(page, "tokens-dark")

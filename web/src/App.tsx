@@ -8,6 +8,7 @@ import { TraceView } from "./TraceView";
 // uPlot and the cost page load when that page is first shown, not with the trace list.
 const CostCarbon = lazy(() => import("./CostCarbon").then((m) => ({ default: m.CostCarbon })));
 const Performance = lazy(() => import("./analytics/Performance").then((m) => ({ default: m.Performance })));
+const Tokens = lazy(() => import("./analytics/Tokens").then((m) => ({ default: m.Tokens })));
 
 export function App() {
   const state = useViewState();
@@ -21,6 +22,8 @@ export function App() {
           <SpanSearch state={state} project={project} />
         ) : state.page === "performance" ? (
           <Performance state={state} project={project} />
+        ) : state.page === "tokens" ? (
+          <Tokens state={state} project={project} />
         ) : state.page === "costs" ? (
           <CostCarbon state={state} project={project} />
         ) : (

@@ -37,3 +37,13 @@ export const useTokenAnalysis = (project: string, range: TimeRange) =>
     queryFn: ({ signal }) => tokenAnalysis(project, rangeBounds(range), signal),
     placeholderData: keepPreviousData,
   });
+
+/** The period of the same length before a window, as the API aligned it
+ * (window.previous_start .. window.start): asked once the window's answer is in. */
+export const usePreviousTokenAnalysis = (project: string, window: { previous_start: string; start: string } | undefined) =>
+  useQuery({
+    queryKey: ["analytics", "tokens-before", project, window?.previous_start, window?.start],
+    queryFn: ({ signal }) => tokenAnalysis(project, { start: window!.previous_start, end: window!.start }, signal),
+    enabled: window !== undefined,
+    staleTime: 60_000,
+  });
