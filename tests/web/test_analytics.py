@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 from playwright.sync_api import Page, expect
-from test_trace_explorer import _usd
+from test_trace_explorer import _grams, _kwh, _usd
 
 HOSTILE = '<img src=x onerror="window.__pwned = 1"> مرحبا 🚀'
 SCREENS = Path(tempfile.gettempdir()) / "gls-analytics-screens"
@@ -237,3 +237,39 @@ def test_tokens_page_shows_what_the_token_analyzer_says(studio, page) -> None:
         f"{totals['total_tokens']:,}"
     )
     _screenshot(page, "tokens-dark")
+
+
+def test_carbon_page_shows_what_the_cost_analysis_says(studio, page) -> None:
+    project = "web-analytics-carbon"
+    start, end = _send_traces(studio, project)
+    costs = _api(studio, project, "costs", start=str(start), end=str(end), group_by="chain")
+    totals = costs["totals"]
+    assert totals["llm_calls"] == 6 and totals["carbon_g"] > 0 and totals["embodied_carbon_g"] > 0
+
+    page.goto(f"{studio.api}/#/{project}/carbon?range=custom&from={start}&to={end}&group_by=chain")
+    expect(page.get_by_test_id("usage-carbon").locator("strong")).to_have_text(
+        f"{_grams(totals['carbon_g'])} CO₂e"
+    )
+    expect(page.get_by_test_id("energy").locator("strong")).to_have_text(_kwh(totals["energy_kwh"]))
+    expect(page.get_by_test_id("embodied-carbon").locator("strong")).to_have_text(
+        f"{_grams(totals['embodied_carbon_g'])} CO₂e"
+    )
+    models = page.locator("table.carbon-by-model tbody tr")
+    expect(models).to_have_count(len(costs["by_model"]))
+    for i, model in enumerate(costs["by_model"]):
+        expect(models.nth(i).locator("td.carbon")).to_have_text(_grams(model["carbon_g"]))
+        expect(models.nth(i).locator("td.energy")).to_have_text(_kwh(model["energy_kwh"]))
+    chains = page.locator("table.carbon-by-chain tbody tr")
+    expect(chains).to_have_count(len(costs["by_chain"]))
+    for i, chain in enumerate(costs["by_chain"]):
+        expect(chains.nth(i).locator("td.name")).to_have_text(chain["chain"])
+        expect(chains.nth(i).locator("td.carbon")).to_have_text(_grams(chain["carbon_g"]))
+    assert page.evaluate("window.__pwned") is None
+    expect(page.locator("table.carbon-by-chain img")).to_have_count(0)
+    for chart in ("carbon-chart", "energy-chart", "carbon-groups-chart"):
+        expect(page.get_by_test_id(chart).locator("canvas")).to_have_count(1)
+    _screenshot(page, "carbon-light")
+    _dark(page)
+    page.reload()
+    expect(page.get_by_test_id("energy").locator("strong")).to_have_text(_kwh(totals["energy_kwh"]))
+    _screenshot(page, "carbon-dark")

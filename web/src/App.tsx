@@ -9,6 +9,7 @@ import { TraceView } from "./TraceView";
 const CostCarbon = lazy(() => import("./CostCarbon").then((m) => ({ default: m.CostCarbon })));
 const Performance = lazy(() => import("./analytics/Performance").then((m) => ({ default: m.Performance })));
 const Tokens = lazy(() => import("./analytics/Tokens").then((m) => ({ default: m.Tokens })));
+const Carbon = lazy(() => import("./analytics/Carbon").then((m) => ({ default: m.Carbon })));
 
 export function App() {
   const state = useViewState();
@@ -24,6 +25,8 @@ export function App() {
           <Performance state={state} project={project} />
         ) : state.page === "tokens" ? (
           <Tokens state={state} project={project} />
+        ) : state.page === "carbon" ? (
+          <Carbon state={state} project={project} />
         ) : state.page === "costs" ? (
           <CostCarbon state={state} project={project} />
         ) : (

@@ -40,3 +40,8 @@ export const histogram = (project: string, params: Params, signal?: AbortSignal)
 
 export const tokenAnalysis = (project: string, params: Params, signal?: AbortSignal) =>
   getJson<TokenAnalysis>(analyticsPath(project, "tokens"), params, signal);
+
+export type CostAnalysis = components["schemas"]["CostAnalysis"];
+
+export const costAnalysis = (project: string, params: Params, signal?: AbortSignal) =>
+  getJson<CostAnalysis>(analyticsPath(project, "costs"), params, signal);

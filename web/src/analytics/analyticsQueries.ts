@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { TimeRange } from "../route";
 import { rangeBounds } from "../timeRange";
-import { histogram, leaders, metric, tokenAnalysis } from "./analyticsApi";
+import { costAnalysis, histogram, leaders, metric, tokenAnalysis } from "./analyticsApi";
 
 const rangeKey = (range: TimeRange) => ("preset" in range ? range.preset : `${range.from}-${range.to}`);
 
@@ -46,4 +46,13 @@ export const usePreviousTokenAnalysis = (project: string, window: { previous_sta
     queryFn: ({ signal }) => tokenAnalysis(project, { start: window!.previous_start, end: window!.start }, signal),
     enabled: window !== undefined,
     staleTime: 60_000,
+  });
+
+/** The cost analysis (cost, energy and carbon), with `group_by` its top groups' series. */
+export const useCosts = (project: string, range: TimeRange, groupBy: string) =>
+  useQuery({
+    queryKey: ["analytics", "costs", project, rangeKey(range), groupBy],
+    queryFn: ({ signal }) =>
+      costAnalysis(project, { ...rangeBounds(range), ...(groupBy ? { group_by: groupBy } : {}) }, signal),
+    placeholderData: keepPreviousData,
   });
