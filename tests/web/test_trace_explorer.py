@@ -527,3 +527,33 @@ def test_the_shell_keeps_project_range_environment_and_theme_in_the_url(studio, 
     page.reload()
     expect(page.locator("html")).to_have_class("dark")
     assert page.evaluate("localStorage.getItem('gls-theme')") == "dark"
+
+
+def test_the_notification_centre_shows_the_servers_notifications_and_their_traces(
+    studio, page
+) -> None:
+    """An error-rate spike (three failed traces, none before) is in the header's
+    notification centre as the API words it, and opens the failed traces."""
+    project = "web-ui-alerts"
+    failed = [new_trace_id() for _ in range(3)]
+    spans = [make_span(t, name="failing job", status_code=2) for t in failed]
+    spans.append(make_span(new_trace_id(), name="fine job"))
+    resp = post_protobuf(studio.otlp_http, make_request(spans), {"X-GLS-Project": project})
+    assert resp.status_code == 200, resp.text
+    api = requests.get(
+        f"{studio.api}/api/v1/notifications", params={"project": project}, timeout=30
+    ).json()
+    spike = next(n for n in api["items"] if n["kind"] == "error_rate_spike")
+
+    page.goto(f"{studio.api}/#/{project}")
+    expect(page.get_by_test_id("notification-count")).to_have_text(str(len(api["items"])))
+    page.get_by_role("button", name="notifications").click()
+    item = page.get_by_test_id("notifications").locator("li[data-kind='error_rate_spike']")
+    expect(item).to_contain_text(spike["message"])
+    expect(item).to_contain_text(spike["severity"])
+    item.get_by_role("link", name="Show the traces").click()
+    assert "status=error" in page.url and "range=custom" in page.url
+    rows = page.locator("table.traces tbody tr")
+    expect(rows).to_have_count(3)
+    for trace_id in failed:
+        expect(page.locator(f"tr[data-trace-id='{trace_id.hex()}']")).to_be_visible()

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { count } from "./format";
 import { useFacets, useProjects } from "./queries";
 import { navigate, Page, pageHref, ViewState } from "./route";
+import { NotificationCentre } from "./NotificationCentre";
 import { RangePicker } from "./RangePicker";
 import { setThemeChoice, ThemeChoice, useThemeChoice } from "./theme";
 import { Button } from "./ui/Button";
@@ -26,6 +27,8 @@ const NAVIGATION: { section: string | null; items: { page: Page; label: string; 
     items: [
       { page: "performance", label: "Performance" },
       { page: "costs", label: "Cost & carbon" },
+      { page: "tokens", label: "Tokens" },
+      { page: "carbon", label: "Carbon" },
     ],
   },
 ];
@@ -138,6 +141,7 @@ export function Shell({ state, project, children }: { state: ViewState; project:
           </nav>
           <div className="ml-auto flex items-center gap-2">
             <RangePicker range={state.range} />
+            <NotificationCentre state={state} project={project} after={settled} />
             <ThemeMenu />
           </div>
         </div>

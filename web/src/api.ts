@@ -16,6 +16,8 @@ export type SpanPage = Schemas["SpanPage"];
 export type ProjectList = Schemas["ProjectList"];
 export type CostAnalysis = Schemas["CostAnalysis"];
 export type Suggestions = Schemas["Suggestions"];
+export type NotificationList = Schemas["NotificationList"];
+export type Notification = Schemas["Notification"];
 
 export class ApiError extends Error {
   constructor(
@@ -77,6 +79,10 @@ export const suggestions = (project: string, range: Range, signal?: AbortSignal)
 
 export const costsCsvUrl = (project: string, range: Range) =>
   `${projectPath(project)}/analytics/costs/export.csv?${new URLSearchParams(range)}`;
+
+/** The notification centre of a project and period (spikes, and the Studio's ingest refusals). */
+export const notifications = (project: string, range: Range, signal?: AbortSignal) =>
+  getJson<NotificationList>("/api/v1/notifications", { project, ...range }, signal);
 
 export const listProjects = (signal?: AbortSignal) => getJson<ProjectList>("/api/v1/projects", {}, signal);
 

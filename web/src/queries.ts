@@ -8,6 +8,7 @@ import {
   getTrace,
   listProjects,
   listTraces,
+  notifications,
   searchSpans,
   suggestions,
   traceFacets,
@@ -48,6 +49,7 @@ export const keys = {
   trace: (project: string, traceId: string, window?: { start: string; end: string }) =>
     ["trace", project, traceId, window?.start ?? "", window?.end ?? ""] as const,
   spans: (project: string, range: TimeRange, search: object) => ["spans", project, rangeKey(range), search] as const,
+  notifications: (project: string, range: TimeRange) => ["notifications", project, rangeKey(range)] as const,
   costs: (project: string, range: TimeRange) => ["costs", project, rangeKey(range)] as const,
   suggestions: (project: string, range: TimeRange) => ["suggestions", project, rangeKey(range)] as const,
 };
@@ -155,4 +157,14 @@ export const useSuggestions = (project: string, range: TimeRange, after: boolean
     queryFn: ({ signal }) => suggestions(project, rangeBounds(range), signal),
     enabled: after,
     staleTime: 60_000,
+  });
+
+/** Asked once the page has settled (`after`), then every minute while the page is open. */
+export const useNotifications = (project: string, range: TimeRange, after: boolean) =>
+  useQuery({
+    queryKey: keys.notifications(project, range),
+    queryFn: ({ signal }) => notifications(project, rangeBounds(range), signal),
+    enabled: after,
+    staleTime: 30_000,
+    refetchInterval: 60_000,
   });
