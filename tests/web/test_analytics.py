@@ -97,6 +97,7 @@ def _api(studio, project: str, what: str, **params) -> dict:
 
 def _screenshot(page: Page, name: str) -> None:
     SCREENS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # the sticky header over the top, not midway
     page.wait_for_timeout(300)  # canvases drawn
     page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
 
@@ -273,3 +274,70 @@ def test_carbon_page_shows_what_the_cost_analysis_says(studio, page) -> None:
     page.reload()
     expect(page.get_by_test_id("energy").locator("strong")).to_have_text(_kwh(totals["energy_kwh"]))
     _screenshot(page, "carbon-dark")
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.0f}%"
+
+
+def test_cost_page_shows_what_the_cost_analysis_says(studio, page) -> None:
+    project = "web-analytics-cost"
+    start, end = _send_traces(studio, project)
+    window = {"start": str(start), "end": str(end)}
+    costs = _api(studio, project, "costs", group_by="chain", **window)
+    advice = _api(studio, project, "suggestions", **window)
+    totals = costs["totals"]
+    assert totals["llm_calls"] == 6 and totals["cost_usd"] > 0
+
+    page.goto(f"{studio.api}/#/{project}/costs?range=custom&from={start}&to={end}&group_by=chain")
+    for test_id, key, share in (
+        ("total-cost", "cost_usd", None),
+        ("llm-cost", "llm_cost_usd", "llm"),
+        ("infrastructure-cost", "infrastructure_cost_usd", "infrastructure"),
+        ("data-cost", "data_cost_usd", "data"),
+    ):
+        card = page.get_by_test_id(test_id)
+        expect(card.locator("strong")).to_have_text(_usd(totals[key]))
+        if share:
+            expect(card.locator(".share")).to_have_text(
+                f"{_percent(totals['split'][share])} of total"
+            )
+    expect(page.get_by_test_id("llm-calls")).to_have_text("6 calls, 0 unpriced")
+    chains = page.locator("table.by-chain tbody tr")
+    expect(chains).to_have_count(len(costs["by_chain"]))
+    for i, chain in enumerate(costs["by_chain"]):
+        expect(chains.nth(i).locator("td.chain")).to_have_text(chain["chain"])
+        expect(chains.nth(i).locator("td.chain-average")).to_have_text(
+            _usd(chain["avg_cost_per_execution_usd"])
+        )
+    assert page.evaluate("window.__pwned") is None
+    expect(page.locator("table.by-chain img")).to_have_count(0)
+    expect(page.get_by_test_id("cost-chart").locator("canvas")).to_have_count(1)
+
+    saving_usd = sum(s["monthly_saving_usd"] for s in advice["suggestions"])
+    saving_g = sum(s["monthly_saving_co2e_g"] for s in advice["suggestions"])
+    expect(page.get_by_test_id("total-saving")).to_have_text(
+        f"up to {_usd(saving_usd)} and {_grams(saving_g)} CO₂e a month"
+    )
+
+    # the detailed table: LLM calls open into the models
+    llm_row = page.locator("table.cost-detail tr[data-resource=llm]")
+    expect(llm_row.locator("td.cost")).to_have_text(_usd(totals["llm_cost_usd"]))
+    expect(page.locator("table.cost-detail tr.detail-child")).to_have_count(0)
+    llm_row.get_by_role("button").click()
+    children = page.locator("table.cost-detail tr.detail-child")
+    expect(children).to_have_count(len(costs["by_model"]))
+    expect(children.first.locator("td.cost")).to_have_text(_usd(costs["by_model"][0]["cost_usd"]))
+
+    csv = requests.get(
+        studio.api + page.get_by_role("link", name="Export CSV").get_attribute("href"), timeout=30
+    )
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert sum(1 for line in csv.text.splitlines()[1:] if "gpt-4o" in line) >= 1
+    _screenshot(page, "cost-light")
+    _dark(page)
+    page.reload()
+    expect(page.get_by_test_id("total-cost").locator("strong")).to_have_text(
+        _usd(totals["cost_usd"])
+    )
+    _screenshot(page, "cost-dark")

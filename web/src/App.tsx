@@ -6,7 +6,7 @@ import { TraceList } from "./TraceList";
 import { TraceView } from "./TraceView";
 
 // uPlot and the cost page load when that page is first shown, not with the trace list.
-const CostCarbon = lazy(() => import("./CostCarbon").then((m) => ({ default: m.CostCarbon })));
+const Cost = lazy(() => import("./analytics/Cost").then((m) => ({ default: m.Cost })));
 const Performance = lazy(() => import("./analytics/Performance").then((m) => ({ default: m.Performance })));
 const Tokens = lazy(() => import("./analytics/Tokens").then((m) => ({ default: m.Tokens })));
 const Carbon = lazy(() => import("./analytics/Carbon").then((m) => ({ default: m.Carbon })));
@@ -28,7 +28,7 @@ export function App() {
         ) : state.page === "carbon" ? (
           <Carbon state={state} project={project} />
         ) : state.page === "costs" ? (
-          <CostCarbon state={state} project={project} />
+          <Cost state={state} project={project} />
         ) : (
           <TraceList state={state} project={project} />
         )}
