@@ -26,7 +26,7 @@ const NAVIGATION: { section: string | null; items: { page: Page; label: string; 
     section: "Analytics",
     items: [
       { page: "performance", label: "Performance" },
-      { page: "costs", label: "Cost & carbon" },
+      { page: "costs", label: "Cost" },
       { page: "tokens", label: "Tokens" },
       { page: "carbon", label: "Carbon" },
     ],
@@ -126,7 +126,7 @@ export function Shell({ state, project, children }: { state: ViewState; project:
                       href={pageHref({ ...state, project }, item.page)}
                       aria-current={current ? "page" : undefined}
                       className={cn(
-                        "rounded-md px-2.5 py-1.5 font-medium",
+                        "rounded-md px-2.5 py-1.5 font-medium whitespace-nowrap",
                         current
                           ? "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-white"
                           : "text-zinc-500 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white",
