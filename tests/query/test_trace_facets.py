@@ -204,3 +204,53 @@ def test_range_filters_are_checked(studio, path, param, value):
         from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
         openapi().validate_response(RequestsOpenAPIRequest(prepared), RequestsOpenAPIResponse(resp))
+
+
+def _traces_where(**tests: Any) -> list[tuple]:
+    """The sent traces whose columns (by TRACES position) pass every test."""
+    columns = {"service": 0, "env": 1, "user": 2, "session": 3, "tags": 6, "model": 7, "error": 9}
+    return [t for t in TRACES if all(test(t[columns[c]]) for c, test in tests.items())]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"model": "gpt-4o"},
+        {"model": "gpt-4o", "environment": "prod"},
+        {"user_id": "bob", "tag": "beta", "status": "error"},
+        {"session_id": "s1", "service": "web"},
+    ],
+)
+def test_disjunctive_facets_count_each_without_its_own_filter(studio, sent, filters):
+    facets = checked_get(studio.api, f"{BASE}/facets", disjunctive="true", **filters)
+    listed = checked_get(studio.api, BASE, **filters)["traces"]
+    assert facets["total"] == len(listed)
+    tests = {
+        "model": lambda v: v == filters.get("model", v),
+        "env": lambda v: v == filters.get("environment", v),
+        "user": lambda v: v == filters.get("user_id", v),
+        "session": lambda v: v == filters.get("session_id", v),
+        "service": lambda v: v == filters.get("service", v),
+        "tags": lambda v: "tag" not in filters or filters["tag"] in v,
+        "error": lambda v: "status" not in filters or v == (filters["status"] == "error"),
+    }
+
+    def without(name: str) -> list[tuple]:
+        return _traces_where(**{k: t for k, t in tests.items() if k != name})
+
+    assert _counts(facets["model"]) == dict(Counter(t[7] for t in without("model") if t[7]))
+    assert _counts(facets["environment"]) == dict(Counter(t[1] for t in without("env")))
+    assert _counts(facets["user"]) == dict(Counter(t[2] for t in without("user")))
+    assert _counts(facets["session"]) == dict(Counter(t[3] for t in without("session")))
+    assert _counts(facets["service"]) == dict(Counter(t[0] for t in without("service")))
+    assert _counts(facets["tag"]) == dict(Counter(g for t in without("tags") for g in t[6]))
+    errors = sum(1 for t in without("error") if t[9])
+    assert _counts(facets["status"]) == {"ok": len(without("error")) - errors, "error": errors}
+    # The ranges are of the traces every filter selects, as the list's.
+    longest = max((t["duration_ms"] for t in listed), default=None)
+    assert facets["ranges"]["duration_ms"]["max"] == longest
+
+
+def test_disjunctive_is_checked(studio):
+    resp = requests.get(f"{studio.api}{BASE}/facets", params={"disjunctive": "yes"}, timeout=30)
+    assert resp.status_code == 400 and "disjunctive" in resp.json()["error"]["message"]

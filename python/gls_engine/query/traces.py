@@ -113,6 +113,9 @@ class SqlParts:
     params: dict[str, Any] = field(default_factory=dict)
     where: list[str] = field(default_factory=list)
     having: list[str] = field(default_factory=list)
+    # facet parameter -> (its HAVING condition, its WHERE pre-filter or ""),
+    # so facets can count each facet without its own filter
+    facet_filters: dict[str, tuple[str, str]] = field(default_factory=dict)
     start_ns: int = 0
     end_ns: int = 0
 
@@ -189,7 +192,7 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
     parts.having += [f"start_ns >= {s}", f"start_ns < {e}"]
     day_range = " AND ".join(parts.where)
 
-    def some_row(condition: str) -> None:
+    def some_row(condition: str) -> str:
         """Pre-filter by a condition some summary row of every matching trace meets.
 
         The exact test stays in HAVING; this semi-join only lets a selective
@@ -197,13 +200,17 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
         high-cardinality filters: at 10M spans it took a user filter from 93 to
         20 ms, but made status=error plus a model (half the traces) 1.7x slower.
         """
-        parts.where.append(
+        pre_filter = (
             f"trace_id IN (SELECT trace_id FROM trace_summaries WHERE {day_range} AND {condition})"
         )
+        parts.where.append(pre_filter)
+        return pre_filter
 
     if "status" in query:
         status = p.choice("status", query["status"], ("ok", "error"))
-        parts.having.append("error_count > 0" if status == "error" else "error_count = 0")
+        condition = "error_count > 0" if status == "error" else "error_count = 0"
+        parts.having.append(condition)
+        parts.facet_filters["status"] = (condition, "")
     if query.get("name"):
         parts.having.append(_name_contains(parts, query["name"]))
     # (parameter, summary alias, summary row column, test, pre-filter?): "any"
@@ -223,9 +230,10 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
         if not values:
             continue
         bound = parts.bind(values, "Array(String)")
-        parts.having.append(_matches(alias, test, bound))
-        if selective:
-            some_row(_matches(column, test, bound))
+        condition = _matches(alias, test, bound)
+        parts.having.append(condition)
+        pre_filter = some_row(_matches(column, test, bound)) if selective else ""
+        parts.facet_filters[param] = (condition, pre_filter)
     parts.having += _duration_bounds(parts, query)
     for param, expr in (("min_tokens", "total_tokens >="), ("max_tokens", "total_tokens <=")):
         if param in query:
@@ -409,28 +417,67 @@ class TraceQueries:
 
     async def facets(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
         parts = build_trace_filters(project, query)
+        flag = p.choice("disjunctive", query.get("disjunctive", "false"), ("true", "false"))
+        # Disjunctive: each facet counts the traces every other filter selects,
+        # so a multi-select panel still offers the values its own filter leaves
+        # out. The facet filters move from HAVING into one flag column each.
+        own = parts.facet_filters if flag == "true" else {}
+        where = [w for w in parts.where if w not in {pre for _, pre in own.values()}]
+        having = [h for h in parts.having if h not in {cond for cond, _ in own.values()}]
+        flags = "".join(f", ({cond}) AS f_{param}" for param, (cond, _) in own.items())
         # Only the summary columns the counts, ranges and filters read.
         needed = list(dict.fromkeys([*FACET_ALIASES, *aliases_used(parts.having)]))
         inner = (
-            f"SELECT {summary_select(needed)} FROM trace_summaries"
-            f" WHERE {' AND '.join(parts.where)}"
-            f" GROUP BY trace_id HAVING {' AND '.join(parts.having)}"
+            f"SELECT {summary_select(needed)}{flags} FROM trace_summaries"
+            f" WHERE {' AND '.join(where)}"
+            f" GROUP BY trace_id HAVING {' AND '.join(having)}"
         )
-        ones = "arrayMap(x -> toUInt64(1), {0})"
+
+        def kept(facet: str | None) -> list[str]:
+            """The flags of the other facets' filters, which a count of `facet` keeps."""
+            return [f"f_{name}" for name in own if name != facet]
+
+        def agg(function: str, args: str, facet: str | None = None, params: str = "") -> str:
+            """function(args), over the traces the other facets' filters keep."""
+            flags = kept(facet)
+            if not flags:
+                return f"{function}{params}({args})"
+            return f"{function}If{params}({args}, {' AND '.join(flags)})"
+
+        def count(condition: str = "", facet: str | None = None) -> str:
+            tests = [t for t in (condition, *kept(facet)) if t]
+            return f"countIf({' AND '.join(tests)})" if tests else "count()"
+
+        def by_value(array: str, facet: str) -> str:
+            """Traces per value of an array column, or of a scalar one given as [column]."""
+            scalar = array.startswith("[")
+            ones = "[toUInt64(1)]" if scalar else f"arrayMap(x -> toUInt64(1), {array})"
+            return agg("sumMap", f"{array}, {ones}", facet)
+
+        # The status facet without its own filter (the same as total and errors otherwise).
+        status_counts = (
+            f", {count(facet='status')} AS status_total,"
+            f" {count('error_count > 0', 'status')} AS status_errors"
+            if "status" in own
+            else ""
+        )
+        top = f"({TOP_VALUES}, {TOP_RESERVED})"
         sql = f"""
-            SELECT count() AS total, countIf(error_count > 0) AS errors,
-                sumMap(span_types, {ones.format("span_types")}) AS span_type,
-                sumMap(models, {ones.format("models")}) AS model,
-                sumMap(tag_list, {ones.format("tag_list")}) AS tag,
-                sumMap([env], [toUInt64(1)]) AS environment,
-                sumMap([service_name], [toUInt64(1)]) AS service,
-                sumMap([chain_name], [toUInt64(1)]) AS chain,
-                sumMap([agent_name], [toUInt64(1)]) AS agent,
-                approx_top_count({TOP_VALUES}, {TOP_RESERVED})(user) AS user_counts,
-                approx_top_count({TOP_VALUES}, {TOP_RESERVED})(session) AS session_counts,
-                min(duration_ns) AS min_duration_ns, max(duration_ns) AS max_duration_ns,
-                min(total_tokens) AS min_tokens, max(total_tokens) AS max_tokens,
-                min(cost_usd) AS min_cost, max(cost_usd) AS max_cost
+            SELECT {count()} AS total, {count("error_count > 0")} AS errors{status_counts},
+                {by_value("span_types", "span_type")} AS span_type,
+                {by_value("models", "model")} AS model,
+                {by_value("tag_list", "tag")} AS tag,
+                {by_value("[env]", "environment")} AS environment,
+                {by_value("[service_name]", "service")} AS service,
+                {by_value("[chain_name]", "chain")} AS chain,
+                {by_value("[agent_name]", "agent")} AS agent,
+                {agg("approx_top_count", "user", "user_id", top)} AS user_counts,
+                {agg("approx_top_count", "session", "session_id", top)} AS session_counts,
+                {agg("min", "duration_ns")} AS min_duration_ns,
+                {agg("max", "duration_ns")} AS max_duration_ns,
+                {agg("min", "total_tokens")} AS min_tokens,
+                {agg("max", "total_tokens")} AS max_tokens,
+                {agg("min", "cost_usd")} AS min_cost, {agg("max", "cost_usd")} AS max_cost
             FROM ({inner})
         """
         rows = await self.store.query_rows(sql, parts.params)
@@ -457,11 +504,13 @@ class TraceQueries:
             return {"min": row[low] / scale, "max": row[high] / scale}
 
         users = top("user_counts")
+        status_total = row.get("status_total", total)
+        status_errors = row.get("status_errors", row.get("errors", 0))
         return {
             "total": total,
             "status": [
-                {"value": "ok", "count": total - row.get("errors", 0)},
-                {"value": "error", "count": row.get("errors", 0)},
+                {"value": "ok", "count": status_total - status_errors},
+                {"value": "error", "count": status_errors},
             ],
             "span_type": counts("span_type"),
             "model": counts("model"),
