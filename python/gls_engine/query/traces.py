@@ -461,7 +461,7 @@ class TraceQueries:
             if "status" in own
             else ""
         )
-        top = f"({TOP_VALUES}, {TOP_RESERVED})"
+        top_params = f"({TOP_VALUES}, {TOP_RESERVED})"
         sql = f"""
             SELECT {count()} AS total, {count("error_count > 0")} AS errors{status_counts},
                 {by_value("span_types", "span_type")} AS span_type,
@@ -471,8 +471,8 @@ class TraceQueries:
                 {by_value("[service_name]", "service")} AS service,
                 {by_value("[chain_name]", "chain")} AS chain,
                 {by_value("[agent_name]", "agent")} AS agent,
-                {agg("approx_top_count", "user", "user_id", top)} AS user_counts,
-                {agg("approx_top_count", "session", "session_id", top)} AS session_counts,
+                {agg("approx_top_count", "user", "user_id", top_params)} AS user_counts,
+                {agg("approx_top_count", "session", "session_id", top_params)} AS session_counts,
                 {agg("min", "duration_ns")} AS min_duration_ns,
                 {agg("max", "duration_ns")} AS max_duration_ns,
                 {agg("min", "total_tokens")} AS min_tokens,
