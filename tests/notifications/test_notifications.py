@@ -35,7 +35,9 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     s.stop()
 
 
-def _send(studio: Studio, project: str, traces: list[tuple[int, str, int, bool]]) -> list[str]:
+def _send(
+    studio: Studio, project: str, traces: list[tuple[int, str, int, bool]], chain: str = ""
+) -> list[str]:
     """(start ms, model, input tokens, failed) per trace, each a root and an LLM call."""
     provider = TracerProvider(
         resource=Resource.create({"service.name": "alerts", "gls.project": project})
@@ -45,7 +47,7 @@ def _send(studio: Studio, project: str, traces: list[tuple[int, str, int, bool]]
     ids = []
     for start_ms, model, tokens, failed in traces:
         t0 = start_ms * 10**6
-        root = tracer.start_span("answer", start_time=t0)
+        root = tracer.start_span("answer", start_time=t0, attributes={"gls.chain": chain})
         with trace.use_span(root, end_on_exit=False):
             llm = tracer.start_span(
                 "chat",
@@ -73,7 +75,11 @@ def sent(studio) -> dict[str, Any]:
     previous = [(START_MS - HOUR_MS + i * 5 * minute, "gpt-4o-mini", 100, False) for i in range(10)]
     # The period: 5 of 10 traces fail, and the calls are on a dearer model, larger.
     current = [(START_MS + i * 5 * minute, "gpt-4o", 5000, i % 2 == 0) for i in range(10)]
-    ids = _send(studio, "alerts", previous + current)
+    ids = _send(studio, "alerts", previous + current, chain="checkout")
+    # A steady chain beside it: 4 cheap traces in each period, none failing.
+    steady_chain = [(START_MS - HOUR_MS + i * minute, "gpt-4o-mini", 100, False) for i in range(4)]
+    steady_chain += [(START_MS + i * minute, "gpt-4o-mini", 100, False) for i in range(4)]
+    _send(studio, "alerts", steady_chain, chain="search")
     steady = [(START_MS - HOUR_MS + i * 10 * minute, "gpt-4o-mini", 100, i == 0) for i in range(6)]
     steady += [(START_MS + i * 10 * minute, "gpt-4o-mini", 100, i == 0) for i in range(6)]
     _send(studio, "calm", steady)
@@ -98,23 +104,39 @@ def _notifications(studio: Studio, project: str, start_ms: int, end_ms: int) -> 
     )
 
 
-def _by_kind(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    kinds = [item["kind"] for item in answer["items"]]
+def _by_kind(answer: dict[str, Any], chain: str | None = None) -> dict[str, dict[str, Any]]:
+    """The items of the project (chain None) or of one chain, by kind."""
+    items = [item for item in answer["items"] if item.get("chain") == chain]
+    kinds = [item["kind"] for item in items]
     assert len(kinds) == len(set(kinds)), kinds
-    return {item["kind"]: item for item in answer["items"]}
+    return {item["kind"]: item for item in items}
 
 
 def test_error_rate_spike_links_to_the_failed_traces(studio, sent):
     items = _by_kind(_notifications(studio, "alerts", START_MS, END_MS))
     spike = items["error_rate_spike"]
-    assert spike["severity"] == "critical"  # 50 %
+    assert spike["severity"] == "critical"  # 5 of 14: 35.7 %
     assert spike["scope"] == "project"
-    assert spike["value"] == 0.5 and spike["previous_value"] == 0.0
-    assert "50.0 %" in spike["message"] and "5 of 10" in spike["message"]
+    assert spike["value"] == 5 / 14 and spike["previous_value"] == 0.0
+    assert "35.7 %" in spike["message"] and "5 of 14" in spike["message"]
     query = spike["traces_query"]
     assert query == {"start": str(START_MS), "end": str(END_MS), "status": "error"}
     listed = checked_get(studio.api, "/api/v1/projects/alerts/traces", **query)["traces"]
     assert sorted(t["trace_id"] for t in listed) == sorted(sent["failed_now"])
+
+
+def test_spikes_of_a_chain_name_it_and_steady_chains_have_none(studio, sent):
+    answer = _notifications(studio, "alerts", START_MS, END_MS)
+    checkout = _by_kind(answer, "checkout")
+    assert checkout.keys() == {"error_rate_spike", "cost_spike"}
+    spike = checkout["error_rate_spike"]
+    assert spike["value"] == 0.5 and "in chain checkout 50.0 %" in spike["message"]
+    assert spike["traces_query"]["chain"] == "checkout"
+    listed = checked_get(studio.api, "/api/v1/projects/alerts/traces", **spike["traces_query"])[
+        "traces"
+    ]
+    assert sorted(t["trace_id"] for t in listed) == sorted(sent["failed_now"])
+    assert _by_kind(answer, "search") == {}
 
 
 def test_cost_spike_against_the_previous_period(studio, sent):
@@ -131,7 +153,7 @@ def test_cost_spike_against_the_previous_period(studio, sent):
     assert spike["severity"] == "critical" and now > 3 * before > 0
     page = checked_get(studio.api, "/api/v1/projects/alerts/traces", **spike["traces_query"])
     costs = [t["cost"]["total_usd"] for t in page["traces"]]
-    assert len(costs) == 10 and costs == sorted(costs, reverse=True)
+    assert len(costs) == 14 and costs == sorted(costs, reverse=True)
 
 
 def test_a_steady_project_has_no_spike(studio, sent):
