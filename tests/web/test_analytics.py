@@ -34,40 +34,48 @@ TRACES = {
 }
 
 
+def _send_trace(tracer, chain: str, t0: int, ms: int, input_tokens: int, cached: int, failed: bool):
+    """A chain span around a priced LLM call; explicit start and end times make the
+    latency known."""
+    root = tracer.start_span(
+        chain, start_time=t0, attributes={"gls.chain": chain, "gls.span.type": "chain"}
+    )
+    with trace.use_span(root, end_on_exit=False):
+        llm = tracer.start_span(
+            "chat gpt-4o",
+            start_time=t0 + 10**6,
+            attributes={
+                "gen_ai.operation.name": "chat",
+                "gen_ai.system": "openai",
+                "gen_ai.request.model": "gpt-4o",
+                "gen_ai.usage.input_tokens": input_tokens,
+                "gen_ai.usage.output_tokens": 200,
+                "gen_ai.usage.cache_read.input_tokens": cached,
+            },
+        )
+        llm.end(end_time=t0 + (ms - 1) * 10**6)
+    if failed:
+        root.set_status(Status(StatusCode.ERROR, "search backend down"))
+    root.end(end_time=t0 + ms * 10**6)
+
+
 def _send_traces(studio, project: str) -> tuple[int, int]:
-    """Traces of three chains (one named with HTML, RTL text and emoji), each a
-    chain span around a priced LLM call; a search trace fails. Explicit start and
-    end times make the latencies known. Returns the range (epoch ms) holding them."""
+    """Traces of three chains (one named with HTML, RTL text and emoji) in the last
+    hour, a search trace failing, and one trace in the hour before (the previous
+    period, so changes show). Returns the last hour (epoch ms) to ask for."""
     provider = TracerProvider(resource=Resource.create({"service.name": "shop"}))
     exporter = OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": project})
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     tracer = provider.get_tracer("analytics-test")
-    start = time.time_ns() - 10 * 60 * 10**9
+    now_ns = time.time_ns()
+    start = now_ns - 10 * 60 * 10**9
     for chain, (latencies, fails) in TRACES.items():
         for i, ms in enumerate(latencies):
             t0 = start + i * 10**9
-            root = tracer.start_span(
-                chain, start_time=t0, attributes={"gls.chain": chain, "gls.span.type": "chain"}
-            )
-            with trace.use_span(root, end_on_exit=False):
-                llm = tracer.start_span(
-                    "chat gpt-4o",
-                    start_time=t0 + 10**6,
-                    attributes={
-                        "gen_ai.operation.name": "chat",
-                        "gen_ai.system": "openai",
-                        "gen_ai.request.model": "gpt-4o",
-                        "gen_ai.usage.input_tokens": 1000 + 100 * i,
-                        "gen_ai.usage.output_tokens": 200,
-                        "gen_ai.usage.cache_read.input_tokens": 400 * i,
-                    },
-                )
-                llm.end(end_time=t0 + (ms - 1) * 10**6)
-            if fails and i == 0:
-                root.set_status(Status(StatusCode.ERROR, "search backend down"))
-            root.end(end_time=t0 + ms * 10**6)
+            _send_trace(tracer, chain, t0, ms, 1000 + 100 * i, 400 * i, fails and i == 0)
+    _send_trace(tracer, "checkout", now_ns - 90 * 60 * 10**9, 300, 3000, 0, False)
     provider.shutdown()
-    now_ms = time.time_ns() // 10**6
+    now_ms = now_ns // 10**6
     return now_ms - 3_600_000, now_ms + 60_000
 
 
@@ -127,6 +135,10 @@ def test_performance_page_shows_what_the_analytics_api_says(studio, page) -> Non
     expect(page.get_by_test_id("avg-latency").locator("strong")).to_have_text(
         _duration(latency["avg"])
     )
+    change = latency["change"]["avg"]
+    expect(page.get_by_test_id("avg-latency").locator(".change")).to_have_text(
+        f"{'▲' if change > 0 else '▼'} {abs(change * 100):.0f}%"
+    )
     expect(page.get_by_test_id("success-rate").locator("strong")).to_have_text(
         f"{(1 - errors['rate']) * 100:.1f}%"
     )
@@ -183,6 +195,11 @@ def test_performance_page_shows_what_the_analytics_api_says(studio, page) -> Non
     _screenshot(page, "performance-dark")
 
 
+def _change(now: float, before: float) -> str:
+    change = (now - before) / before
+    return f"{'▲' if change > 0 else '▼'} {abs(change * 100):.0f}%"
+
+
 def _average(value: float | None) -> str:
     return "—" if value is None else _significant_fraction(value, 1)
 
@@ -200,6 +217,22 @@ def test_tokens_page_shows_what_the_token_analyzer_says(studio, page) -> None:
     )
     expect(page.get_by_test_id("average-tokens").locator("strong")).to_have_text(
         _average(tokens["average_per_call"]["total_tokens"])
+    )
+    before = _api(
+        studio,
+        project,
+        "tokens",
+        start=tokens["window"]["previous_start"],
+        end=tokens["window"]["start"],
+    )
+    assert before["totals"]["llm_calls"] == 1
+    now_avg = tokens["average_per_call"]["total_tokens"]
+    before_avg = before["average_per_call"]["total_tokens"]
+    expect(page.get_by_test_id("average-tokens").locator(".change")).to_have_text(
+        _change(now_avg, before_avg)
+    )
+    expect(page.get_by_test_id("total-tokens").locator(".change")).to_have_text(
+        _change(totals["total_tokens"], before["totals"]["total_tokens"])
     )
     efficiency = totals["cached_tokens"] / totals["input_tokens"]
     expect(page.get_by_test_id("efficiency").locator("strong")).to_have_text(
