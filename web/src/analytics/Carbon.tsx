@@ -71,6 +71,10 @@ export function Carbon({ state, project }: { state: ViewState; project: string }
         />
         {state.environment && <span className="text-xs text-zinc-500">These figures cover every environment.</span>}
       </div>
+      <p className="text-xs text-zinc-500">
+        Figures are the spans&apos; central estimates. Their uncertainty ranges (min–max) and the grid zones used are stored per
+        span, but the analytics API does not sum them over a period yet, so they are not drawn here.
+      </p>
       {answer.error && <p className="error text-sm text-red-600 dark:text-red-400">{answer.error.message}</p>}
       {!a || !t ? (
         !answer.error && <p className="text-sm text-zinc-500">Loading…</p>

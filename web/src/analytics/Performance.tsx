@@ -24,11 +24,11 @@ import {
   valueOf,
 } from "./metricFigures";
 
-function SummaryCards({ project, state }: { project: string; state: ViewState }) {
-  const latency = useMetric(project, state.range, { metric: "latency" });
-  const errors = useMetric(project, state.range, { metric: "error_rate" });
-  const throughput = useMetric(project, state.range, { metric: "throughput" });
-  const cost = useMetric(project, state.range, { metric: "cost" });
+function SummaryCards({ project, state, after }: { project: string; state: ViewState; after: boolean }) {
+  const latency = useMetric(project, state.range, { metric: "latency" }, after);
+  const errors = useMetric(project, state.range, { metric: "error_rate" }, after);
+  const throughput = useMetric(project, state.range, { metric: "throughput" }, after);
+  const cost = useMetric(project, state.range, { metric: "cost" }, after);
   const l = latency.data?.summary;
   const success = successRate(errors.data?.summary, errors.data?.summary.previous);
   const points = success.pointsChange;
@@ -141,8 +141,8 @@ function Ranked({ title, testId, rows, metric, groupBy }: { title: string; testI
   );
 }
 
-function LatencyHistogram({ project, state }: { project: string; state: ViewState }) {
-  const answer = useHistogram(project, state.range, { metric: "latency", bins: "30" });
+function LatencyHistogram({ project, state, after }: { project: string; state: ViewState; after: boolean }) {
+  const answer = useHistogram(project, state.range, { metric: "latency", bins: "30" }, after);
   const bins = answer.data?.bins ?? [];
   return (
     <Card>
@@ -163,7 +163,9 @@ export function Performance({ state, project }: { state: ViewState; project: str
   const params: Record<string, string> = { metric, limit: "20" };
   if (groupBy) params.group_by = groupBy;
   const chosen = useMetric(project, state.range, params);
-  const ranked = useLeaders(project, state.range, { metric, group_by: groupBy }, groupBy !== "");
+  // the chart's figures first; the cards, rankings and histogram once they are in
+  const after = chosen.isFetched;
+  const ranked = useLeaders(project, state.range, { metric, group_by: groupBy }, groupBy !== "" && after);
   const error = chosen.error ?? ranked.error;
   return (
     <section className="performance flex flex-col gap-4">
@@ -187,7 +189,7 @@ export function Performance({ state, project }: { state: ViewState; project: str
         {state.environment && <span className="text-xs text-zinc-500">These figures cover every environment.</span>}
       </div>
       {error && <p className="error text-sm text-red-600 dark:text-red-400">{error.message}</p>}
-      <SummaryCards project={project} state={state} />
+      <SummaryCards project={project} state={state} after={after} />
       <Card>
         <CardHeader title="Over time">
           <span className="summary-value text-sm font-medium tabular-nums" data-testid="metric-summary">
@@ -214,7 +216,7 @@ export function Performance({ state, project }: { state: ViewState; project: str
       ) : (
         <p className="text-sm text-zinc-500">Choose a grouping to see top performers and groups that need attention.</p>
       )}
-      <LatencyHistogram project={project} state={state} />
+      <LatencyHistogram project={project} state={state} after={after} />
     </section>
   );
 }

@@ -9,10 +9,13 @@ const rangeKey = (range: TimeRange) => ("preset" in range ? range.preset : `${ra
 
 type Params = Record<string, string>;
 
-export const useMetric = (project: string, range: TimeRange, params: Params) =>
+/** `enabled` lets a page ask for its secondary figures once the main one is in:
+ * seven reads at once would share the server's cores and slow the first answer. */
+export const useMetric = (project: string, range: TimeRange, params: Params, enabled = true) =>
   useQuery({
     queryKey: ["analytics", "metrics", project, rangeKey(range), params],
     queryFn: ({ signal }) => metric(project, { ...rangeBounds(range), ...params }, signal),
+    enabled,
     placeholderData: keepPreviousData,
   });
 
@@ -24,10 +27,11 @@ export const useLeaders = (project: string, range: TimeRange, params: Params, en
     placeholderData: keepPreviousData,
   });
 
-export const useHistogram = (project: string, range: TimeRange, params: Params) =>
+export const useHistogram = (project: string, range: TimeRange, params: Params, enabled = true) =>
   useQuery({
     queryKey: ["analytics", "histogram", project, rangeKey(range), params],
     queryFn: ({ signal }) => histogram(project, { ...rangeBounds(range), ...params }, signal),
+    enabled,
     placeholderData: keepPreviousData,
   });
 
