@@ -12,6 +12,9 @@
 -- ReplacingMergeTree on the same identity as spans (project, trace, start,
 -- span): a span stored twice is replaced in both tables when parts merge.
 -- Partitioned by day like spans, so retention drops the same days.
+-- Cost: 120 MiB at 10M spans (+7% on disk); insert CPU per span 10.03 ->
+-- 10.24 us (benches/bench_insert.py --spans 200000 --batch 50000 --rounds 3
+-- --variants upto:11,current, with migration 0013), within its noise.
 CREATE TABLE IF NOT EXISTS llm_calls
 (
     project LowCardinality(String),
