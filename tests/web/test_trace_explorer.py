@@ -557,3 +557,44 @@ def test_the_notification_centre_shows_the_servers_notifications_and_their_trace
     expect(rows).to_have_count(3)
     for trace_id in failed:
         expect(page.locator(f"tr[data-trace-id='{trace_id.hex()}']")).to_be_visible()
+
+
+def _graph_nodes(page) -> dict[str, dict]:
+    """Each node's span type, classes and rendered position, from the Cytoscape
+    instance the graph's container holds (cytoscape keeps it there as _cyreg)."""
+    return page.get_by_test_id("span-graph").evaluate(
+        """el => Object.fromEntries(el._cyreg.cy.nodes().map(n => [n.id(), {
+            x: n.renderedPosition().x, y: n.renderedPosition().y,
+            type: n.data('type'), failed: n.hasClass('failed'), colour: n.data('colour'),
+        }]))"""
+    )
+
+
+def test_the_graph_is_a_top_down_dag_coloured_by_type_and_a_click_selects(studio, page) -> None:
+    trace_id = _send_agent_trace(studio, "graph me")
+    stored = get_trace(studio.api, PROJECT, trace_id)
+    by_name = {s["name"]: s for s in stored["spans"]}
+    page.goto(f"{studio.api}/#/{PROJECT}/trace/{trace_id}?view=graph")
+    graph = page.get_by_test_id("span-graph")
+    expect(graph).to_have_attribute("data-nodes", "3")
+    expect(graph).to_have_attribute("data-edges", "2")
+
+    nodes = _graph_nodes(page)
+    root, llm, tool = (
+        by_name[n]["span_id"] for n in ("graph me", "chat gpt-4o", "search_emissions")
+    )
+    # dagre, top to bottom: the children one rank below the root, side by side
+    assert nodes[llm]["y"] > nodes[root]["y"] and nodes[tool]["y"] > nodes[root]["y"]
+    assert nodes[llm]["y"] == pytest.approx(nodes[tool]["y"])
+    assert nodes[llm]["x"] != pytest.approx(nodes[tool]["x"])
+    # coloured by span type; only the failed tool call is marked
+    assert {nodes[i]["type"] for i in (root, llm, tool)} == {"chain", "llm", "tool"}
+    assert len({nodes[i]["colour"] for i in (root, llm, tool)}) == 3
+    assert [i for i in (root, llm, tool) if nodes[i]["failed"]] == [tool]
+    legend = page.get_by_role("list", name="graph legend")
+    expect(legend.locator("li")).to_have_text(["llm", "tool", "chain", "failed"])
+
+    # a click on the LLM node selects its span: the panel and the URL follow
+    graph.click(position={"x": nodes[llm]["x"], "y": nodes[llm]["y"]})
+    expect(page.get_by_test_id("span-input")).to_have_text(QUESTION)
+    assert f"span={llm}" in page.url

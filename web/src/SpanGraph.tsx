@@ -1,20 +1,13 @@
-import { useEffect, useRef } from "react";
-import type { Core } from "cytoscape";
+import { useEffect, useMemo, useRef } from "react";
+import type { Core, LayoutOptions } from "cytoscape";
 import { Span } from "./api";
+import { FAILURE_COLOUR, OTHER_COLOUR, SPAN_TYPE_COLOURS, spanTypeColour } from "./explorer/spanTypeColours";
 import { duration } from "./format";
 import { useDark } from "./theme";
 
-const TYPE_COLOURS: Record<string, string> = {
-  llm: "#f59e0b",
-  tool: "#0ea5e9",
-  agent: "#8b5cf6",
-  chain: "#16a34a",
-  retriever: "#14b8a6",
-  embedding: "#ec4899",
-};
-
 /** The trace as a graph: a node per span, an edge from each parent to its child,
- * laid out top-down; clicking a node selects its span. This module and Cytoscape
+ * laid out top-down as a DAG by dagre, coloured by span type, failures ringed in red;
+ * clicking a node selects its span. This module and Cytoscape
  * are loaded the first time a graph is shown, so the other views do not carry them. */
 export function SpanGraph({
   spans,
@@ -35,8 +28,9 @@ export function SpanGraph({
 
   useEffect(() => {
     let stopped = false;
-    import("cytoscape").then(({ default: cytoscape }) => {
+    Promise.all([import("cytoscape"), import("cytoscape-dagre")]).then(([{ default: cytoscape }, { default: dagre }]) => {
       if (stopped || !box.current) return;
+      cytoscape.use(dagre); // cytoscape ignores a second registration of the same layout
       const ids = new Set(spans.map((s) => s.span_id));
       const cy = cytoscape({
         container: box.current,
@@ -45,8 +39,10 @@ export function SpanGraph({
             data: {
               id: s.span_id,
               label: `${s.name}\n${duration(s.duration_ms)}`,
-              colour: s.status.code === 2 ? "#dc2626" : (TYPE_COLOURS[s.span_type] ?? "#64748b"),
+              colour: spanTypeColour(s.span_type),
+              type: s.span_type,
             },
+            classes: s.status.code === 2 ? "failed" : "",
           })),
           ...spans
             .filter((s) => s.parent_span_id && ids.has(s.parent_span_id))
@@ -67,13 +63,14 @@ export function SpanGraph({
               height: 22,
             },
           },
+          { selector: "node.failed", style: { "border-width": 3, "border-color": FAILURE_COLOUR, "border-style": "double" } },
           { selector: "node:selected", style: { "border-width": 3, "border-color": dark ? "#f4f4f5" : "#111827" } },
           {
             selector: "edge",
             style: { width: 1.5, "line-color": "#94a3b8", "target-arrow-color": "#94a3b8", "target-arrow-shape": "triangle", "curve-style": "bezier" },
           },
         ],
-        layout: { name: "breadthfirst", directed: true, spacingFactor: 1.1 },
+        layout: { name: "dagre", rankDir: "TB", nodeSep: 30, rankSep: 50 } as LayoutOptions,
         wheelSensitivity: 0.3,
         maxZoom: 1.5, // a small trace is not blown up to fill the box
       });
@@ -97,5 +94,37 @@ export function SpanGraph({
     cy.getElementById(selected).select();
   }, [selected]);
 
-  return <div className="graph h-[480px]" ref={box} data-testid="span-graph" />;
+  return (
+    <div className="flex flex-col">
+      <div className="graph h-[480px]" ref={box} data-testid="span-graph" />
+      <GraphLegend spans={spans} />
+    </div>
+  );
+}
+
+/** The colours of the span types present in the trace, and the failure mark. */
+function GraphLegend({ spans }: { spans: Span[] }) {
+  const types = useMemo(() => {
+    const present = new Set(spans.map((s) => s.span_type));
+    const known = Object.keys(SPAN_TYPE_COLOURS).filter((t) => present.has(t));
+    const others = [...present].filter((t) => !(t in SPAN_TYPE_COLOURS)).sort();
+    return [...known.map((t) => [t, SPAN_TYPE_COLOURS[t]]), ...others.map((t) => [t, OTHER_COLOUR])];
+  }, [spans]);
+  const failed = spans.some((s) => s.status.code === 2);
+  return (
+    <ul className="legend flex flex-wrap gap-3 border-t border-zinc-200 px-3 py-2 text-xs dark:border-zinc-800" aria-label="graph legend">
+      {types.map(([type, colour]) => (
+        <li key={type} className="legend-item flex items-center gap-1" data-type={type}>
+          <span className="inline-block h-3 w-3 rounded-full" style={{ backgroundColor: colour }} />
+          {type || "span"}
+        </li>
+      ))}
+      {failed && (
+        <li className="legend-item flex items-center gap-1" data-type="failed">
+          <span className="inline-block h-3 w-3 rounded-full border-2" style={{ borderColor: FAILURE_COLOUR }} />
+          failed
+        </li>
+      )}
+    </ul>
+  );
 }
