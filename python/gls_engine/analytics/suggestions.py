@@ -199,11 +199,18 @@ class Suggestions:
             " trace_id, transform(concat(model, '\\0', provider), {keys:Array(String)},"
             " {ctx:Array(UInt64)}, toUInt64(0)) AS ctx,"
             f" toUInt64(ctx * {TRIM_TO_SHARE}) AS trim_to"
-            f" FROM llm_calls WHERE {WINDOW_SQL} AND input_tokens IS NOT NULL)"
-            f" WHERE ctx > 0 AND input_tokens >= ctx * {NEAR_LIMIT_SHARE}"
+            # Calls near the smallest window first, by their token count alone
+            # (PREWHERE): every call a model's own bound picks is among them,
+            # and the per-row model lookup runs on those only (7 days of a
+            # project at 10M spans: 55-73 ms over its 1.15M calls before).
+            " FROM llm_calls PREWHERE input_tokens >= {least:UInt64} * {share:Float64}"
+            f" WHERE {WINDOW_SQL} AND input_tokens IS NOT NULL)"
+            " WHERE ctx > 0 AND input_tokens >= ctx * {share:Float64}"
             " GROUP BY model, provider, ctx ORDER BY excess DESC",
             {
                 **params,
+                "least": min(windows.values()),
+                "share": NEAR_LIMIT_SHARE,
                 "keys": [f"{m}\0{p}" for m, p in keys],
                 "ctx": [windows[k] for k in keys],
             },
