@@ -6,10 +6,14 @@ scripts/test.sh installs chromium; GLS_CHROMIUM names another binary.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 import re
 import time
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 import requests
@@ -28,6 +32,7 @@ from otlp_helpers import (
     new_span_id,
     new_trace_id,
     post_protobuf,
+    wait_for_trace,
 )
 
 PROJECT = "web-ui"
@@ -598,3 +603,87 @@ def test_the_graph_is_a_top_down_dag_coloured_by_type_and_a_click_selects(studio
     graph.click(position={"x": nodes[llm]["x"], "y": nodes[llm]["y"]})
     expect(page.get_by_test_id("span-input")).to_have_text(QUESTION)
     assert f"span={llm}" in page.url
+
+
+def _send_ok_trace(studio, name: str) -> str:
+    """A single span that succeeds."""
+    provider = TracerProvider(resource=Resource.create({"service.name": "trip-agent"}))
+    exporter = OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": PROJECT})
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    with provider.get_tracer("web-ui-test").start_as_current_span(name) as root:
+        trace_id = format(root.get_span_context().trace_id, "032x")
+    provider.shutdown()
+    return trace_id
+
+
+def test_share_copies_the_view_and_exports_download_what_the_api_has(studio, browser) -> None:
+    trace_id = _send_agent_trace(studio, "share me")
+    ok_id = _send_ok_trace(studio, "fine run")
+    stored = get_trace(studio.api, PROJECT, trace_id)
+    llm = next(s for s in stored["spans"] if s["model"] == "gpt-4o")
+    context = browser.new_context(
+        permissions=["clipboard-read", "clipboard-write"], accept_downloads=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{studio.api}/#/{PROJECT}")
+        page.locator(f"tr[data-trace-id='{trace_id}']").get_by_role("link").click()
+        page.get_by_role("tab", name="Graph").click()
+        page.goto(page.url.replace("view=graph", f"view=graph&span={llm['span_id']}"))
+        expect(page.get_by_test_id("span-input")).to_have_text(QUESTION)
+
+        # Share copies the address of what is on screen; opened elsewhere, it shows the same
+        page.get_by_role("button", name="Share").click()
+        expect(page.get_by_role("status").filter(has_text="Link copied")).to_be_visible()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.url
+        other = context.new_page()
+        other.goto(copied)
+        expect(other.get_by_test_id("span-graph")).to_have_attribute("data-nodes", "3")
+        expect(other.get_by_test_id("span-input")).to_have_text(QUESTION)
+        other.close()
+
+        # the trace as JSON: what the API answers for it
+        with page.expect_download() as json_download:
+            page.get_by_role("link", name="Export JSON").click()
+        as_json = json.loads(Path(json_download.value.path()).read_text())
+        assert as_json["trace_id"] == trace_id
+        assert as_json["spans"] == stored["spans"]
+
+        # as OTLP JSON: posted to /v1/traces (into another project), the same spans are stored
+        with page.expect_download() as otlp_download:
+            page.get_by_role("link", name="Export OTLP JSON").click()
+        otlp = Path(otlp_download.value.path()).read_bytes()
+        copy_project = "web-ui-copy"
+        resp = requests.post(
+            studio.otlp_http,
+            data=otlp,
+            headers={"Content-Type": "application/json", "X-GLS-Project": copy_project},
+            timeout=60,
+        )
+        assert resp.status_code == 200, resp.text
+        copy = wait_for_trace(studio.api, copy_project, trace_id, spans=3)
+
+        def comparable(spans: list[dict]) -> list[dict]:
+            # everything but where and when this Studio received them
+            received = {"project", "ingested_at_unix_nano"}
+            return sorted(
+                ({k: v for k, v in s.items() if k not in received} for s in spans),
+                key=lambda s: s["span_id"],
+            )
+
+        assert comparable(copy["spans"]) == comparable(stored["spans"])
+
+        # the list as CSV: the rows the list shows, with its filters
+        page.goto(f"{studio.api}/#/{PROJECT}?status=error")
+        rows = page.locator("table.traces tbody tr")
+        expect(rows.first).to_be_visible()
+        shown = rows.evaluate_all("rs => rs.map(r => r.dataset.traceId)")
+        with page.expect_download() as csv_download:
+            page.get_by_role("link", name="Export CSV").click()
+        table = list(csv.DictReader(io.StringIO(Path(csv_download.value.path()).read_text())))
+        assert [r["trace_id"] for r in table] == shown
+        assert trace_id in shown and ok_id not in shown
+        assert {r["status"] for r in table} == {"error"}
+    finally:
+        context.close()

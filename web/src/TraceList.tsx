@@ -2,9 +2,12 @@ import { useEffect, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { FacetCount } from "./api";
 import { count, duration, grams, plural, time, usd } from "./format";
+import { ExportLink } from "./explorer/ExportLink";
+import { traceListCsvUrl } from "./explorer/exportLinks";
 import { useLiveTraces } from "./live";
 import { keys, TraceFilters, useFacets, useTracePages } from "./queries";
 import { navigate, traceHref, ViewState } from "./route";
+import { rangeBounds } from "./timeRange";
 import { Badge } from "./ui/Badge";
 import { Button } from "./ui/Button";
 import { Card } from "./ui/Card";
@@ -118,6 +121,9 @@ export function TraceList({ state, project }: { state: ViewState; project: strin
         />
         <div className="ml-auto flex items-center gap-3 text-sm text-zinc-500">
           <span>{facets.data ? `${count(facets.data.total)} traces` : ""}</span>
+          <ExportLink address={() => traceListCsvUrl(project, { ...rangeBounds(state.range), ...filters })}>
+            Export CSV
+          </ExportLink>
           <Button
             size="sm"
             aria-pressed={state.live}

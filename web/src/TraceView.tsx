@@ -1,6 +1,9 @@
 import { lazy, Suspense, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { Span } from "./api";
 import { attributeText, count, duration, grams, kwh, plural, time, usd, UNKNOWN } from "./format";
+import { traceExportUrl } from "./explorer/exportLinks";
+import { ExportLink } from "./explorer/ExportLink";
+import { ShareButton } from "./explorer/ShareButton";
 import { useTrace } from "./queries";
 import { navigate, pageHref, TraceViewMode, ViewState } from "./route";
 import { Row, spanTree } from "./spanTree";
@@ -51,6 +54,11 @@ export function TraceView({ state, project, traceId }: { state: ViewState; proje
         <h1 className="text-xl font-semibold">{rows[0]?.span.name ?? traceId}</h1>
         <code className="id text-xs text-zinc-500">{traceId}</code>
         {trace.error_count > 0 ? <Badge tone="red">error</Badge> : <Badge tone="green">ok</Badge>}
+        <div className="ml-auto flex items-center gap-2">
+          <ShareButton />
+          <ExportLink address={() => traceExportUrl(project, traceId, "json", state.window)}>Export JSON</ExportLink>
+          <ExportLink address={() => traceExportUrl(project, traceId, "otlp", state.window)}>Export OTLP JSON</ExportLink>
+        </div>
       </div>
       <p className="summary text-sm text-zinc-600 dark:text-zinc-400">
         {time(trace.start_time_unix_nano)} · {duration(trace.duration_ms)} · {plural(trace.span_count, "span")} ·{" "}
