@@ -503,7 +503,7 @@ def test_the_shell_keeps_project_range_environment_and_theme_in_the_url(studio, 
     minute = 60 * 10**9
     old = now - 2 * 3600 * 10**9
     page.get_by_label("from").fill(_utc_minute(old - 5 * minute))
-    page.get_by_label("to").fill(_utc_minute(old + 5 * minute))
+    page.get_by_label("to", exact=True).fill(_utc_minute(old + 5 * minute))
     page.get_by_role("button", name="Apply").click()
     assert "range=custom" in page.url
     expect(row("old staging run")).to_be_visible()
@@ -687,3 +687,76 @@ def test_share_copies_the_view_and_exports_download_what_the_api_has(studio, bro
         assert {r["status"] for r in table} == {"error"}
     finally:
         context.close()
+
+
+def _send_llm_trace(studio, project: str, name: str, model: str | None, tokens: int) -> str:
+    """A root span with, when `model` is given, one LLM call of `tokens` input tokens."""
+    provider = TracerProvider(resource=Resource.create({"service.name": "facet-app"}))
+    exporter = OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": project})
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("web-ui-test")
+    with tracer.start_as_current_span(name, attributes={"gls.span.type": "chain"}) as root:
+        if model:
+            attributes = {
+                "gen_ai.operation.name": "chat",
+                "gen_ai.system": "openai",
+                "gen_ai.request.model": model,
+                "gen_ai.usage.input_tokens": tokens,
+                "gen_ai.usage.output_tokens": 0,
+            }
+            with tracer.start_as_current_span(f"chat {model}", attributes=attributes):
+                pass
+        trace_id = format(root.get_span_context().trace_id, "032x")
+    provider.shutdown()
+    return trace_id
+
+
+def test_the_filter_panel_counts_narrow_the_list_and_live_in_the_url(studio, page) -> None:
+    project = "web-ui-facets"
+    sent = {
+        "big": _send_llm_trace(studio, project, "big", "gpt-4o", 5000),
+        "small": _send_llm_trace(studio, project, "small", "gpt-4o", 100),
+        "mini": _send_llm_trace(studio, project, "mini", "gpt-4o-mini", 200),
+        "plain": _send_llm_trace(studio, project, "plain", None, 0),
+    }
+    page.goto(f"{studio.api}/#/{project}")
+    rows = page.locator("table.traces tbody tr")
+    expect(rows).to_have_count(4)
+    panel = page.get_by_role("group", name="Model")
+
+    def count_of(section, value: str):
+        return section.locator("label", has_text=re.compile(rf"^{re.escape(value)}\s*\d")).locator(
+            ".facet-count"
+        )
+
+    expect(count_of(panel, "gpt-4o")).to_have_text("2")
+    expect(count_of(panel, "gpt-4o-mini")).to_have_text("1")
+
+    # a tick narrows the list to as many rows as its count said
+    panel.get_by_label("gpt-4o", exact=True).check()
+    expect(rows).to_have_count(2)
+    assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.traceId)")) == {
+        sent["big"],
+        sent["small"],
+    }
+    # multi-select: the other model keeps its count (the panel's counts ignore their
+    # own facet) and ticking it adds its rows
+    expect(count_of(panel, "gpt-4o-mini")).to_have_text("1")
+    panel.get_by_label("gpt-4o-mini", exact=True).check()
+    expect(rows).to_have_count(3)
+    assert "model=gpt-4o&model=gpt-4o-mini" in page.url
+
+    # a bound narrows it further; reloaded, the URL gives the same list
+    page.get_by_label("Tokens min").fill("150")
+    page.get_by_label("Tokens min").press("Enter")
+    expect(rows).to_have_count(2)
+    assert "min_tokens=150" in page.url
+    page.reload()
+    expect(rows).to_have_count(2)
+    assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.traceId)")) == {
+        sent["big"],
+        sent["mini"],
+    }
+    expect(
+        page.get_by_role("group", name="Model").get_by_label("gpt-4o", exact=True)
+    ).to_be_checked()

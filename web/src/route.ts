@@ -27,6 +27,9 @@ export interface ViewState {
   model: string;
   name: string;
   live: boolean;
+  // the trace list's other filters, by the list's parameter names (LIST_FILTERS):
+  // repeatable facet values and min/max bounds
+  listFilters: Record<string, string[]>;
   // one trace: the list's times (epoch ms) so only the days they cover are read
   window: { start: string; end: string } | undefined;
   view: TraceViewMode;
@@ -50,6 +53,7 @@ const DEFAULTS: Omit<ViewState, "page" | "project" | "traceId"> = {
   model: "",
   name: "",
   live: true,
+  listFilters: {},
   window: undefined,
   view: "tree",
   span: null,
@@ -60,6 +64,33 @@ const DEFAULTS: Omit<ViewState, "page" | "project" | "traceId"> = {
   aggregation: "p90",
   groupBy: "",
 };
+
+/** The trace list's parameters kept in listFilters (status, model, name and env have their own fields). */
+export const LIST_FILTERS = [
+  "span_type",
+  "model",
+  "tag",
+  "user_id",
+  "session_id",
+  "chain",
+  "agent",
+  "service",
+  "min_duration_ms",
+  "max_duration_ms",
+  "min_tokens",
+  "max_tokens",
+  "min_cost_usd",
+  "max_cost_usd",
+] as const;
+
+function parseListFilters(q: URLSearchParams): Record<string, string[]> {
+  const filters: Record<string, string[]> = {};
+  for (const key of LIST_FILTERS) {
+    const values = q.getAll(key).filter(Boolean);
+    if (values.length) filters[key] = values;
+  }
+  return filters;
+}
 
 const PAGES_WITH_PATH: Page[] = ["spans", "costs", "performance", "tokens", "carbon"];
 
@@ -97,6 +128,7 @@ export function parseHash(hash: string): ViewState {
     model: q.get("model") ?? "",
     name: q.get("name") ?? "",
     live: q.get("live") !== "off",
+    listFilters: parseListFilters(q),
     window: start && end ? { start, end } : undefined,
     view: q.get("view") === "graph" ? "graph" : "tree",
     span: q.get("span"),
@@ -134,7 +166,10 @@ export function formatHash(state: ViewState): string {
   put("env", state.environment);
   if (state.page === "traces") {
     put("status", state.status);
-    put("model", state.model);
+    // model is repeatable: listFilters holds every value, state.model the first (older links set only it)
+    const models = state.listFilters.model ?? [];
+    if (!models.includes(state.model)) put("model", state.model);
+    for (const key of LIST_FILTERS) (state.listFilters[key] ?? []).forEach((v) => put(key, v));
     put("name", state.name);
     if (!state.live) put("live", "off");
   } else if (state.page === "trace") {
