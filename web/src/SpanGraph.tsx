@@ -70,7 +70,8 @@ export function SpanGraph({
             style: { width: 1.5, "line-color": "#94a3b8", "target-arrow-color": "#94a3b8", "target-arrow-shape": "triangle", "curve-style": "bezier" },
           },
         ],
-        layout: { name: "dagre", rankDir: "TB", nodeSep: 30, rankSep: 50 } as LayoutOptions,
+        // labels count in a node's size, so neighbours' names do not overlap
+        layout: { name: "dagre", rankDir: "TB", nodeSep: 30, rankSep: 50, nodeDimensionsIncludeLabels: true } as LayoutOptions,
         wheelSensitivity: 0.3,
         maxZoom: 1.5, // a small trace is not blown up to fill the box
       });
