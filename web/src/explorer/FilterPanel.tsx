@@ -83,7 +83,8 @@ function FacetSection(props: {
   const { section, counts, selected, onChoose } = props;
   const [all, setAll] = useState(false);
   // a chosen value the counts no longer list stays, so it can be unticked
-  const rows = [...counts, ...selected.filter((v) => !counts.some((c) => c.value === v)).map((value) => ({ value, count: 0 }))];
+  // an empty value cannot be asked for (the API reads an empty parameter as "any"), so it is not offered
+  const rows = [...counts.filter((c) => c.value !== ""), ...selected.filter((v) => !counts.some((c) => c.value === v)).map((value) => ({ value, count: 0 }))];
   if (rows.length === 0) return null;
   const shown = all ? rows : rows.slice(0, SHOWN_AT_FIRST);
   return (
@@ -99,7 +100,7 @@ function FacetSection(props: {
         >
           <input
             type={section.single ? "radio" : "checkbox"}
-            aria-label={c.value || "(none)"}
+            aria-label={c.value}
             name={section.single ? `facet-${section.param}` : undefined}
             checked={selected.includes(c.value)}
             onChange={() => onChoose(c.value, !selected.includes(c.value))}
@@ -112,7 +113,7 @@ function FacetSection(props: {
             }}
           />
           <span className="min-w-0 flex-1 truncate" title={c.value}>
-            {c.value || "(none)"}
+            {c.value}
           </span>
           <span className="facet-count text-xs text-zinc-500 tabular-nums">{count(c.count)}</span>
         </label>
