@@ -410,6 +410,14 @@ def test_a_trace_of_thousands_of_spans_is_drawn_as_it_scrolls(studio, page) -> N
     # halfway down shows the rows of halfway, not a gap (a row well inside the view)
     scroller.evaluate("el => { el.scrollTop = el.scrollHeight / 2; }")
     expect(page.locator("table.spans tr[data-span-id]", has_text="item 758")).to_be_visible()
+    # the graph of so many spans (seconds of layout) is drawn only when asked
+    page.get_by_role("tab", name="Graph").click()
+    expect(page.get_by_test_id("graph-too-large")).to_contain_text("1,500 spans")
+    expect(page.get_by_test_id("span-graph")).to_have_count(0)
+    page.get_by_role("button", name="Draw the graph anyway").click()
+    expect(page.get_by_test_id("span-graph")).to_have_attribute(
+        "data-nodes", "1500", timeout=60_000
+    )
 
 
 def test_filters_narrow_the_list(studio, page) -> None:
