@@ -132,16 +132,19 @@ function Bound({ state, param, label, hint }: { state: ViewState; param: string;
   const value = state.listFilters[param]?.[0] ?? "";
   const [text, setText] = useState(value);
   useEffect(() => setText(value), [value]);
+  const trimmed = text.trim();
+  // the API refuses a bound that is not a number >= 0 (400): such a text stays here, marked, and is not sent
+  const valid = trimmed === "" || (Number.isFinite(Number(trimmed)) && Number(trimmed) >= 0);
   const write = () => {
-    const trimmed = text.trim();
-    if (trimmed === value) return;
+    if (trimmed === value || !valid) return;
     navigate({ listFilters: { ...state.listFilters, [param]: trimmed ? [trimmed] : [] } });
   };
   return (
     <Input
       aria-label={label}
+      aria-invalid={!valid}
       inputMode="decimal"
-      className="w-full min-w-0"
+      className={cn("w-full min-w-0", !valid && "border-red-500")}
       placeholder={hint === null || hint === undefined ? (label.endsWith("min") ? "min" : "max") : String(Number(hint.toPrecision(4)))}
       value={text}
       onChange={(e) => setText(e.target.value)}
