@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 listed = time.perf_counter()
                 # A person reads before clicking: let the facet counts and the
                 # project list (asked for 1.5 s after load) come in first.
-                page.locator(".toolbar .total", has_text="traces").wait_for()
+                page.get_by_text(re.compile(r"^[0-9,]+ traces$")).wait_for()
                 page.wait_for_timeout(1700)
                 page.wait_for_load_state("networkidle")
                 links = page.locator("table.traces tbody tr a")
