@@ -37,10 +37,10 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from gls_engine.analytics.window import GROUP_COLUMNS, MINUTE_NS, Window
+from gls_engine.csv_cells import number_cell, text_cell
 from gls_engine.errors import InvalidParameterError
 from gls_engine.storage import SpanStore
 
@@ -127,9 +127,6 @@ EXPORT_COLUMNS = (
 EXPORT_TEXT_COLUMNS = frozenset({"day", "chain", "environment", "provider", "model"})
 EXPORT_DEFAULT_ROWS = 100_000
 EXPORT_MAX_ROWS = 1_000_000
-# OWASP "CSV injection": a spreadsheet runs a cell starting with one of these
-# as a formula, so such text cells are prefixed with a single quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(seconds: int) -> str:
@@ -449,18 +446,6 @@ class CostQueries:
         return rows
 
 
-def _csv_number(value: Any) -> str:
-    if isinstance(value, float):
-        # Fixed point, which spreadsheets and finance tools read as it is, with
-        # the shortest digits that give the float back exactly (no 1e-05).
-        return format(Decimal(repr(value)), "f")
-    return str(value)
-
-
-def csv_text_cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def export_csv(rows: list[dict[str, Any]]) -> str:
     """RFC 4180 CSV with a header row: quotes, commas and line breaks inside a
     cell are quoted by the csv module; formula-like text cells are defused."""
@@ -469,7 +454,7 @@ def export_csv(rows: list[dict[str, Any]]) -> str:
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
         writer.writerow(
-            csv_text_cell(str(row[c])) if c in EXPORT_TEXT_COLUMNS else _csv_number(row[c])
+            text_cell(str(row[c])) if c in EXPORT_TEXT_COLUMNS else number_cell(row[c])
             for c in EXPORT_COLUMNS
         )
     return out.getvalue()

@@ -11,10 +11,9 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from gls_engine.analytics.costs import csv_text_cell
+from gls_engine.csv_cells import number_cell, text_cell
 
 TRACE_CSV_COLUMNS = (
     "trace_id",
@@ -50,11 +49,7 @@ def _iso(ns: int) -> str:
 
 
 def _number(value: float | int | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return format(Decimal(repr(value)), "f")  # never 1e-05
-    return str(value)
+    return "" if value is None else number_cell(value)
 
 
 def csv_cells(summary: dict[str, Any]) -> list[str]:
@@ -87,9 +82,7 @@ def csv_cells(summary: dict[str, Any]) -> list[str]:
         "carbon_g": summary["carbon"]["carbon_g"],
         "data_quality": summary["data_quality"],
     }
-    return [
-        csv_text_cell(texts[c]) if c in texts else _number(numbers[c]) for c in TRACE_CSV_COLUMNS
-    ]
+    return [text_cell(texts[c]) if c in texts else _number(numbers[c]) for c in TRACE_CSV_COLUMNS]
 
 
 def csv_text(rows: Iterable[list[str]]) -> str:
