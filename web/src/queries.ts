@@ -34,17 +34,14 @@ export const PAGE_SIZE = 50;
  * the query runs, so a refresh moves with the clock), a custom range its bounds. */
 const rangeKey = (range: TimeRange) => ("preset" in range ? range.preset : `${range.from}-${range.to}`);
 
-export interface TraceFilters {
-  status: string;
-  model: string;
-  name: string;
-  environment: string;
-}
+/** The trace list's filters by the API's parameter names; a list is sent as a
+ * repeated parameter, an empty value not at all. */
+export type TraceFilters = Record<string, string | string[]>;
 
 export const keys = {
   projects: ["projects"] as const,
   traces: (project: string, range: TimeRange, f: TraceFilters) => ["traces", project, rangeKey(range), f] as const,
-  facets: (project: string, range: TimeRange, f: Omit<TraceFilters, "name">) =>
+  facets: (project: string, range: TimeRange, f: TraceFilters) =>
     ["facets", project, rangeKey(range), f] as const,
   trace: (project: string, traceId: string, window?: { start: string; end: string }) =>
     ["trace", project, traceId, window?.start ?? "", window?.end ?? ""] as const,
@@ -89,7 +86,7 @@ export const useTracePages = (project: string, range: TimeRange, filters: TraceF
 export const useFacets = (
   project: string,
   range: TimeRange,
-  filters: Omit<TraceFilters, "name">,
+  filters: TraceFilters,
   after = true,
 ) =>
   useQuery({
