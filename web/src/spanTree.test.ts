@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Span, Trace } from "./api";
-import { spanTree } from "./spanTree";
+import { ancestorIds, parentIds, spanTree, visibleRows } from "./spanTree";
 
 const TRACE_ID = "0123456789abcdef0123456789abcdef";
 
@@ -99,5 +99,38 @@ describe("spanTree", () => {
 
   it("skips a root id the trace has no span for", () => {
     expect(rowsOf(trace([span("a", null, 0)], ["gone", "a"]))).toEqual(["a"]);
+  });
+});
+
+describe("collapsing", () => {
+  const t = trace(
+    [span("root", null, 0), span("a", "root", 1), span("a1", "a", 2), span("a2", "a", 3), span("b", "root", 4)],
+    ["root"],
+  );
+  const rows = spanTree(t);
+  const ids = (rs: ReturnType<typeof spanTree>) => rs.map((r) => r.span.span_id);
+
+  it("counts each span's descendants", () => {
+    expect(rows.map((r) => r.descendants)).toEqual([4, 2, 0, 0, 0]);
+  });
+
+  it("hides a collapsed span's subtree and nothing else", () => {
+    expect(ids(visibleRows(rows, new Set(["a"])))).toEqual(["root", "a", "b"]);
+    expect(ids(visibleRows(rows, new Set(["root", "a"])))).toEqual(["root"]);
+    expect(ids(visibleRows(rows, new Set(["a1"])))).toEqual(ids(rows)); // a leaf has nothing to hide
+  });
+
+  it("collapsing every parent leaves the roots; ancestors are found nearest first", () => {
+    expect([...parentIds(rows)]).toEqual(["root", "a"]);
+    expect(ids(visibleRows(rows, parentIds(rows)))).toEqual(["root"]);
+    expect(ancestorIds(rows, "a2")).toEqual(["a", "root"]);
+    expect(ancestorIds(rows, "root")).toEqual([]);
+  });
+
+  it("counts a 20,000-deep chain in linear time", () => {
+    const spans = Array.from({ length: 20_000 }, (_, i) => span(`s${i}`, i ? `s${i - 1}` : null, i));
+    const deep = spanTree(trace(spans, ["s0"]));
+    expect(deep[0].descendants).toBe(19_999);
+    expect(visibleRows(deep, new Set(["s1"]))).toHaveLength(2);
   });
 });
