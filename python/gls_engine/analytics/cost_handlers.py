@@ -17,7 +17,7 @@ from gls_engine.analytics.costs import (
     export_csv,
 )
 from gls_engine.analytics.tokens import TokenQueries, TokenRequest
-from gls_engine.analytics.window import Window, group_by, window
+from gls_engine.analytics.window import Window, environment, group_by, window
 from gls_engine.api_errors import json_response
 
 COST_QUERIES_KEY = web.AppKey("cost_queries", CostQueries)
@@ -34,7 +34,13 @@ def _limit(query: Mapping[str, str], default: int, most: int) -> int:
 def _cost_request(request: web.Request, default_limit: int, most: int) -> CostRequest:
     project = p.project_name(request.match_info["project"])
     query = request.query
-    return CostRequest(project, window(query), group_by(query), _limit(query, default_limit, most))
+    return CostRequest(
+        project,
+        window(query),
+        group_by(query),
+        _limit(query, default_limit, most),
+        environment(query),
+    )
 
 
 async def costs(request: web.Request) -> web.Response:
@@ -67,7 +73,9 @@ async def costs_export(request: web.Request) -> web.Response:
 async def tokens(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     query = request.query
-    req = TokenRequest(project, window(query), _limit(query, DEFAULT_ROWS, MAX_ROWS))
+    req = TokenRequest(
+        project, window(query), _limit(query, DEFAULT_ROWS, MAX_ROWS), environment(query)
+    )
     return json_response(await request.app[TOKEN_QUERIES_KEY].analysis(req))
 
 

@@ -96,6 +96,13 @@ ROLLUP_COST_SUMS = (
     " sum(r.carbon_g) AS carbon_g,"
     " sum(r.embodied_carbon_g) AS embodied_carbon_g"
 )
+# carbon_rollups (migration 0015): the central figures and their ranges.
+CARBON_FIELDS = tuple(
+    f"{figure}{bound}"
+    for figure in ("energy_kwh", "carbon_g", "embodied_carbon_g")
+    for bound in ("", "_min", "_max")
+)
+CARBON_SUMS = ", ".join(f"sum(r.{f}) AS {f}" for f in CARBON_FIELDS)
 # Group kinds the rollup keeps (the span's own column); others read spans.
 ROLLUP_GROUPS = frozenset({"chain", "agent", "environment", "model"})
 # Top groups of a grouped time series (the rest are left out, not lumped).
@@ -164,6 +171,10 @@ def _added(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _carbon_figures(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"spans": row.get("spans", 0), **{k: row.get(k, 0) or 0 for k in CARBON_FIELDS}}
+
+
 def _totals(row: Mapping[str, Any]) -> dict[str, Any]:
     out = _costs(row)
     cost = out["cost_usd"]
@@ -185,12 +196,52 @@ def _totals(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+# The figures of a trace's point in a chain's series (the sumMap's value arrays,
+# in order). Traces keep no infrastructure / data split: those two are null.
+CHAIN_POINT_FIELDS = (
+    "cost_usd",
+    "llm_cost_usd",
+    "llm_calls",
+    "unpriced_llm_calls",
+    "energy_kwh",
+    "carbon_g",
+    "embodied_carbon_g",
+)
+
+
+def _chain_point(sums: list[list[Any]], index: int | None) -> dict[str, Any]:
+    point: dict[str, Any] = {
+        k: (values[index] if index is not None else 0)
+        for k, values in zip(CHAIN_POINT_FIELDS, sums, strict=True)
+    }
+    point["infrastructure_cost_usd"] = None
+    point["data_cost_usd"] = None
+    return point
+
+
 @dataclass(frozen=True)
 class CostRequest:
     project: str
     window: Window
     group_by: str | None  # groups the time series (span columns, window.GROUP_COLUMNS)
     limit: int  # rows per breakdown
+    environment: str | None = None  # only spans (traces) of this environment
+
+    @property
+    def rollup_filter(self) -> str:
+        """The environment condition on a rollup read `AS r` ("" for every one)."""
+        return " AND r.environment = {environment:String}" if self.environment else ""
+
+    @property
+    def span_filter(self) -> str:
+        """The environment condition on a read of `spans`."""
+        return " AND environment = {environment:String}" if self.environment else ""
+
+    @property
+    def trace_filter(self) -> str:
+        """The environment condition on a trace merged from `trace_summaries`
+        (HAVING, over its `max(environment) AS env`)."""
+        return " AND env = {environment:String}" if self.environment else ""
 
     @property
     def params(self) -> dict[str, Any]:
@@ -202,6 +253,7 @@ class CostRequest:
             "previous_start": w.previous_start_ns,
             "step": w.step_s,
             "limit": self.limit,
+            "environment": self.environment or "",
         }
 
 
@@ -215,14 +267,17 @@ class CostQueries:
             groups,
             models,
             (environments, agents),
-            chains,
+            (chains, chain_groups),
+            carbon,
         ) = await asyncio.gather(
             self._periods_and_series(req),
             self._grouped_series(req),
             self._by_model(req),
             self._by_environment_and_agent(req),
             self._by_chain(req),
+            self._carbon(req),
         )
+        groups = chain_groups if req.group_by == "chain" else groups
         result: dict[str, Any] = {
             "project": req.project,
             "window": req.window.to_json(),
@@ -237,7 +292,9 @@ class CostQueries:
             "by_chain": chains,
             "by_environment": environments,
             "by_agent": agents,
+            "carbon": carbon,
             "group_by": req.group_by,
+            "environment": req.environment,
         }
         if groups is not None:
             result["groups"] = groups
@@ -260,6 +317,7 @@ class CostQueries:
             " FROM cost_rollups AS r WHERE r.project = {project:String}"
             " AND r.minute >= fromUnixTimestamp64Nano({previous_start:Int64})"
             " AND r.minute < fromUnixTimestamp64Nano({end:Int64})"
+            f"{req.rollup_filter}"
             " GROUP BY is_current, t",
             req.params,
         )
@@ -277,12 +335,14 @@ class CostQueries:
         return list(range(first, -(-window.end_ns // 10**9), step))
 
     async def _grouped_series(self, req: CostRequest) -> list[dict[str, Any]] | None:
-        """The time series of the top groups by cost (the span's own column)."""
-        if req.group_by is None:
+        """The time series of the top groups by cost (the span's own column; a
+        chain's come with by_chain, by the trace's chain)."""
+        if req.group_by is None or req.group_by == "chain":
             return None
         column = GROUP_COLUMNS[req.group_by]
         if req.group_by in ROLLUP_GROUPS:
             llm_only = f" AND {ROLLUP_LLM_CALL}" if req.group_by == "model" else ""
+            llm_only += req.rollup_filter
             sql = (
                 f"SELECT toString(r.{column}) AS g,"
                 " intDiv(toUnixTimestamp(r.minute), {step:UInt32}) * {step:UInt32} AS t,"
@@ -297,8 +357,8 @@ class CostQueries:
             sql = (
                 f"SELECT toString({column}) AS g,"
                 " intDiv(toUnixTimestamp(start_time), {step:UInt32}) * {step:UInt32} AS t,"
-                f" {COST_SUMS} FROM spans WHERE {IN_WINDOW}"
-                f" AND {column} IN (SELECT {column} FROM spans WHERE {IN_WINDOW}"
+                f" {COST_SUMS} FROM spans WHERE {IN_WINDOW}{req.span_filter}"
+                f" AND {column} IN (SELECT {column} FROM spans WHERE {IN_WINDOW}{req.span_filter}"
                 f" GROUP BY {column} ORDER BY sum(cost_usd) DESC, count() DESC, {column}"
                 f" LIMIT {SERIES_GROUPS})"
                 " GROUP BY g, t"
@@ -320,21 +380,30 @@ class CostQueries:
         return groups
 
     async def _by_model(self, req: CostRequest) -> list[dict[str, Any]]:
+        """The window's LLM calls by provider and model, each with its requests
+        and cost in the previous period (its trend), from one read of both."""
+        current = "r.minute >= fromUnixTimestamp64Nano({start:Int64})"
         rows = await self.store.query_rows(
             "SELECT toString(r.provider) AS provider, toString(r.model) AS model,"
-            " sum(r.spans) AS requests,"
-            " sum(r.priced_calls) + sum(r.override_calls) AS priced_requests,"
-            " sum(r.unpriced_calls) AS unpriced_requests,"
-            " sum(r.input_tokens) AS input_tokens,"
-            " sum(r.output_tokens) AS output_tokens,"
-            " sum(r.cached_tokens) AS cached_tokens,"
-            " sum(r.reasoning_tokens) AS reasoning_tokens,"
-            " sum(r.llm_cost_usd) AS cost_usd,"
-            " sum(r.energy_kwh) AS energy_kwh,"
-            " sum(r.carbon_g) AS carbon_g,"
-            " sum(r.embodied_carbon_g) AS embodied_carbon_g"
-            f" FROM cost_rollups AS r WHERE {ROLLUP_WINDOW} AND {ROLLUP_LLM_CALL}"
-            " GROUP BY provider, model"
+            f" sumIf(r.spans, {current}) AS requests,"
+            f" sumIf(r.priced_calls + r.override_calls, {current}) AS priced_requests,"
+            f" sumIf(r.unpriced_calls, {current}) AS unpriced_requests,"
+            f" sumIf(r.input_tokens, {current}) AS input_tokens,"
+            f" sumIf(r.output_tokens, {current}) AS output_tokens,"
+            f" sumIf(r.cached_tokens, {current}) AS cached_tokens,"
+            f" sumIf(r.reasoning_tokens, {current}) AS reasoning_tokens,"
+            f" sumIf(r.llm_cost_usd, {current}) AS cost_usd,"
+            f" sumIf(r.energy_kwh, {current}) AS energy_kwh,"
+            f" sumIf(r.carbon_g, {current}) AS carbon_g,"
+            f" sumIf(r.embodied_carbon_g, {current}) AS embodied_carbon_g,"
+            f" sumIf(r.spans, NOT {current}) AS previous_requests,"
+            f" sumIf(r.unpriced_calls, NOT {current}) AS previous_unpriced_requests,"
+            f" sumIf(r.llm_cost_usd, NOT {current}) AS previous_cost_usd"
+            " FROM cost_rollups AS r WHERE r.project = {project:String}"
+            " AND r.minute >= fromUnixTimestamp64Nano({previous_start:Int64})"
+            " AND r.minute < fromUnixTimestamp64Nano({end:Int64})"
+            f" AND {ROLLUP_LLM_CALL}{req.rollup_filter}"
+            " GROUP BY provider, model HAVING requests > 0"
             " ORDER BY cost_usd DESC, requests DESC, provider, model LIMIT {limit:UInt32}",
             req.params,
         )
@@ -342,6 +411,7 @@ class CostQueries:
             {
                 **r,
                 "avg_cost_per_request_usd": _ratio(r["cost_usd"], r["priced_requests"]),
+                "cost_change": _change(r["cost_usd"], r["previous_cost_usd"]),
             }
             for r in rows
         ]
@@ -354,7 +424,7 @@ class CostQueries:
         rows = await self.store.query_rows(
             "SELECT grouping(r.environment) AS by_agent, toString(r.environment) AS env,"
             f" toString(r.agent) AS ag, sum(r.spans) AS spans, {ROLLUP_COST_SUMS}"
-            f" FROM cost_rollups AS r WHERE {ROLLUP_WINDOW}"
+            f" FROM cost_rollups AS r WHERE {ROLLUP_WINDOW}{req.rollup_filter}"
             " GROUP BY GROUPING SETS ((r.environment), (r.agent))",
             req.params,
         )
@@ -366,21 +436,36 @@ class CostQueries:
 
         return ranked("environment", "env", False), ranked("agent", "ag", True)
 
-    async def _by_chain(self, req: CostRequest) -> list[dict[str, Any]]:
-        # A trace has a summary row per day it has spans in; merged per trace,
-        # it counts when it starts in the window (its later days included).
+    async def _by_chain(
+        self, req: CostRequest
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
+        """Cost by the trace's chain, and with group_by=chain the time series of
+        the SERIES_GROUPS chains that cost most (each trace at the step it
+        started in), from the same read. A trace has a summary row per day it
+        has spans in; merged per trace, it counts when it starts in the window
+        (its later days included), in its environment when one is asked."""
+        with_series = req.group_by == "chain"
+        series_sums = (
+            ", sumMap([t], [cost], [llm_cost], [llm], [unpriced], [energy], [carbon],"
+            " [embodied]) AS points"
+            if with_series
+            else ""
+        )
         rows = await self.store.query_rows(
             "SELECT chain, count() AS executions,"
             " sum(cost) AS cost_usd, sum(llm_cost) AS llm_cost_usd,"
             " sum(unpriced) AS unpriced_llm_calls,"
             " sum(input) AS input_tokens, sum(output) AS output_tokens,"
             " sum(cached) AS cached_tokens, sum(total) AS total_tokens,"
-            " sum(energy) AS energy_kwh, sum(carbon) AS carbon_g"
-            " FROM (SELECT max(chain) AS chain, min(start_time) AS started,"
-            " sum(cost_usd) AS cost, sum(llm_cost_usd) AS llm_cost,"
+            f" sum(energy) AS energy_kwh, sum(carbon) AS carbon_g{series_sums}"
+            " FROM (SELECT max(chain) AS chain, max(environment) AS env,"
+            " min(start_time) AS started,"
+            " intDiv(toUnixTimestamp(started), {step:UInt32}) * {step:UInt32} AS t,"
+            " sum(cost_usd) AS cost, sum(llm_cost_usd) AS llm_cost, sum(llm_count) AS llm,"
             " sum(unpriced_count) AS unpriced, sum(input_tokens) AS input,"
             " sum(output_tokens) AS output, sum(cached_tokens) AS cached,"
-            " sum(total_tokens) AS total, sum(energy_kwh) AS energy, sum(carbon_g) AS carbon"
+            " sum(total_tokens) AS total, sum(energy_kwh) AS energy, sum(carbon_g) AS carbon,"
+            " sum(embodied_carbon_g) AS embodied"
             " FROM trace_summaries WHERE project = {project:String}"
             " AND day >= toDate(fromUnixTimestamp64Nano({start:Int64}))"
             " AND day <= toDate(fromUnixTimestamp64Nano({end:Int64})) + 1"
@@ -388,18 +473,67 @@ class CostQueries:
             # than hashing FixedString(16) (250K traces of 7 days at 10M spans).
             " GROUP BY reinterpretAsUInt128(trace_id)"
             " HAVING started >= fromUnixTimestamp64Nano({start:Int64})"
-            " AND started < fromUnixTimestamp64Nano({end:Int64}))"
+            f" AND started < fromUnixTimestamp64Nano({{end:Int64}}){req.trace_filter})"
             " GROUP BY chain ORDER BY cost_usd DESC, executions DESC, chain LIMIT {limit:UInt32}",
-            req.params,
+            {**req.params, "limit": max(req.limit, SERIES_GROUPS) if with_series else req.limit},
         )
-        return [
+        chains = [
             {
-                **r,
+                **{k: v for k, v in r.items() if k != "points"},
                 "avg_cost_per_execution_usd": r["cost_usd"] / r["executions"],
                 "avg_tokens_per_execution": r["total_tokens"] / r["executions"],
             }
-            for r in rows
+            for r in rows[: req.limit]
         ]
+        if not with_series:
+            return chains, None
+        starts = self._bucket_starts(req.window)
+        groups = []
+        for r in rows[:SERIES_GROUPS]:
+            keys, *sums = r["points"]
+            at = {int(t): i for i, t in enumerate(keys)}
+            groups.append(
+                {
+                    "group": r["chain"],
+                    "cost_usd": r["cost_usd"],
+                    "series": [{"t": _iso(t), **_chain_point(sums, at.get(t))} for t in starts],
+                }
+            )
+        return chains, groups
+
+    async def _carbon(self, req: CostRequest) -> dict[str, Any]:
+        """Energy, usage and embodied carbon with their uncertainty ranges (sums
+        of the spans' min and max) for the window and the previous period, the
+        window's series, and the window by grid zone: one read of
+        `carbon_rollups` by period, step and zone."""
+        rows = await self.store.query_rows(
+            "SELECT r.minute >= fromUnixTimestamp64Nano({start:Int64}) AS is_current,"
+            " intDiv(toUnixTimestamp(r.minute), {step:UInt32}) * {step:UInt32} AS t,"
+            f" toString(r.carbon_zone) AS zone, sum(r.spans) AS spans, {CARBON_SUMS}"
+            " FROM carbon_rollups AS r WHERE r.project = {project:String}"
+            " AND r.minute >= fromUnixTimestamp64Nano({previous_start:Int64})"
+            " AND r.minute < fromUnixTimestamp64Nano({end:Int64})"
+            f"{req.rollup_filter}"
+            " GROUP BY is_current, t, zone",
+            req.params,
+        )
+        now = [r for r in rows if r["is_current"]]
+        by_t: dict[int, list[dict[str, Any]]] = {}
+        by_zone: dict[str, list[dict[str, Any]]] = {}
+        for r in now:
+            by_t.setdefault(int(r["t"]), []).append(r)
+            by_zone.setdefault(r["zone"], []).append(r)
+        zones = [{"zone": z, **_carbon_figures(_added(zs))} for z, zs in by_zone.items()]
+        zones.sort(key=lambda z: (-z["carbon_g"], -z["energy_kwh"], z["zone"]))
+        return {
+            "totals": _carbon_figures(_added(now)),
+            "previous": _carbon_figures(_added([r for r in rows if not r["is_current"]])),
+            "series": [
+                {"t": _iso(t), **_carbon_figures(_added(by_t.get(t, [])))}
+                for t in self._bucket_starts(req.window)
+            ],
+            "by_zone": zones[: req.limit],
+        }
 
     async def export_rows(self, req: CostRequest) -> list[dict[str, Any]]:
         """The detailed table, ordered by its text columns; at most req.limit
@@ -426,7 +560,7 @@ class CostQueries:
             " FROM (SELECT trace_id, start_time, span_type, environment, provider, model,"
             " cost_status, input_tokens, output_tokens, cached_tokens, reasoning_tokens,"
             " llm_cost_usd, infra_cost_usd, data_cost_usd, cost_usd, energy_kwh, carbon_g,"
-            f" embodied_carbon_g FROM spans WHERE {IN_WINDOW}) AS s"
+            f" embodied_carbon_g FROM spans WHERE {IN_WINDOW}{req.span_filter}) AS s"
             " LEFT JOIN (SELECT trace_id, max(chain) AS chain FROM trace_summaries"
             " WHERE project = {project:String}"
             # A trace's chain may be on a span of the day before the window.

@@ -46,6 +46,7 @@ from typing import Any
 from gls_engine.analytics.context_windows import ContextWindows
 from gls_engine.analytics.costs import (
     IN_WINDOW,
+    ROLLUP_LLM_CALL,
     ROLLUP_WINDOW,
     minute_aligned,
 )
@@ -93,11 +94,45 @@ class TokenRequest:
     project: str
     window: Window
     limit: int  # models listed in by_model
+    environment: str | None = None
 
     @property
     def params(self) -> dict[str, Any]:
         w = minute_aligned(self.window)
-        return {"project": self.project, "start": w.start_ns, "end": w.end_ns}
+        return {
+            "project": self.project,
+            "start": w.start_ns,
+            "end": w.end_ns,
+            "environment": self.environment or "",
+        }
+
+    @property
+    def rollup(self) -> str:
+        """The per-model rollup to read: token_rollups keeps no environment, so
+        an environment's figures are cost_rollups' LLM rows of it (the same
+        columns and definitions, token_rollups is made from them)."""
+        if self.environment is None:
+            return f"token_rollups AS r WHERE {ROLLUP_WINDOW}"
+        return (
+            f"cost_rollups AS r WHERE {ROLLUP_WINDOW} AND {ROLLUP_LLM_CALL}"
+            " AND r.environment = {environment:String}"
+        )
+
+    @property
+    def calls(self) -> str:
+        """The window's LLM calls in `llm_calls` (no environment column): with an
+        environment, the calls of that environment's traces (the trace's, as the
+        trace list filters; a trace's spans share it when it is a resource
+        attribute, as OpenTelemetry's deployment.environment is)."""
+        if self.environment is None:
+            return IN_WINDOW
+        return (
+            f"{IN_WINDOW} AND trace_id IN (SELECT trace_id FROM trace_summaries"
+            " WHERE project = {project:String}"
+            " AND day >= toDate(fromUnixTimestamp64Nano({start:Int64})) - 1"
+            " AND day <= toDate(fromUnixTimestamp64Nano({end:Int64}))"
+            " GROUP BY trace_id HAVING max(environment) = {environment:String})"
+        )
 
 
 def _per(total: float, count: float) -> float | None:
@@ -129,7 +164,7 @@ class TokenQueries:
             " sum(r.uncached_system_calls) AS uncached_system_calls,"
             " sum(r.uncached_system_tokens) AS uncached_system_tokens,"
             " sum(r.uncached_system_cost_usd) AS uncached_system_cost_usd"
-            f" FROM token_rollups AS r WHERE {ROLLUP_WINDOW}"
+            f" FROM {req.rollup}"
             " GROUP BY provider, model",
             req.params,
         )
@@ -185,7 +220,7 @@ class TokenQueries:
             " if(k = 0, 0, arrayElement({ratios:Array(Float64)}, k)) AS b,"
             " ifNull(input_tokens, 0) AS i, output_tokens AS o"
             f" FROM llm_calls PREWHERE ({') OR ('.join(candidates)})"
-            f" WHERE {IN_WINDOW})"
+            f" WHERE {req.calls})"
             " WHERE k > 0 GROUP BY k",
             params,
         )
@@ -209,9 +244,9 @@ class TokenQueries:
             " any(assumeNotNull(input_tokens)) AS i,"
             " count() AS n, sum(ifNull(llm_cost_usd, 0)) AS cost"
             " FROM llm_calls PREWHERE call_signature IN (SELECT call_signature FROM llm_calls"
-            f" PREWHERE call_signature != 0 WHERE {IN_WINDOW}"
+            f" PREWHERE call_signature != 0 WHERE {req.calls}"
             " GROUP BY call_signature HAVING count() > 1)"
-            f" WHERE {IN_WINDOW} GROUP BY call_signature)"
+            f" WHERE {req.calls} GROUP BY call_signature)"
             " GROUP BY mk",
             req.params,
         )
@@ -271,6 +306,7 @@ def _answer(req: TokenRequest, models: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "project": req.project,
         "window": req.window.to_json(),
+        "environment": req.environment,
         "totals": {
             "llm_calls": calls,
             **{

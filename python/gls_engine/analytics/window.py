@@ -79,3 +79,20 @@ def group_by(query: Mapping[str, str]) -> str | None:
     if value is None or value == "":
         return None
     return p.choice("group_by", value, GROUP_KINDS)
+
+
+# Environments are names from span attributes (deployment.environment...); a
+# longer value or one with control characters cannot be one the UI offers.
+MAX_ENVIRONMENT_CHARS = 256
+
+
+def environment(query: Mapping[str, str]) -> str | None:
+    """`environment`: only spans (traces) of that environment; empty or absent: all."""
+    value = query.get("environment")
+    if value is None or value == "":
+        return None
+    if len(value) > MAX_ENVIRONMENT_CHARS or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise InvalidParameterError(
+            f"environment must be at most {MAX_ENVIRONMENT_CHARS} characters without control characters"
+        )
+    return value
