@@ -81,6 +81,15 @@ export const tracePagesOptions = (project: string, range: TimeRange, filters: Tr
 export const useTracePages = (project: string, range: TimeRange, filters: TraceFilters) =>
   useInfiniteQuery(tracePagesOptions(project, range, filters));
 
+/** Drops the pages after the first from the cached list, so its next refetch asks
+ * for one page and not every page scrolled through (an infinite query refetches
+ * them all); the rows stay on screen until the answer replaces them. */
+export function keepFirstTracePage(client: QueryClient, project: string, range: TimeRange, filters: TraceFilters): void {
+  client.setQueryData(tracePagesOptions(project, range, filters).queryKey, (data) =>
+    data && data.pages.length > 1 ? { pages: data.pages.slice(0, 1), pageParams: data.pageParams.slice(0, 1) } : data,
+  );
+}
+
 /** Facet counts read the whole range, so they cost more than a page: `after`
  * holds them back until the page has come, so the two do not share the server's cores. */
 export const useFacets = (

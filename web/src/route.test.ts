@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatHash, pageHref, parseHash, traceHref, traceWindow, ViewState } from "./route";
+import { formatHash, pageHref, parseHash, selectedTraceHref, traceHref, traceWindow, ViewState } from "./route";
 
 const id = "ab".repeat(16);
 
@@ -75,6 +75,37 @@ describe("moving between pages", () => {
   it("opens a trace with its list times as the window", () => {
     expect(traceHref(state, id, 5_000_000, 9_000_000)).toBe(`#/shop/trace/${id}?start=4&end=10&range=7d&env=prod`);
     expect(traceHref(state, id)).toBe(`#/shop/trace/${id}?range=7d&env=prod`);
+  });
+});
+
+describe("the trace list's split view", () => {
+  const list = parseHash("#/shop?range=7d&status=error&model=a&model=b&name=x");
+  it("keeps the list's state and adds the trace with its window", () => {
+    const hash = selectedTraceHref(list, id, 5_000_000, 9_000_000);
+    expect(hash).toBe(`#/shop?range=7d&status=error&model=a&model=b&name=x&trace=${id}&start=4&end=10`);
+    expect(parseHash(hash)).toMatchObject({ page: "traces", traceId: id, window: { start: "4", end: "10" }, name: "x" });
+  });
+  it("reads each of a trace's views, and the tree for an unknown one", () => {
+    expect(parseHash(`#/p?trace=${id}&view=timeline`).view).toBe("timeline");
+    expect(parseHash(`#/p/trace/${id}?view=graph`).view).toBe("graph");
+    expect(parseHash(`#/p/trace/${id}?view=pie`).view).toBe("tree");
+  });
+  it("round-trips the detail's view and span, and drops the span when another trace is chosen", () => {
+    const hash = `#/shop?status=error&trace=${id}&start=4&end=10&view=graph&span=${"cd".repeat(8)}`;
+    const state = parseHash(hash);
+    expect(formatHash(state)).toBe(hash);
+    const other = "ef".repeat(16);
+    expect(selectedTraceHref(state, other, 5_000_000, 9_000_000)).toBe(
+      `#/shop?status=error&trace=${other}&start=4&end=10&view=graph`,
+    );
+  });
+  it("closes the detail", () => {
+    const state = parseHash(`#/shop?status=error&trace=${id}&start=4&end=10&span=${"cd".repeat(8)}`);
+    expect(selectedTraceHref(state, null)).toBe("#/shop?status=error");
+  });
+  it("is not read on other pages, and the full-page trace still opens", () => {
+    expect(parseHash(`#/shop/spans?trace=${id}`).traceId).toBeNull();
+    expect(parseHash(`#/shop/trace/${id}?start=1&end=2`)).toMatchObject({ page: "trace", traceId: id });
   });
 });
 

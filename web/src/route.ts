@@ -1,7 +1,8 @@
 // Every view's state lives in the URL hash, so any view can be linked to, reloaded
 // or shared, and the server serves one page for all of them:
 //   #/<project>                                the trace list
-//   #/<project>/trace/<id>                     one trace
+//   #/<project>?trace=<id>                     the trace list with a trace's detail beside it
+//   #/<project>/trace/<id>                     one trace, full page (older links and shares)
 //   #/<project>/spans                          span search
 //   #/<project>/costs                          cost and carbon
 //   #/<project>/performance|tokens|carbon      the other analytics pages
@@ -10,7 +11,9 @@
 import { useSyncExternalStore } from "react";
 
 export type Page = "traces" | "trace" | "spans" | "costs" | "performance" | "tokens" | "carbon";
-export type TraceViewMode = "tree" | "graph";
+/** A trace's views: the span tree (the default), the timeline (waterfall) and the graph. */
+export type TraceViewMode = "tree" | "timeline" | "graph";
+const TRACE_VIEW_MODES: readonly string[] = ["tree", "timeline", "graph"];
 
 /** A preset ("24h") or a custom range of epoch ms. */
 export type TimeRange = { preset: string } | { from: number; to: number };
@@ -115,6 +118,9 @@ export function parseHash(hash: string): ViewState {
     traceId = parts[2];
   } else if (parts.length === 2 && (PAGES_WITH_PATH as string[]).includes(parts[1])) {
     page = parts[1] as Page;
+  } else {
+    // the trace list's split view: the selected trace beside the list
+    traceId = q.get("trace") || null;
   }
   const start = q.get("start");
   const end = q.get("end");
@@ -130,7 +136,7 @@ export function parseHash(hash: string): ViewState {
     live: q.get("live") !== "off",
     listFilters: parseListFilters(q),
     window: start && end ? { start, end } : undefined,
-    view: q.get("view") === "graph" ? "graph" : "tree",
+    view: TRACE_VIEW_MODES.includes(q.get("view") ?? "") ? (q.get("view") as TraceViewMode) : "tree",
     span: q.get("span"),
     q: q.get("q") ?? "",
     attributes: q.getAll("attribute"),
@@ -172,6 +178,13 @@ export function formatHash(state: ViewState): string {
     for (const key of LIST_FILTERS) (state.listFilters[key] ?? []).forEach((v) => put(key, v));
     put("name", state.name);
     if (!state.live) put("live", "off");
+    if (state.traceId) {
+      put("trace", state.traceId);
+      put("start", state.window?.start);
+      put("end", state.window?.end);
+      if (state.view !== "tree") put("view", state.view);
+      put("span", state.span);
+    }
   } else if (state.page === "trace") {
     if (state.view !== "tree") put("view", state.view);
     put("span", state.span);
@@ -204,7 +217,18 @@ export function pageHref(state: ViewState, page: Page, changes: Partial<ViewStat
   });
 }
 
-/** A trace, with its list times as a window when known. */
+/** The trace list as it is (filters, range) with a trace's detail beside it: its
+ * list times as the window, the view mode kept, no span chosen yet (its root shows). */
+export function selectedTraceHref(state: ViewState, traceId: string | null, startNs?: number, endNs?: number): string {
+  return formatHash({ ...state, page: "traces", ...traceSelection(traceId, startNs, endNs) });
+}
+
+/** The state's changes that choose a trace in the list (or none: the detail closes). */
+export function traceSelection(traceId: string | null, startNs?: number, endNs?: number): Partial<ViewState> {
+  return { traceId, window: traceId ? traceWindow(startNs, endNs) : undefined, span: null };
+}
+
+/** A trace on a page of its own, with its list times as a window when known. */
 export function traceHref(state: ViewState, traceId: string, startNs?: number, endNs?: number): string {
   return pageHref(state, "trace", { traceId, window: traceWindow(startNs, endNs) });
 }
