@@ -35,6 +35,7 @@ from gls_engine.notifications import handlers as notification_handlers
 from gls_engine.notifications.notifications import Notifications
 from gls_engine.query import handlers as query_handlers
 from gls_engine.query.traces import TraceQueries
+from gls_engine.read_freshness import read_freshness
 from gls_engine.realtime import handlers as realtime_handlers
 from gls_engine.realtime.hub import LiveHub
 from gls_engine.storage import SpanStore, open_store
@@ -59,7 +60,7 @@ def make_runner(app: web.Application) -> web.AppRunner:
 
 async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS_KEY]
-    store = open_store(settings)
+    store = open_store(settings, app[COUNTERS_KEY])
     log.info(
         "opening %s storage (%s)",
         store.backend_name,
@@ -115,7 +116,8 @@ async def _pipeline_ctx(app: web.Application) -> AsyncIterator[None]:
         app[COUNTERS_KEY],
         app[ENRICHMENT_KEY] if settings.enrich else None,
     )
-    hub = LiveHub(app[COUNTERS_KEY])
+    store = app[STORE_KEY]
+    hub = LiveHub(app[COUNTERS_KEY], generation=lambda: store.reads.generation)
     pipeline.add_listener(hub.publish_stored)
     app[http_receiver.PIPELINE_KEY] = pipeline
     app[realtime_handlers.HUB_KEY] = hub
@@ -217,7 +219,9 @@ async def openapi_spec(request: web.Request) -> web.StreamResponse:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[json_errors])
+    app = web.Application(
+        client_max_size=settings.max_body_bytes, middlewares=[json_errors, read_freshness]
+    )
     app[SETTINGS_KEY] = settings
     app[COUNTERS_KEY] = Counters()
     app[PORTS_KEY] = {}

@@ -66,6 +66,9 @@ class Settings:
     dedup_window_s: int = 900  # a retried request within this window is not stored twice
     retry_after_s: int = 1
     query_timeout_s: float = 30.0
+    # reads waiting for a read thread beyond which a new one is refused (429 +
+    # Retry-After) rather than queued behind them (storage/read_gate.py)
+    max_queued_reads: int = 64
     # Binding beyond loopback needs auth (later issue); until then it is refused.
     allow_remote_without_auth: bool = False
     # Names the Studio answers to besides localhost and loopback addresses (a

@@ -28,7 +28,7 @@ async def live_traces(request: web.Request) -> web.StreamResponse:
             if sub.dropped:
                 await ws.send_str(orjson.dumps({"type": "lagged", "dropped": sub.dropped}).decode())
                 sub.dropped = 0
-            await ws.send_str(orjson.dumps(message).decode())
+            await ws.send_str(message)
 
     sender = asyncio.create_task(pump())
     try:

@@ -4,17 +4,24 @@ The ingest pipeline calls `publish_stored(table)` after each stored batch. The
 hub turns the batch into per-trace updates (only for projects somebody
 watches) and puts them on each subscriber's bounded queue; a subscriber too
 slow to keep up loses updates, is told how many, and the loss is counted.
+A message is serialized once for all its subscribers (at a thousand watchers
+serializing it for each one was the hub's main cost), and carries the store's
+write generation after its batch: a read asking for at least that generation
+sees the batch (storage/read_gate.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -28,13 +35,19 @@ ZERO_SPAN_ID = b"\0" * 8
 class Subscription:
     def __init__(self, project: str, max_queued: int) -> None:
         self.project = project
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(max_queued)
+        self.queue: asyncio.Queue[str] = asyncio.Queue(max_queued)  # serialized messages
         self.dropped = 0
 
 
 class LiveHub:
-    def __init__(self, counters: Counters, max_queued: int = 256) -> None:
+    def __init__(
+        self,
+        counters: Counters,
+        max_queued: int = 256,
+        generation: Callable[[], int] = lambda: 0,
+    ) -> None:
         self.counters = counters
+        self._generation = generation
         self.max_queued = max_queued
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
         self._summarizer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="gls-live")
@@ -69,10 +82,13 @@ class LiveHub:
         if not watched:
             return
         loop = asyncio.get_running_loop()
+        generation = self._generation()  # the batch is stored: it is in this generation
         work = loop.run_in_executor(self._summarizer, summarize_by_project, table, watched)
-        work.add_done_callback(self._on_summaries)
+        work.add_done_callback(functools.partial(self._on_summaries, generation))
 
-    def _on_summaries(self, work: asyncio.Future[dict[str, list[dict[str, Any]]]]) -> None:
+    def _on_summaries(
+        self, generation: int, work: asyncio.Future[dict[str, list[dict[str, Any]]]]
+    ) -> None:
         if work.cancelled():
             return
         if work.exception() is not None:  # a summary must never fail the ingest path
@@ -80,12 +96,18 @@ class LiveHub:
             self.counters.add("live_summaries_failed", 1)
             return
         for project, traces in work.result().items():
-            self._deliver(project, {"type": "traces", "project": project, "traces": traces})
+            message = {
+                "type": "traces",
+                "project": project,
+                "generation": generation,
+                "traces": traces,
+            }
+            self._deliver(project, orjson.dumps(message).decode())
 
     def close(self) -> None:
         self._summarizer.shutdown(wait=False, cancel_futures=True)
 
-    def _deliver(self, project: str, message: dict[str, Any]) -> None:
+    def _deliver(self, project: str, message: str) -> None:
         for sub in list(self._subscribers.get(project, ())):
             try:
                 sub.queue.put_nowait(message)

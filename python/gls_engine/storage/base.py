@@ -19,7 +19,9 @@ import pyarrow as pa
 
 from gls_engine import _core
 from gls_engine.config import Settings
+from gls_engine.metrics import Counters
 from gls_engine.storage.migrate import MIGRATIONS, split_statements
+from gls_engine.storage.read_gate import ReadGate
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ class StorageError(Exception):
 class SpanStore:
     backend_name = "abstract"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, counters: Counters | None = None) -> None:
         self.settings = settings
         self._write_pool = concurrent.futures.ThreadPoolExecutor(
             settings.insert_threads, thread_name_prefix="gls-write"
@@ -59,6 +61,8 @@ class SpanStore:
         self._read_pool = concurrent.futures.ThreadPoolExecutor(
             READ_THREADS, thread_name_prefix="gls-read"
         )
+        # every read of query_rows: shared, reused or refused there (read_gate.py)
+        self.reads = ReadGate(self._read_pool, counters, settings.max_queued_reads)
 
     # --- blocking primitives each backend provides -------------------------
     def _insert_arrow(self, table_name: str, table: pa.Table, writer_index: int) -> None:
@@ -126,8 +130,10 @@ class SpanStore:
         # each a part-row chDB then merges.
         delta = _core.sketch_rows(table.to_batches()) if sketches else None
         self._insert_arrow("spans", table, writer_index)
+        self.reads.wrote()
         if delta is not None and delta.num_rows:
             self._insert_arrow("metric_sketches", pa.Table.from_batches([delta]), writer_index)
+            self.reads.wrote()
 
     def insert_request_digests_sync(
         self, rows: Sequence[tuple[bytes, str, int, int]], writer_index: int = 0
@@ -144,6 +150,7 @@ class SpanStore:
             }
         )
         self._insert_arrow("ingest_requests", table, writer_index)
+        self.reads.wrote()
 
     async def insert_request_digests(
         self, rows: Sequence[tuple[bytes, str, int, int]], writer_index: int = 0
@@ -162,10 +169,13 @@ class SpanStore:
         )
 
     # --- reads -------------------------------------------------------------------
-    def query_rows_sync(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+    def _query_bounded(self, sql: str, params: Mapping[str, Any]) -> bytes:
         # Reads are bounded: a runaway query fails with TIMEOUT_EXCEEDED (503).
         settings = f"{READ_SETTINGS}, max_execution_time={self.settings.query_timeout_s:g}"
-        raw = self._query_bytes(f"{sql}\nSETTINGS {settings}", params or {})
+        return self._query_bytes(f"{sql}\nSETTINGS {settings}", params)
+
+    def query_rows_sync(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+        raw = self._query_bounded(sql, params or {})
         return [orjson.loads(line) for line in raw.splitlines() if line]
 
     async def release_free_memory(self) -> None:
@@ -186,7 +196,8 @@ class SpanStore:
         """A statement that returns nothing (DDL), on a writing connection, in turn with inserts."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._write_pool, self._command, sql)
+        self.reads.wrote()
 
     async def query_rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._read_pool, self.query_rows_sync, sql, params)
+        raw = await self.reads.read(sql, params or {}, self._query_bounded)
+        return [orjson.loads(line) for line in raw.splitlines() if line]

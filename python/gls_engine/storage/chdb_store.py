@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from gls_engine.config import Settings
+from gls_engine.metrics import Counters
 from gls_engine.storage.base import READ_THREADS, SpanStore, StorageError, is_timeout
 
 # optimize_on_insert=0: do not run the Replacing/Aggregating merge over each
@@ -39,8 +40,8 @@ READER_SESSION = "use_skip_indexes_on_data_read=0"
 class ChdbStore(SpanStore):
     backend_name = "chdb"
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
+    def __init__(self, settings: Settings, counters: Counters | None = None) -> None:
+        super().__init__(settings, counters)
         self._writers: list[Any] = []
         # One connection runs one query at a time; a free-list of readers, one
         # per read thread, lets reads run in parallel (4 threads on one

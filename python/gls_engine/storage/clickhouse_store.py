@@ -14,14 +14,15 @@ from urllib.parse import urlparse
 import pyarrow as pa
 
 from gls_engine.config import Settings
+from gls_engine.metrics import Counters
 from gls_engine.storage.base import SpanStore, StorageError, is_timeout
 
 
 class ClickHouseStore(SpanStore):
     backend_name = "clickhouse"
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(settings)
+    def __init__(self, settings: Settings, counters: Counters | None = None) -> None:
+        super().__init__(settings, counters)
         self._client: Any = None
 
     def _connect(self, database: str | None) -> Any:
