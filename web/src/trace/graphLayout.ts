@@ -3,22 +3,8 @@
 // layout (seconds at thousands of spans) does not hold the page; Cytoscape then
 // draws the positions as they are (its preset layout).
 import dagre from "@dagrejs/dagre";
+import { LayoutEdge, LayoutNode, NODE_PX, Positions } from "./graphNodes";
 
-export interface LayoutNode {
-  id: string;
-  /** The text drawn under the node: it counts in the node's size, so neighbours' labels do not overlap. */
-  label: string;
-}
-
-export interface LayoutEdge {
-  source: string;
-  target: string;
-}
-
-export type Positions = Record<string, { x: number; y: number }>;
-
-/** The drawn node: a circle of this size with its label under it (SpanGraph's style). */
-export const NODE_PX = 22;
 const LABEL_GAP_PX = 4;
 const LINE_PX = 13;
 /** An 11 px label's average character width: an estimate, there is no text to measure in a worker. */

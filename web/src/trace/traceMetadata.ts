@@ -8,7 +8,7 @@ export interface TraceMetadata {
   environments: string[];
   services: string[];
   tags: string[];
-  /** The root span's resource attributes but service.name (a chip of its own). */
+  /** The root span's resource attributes but service.name (a chip of its own) and the SDK's. */
   resource: [string, string][];
 }
 
@@ -22,16 +22,23 @@ const asText = (value: unknown) => (typeof value === "string" ? value : JSON.str
 export function traceMetadata(trace: Trace): TraceMetadata {
   const spans = trace.spans;
   const root: Span | undefined = spans.find((s) => s.span_id === trace.root_span_ids[0]) ?? spans[0];
-  const resourceAttributes = (root?.resource as { attributes?: Record<string, unknown> } | undefined)?.attributes ?? {};
+  const resource = root ? resourceAttributes(root) : {};
   return {
     users: distinct(spans.map((s) => s.user_id)),
     sessions: distinct(spans.map((s) => s.session_id)),
     environments: distinct(spans.map((s) => s.environment)),
     services: distinct(spans.map((s) => s.service_name)),
     tags: distinct(spans.flatMap((s) => s.tags)),
-    resource: Object.entries(resourceAttributes)
-      .filter(([key]) => key !== "service.name")
+    resource: Object.entries(resource)
+      // the SDK's own description and instance ids say nothing about the run: the inspector lists them
+      .filter(([key]) => key !== "service.name" && !key.startsWith("telemetry.sdk.") && key !== "service.instance.id")
       .map(([key, value]) => [key, asText(value)]),
   };
 }
 
+
+/** A span's resource attributes (the API serves them under resource.attributes). */
+export function resourceAttributes(span: Span): Record<string, unknown> {
+  const resource = span.resource as { attributes?: Record<string, unknown> } | undefined;
+  return resource?.attributes ?? {};
+}

@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { Core, LayoutOptions } from "cytoscape";
-import { Span } from "./api";
-import { FAILURE_COLOUR, OTHER_COLOUR, SPAN_TYPE_COLOURS, spanTypeColour } from "./explorer/spanTypeColours";
-import { count, duration } from "./format";
-import { Button } from "./ui/Button";
-import { useDark } from "./theme";
+import type { Core } from "cytoscape";
+import type { Span } from "../api";
+import { FAILURE_COLOUR, OTHER_COLOUR, SPAN_TYPE_COLOURS, spanTypeColour } from "../explorer/spanTypeColours";
+import { count, duration } from "../format";
+import { useDark } from "../theme";
+import { Button } from "../ui/Button";
+import { LayoutEdge, LayoutNode, NODE_PX, Positions } from "./graphNodes";
+import { useGraphLayout } from "./useGraphLayout";
 
 type GraphProps = {
   spans: Span[];
@@ -12,10 +14,13 @@ type GraphProps = {
   onSelect: (spanId: string) => void;
 };
 
-/** Laying out and drawing a graph holds the page for about 3 s at 1,500 spans and
- * 30-45 s at 10,000 (chromium, dagre; breadthfirst took 9-26 s), so a larger trace
- * (a shared link may open on the graph) is drawn only when asked. */
+/** The layout runs in a Web Worker, so the page stays responsive; still, dagre takes
+ * seconds past a few thousand spans (27-45 s at 10,000) and Cytoscape then draws every
+ * node on the page's thread: a larger trace (a shared link may open on the graph) is
+ * laid out only when asked. */
 const DRAWN_UNASKED = 1000;
+/** Past this many nodes Cytoscape draws a still picture while panning and zooming. */
+const LARGE = 500;
 
 /** The trace as a graph: a node per span, an edge from each parent to its child,
  * laid out top-down as a DAG by dagre, coloured by span type, failures ringed in red;
@@ -27,22 +32,62 @@ export function SpanGraph(props: GraphProps) {
     return (
       <div className="flex flex-col items-start gap-2 p-4 text-sm text-zinc-600 dark:text-zinc-400" data-testid="graph-too-large">
         <p>
-          This trace has {count(props.spans.length)} spans: drawing them as a graph keeps the page busy for a while (about
-          3 seconds per 1,500 spans and more beyond). The tree view shows every span at once.
+          This trace has {count(props.spans.length)} spans: laying them out as a graph takes a while (about 3 seconds per
+          1,500 spans and more beyond; the page stays usable and you can cancel). The list and timeline show every span at
+          once.
         </p>
         <Button size="sm" onClick={() => setAsked(true)}>
           Draw the graph anyway
         </Button>
       </div>
     );
-  return <DrawnGraph {...props} />;
+  return <LaidOutGraph {...props} />;
 }
 
-function DrawnGraph({
-  spans,
-  selected,
-  onSelect,
-}: GraphProps) {
+function LaidOutGraph(props: GraphProps) {
+  const { spans } = props;
+  const { nodes, edges } = useMemo(() => graphOf(spans), [spans]);
+  const { layout, cancel, retry } = useGraphLayout(nodes, edges);
+  if (layout.state === "done") return <DrawnGraph {...props} positions={layout.positions} />;
+  return (
+    <div className="flex flex-col items-start gap-2 p-4 text-sm text-zinc-600 dark:text-zinc-400" data-testid="graph-layout">
+      {layout.state === "running" && (
+        <>
+          <p role="status" className="flex items-center gap-2">
+            <span className="inline-block h-3 w-3 animate-spin rounded-full border-2 border-brand-500 border-t-transparent" />
+            Laying out {count(spans.length)} spans… {(layout.elapsedMs / 1000).toFixed(1)} s
+          </p>
+          <Button size="sm" onClick={cancel}>
+            Cancel
+          </Button>
+        </>
+      )}
+      {layout.state === "cancelled" && (
+        <>
+          <p role="status">The graph's layout was cancelled.</p>
+          <Button size="sm" onClick={retry}>
+            Lay out again
+          </Button>
+        </>
+      )}
+      {layout.state === "failed" && <p className="text-red-600">The graph could not be laid out: {layout.message}</p>}
+    </div>
+  );
+}
+
+const label = (s: Span) => `${s.name}\n${duration(s.duration_ms)}`;
+
+function graphOf(spans: Span[]): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
+  const ids = new Set(spans.map((s) => s.span_id));
+  return {
+    nodes: spans.map((s) => ({ id: s.span_id, label: label(s) })),
+    edges: spans
+      .filter((s) => s.parent_span_id && ids.has(s.parent_span_id) && s.parent_span_id !== s.span_id)
+      .map((s) => ({ source: s.parent_span_id!, target: s.span_id })),
+  };
+}
+
+function DrawnGraph({ spans, selected, onSelect, positions }: GraphProps & { positions: Positions }) {
   const dark = useDark();
   const box = useRef<HTMLDivElement>(null);
   const graph = useRef<Core | null>(null);
@@ -53,20 +98,16 @@ function DrawnGraph({
 
   useEffect(() => {
     let stopped = false;
-    Promise.all([import("cytoscape"), import("cytoscape-dagre")]).then(([{ default: cytoscape }, { default: dagre }]) => {
+    import("cytoscape").then(({ default: cytoscape }) => {
       if (stopped || !box.current) return;
-      cytoscape.use(dagre); // cytoscape ignores a second registration of the same layout
       const ids = new Set(spans.map((s) => s.span_id));
+      const large = spans.length > LARGE;
       const cy = cytoscape({
         container: box.current,
         elements: [
           ...spans.map((s) => ({
-            data: {
-              id: s.span_id,
-              label: `${s.name}\n${duration(s.duration_ms)}`,
-              colour: spanTypeColour(s.span_type),
-              type: s.span_type,
-            },
+            data: { id: s.span_id, label: label(s), colour: spanTypeColour(s.span_type), type: s.span_type },
+            position: { ...positions[s.span_id] },
             classes: s.status.code === 2 ? "failed" : "",
           })),
           ...spans
@@ -84,21 +125,26 @@ function DrawnGraph({
               "text-margin-y": 4,
               "font-size": 11,
               color: dark ? "#e4e4e7" : "#27272a",
-              width: 22,
-              height: 22,
+              width: NODE_PX,
+              height: NODE_PX,
             },
           },
           { selector: "node.failed", style: { "border-width": 3, "border-color": FAILURE_COLOUR, "border-style": "double" } },
-          { selector: "node:selected", style: { "border-width": 3, "border-color": dark ? "#f4f4f5" : "#111827" } },
+          {
+            selector: "node:selected",
+            style: { "border-width": 4, "border-color": dark ? "#f4f4f5" : "#111827", "overlay-opacity": 0.12 },
+          },
           {
             selector: "edge",
-            style: { width: 1.5, "line-color": "#94a3b8", "target-arrow-color": "#94a3b8", "target-arrow-shape": "triangle", "curve-style": "bezier" },
+            style: { width: 1.5, "line-color": "#94a3b8", "target-arrow-color": "#94a3b8", "target-arrow-shape": "triangle", "curve-style": large ? "haystack" : "bezier" },
           },
         ],
-        // labels count in a node's size, so neighbours' names do not overlap
-        layout: { name: "dagre", rankDir: "TB", nodeSep: 30, rankSep: 50, nodeDimensionsIncludeLabels: true } as LayoutOptions,
+        // dagre's positions, computed in the worker
+        layout: { name: "preset", fit: true, padding: 20 },
         wheelSensitivity: 0.3,
         maxZoom: 1.5, // a small trace is not blown up to fill the box
+        textureOnViewport: large,
+        hideEdgesOnViewport: large,
       });
       cy.on("tap", "node", (event) => select.current(event.target.id()));
       if (current.current) cy.getElementById(current.current).select();
@@ -111,7 +157,7 @@ function DrawnGraph({
       graph.current?.destroy();
       graph.current = null;
     };
-  }, [spans, dark]);
+  }, [spans, dark, positions]);
 
   useEffect(() => {
     const cy = graph.current;

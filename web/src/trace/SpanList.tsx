@@ -1,0 +1,123 @@
+import { useRef } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { count, duration, usd } from "../format";
+import type { Row } from "../spanTree";
+import { Badge, SpanTypeBadge } from "../ui/Badge";
+import { cn } from "../ui/cn";
+
+/** Rows above this many are windowed: only those in view (and a margin) are drawn,
+ * so a trace of thousands of spans opens and scrolls as fast as a small one. */
+export const WINDOW_FROM = 400;
+const ROW_PX = 28;
+const OVERSCAN = 20;
+
+export interface TreeProps {
+  rows: Row[];
+  collapsed: ReadonlySet<string>;
+  onToggle: (spanId: string) => void;
+  selected: string | null;
+  onSelect: (spanId: string) => void;
+}
+
+/** The span tree as a table: a subtree folds at its toggle; name, type, tokens, cost, duration. */
+export function SpanList({ rows, collapsed, onToggle, selected, onSelect }: TreeProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const windowed = rows.length > WINDOW_FROM;
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => box.current,
+    estimateSize: () => ROW_PX,
+    overscan: OVERSCAN,
+    enabled: windowed,
+  });
+  const items = windowed ? virtualizer.getVirtualItems() : rows.map((_, index) => ({ index, start: index * ROW_PX }));
+  const before = windowed && items.length ? items[0].start : 0;
+  const after = windowed && items.length ? virtualizer.getTotalSize() - items[items.length - 1].start - ROW_PX : 0;
+  return (
+    <div className="span-scroll max-h-[70vh] overflow-auto" data-testid="span-scroll" ref={box}>
+      <table className={cn("spans w-full table-fixed border-collapse text-sm", windowed && "windowed")} data-rows={rows.length}>
+        <thead className="sticky top-0 z-10 bg-zinc-50 text-[11px] text-zinc-500 dark:bg-zinc-900">
+          <tr className="h-7 border-b border-zinc-200 dark:border-zinc-800">
+            <th className="pl-3 text-left font-medium tracking-wide uppercase">Span</th>
+            <th className="w-24 text-left font-medium tracking-wide uppercase">Type</th>
+            <th className="hidden w-20 pr-3 text-right font-medium tracking-wide uppercase @lg:table-cell">Tokens</th>
+            <th className="hidden w-20 pr-3 text-right font-medium tracking-wide uppercase @lg:table-cell">Cost</th>
+            <th className="w-20 pr-3 text-right font-medium tracking-wide uppercase">Duration</th>
+          </tr>
+        </thead>
+        <tbody>
+          {before > 0 && <tr style={{ height: before }} aria-hidden="true" />}
+          {items.map(({ index }) => {
+            const { span: s, depth, descendants } = rows[index];
+            const folded = collapsed.has(s.span_id);
+            return (
+              <tr
+                key={s.span_id}
+                data-span-id={s.span_id}
+                aria-selected={s.span_id === selected}
+                className={cn(
+                  "h-7 cursor-pointer border-b border-zinc-100 dark:border-zinc-800/70",
+                  s.span_id === selected
+                    ? "selected bg-brand-50 dark:bg-brand-900/40"
+                    : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
+                  s.status.code === 2 && "failed",
+                )}
+                onClick={() => onSelect(s.span_id)}
+              >
+                <td className="name py-0 pr-2" style={{ paddingLeft: `${0.25 + depth * 1.1}em` }}>
+                  <span className="flex min-w-0 items-center">
+                    <Toggle descendants={descendants} folded={folded} onToggle={() => onToggle(s.span_id)} />
+                    <span className={cn("truncate", s.status.code === 2 && "text-red-600 dark:text-red-400")}>
+                      {s.name}
+                    </span>
+                    {folded && <span className="ml-1.5 text-xs text-zinc-400">+{count(descendants)}</span>}
+                    {s.parent_missing && <Badge className="badge ml-1.5">parent missing</Badge>}
+                    {s.parent_loop && (
+                      <Badge tone="red" className="badge error ml-1.5">
+                        parent loop
+                      </Badge>
+                    )}
+                  </span>
+                </td>
+                <td className="py-0">
+                  <SpanTypeBadge type={s.span_type} />
+                </td>
+                <td className="hidden py-0 pr-3 text-right text-xs text-zinc-500 tabular-nums @lg:table-cell">
+                  {s.usage.total_tokens === null ? "" : count(s.usage.total_tokens)}
+                </td>
+                <td className="hidden py-0 pr-3 text-right text-xs text-zinc-500 tabular-nums @lg:table-cell">
+                  {s.cost.status === "not_llm" ? "" : usd(s.cost.status === "unpriced" ? null : s.cost.total_usd)}
+                </td>
+                <td className="py-0 pr-3 text-right text-xs whitespace-nowrap text-zinc-500 tabular-nums">
+                  {duration(s.duration_ms)}
+                </td>
+              </tr>
+            );
+          })}
+          {after > 0 && <tr style={{ height: after }} aria-hidden="true" />}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The fold toggle of a span with children; a leaf keeps its place so names line up. */
+export function Toggle({ descendants, folded, onToggle }: { descendants: number; folded: boolean; onToggle: () => void }) {
+  if (!descendants) return <span className="inline-block w-5 shrink-0" />;
+  return (
+    <button
+      type="button"
+      className="toggle mr-0.5 inline-flex h-5 w-5 shrink-0 items-center justify-center rounded text-zinc-500 hover:bg-zinc-200 dark:hover:bg-zinc-700"
+      aria-expanded={!folded}
+      aria-label={folded ? "Expand" : "Collapse"}
+      onClick={(event) => {
+        event.stopPropagation(); // folding is not selecting
+        onToggle();
+      }}
+    >
+      <svg width="10" height="10" viewBox="0 0 10 10" aria-hidden="true" className={cn("transition-transform", !folded && "rotate-90")}>
+        <path d="M3 1.5 7 5 3 8.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      </svg>
+    </button>
+  );
+}
