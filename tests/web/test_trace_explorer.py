@@ -202,13 +202,13 @@ def test_the_list_shows_the_trace_with_its_cost_and_carbon_and_opens_it(studio, 
     assert "view=graph" in page.url
     page.reload()
     expect(graph).to_have_attribute("data-nodes", "3")
-    page.get_by_role("tab", name="Tree and timeline").click()
+    page.get_by_role("tab", name="List").click()
 
-    trace_carbon = sum(
-        s["carbon"]["carbon_g"]["value"] for s in stored["spans"] if s["carbon"]["carbon_g"]
-    )
-    expect(page.locator("p.summary")).to_contain_text(
-        f"cost {_usd(llm_cost)} · carbon {_grams(trace_carbon)}"
+    # the footer's totals are the server's (tests/web/test_trace_detail.py checks each)
+    totals = page.get_by_test_id("trace-totals")
+    expect(totals.locator("[data-metric=cost] .value")).to_have_text(_usd(llm_cost))
+    expect(totals.locator("[data-metric=carbon] .value")).to_have_text(
+        f"{_grams(stored['totals']['carbon_g']['value'])} CO₂e"
     )
     page.locator(f"tr[data-span-id='{llm['span_id']}']").click()
     detail = page.get_by_test_id("span-detail")
