@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { withQuery } from "./api";
+import { noteStoredGeneration, READ_MAX_AGE_S, readHeaders, withQuery } from "./api";
 
 describe("withQuery", () => {
   it("leaves unset and empty filters out (the API's any)", () => {
@@ -12,5 +12,17 @@ describe("withQuery", () => {
   });
   it("escapes what a value holds", () => {
     expect(withQuery("/t", { name: "a&b=c" })).toBe("/t?name=a%26b%3Dc");
+  });
+});
+
+describe("readHeaders", () => {
+  it("accepts recent answers, but none from before a generation a live update announced", () => {
+    expect(readHeaders()["Cache-Control"]).toBe(`max-age=${READ_MAX_AGE_S}`);
+    const before = Number(readHeaders()["X-GLS-Min-Generation"]);
+    noteStoredGeneration(before + 41);
+    expect(readHeaders()["X-GLS-Min-Generation"]).toBe(String(before + 41));
+    noteStoredGeneration(before + 3); // an older update arriving late lowers nothing
+    noteStoredGeneration(Number.NaN);
+    expect(readHeaders()["X-GLS-Min-Generation"]).toBe(String(before + 41));
   });
 });

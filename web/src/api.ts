@@ -44,10 +44,31 @@ export function withQuery(path: string, params: Params): string {
   return text ? `${path}?${text}` : path;
 }
 
+/** The newest write generation a live update told of (api/live-messages.schema.json). */
+let seenGeneration = 0;
+
+export function noteStoredGeneration(generation: number): void {
+  if (Number.isSafeInteger(generation) && generation > seenGeneration) seenGeneration = generation;
+}
+
+/** What the page accepts of answers the server already has: started at most
+ * READ_MAX_AGE_S ago, and after every batch a live update announced (so a refresh
+ * it triggered shows the batch). Many people on the same page then share one
+ * query instead of each running it (python/gls_engine/storage/read_gate.py). */
+export const READ_MAX_AGE_S = 2;
+
+export function readHeaders(): Record<string, string> {
+  return {
+    Accept: "application/json",
+    "Cache-Control": `max-age=${READ_MAX_AGE_S}`,
+    "X-GLS-Min-Generation": String(seenGeneration),
+  };
+}
+
 /** `signal` is TanStack Query's: a request whose answer is no longer wanted (its
  * filter changed, its page closed) is cancelled, not left to load. */
 async function getJson<T>(path: string, params: Params = {}, signal?: AbortSignal): Promise<T> {
-  const resp = await fetch(withQuery(path, params), { headers: { Accept: "application/json" }, signal });
+  const resp = await fetch(withQuery(path, params), { headers: readHeaders(), signal });
   if (!resp.ok) {
     let code = "http_error";
     let message = `${resp.status} ${resp.statusText}`;

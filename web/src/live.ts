@@ -1,7 +1,7 @@
 // The project's live WebSocket (api/live-messages.schema.json): calls onTraces
 // for every stored batch, reconnects after a drop with a growing delay.
 import { useEffect, useRef, useState } from "react";
-import { liveUrl } from "./api";
+import { liveUrl, noteStoredGeneration } from "./api";
 
 export type LiveState = "connecting" | "live" | "offline";
 
@@ -28,6 +28,7 @@ export function useLiveTraces(project: string, enabled: boolean, onTraces: (ids:
           setState("live");
           delay = 500;
         } else if (message.type === "traces") {
+          noteStoredGeneration(message.generation); // before the refresh it may trigger
           callback.current(message.traces.map((t: { trace_id: string }) => t.trace_id));
         } else if (message.type === "lagged") {
           callback.current([]); // some batches were missed: refresh anyway

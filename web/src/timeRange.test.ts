@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fromInputValue, lastRange, rangeBounds, rangeLabel, toInputValue } from "./timeRange";
+import { fromInputValue, lastRange, PRESETS, rangeBounds, rangeLabel, toInputValue } from "./timeRange";
 
 describe("lastRange", () => {
   afterEach(() => vi.useRealTimers());
@@ -8,6 +8,21 @@ describe("lastRange", () => {
     vi.setSystemTime(1_800_000_000_000);
     expect(lastRange("1h")).toEqual({ start: "1799996400000", end: "1800000060000" });
     expect(lastRange("7d")).toEqual({ start: String(1_800_000_000_000 - 604_800_000), end: "1800000060000" });
+  });
+  it("gives whole steps, the same to everyone within a step, and always covers now", () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(1_800_000_003_000); // 3 s into a 10 s step
+    const first = lastRange("1h");
+    expect(first).toEqual({ start: "1799996400000", end: "1800000070000" });
+    vi.setSystemTime(1_800_000_009_999);
+    expect(lastRange("1h")).toEqual(first);
+    vi.setSystemTime(1_800_000_010_001);
+    expect(lastRange("1h")).not.toEqual(first);
+    for (const preset of ["15m", "1h", "24h", "7d", "30d"]) {
+      const { start, end } = lastRange(preset);
+      expect(Number(start)).toBeLessThanOrEqual(Date.now() - PRESETS[preset].ms);
+      expect(Number(end)).toBeGreaterThanOrEqual(Date.now() + 60_000);
+    }
   });
   it("takes an unknown preset for the last day", () => {
     vi.useFakeTimers();

@@ -1,19 +1,25 @@
 // The time ranges a person picks from, as the API's start/end (epoch ms).
 import type { TimeRange } from "./route";
 
-export const PRESETS: Record<string, { ms: number; label: string }> = {
-  "15m": { ms: 15 * 60_000, label: "Last 15 minutes" },
-  "1h": { ms: 3_600_000, label: "Last hour" },
-  "24h": { ms: 86_400_000, label: "Last 24 hours" },
-  "7d": { ms: 7 * 86_400_000, label: "Last 7 days" },
-  "30d": { ms: 30 * 86_400_000, label: "Last 30 days" },
+// `stepMs`: the bounds are whole steps, so everyone looking at the same range
+// within a step asks the same question and the server answers it once for all
+// (python/gls_engine/storage/read_gate.py); the end is a minute past the step.
+export const PRESETS: Record<string, { ms: number; label: string; stepMs: number }> = {
+  "15m": { ms: 15 * 60_000, label: "Last 15 minutes", stepMs: 5_000 },
+  "1h": { ms: 3_600_000, label: "Last hour", stepMs: 10_000 },
+  "24h": { ms: 86_400_000, label: "Last 24 hours", stepMs: 60_000 },
+  "7d": { ms: 7 * 86_400_000, label: "Last 7 days", stepMs: 300_000 },
+  "30d": { ms: 30 * 86_400_000, label: "Last 30 days", stepMs: 900_000 },
 };
 
-/** The last `range`, up to a minute from now (clocks of senders run a little ahead). */
+/** The last `range` in whole steps: from the step holding now minus the range, to a
+ * minute past the step holding now (clocks of senders run a little ahead). */
 export function lastRange(range: string): { start: string; end: string } {
   const now = Date.now();
-  const ms = PRESETS[range]?.ms ?? PRESETS["24h"].ms;
-  return { start: String(now - ms), end: String(now + 60_000) };
+  const { ms, stepMs } = PRESETS[range] ?? PRESETS["24h"];
+  const start = Math.floor((now - ms) / stepMs) * stepMs;
+  const end = Math.ceil(now / stepMs) * stepMs + 60_000;
+  return { start: String(start), end: String(end) };
 }
 
 /** The start and end to ask the API for, at the moment of asking. */

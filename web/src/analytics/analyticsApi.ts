@@ -1,6 +1,6 @@
 // The analytics endpoints the hub pages read (metrics, leaders, histogram, tokens),
 // typed from api/openapi.yaml like the rest of the API (src/api.ts).
-import { ApiError, withQuery } from "../api";
+import { ApiError, readHeaders, withQuery } from "../api";
 import type { components, paths } from "../generated/openapi";
 
 type Ok<P extends keyof paths> = paths[P] extends { get: { responses: { 200: { content: { "application/json": infer T } } } } }
@@ -18,7 +18,7 @@ export type RankedGroup = components["schemas"]["RankedGroup"];
 type Params = Record<string, string | undefined>;
 
 async function getJson<T>(path: string, params: Params, signal?: AbortSignal): Promise<T> {
-  const resp = await fetch(withQuery(path, params), { headers: { Accept: "application/json" }, signal });
+  const resp = await fetch(withQuery(path, params), { headers: readHeaders(), signal });
   if (!resp.ok) {
     const body = await resp.json().catch(() => null);
     throw new ApiError(resp.status, body?.error?.code ?? "http_error", body?.error?.message ?? `${resp.status} ${resp.statusText}`);
