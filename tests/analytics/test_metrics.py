@@ -323,6 +323,120 @@ def test_histogram_counts_add_up(studio: InProcessStudio) -> None:
     assert one["count"] == int(rag["n"])
 
 
+def _steps(start: int = T0 - HOUR_NS, end: int = T0, step_s: int = 900) -> list[int]:
+    step = step_s * 10**9
+    return list(range(start // step * step, end, step))
+
+
+def _clipped(t: int, step_s: int = 900) -> tuple[int, int]:
+    """A step's part inside the window (the first and last may straddle it)."""
+    return max(t, T0 - HOUR_NS), min(t + step_s * 10**9, T0)
+
+
+def test_series_per_group_latency(studio: InProcessStudio) -> None:
+    """series_groups=2: the two chains with most traces, each step's figures
+    equal to the exact ones of the group's root spans that started in it."""
+    body = _metrics(studio, metric="latency", group_by="chain", series_groups="2", step="900")
+    drawn = [g["group"] for g in body["groups"][:2]]
+    assert [s["group"] for s in body["group_series"]] == drawn
+    assert body["groups_without_series"] == body["group_count"] - 2 == len(CHAINS) - 2
+    for entry in body["group_series"]:
+        points = {p["t"]: p for p in entry["series"]}
+        seen = 0
+        for t in _steps():
+            exact = _exact(
+                studio,
+                "duration_ns",
+                f"{ROOT} AND chain = '{entry['group']}'",
+                start=_clipped(t)[0],
+                end=_clipped(t)[1],
+            ).get("")
+            iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t // 10**9))
+            if exact is None:
+                assert iso not in points
+                continue
+            _check_stats(points[iso], exact, 1e-6, f"{entry['group']} {iso}")
+            seen += int(exact["n"])
+        assert seen == next(g["count"] for g in body["groups"] if g["group"] == entry["group"])
+
+
+def test_series_per_group_error_rate(studio: InProcessStudio) -> None:
+    """Exact metrics (SQL) too: LLM calls' error rate by model per step."""
+    body = _metrics(
+        studio, metric="error_rate", scope="llm", group_by="model", series_groups="3", step="900"
+    )
+    assert len(body["group_series"]) == 3 and body["groups_without_series"] == 0
+    for entry in body["group_series"]:
+        got = {p["t"]: (p["count"], p["errors"]) for p in entry["series"]}
+        want = {}
+        for t in _steps():
+            rows = studio.sql(
+                "SELECT count() AS n, countIf(status_code = 2) AS e FROM spans"
+                " WHERE project = {project:String} AND model = {model:String}"
+                f" AND {LLM} AND start_time >= fromUnixTimestamp64Nano({{s:Int64}})"
+                " AND start_time < fromUnixTimestamp64Nano({e:Int64})",
+                project=PROJECT,
+                model=entry["group"],
+                s=_clipped(t)[0],
+                e=_clipped(t)[1],
+            )
+            if rows[0]["n"]:
+                iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t // 10**9))
+                want[iso] = (int(rows[0]["n"]), int(rows[0]["e"]))
+        assert got == want, entry["group"]
+
+
+def test_environment_filter(studio: InProcessStudio) -> None:
+    """environment=prod: the traces (root spans) and LLM calls of prod only."""
+    body = _metrics(studio, metric="latency", environment="prod")
+    assert body["environment"] == "prod"
+    exact = _exact(studio, "duration_ns", f"{ROOT} AND environment = 'prod'")[""]
+    everything = _exact(studio, "duration_ns", ROOT)[""]
+    assert 0 < int(exact["n"]) < int(everything["n"])
+    _check_stats(body["summary"], exact, 1e-6, "prod latency")
+    before = _exact(
+        studio,
+        "duration_ns",
+        f"{ROOT} AND environment = 'prod'",
+        start=T0 - 2 * HOUR_NS,
+        end=T0 - HOUR_NS,
+    )[""]
+    assert body["summary"]["previous"]["count"] == int(before["n"])
+    cost = _metrics(studio, metric="cost", environment="staging")
+    _check_stats(
+        cost["summary"],
+        _exact(
+            studio,
+            "llm_cost_usd",
+            f"{LLM} AND environment = 'staging' AND llm_cost_usd IS NOT NULL",
+        )[""],
+        1.0,
+        "cost",
+    )
+    series = _metrics(studio, metric="latency", environment="prod", step="900")["series"]
+    assert sum(p["count"] for p in series) == int(exact["n"])
+    # exact metrics combine with any grouping
+    errors = _metrics(studio, metric="error_rate", group_by="chain", environment="prod")
+    rows = studio.sql(
+        # a trace failed when any of its spans did; its chain and environment are the root's
+        "SELECT g, count() AS n, countIf(failed > 0) AS e FROM (SELECT trace_id,"
+        f" anyIf(toString(chain), {ROOT}) AS g, anyIf(toString(environment), {ROOT}) AS env,"
+        f" minIf(start_time, {ROOT}) AS started, countIf(status_code = 2) AS failed"
+        " FROM spans WHERE project = {project:String} GROUP BY trace_id)"
+        " WHERE env = 'prod' AND started >= fromUnixTimestamp64Nano({s:Int64})"
+        " AND started < fromUnixTimestamp64Nano({e:Int64}) GROUP BY g",
+        project=PROJECT,
+        s=T0 - HOUR_NS,
+        e=T0,
+    )
+    assert {g["group"]: (g["count"], g["errors"]) for g in errors["groups"]} == {
+        r["g"]: (int(r["n"]), int(r["e"])) for r in rows
+    }
+    by_env = _metrics(studio, metric="latency", group_by="environment", environment="prod")
+    assert [g["group"] for g in by_env["groups"]] == ["prod"]
+    assert by_env["groups"][0]["count"] == by_env["summary"]["count"] == int(exact["n"])
+
+
 @pytest.mark.parametrize(
     "params,needle",
     [
@@ -337,6 +451,10 @@ def test_histogram_counts_add_up(studio: InProcessStudio) -> None:
         ({"start": "99999999999999999990", "end": "99999999999999999999"}, "out of range"),
         ({"step": "7"}, "step"),
         ({"limit": "0"}, "limit"),
+        ({"series_groups": "3"}, "series_groups"),
+        ({"group_by": "chain", "series_groups": "21"}, "series_groups"),
+        ({"environment": "e" * 257}, "environment"),
+        ({"group_by": "chain", "environment": "prod"}, "environment"),
     ],
 )
 def test_bad_parameters_are_400(

@@ -27,7 +27,7 @@ from typing import Any
 
 from gls_engine import _core
 from gls_engine import request_params as p
-from gls_engine.analytics.window import GROUP_COLUMNS, Window, group_by, window
+from gls_engine.analytics.window import GROUP_COLUMNS, Window, environment, group_by, window
 from gls_engine.errors import InvalidParameterError
 from gls_engine.storage import SpanStore
 
@@ -35,6 +35,7 @@ LEVELS = (0.5, 0.9, 0.99)
 METRICS = ("latency", "tokens", "cost", "throughput", "error_rate", "carbon")
 SCOPES = ("trace", "llm")
 MAX_GROUPS = 200
+MAX_SERIES_GROUPS = 20  # groups drawn over time (series_groups)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,13 @@ class MetricRequest:
     group_by: str | None
     window: Window
     limit: int
+    environment: str | None = None
+    series_groups: int = 0  # top groups (most measurements first) given a time series
+
+    @property
+    def whole_kind(self) -> str:
+        """The sketch rows of everything measured: the environment's when one is asked."""
+        return "environment" if self.environment else "all"
 
 
 def parse_request(project: str, query: Mapping[str, str]) -> MetricRequest:
@@ -78,7 +86,21 @@ def parse_request(project: str, query: Mapping[str, str]) -> MetricRequest:
     if grouping == "model" and scope != "llm":
         raise InvalidParameterError("group_by=model needs scope=llm (a trace has no single model)")
     limit = p.integer("limit", query["limit"], 1, MAX_GROUPS) if "limit" in query else 20
-    return MetricRequest(project, metric, scope, grouping, window(query), limit)
+    env = environment(query)
+    if env and spec.sketch_metric and grouping not in (None, "environment"):
+        # sketches are kept per one grouping: a chain's within one environment is not
+        raise InvalidParameterError(
+            f"environment cannot be combined with group_by={grouping} for metric {metric}"
+            " (its percentiles come from sketches kept per one grouping)"
+        )
+    series_groups = (
+        p.integer("series_groups", query["series_groups"], 0, MAX_SERIES_GROUPS)
+        if "series_groups" in query
+        else 0
+    )
+    if series_groups and grouping is None:
+        raise InvalidParameterError("series_groups needs group_by")
+    return MetricRequest(project, metric, scope, grouping, window(query), limit, env, series_groups)
 
 
 def _iso(seconds: int) -> str:
@@ -118,6 +140,7 @@ class MetricQueries:
             "summary": _with_change(now, before),
             "series": series,
         }
+        result["environment"] = req.environment
         if req.group_by is not None:
             ranked = sorted(groups_now.items(), key=lambda kv: (-kv[1]["count"], kv[0]))
             result["groups"] = [
@@ -125,6 +148,10 @@ class MetricQueries:
                 for g, s in ranked[: req.limit]
             ]
             result["group_count"] = len(groups_now)
+            if req.series_groups:
+                drawn = [g for g, _ in ranked[: req.series_groups]]
+                result["group_series"] = await self._group_series(req, drawn)
+                result["groups_without_series"] = len(groups_now) - len(drawn)
         return result
 
     async def leaders(self, req: MetricRequest, min_count: int) -> dict[str, Any]:
@@ -158,10 +185,11 @@ class MetricQueries:
         if SPECS[req.metric].sketch_metric is None or req.metric == "throughput":
             raise InvalidParameterError("histograms exist for latency, tokens and cost")
         grouped = req.group_by is not None and group is not None
-        sql = self._sketch_sql(req, grouped, None)
+        sql = self._sketch_sql(
+            req, grouped, None, " AND group_value = {group:String}" if grouped else ""
+        )
         params = self._sketch_params(req, req.window.start_ns, req.window.end_ns, grouped)
         if grouped:
-            sql = sql.replace(" GROUP BY g", " AND group_value = {group:String} GROUP BY g")
             params["group"] = group
         rows = await self.store.query_rows(sql, params)
         scale = SPECS[req.metric].scale
@@ -187,8 +215,14 @@ class MetricQueries:
         return result
 
     # --- sketches ------------------------------------------------------------------
-    def _sketch_sql(self, req: MetricRequest, grouped: bool, step_s: int | None) -> str:
+    def _sketch_sql(
+        self, req: MetricRequest, grouped: bool, step_s: int | None, values: str = ""
+    ) -> str:
+        """`values`: a condition on group_value (one group, the drawn groups, or
+        the environment's rows when they stand for everything)."""
         group = "group_value" if grouped else "''"
+        if not grouped and req.environment:
+            values = " AND group_value = {environment:String}"
         time_key = (
             f", toUnixTimestamp(toStartOfInterval(minute, INTERVAL {int(step_s)} SECOND)) AS t"
             if step_s
@@ -201,7 +235,7 @@ class MetricQueries:
             " WHERE project = {project:String} AND population = {population:String}"
             " AND metric = {metric:String} AND group_kind = {kind:String}"
             " AND minute >= toDateTime({start:Int64}, 'UTC') AND minute < toDateTime({end:Int64}, 'UTC')"
-            f" GROUP BY g{', t ORDER BY t' if step_s else ''}"
+            f"{values} GROUP BY g{', t ORDER BY t' if step_s else ''}"
         )
 
     def _sketch_params(self, req: MetricRequest, start_ns: int, end_ns: int, grouped: bool) -> dict:
@@ -209,9 +243,10 @@ class MetricQueries:
             "project": req.project,
             "population": req.scope,
             "metric": SPECS[req.metric].sketch_metric,
-            "kind": req.group_by if grouped and req.group_by else "all",
+            "kind": req.group_by if grouped and req.group_by else req.whole_kind,
             "start": start_ns // 10**9,
             "end": end_ns // 10**9,
+            "environment": req.environment or "",
         }
 
     def _sketch_stats(self, req: MetricRequest, row: dict[str, Any], seconds: float) -> dict:
@@ -241,21 +276,27 @@ class MetricQueries:
         if SPECS[req.metric].sketch_metric is None:
             return await self._sql_periods(req)
         w = req.window
-        kinds = ["all", *([req.group_by] if req.group_by else [])]
+        kinds = [req.whole_kind, *([req.group_by] if req.group_by else [])]
+        # With an environment, its rows stand for everything (and, grouped by
+        # environment, are its only group): no other group_value is read.
+        only_environment = " AND group_value = {environment:String}" if req.environment else ""
         rows = await self.store.query_rows(
-            "SELECT minute >= toDateTime({start:Int64}, 'UTC') AS cur, group_kind = 'all' AS whole,"
+            "SELECT minute >= toDateTime({start:Int64}, 'UTC') AS cur,"
+            " group_kind = {whole_kind:String} AS whole,"
             " group_value AS g, sumMap(buckets) AS buckets, sum(count) AS n, sum(sum) AS total,"
             " min(min) AS lo, max(max) AS hi, sum(zero_count) AS zeros FROM metric_sketches"
             " WHERE project = {project:String} AND population = {population:String}"
             " AND metric = {metric:String} AND group_kind IN {kinds:Array(String)}"
             " AND minute >= toDateTime({previous:Int64}, 'UTC')"
-            " AND minute < toDateTime({end:Int64}, 'UTC')"
+            f" AND minute < toDateTime({{end:Int64}}, 'UTC'){only_environment}"
             " GROUP BY cur, whole, g",
             {
                 "project": req.project,
                 "population": req.scope,
                 "metric": SPECS[req.metric].sketch_metric,
                 "kinds": kinds,
+                "whole_kind": req.whole_kind,
+                "environment": req.environment or "",
                 "previous": w.previous_start_ns // 10**9,
                 "start": w.start_ns // 10**9,
                 "end": w.end_ns // 10**9,
@@ -268,6 +309,8 @@ class MetricQueries:
             stats = self._sketch_stats(req, r, seconds)
             if r["whole"]:
                 totals[bool(r["cur"])] = stats
+                if req.group_by == req.whole_kind:  # by environment, within one
+                    groups[bool(r["cur"])][r["g"]] = stats
             else:
                 groups[bool(r["cur"])][r["g"]] = stats
         empty = _empty(req)
@@ -298,6 +341,7 @@ class MetricQueries:
                 " AND start_time >= fromUnixTimestamp64Nano({lo:Int64})"
                 " AND start_time < fromUnixTimestamp64Nano({end:Int64})"
                 " AND span_type IN ('llm', 'embedding')"
+                + (" AND environment = {environment:String}" if req.environment else "")
             )
         # One row per trace (its day rows merged), kept when the trace started in range.
         value = "errors > 0" if req.metric == "error_rate" else "carbon"
@@ -305,13 +349,16 @@ class MetricQueries:
         return (
             f"SELECT {key.format(t='started')} AS k, gv AS g, {value} AS v FROM ("
             f" SELECT trace_id, {group} AS gv, min(start_time) AS started,"
+            " max(environment) AS env,"
             " sum(error_count) AS errors, sum(carbon_g) AS carbon FROM trace_summaries"
             " WHERE project = {project:String}"
             " AND day >= toDate(fromUnixTimestamp64Nano({lo:Int64}))"
             " AND day <= toDate(fromUnixTimestamp64Nano({end:Int64}))"
             " GROUP BY trace_id"
             " HAVING started >= fromUnixTimestamp64Nano({lo:Int64})"
-            " AND started < fromUnixTimestamp64Nano({end:Int64}))"
+            " AND started < fromUnixTimestamp64Nano({end:Int64})"
+            + (" AND env = {environment:String}" if req.environment else "")
+            + ")"
         )
 
     def _sql_select(self, req: MetricRequest) -> str:
@@ -351,6 +398,7 @@ class MetricQueries:
             "lo": w.previous_start_ns,
             "start": w.start_ns,
             "end": w.end_ns,
+            "environment": req.environment or "",
         }
         current = "{t} >= fromUnixTimestamp64Nano({{start:Int64}})"
         select = self._sql_select(req)
@@ -394,9 +442,48 @@ class MetricQueries:
         rows = await self.store.query_rows(
             f"SELECT k, {self._sql_select(req)}"
             f" FROM ({self._sql_source(req, key, False)}) GROUP BY k",
-            {"project": req.project, "lo": w.start_ns, "end": w.end_ns},
+            {
+                "project": req.project,
+                "lo": w.start_ns,
+                "end": w.end_ns,
+                "environment": req.environment or "",
+            },
         )
         return {int(r["k"]): self._sql_row(req, r) for r in rows}
+
+    async def _group_series(self, req: MetricRequest, drawn: list[str]) -> list[dict[str, Any]]:
+        """The time series of the drawn groups (each step's figures as `series`
+        has them, steps without a measurement left out), in `drawn`'s order."""
+        w = req.window
+        per_group: dict[str, list[dict[str, Any]]] = {g: [] for g in drawn}
+        if not drawn:
+            return []
+        if SPECS[req.metric].sketch_metric is None:
+            key = f"toUnixTimestamp(toStartOfInterval({{t}}, INTERVAL {int(w.step_s)} SECOND))"
+            rows = await self.store.query_rows(
+                f"SELECT k, g, {self._sql_select(req)}"
+                f" FROM ({self._sql_source(req, key, True)})"
+                " WHERE g IN {groups:Array(String)} GROUP BY k, g ORDER BY k",
+                {
+                    "project": req.project,
+                    "lo": w.start_ns,
+                    "end": w.end_ns,
+                    "environment": req.environment or "",
+                    "groups": drawn,
+                },
+            )
+            for r in rows:
+                per_group[r["g"]].append({"t": _iso(int(r["k"])), **self._sql_row(req, r)})
+        else:
+            rows = await self.store.query_rows(
+                self._sketch_sql(req, True, w.step_s, " AND group_value IN {groups:Array(String)}"),
+                {**self._sketch_params(req, w.start_ns, w.end_ns, True), "groups": drawn},
+            )
+            for r in rows:
+                per_group[r["g"]].append(
+                    {"t": _iso(int(r["t"])), **self._sketch_stats(req, r, w.step_s)}
+                )
+        return [{"group": g, "series": per_group[g]} for g in drawn]
 
 
 # (figure ranked on, whether higher is better) per metric.
