@@ -1,7 +1,9 @@
 // Carbon: the cost page's shape in gCO2e and Wh: usage emissions, energy and
 // embodied (manufacturing) emissions apart, each with its change against the
 // period before; over time, by the chosen group, by model, chain, environment and
-// agent. From GET .../analytics/costs, which sums energy and carbon with cost.
+// agent; the uncertainty range (sums of the spans' min and max) drawn as a band
+// and the grid zones used. From GET .../analytics/costs, which sums energy and
+// carbon with cost (its `carbon` part: ranges and zones).
 import { count, grams, kwh } from "../format";
 import { navigate, ViewState } from "../route";
 import { Card, CardHeader } from "../ui/Card";
@@ -56,7 +58,7 @@ function Breakdown(props: {
 }
 
 export function Carbon({ state, project }: { state: ViewState; project: string }) {
-  const answer = useCosts(project, state.range, state.groupBy);
+  const answer = useCosts(project, state.range, state.groupBy, state.environment);
   const a = answer.data;
   const t = a?.totals;
   return (
@@ -69,11 +71,11 @@ export function Carbon({ state, project }: { state: ViewState; project: string }
           options={[{ value: "", label: "No grouping" }, ...GROUP_BYS.map((g) => ({ value: g, label: `By ${g}` }))]}
           onValueChange={(g) => navigate({ groupBy: g })}
         />
-        {state.environment && <span className="text-xs text-zinc-500">These figures cover every environment.</span>}
+        {state.environment && <span className="text-xs text-zinc-500">Environment {state.environment} only.</span>}
       </div>
       <p className="text-xs text-zinc-500">
-        Figures are the spans&apos; central estimates. Their uncertainty ranges (min–max) and the grid zones used are stored per
-        span, but the analytics API does not sum them over a period yet, so they are not drawn here.
+        Figures are the spans&apos; central estimates; the ranges are the sums of each span&apos;s lower and upper bounds
+        (power model and grid intensity), drawn as a band around usage emissions.
       </p>
       {answer.error && <p className="error text-sm text-red-600 dark:text-red-400">{answer.error.message}</p>}
       {!a || !t ? (
@@ -82,11 +84,17 @@ export function Carbon({ state, project }: { state: ViewState; project: string }
         <>
           <div className="cards grid grid-cols-1 gap-3 md:grid-cols-3">
             <FigureCard testId="usage-carbon" title="Usage emissions" value={gramsCo2(t.carbon_g)} change={<Change value={a.change.carbon_g} />}>
-              energy × grid intensity of each call&apos;s zone
+              <span className="carbon-range" data-testid="carbon-range">
+                range {grams(a.carbon.totals.carbon_g_min)} – {grams(a.carbon.totals.carbon_g_max)}
+              </span>
+              ; energy × grid intensity of each call&apos;s zone
               {t.llm_calls_without_energy > 0 && `; ${count(t.llm_calls_without_energy)} LLM calls without an energy model`}
             </FigureCard>
             <FigureCard testId="energy" title="Energy" value={kwh(t.energy_kwh)} change={<Change value={a.change.energy_kwh} />}>
-              {count(t.llm_calls)} LLM calls
+              <span data-testid="energy-range">
+                range {kwh(a.carbon.totals.energy_kwh_min)} – {kwh(a.carbon.totals.energy_kwh_max)}
+              </span>
+              ; {count(t.llm_calls)} LLM calls
             </FigureCard>
             <FigureCard
               testId="embodied-carbon"
@@ -104,8 +112,12 @@ export function Carbon({ state, project }: { state: ViewState; project: string }
               times={a.series.map((p) => Date.parse(p.t) / 1000)}
               lines={[
                 { label: "usage (gCO₂e)", values: a.series.map((p) => p.carbon_g), color: "#d97706", format: grams },
+                { label: "usage max", values: a.carbon.series.map((p) => p.carbon_g_max), color: "#fbbf24", format: grams },
+                { label: "usage min", values: a.carbon.series.map((p) => p.carbon_g_min), color: "#fbbf24", format: grams },
                 { label: "embodied (gCO₂e)", values: a.series.map((p) => p.embodied_carbon_g), color: "#78716c", format: grams },
               ]}
+              // the uncertainty range: filled between the max and min series
+              bands={[[2, 3]]}
               axisFormat={grams}
               xRange={windowSeconds(a)}
             />
@@ -138,6 +150,33 @@ export function Carbon({ state, project }: { state: ViewState; project: string }
               />
             </Card>
           )}
+          <Card className="overflow-x-auto">
+            <CardHeader title="Grid zones used" />
+            <Table className="carbon-by-zone">
+              <THead>
+                <tr>
+                  <TH>Zone</TH>
+                  <TH className="text-right">Spans</TH>
+                  <TH className="text-right">Energy</TH>
+                  <TH className="text-right">Carbon</TH>
+                  <TH className="text-right">Range</TH>
+                </tr>
+              </THead>
+              <tbody>
+                {a.carbon.by_zone.map((z) => (
+                  <TR key={z.zone}>
+                    <TD className="name font-medium">{z.zone || "(no zone)"}</TD>
+                    <TD className="text-right tabular-nums">{count(z.spans)}</TD>
+                    <TD className="energy text-right tabular-nums">{kwh(z.energy_kwh)}</TD>
+                    <TD className="carbon text-right tabular-nums">{grams(z.carbon_g)}</TD>
+                    <TD className="range text-right tabular-nums">
+                      {grams(z.carbon_g_min)} – {grams(z.carbon_g_max)}
+                    </TD>
+                  </TR>
+                ))}
+              </tbody>
+            </Table>
+          </Card>
           <Breakdown
             title="By model"
             className="carbon-by-model"

@@ -75,7 +75,7 @@ interface DetailRow {
   rate: string;
   cost: number;
   trend: number | null | undefined;
-  children: { key: string; resource: string; usage: string; rate: string; cost: number }[];
+  children: { key: string; resource: string; usage: string; rate: string; cost: number; trend?: number | null }[];
 }
 
 function detailRows(a: CostAnalysis): DetailRow[] {
@@ -96,6 +96,8 @@ function detailRows(a: CostAnalysis): DetailRow[] {
         usage: `${count(m.requests)} calls, ${count(m.input_tokens + m.output_tokens)} tokens`,
         rate: m.avg_cost_per_request_usd === null ? UNKNOWN : `${usd(m.avg_cost_per_request_usd)} / call`,
         cost: m.cost_usd,
+        // against the model's own cost in the period before (the API's by_model)
+        trend: m.cost_change,
       })),
     },
     {
@@ -159,7 +161,7 @@ function DetailTable({ a }: { a: CostAnalysis }) {
                   <TD>{c.usage}</TD>
                   <TD>{c.rate}</TD>
                   <TD className="cost text-right tabular-nums">{usd(c.cost)}</TD>
-                  <TD />
+                  <TD className="trend text-right text-xs tabular-nums">{c.trend === undefined ? "" : changeText(c.trend)}</TD>
                 </TR>
               ))}
           </Fragment>
@@ -170,7 +172,7 @@ function DetailTable({ a }: { a: CostAnalysis }) {
 }
 
 export function Cost({ state, project }: { state: ViewState; project: string }) {
-  const answer = useCosts(project, state.range, state.groupBy);
+  const answer = useCosts(project, state.range, state.groupBy, state.environment);
   const advice = useSuggestions(project, state.range, answer.isFetched);
   const a = answer.data;
   const error = answer.error ?? advice.error;
@@ -185,11 +187,13 @@ export function Cost({ state, project }: { state: ViewState; project: string }) 
           options={[{ value: "", label: "By cost kind" }, ...GROUP_BYS.map((g) => ({ value: g, label: `By ${g}` }))]}
           onValueChange={(g) => navigate({ groupBy: g })}
         />
-        {state.environment && <span className="text-xs text-zinc-500">These figures cover every environment.</span>}
+        {state.environment && (
+          <span className="text-xs text-zinc-500">Environment {state.environment} only (suggestions: every environment).</span>
+        )}
         {a && (
           <a
             className="ml-auto inline-flex h-8 items-center rounded-md border border-zinc-200 bg-white px-3 text-sm font-medium shadow-xs hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
-            href={costsCsvUrl(project, { start: a.window.start, end: a.window.end })}
+            href={costsCsvUrl(project, { start: a.window.start, end: a.window.end, ...(state.environment ? { environment: state.environment } : {}) })}
             download
           >
             Export CSV

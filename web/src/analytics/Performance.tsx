@@ -8,15 +8,17 @@ import { Card, CardHeader } from "../ui/Card";
 import { Select } from "../ui/Select";
 import { Table, TD, TH, THead, TR } from "../ui/Table";
 import type { MetricAnswer, RankedGroup } from "./analyticsApi";
-import { useHistogram, useLeaders, useMetric } from "./analyticsQueries";
-import { BarChart, TimeChart } from "./Charts";
+import { environmentParam, useHistogram, useLeaders, useMetric } from "./analyticsQueries";
+import { BarChart, PALETTE, TimeChart } from "./Charts";
 import { Change, FigureCard } from "./Figure";
 import {
   aggregationApplies,
   AGGREGATIONS,
   changeText,
+  environmentApplies,
   figureOf,
   GROUP_BYS,
+  groupLines,
   METRICS,
   metricText,
   ratePercent,
@@ -25,10 +27,11 @@ import {
 } from "./metricFigures";
 
 function SummaryCards({ project, state, after }: { project: string; state: ViewState; after: boolean }) {
-  const latency = useMetric(project, state.range, { metric: "latency" }, after);
-  const errors = useMetric(project, state.range, { metric: "error_rate" }, after);
-  const throughput = useMetric(project, state.range, { metric: "throughput" }, after);
-  const cost = useMetric(project, state.range, { metric: "cost" }, after);
+  const env = environmentParam(state.environment);
+  const latency = useMetric(project, state.range, { metric: "latency", ...env }, after);
+  const errors = useMetric(project, state.range, { metric: "error_rate", ...env }, after);
+  const throughput = useMetric(project, state.range, { metric: "throughput", ...env }, after);
+  const cost = useMetric(project, state.range, { metric: "cost", ...env }, after);
   const l = latency.data?.summary;
   const success = successRate(errors.data?.summary, errors.data?.summary.previous);
   const points = success.pointsChange;
@@ -78,6 +81,26 @@ function MetricChart({ answer, metric, aggregation }: { answer: MetricAnswer; me
           format: (v) => metricText(metric, v),
         },
       ]}
+      axisFormat={(v) => metricText(metric, v)}
+      xRange={[Date.parse(answer.window.start) / 1000, Date.parse(answer.window.end) / 1000]}
+    />
+  );
+}
+
+/** One line per drawn group (the API's group_series), with the legend and hover values of uPlot. */
+function GroupChart({ answer, metric, aggregation }: { answer: MetricAnswer; metric: string; aggregation: string }) {
+  const { times, lines } = groupLines(answer.group_series ?? [], figureOf(metric, aggregation));
+  if (times.length === 0) return null;
+  return (
+    <TimeChart
+      testId="group-chart"
+      times={times}
+      lines={lines.map((l, i) => ({
+        label: l.group || `(no ${answer.group_by})`,
+        values: l.values,
+        color: PALETTE[i % PALETTE.length],
+        format: (v) => metricText(metric, v),
+      }))}
       axisFormat={(v) => metricText(metric, v)}
       xRange={[Date.parse(answer.window.start) / 1000, Date.parse(answer.window.end) / 1000]}
     />
@@ -142,7 +165,7 @@ function Ranked({ title, testId, rows, metric, groupBy }: { title: string; testI
 }
 
 function LatencyHistogram({ project, state, after }: { project: string; state: ViewState; after: boolean }) {
-  const answer = useHistogram(project, state.range, { metric: "latency", bins: "30" }, after);
+  const answer = useHistogram(project, state.range, { metric: "latency", bins: "30", ...environmentParam(state.environment) }, after);
   const bins = answer.data?.bins ?? [];
   return (
     <Card>
@@ -158,14 +181,19 @@ function LatencyHistogram({ project, state, after }: { project: string; state: V
   );
 }
 
+const SERIES_GROUPS = 10; // groups drawn over time
+
 export function Performance({ state, project }: { state: ViewState; project: string }) {
   const { metric, aggregation, groupBy } = state;
-  const params: Record<string, string> = { metric, limit: "20" };
-  if (groupBy) params.group_by = groupBy;
+  // a sketched metric grouped by anything but environment cannot be narrowed to one (the API says 400)
+  const narrowed = state.environment !== "" && environmentApplies(metric, groupBy);
+  const env = narrowed ? environmentParam(state.environment) : {};
+  const params: Record<string, string> = { metric, limit: "20", ...env };
+  if (groupBy) Object.assign(params, { group_by: groupBy, series_groups: String(SERIES_GROUPS) });
   const chosen = useMetric(project, state.range, params);
   // the chart's figures first; the cards, rankings and histogram once they are in
   const after = chosen.isFetched;
-  const ranked = useLeaders(project, state.range, { metric, group_by: groupBy }, groupBy !== "" && after);
+  const ranked = useLeaders(project, state.range, { metric, group_by: groupBy, ...env }, groupBy !== "" && after);
   const error = chosen.error ?? ranked.error;
   return (
     <section className="performance flex flex-col gap-4">
@@ -186,7 +214,12 @@ export function Performance({ state, project }: { state: ViewState; project: str
           options={[{ value: "", label: "No grouping" }, ...GROUP_BYS.map((g) => ({ value: g, label: `By ${g}` }))]}
           onValueChange={(g) => navigate({ groupBy: g })}
         />
-        {state.environment && <span className="text-xs text-zinc-500">These figures cover every environment.</span>}
+        {state.environment && !narrowed && (
+          <span className="environment-note text-xs text-zinc-500">
+            The chart and groups cover every environment: {metric} by {groupBy} is kept per one grouping (the cards and
+            histogram are {state.environment} only).
+          </span>
+        )}
       </div>
       {error && <p className="error text-sm text-red-600 dark:text-red-400">{error.message}</p>}
       <SummaryCards project={project} state={state} after={after} />
@@ -201,8 +234,13 @@ export function Performance({ state, project }: { state: ViewState; project: str
       {groupBy && chosen.data && (
         <Card className="overflow-x-auto">
           <CardHeader title={`By ${groupBy}`}>
-            <span className="text-xs text-zinc-500">{count(chosen.data.group_count)} groups</span>
+            <span className="text-xs text-zinc-500" data-testid="group-series-note">
+              {count(chosen.data.group_count)} groups
+              {(chosen.data.groups_without_series ?? 0) > 0 &&
+                `; the ${count(chosen.data.group_series?.length ?? 0)} with most measurements drawn, ${count(chosen.data.groups_without_series ?? 0)} not drawn`}
+            </span>
           </CardHeader>
+          <GroupChart answer={chosen.data} metric={metric} aggregation={aggregation} />
           <GroupTable answer={chosen.data} metric={metric} aggregation={aggregation} />
         </Card>
       )}

@@ -16,8 +16,8 @@ const average = (v: number | null | undefined) =>
   v === null || v === undefined ? "—" : v.toLocaleString("en-US", { maximumFractionDigits: 1 });
 
 export function Tokens({ state, project }: { state: ViewState; project: string }) {
-  const now = useTokenAnalysis(project, state.range);
-  const before = usePreviousTokenAnalysis(project, now.data?.window);
+  const now = useTokenAnalysis(project, state.range, state.environment);
+  const before = usePreviousTokenAnalysis(project, now.data?.window, state.environment);
   const a = now.data;
   const p = before.data;
   const efficiency = cacheEfficiency(a);
@@ -28,7 +28,7 @@ export function Tokens({ state, project }: { state: ViewState; project: string }
     <section className="tokens flex flex-col gap-4">
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-lg font-semibold">Tokens</h1>
-        {state.environment && <span className="text-xs text-zinc-500">These figures cover every environment.</span>}
+        {state.environment && <span className="text-xs text-zinc-500">Environment {state.environment} only.</span>}
       </div>
       {error && <p className="error text-sm text-red-600 dark:text-red-400">{error.message}</p>}
       {!a ? (

@@ -9,6 +9,9 @@ const rangeKey = (range: TimeRange) => ("preset" in range ? range.preset : `${ra
 
 type Params = Record<string, string>;
 
+/** The shell's environment as the analytics endpoints take it ("" = every one: left out). */
+export const environmentParam = (environment: string): Params => (environment ? { environment } : {});
+
 /** `enabled` lets a page ask for its secondary figures once the main one is in:
  * seven reads at once would share the server's cores and slow the first answer. */
 export const useMetric = (project: string, range: TimeRange, params: Params, enabled = true) =>
@@ -35,28 +38,37 @@ export const useHistogram = (project: string, range: TimeRange, params: Params, 
     placeholderData: keepPreviousData,
   });
 
-export const useTokenAnalysis = (project: string, range: TimeRange) =>
+export const useTokenAnalysis = (project: string, range: TimeRange, environment: string) =>
   useQuery({
-    queryKey: ["analytics", "tokens", project, rangeKey(range)],
-    queryFn: ({ signal }) => tokenAnalysis(project, rangeBounds(range), signal),
+    queryKey: ["analytics", "tokens", project, rangeKey(range), environment],
+    queryFn: ({ signal }) => tokenAnalysis(project, { ...rangeBounds(range), ...environmentParam(environment) }, signal),
     placeholderData: keepPreviousData,
   });
 
 /** The period of the same length before a window, as the API aligned it
  * (window.previous_start .. window.start): asked once the window's answer is in. */
-export const usePreviousTokenAnalysis = (project: string, window: { previous_start: string; start: string } | undefined) =>
+export const usePreviousTokenAnalysis = (
+  project: string,
+  window: { previous_start: string; start: string } | undefined,
+  environment: string,
+) =>
   useQuery({
-    queryKey: ["analytics", "tokens-before", project, window?.previous_start, window?.start],
-    queryFn: ({ signal }) => tokenAnalysis(project, { start: window!.previous_start, end: window!.start }, signal),
+    queryKey: ["analytics", "tokens-before", project, window?.previous_start, window?.start, environment],
+    queryFn: ({ signal }) =>
+      tokenAnalysis(project, { start: window!.previous_start, end: window!.start, ...environmentParam(environment) }, signal),
     enabled: window !== undefined,
     staleTime: 60_000,
   });
 
 /** The cost analysis (cost, energy and carbon), with `group_by` its top groups' series. */
-export const useCosts = (project: string, range: TimeRange, groupBy: string) =>
+export const useCosts = (project: string, range: TimeRange, groupBy: string, environment: string) =>
   useQuery({
-    queryKey: ["analytics", "costs", project, rangeKey(range), groupBy],
+    queryKey: ["analytics", "costs", project, rangeKey(range), groupBy, environment],
     queryFn: ({ signal }) =>
-      costAnalysis(project, { ...rangeBounds(range), ...(groupBy ? { group_by: groupBy } : {}) }, signal),
+      costAnalysis(
+        project,
+        { ...rangeBounds(range), ...(groupBy ? { group_by: groupBy } : {}), ...environmentParam(environment) },
+        signal,
+      ),
     placeholderData: keepPreviousData,
   });

@@ -2,8 +2,6 @@
 // or by the chosen group) and the suggestions' totals.
 import type { CostAnalysis } from "./analyticsApi";
 
-type Point = CostAnalysis["series"][number];
-
 export interface Layer {
   label: string;
   values: number[];
@@ -12,7 +10,7 @@ export interface Layer {
 /** The layers of the trend: each group's cost per step when grouped, else the
  * LLM / infrastructure / data parts of the total. */
 export function costLayers(analysis: CostAnalysis): { times: number[]; layers: Layer[] } {
-  const at = (series: Point[]) => series.map((p) => Date.parse(p.t) / 1000);
+  const at = (series: { t: string }[]) => series.map((p) => Date.parse(p.t) / 1000);
   if (analysis.group_by && analysis.groups && analysis.groups.length > 0) {
     return {
       times: at(analysis.groups[0].series),

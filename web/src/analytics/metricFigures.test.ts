@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changeText, figureOf, metricText, successRate, valueOf } from "./metricFigures";
+import { changeText, environmentApplies, figureOf, groupLines, metricText, successRate, valueOf } from "./metricFigures";
 
 describe("metric figures", () => {
   it("reads the aggregation, except for throughput and error rate", () => {
@@ -30,5 +30,28 @@ describe("metric figures", () => {
   it("turns the error rates of both periods into a success rate and its change in points", () => {
     expect(successRate({ count: 4, rate: 0.25 }, { count: 2, rate: 0.5 })).toEqual({ value: 0.75, pointsChange: 25 });
     expect(successRate({ count: 0, rate: null }, { count: 2, rate: 0.5 })).toEqual({ value: null, pointsChange: null });
+  });
+  it("puts the groups' series on one axis, null where a group has no step", () => {
+    const point = (t: string, p90: number) => ({ t, count: 1, p90 });
+    const { times, lines } = groupLines(
+      [
+        { group: "rag", series: [point("2026-01-01T00:00:00Z", 10), point("2026-01-01T02:00:00Z", 30)] },
+        { group: "", series: [point("2026-01-01T01:00:00Z", 20)] },
+      ],
+      "p90",
+    );
+    const t0 = Date.parse("2026-01-01T00:00:00Z") / 1000;
+    expect(times).toEqual([t0, t0 + 3600, t0 + 7200]);
+    expect(lines).toEqual([
+      { group: "rag", values: [10, null, 30] },
+      { group: "", values: [null, 20, null] },
+    ]);
+  });
+  it("narrows a sketched metric by environment only ungrouped or by environment", () => {
+    expect(environmentApplies("latency", "")).toBe(true);
+    expect(environmentApplies("latency", "environment")).toBe(true);
+    expect(environmentApplies("latency", "chain")).toBe(false);
+    expect(environmentApplies("error_rate", "chain")).toBe(true);
+    expect(environmentApplies("carbon", "model")).toBe(true);
   });
 });

@@ -66,3 +66,24 @@ export function successRate(now: MetricStats | undefined, before: MetricStats | 
     pointsChange: rate === null || previous === null ? null : (previous - rate) * 100,
   };
 }
+
+/** Metrics whose percentiles come from sketches kept per one grouping: the API takes
+ * an environment with them only ungrouped or grouped by environment. */
+const SKETCHED = new Set(["latency", "tokens", "cost", "throughput"]);
+
+/** Whether the shell's environment can narrow this metric at this grouping. */
+export const environmentApplies = (metric: string, groupBy: string) =>
+  !SKETCHED.has(metric) || groupBy === "" || groupBy === "environment";
+
+type GroupSeries = { group: string; series: (MetricStats & { t: string })[] }[];
+
+/** The groups' series on one time axis (epoch seconds, every step any group has),
+ * null where a group has no measurement in a step. */
+export function groupLines(groupSeries: GroupSeries, figure: Figure): { times: number[]; lines: { group: string; values: (number | null)[] }[] } {
+  const times = [...new Set(groupSeries.flatMap((g) => g.series.map((p) => Date.parse(p.t) / 1000)))].sort((a, b) => a - b);
+  const lines = groupSeries.map((g) => {
+    const at = new Map(g.series.map((p) => [Date.parse(p.t) / 1000, valueOf(p, figure)]));
+    return { group: g.group, values: times.map((t) => at.get(t) ?? null) };
+  });
+  return { times, lines };
+}
