@@ -254,4 +254,33 @@ class RequestPlan:
             "costs_7d": windowed("costs_7d", analytics + "costs", 7),
             "tokens_24h": windowed("tokens_24h", analytics + "tokens", 1),
             "tokens_7d": windowed("tokens_7d", analytics + "tokens", 7),
+            # what the analytics pages ask with a grouping or the shell's environment
+            "metrics_latency_chain_series_7d": windowed(
+                "metrics_latency_chain_series_7d",
+                analytics + "metrics",
+                7,
+                metric="latency",
+                group_by="chain",
+                series_groups=10,
+            ),
+            "metrics_latency_env_7d": windowed(
+                "metrics_latency_env_7d",
+                analytics + "metrics",
+                7,
+                lambda: {"environment": self._value("environment")},
+                metric="latency",
+            ),
+            "costs_chain_7d": windowed("costs_chain_7d", analytics + "costs", 7, group_by="chain"),
+            "costs_env_7d": windowed(
+                "costs_env_7d",
+                analytics + "costs",
+                7,
+                lambda: {"environment": self._value("environment")},
+            ),
+            "tokens_env_7d": windowed(
+                "tokens_env_7d",
+                analytics + "tokens",
+                7,
+                lambda: {"environment": self._value("environment")},
+            ),
         }
