@@ -9,15 +9,23 @@ aligned (`window.window`), so the minutes of a window hold exactly its spans:
   series: one read of both periods, grouped by period and step
   (epoch-aligned buckets of `window.step_s`, whole minutes; every bucket of
   the window is answered, zero when nothing happened);
-- with `group_by`: the series of the top groups by cost (the span's own
+- with `group_by` (not chain): the series of the top groups by cost (the span's own
   column): a read for the top groups and one for their series (`user` is not
   in the rollup: those two read `spans`);
 - by model: the LLM calls of the window grouped by provider and model;
 - by environment, by agent: one read with two grouping sets, the span's own
   environment / agent (spans without one are the group "").
+- carbon ranges and grid zones: `carbon_rollups` (migration 0015: per project x
+  minute x environment x zone, the central figures and the sums of the spans'
+  min and max), one read of both periods by step and zone.
+With `environment`, rollup and span reads keep the span's own environment,
+trace reads the trace's.
 Two figures need each trace and read what keeps traces:
 - by chain: `trace_summaries` rows of the window's days, merged per trace; a
   trace counts when it starts in the window, its chain is the trace's chain;
+  with group_by=chain the same read gives the top chains' series (a sumMap of
+  each trace's figures at the step it started in), so an LLM call is counted
+  under its trace's chain, as the trace list's filter counts it;
 - CSV export: `spans` of the window (the columns it adds up) joined to their
   trace's chain (`trace_summaries`), one row per day x chain x environment x
   provider x model.
