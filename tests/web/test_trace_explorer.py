@@ -172,20 +172,18 @@ def test_the_list_shows_the_trace_with_its_cost_and_carbon_and_opens_it(studio, 
 
     page.goto(f"{studio.api}/#/{PROJECT}")
     row = page.locator(f"tr[data-trace-id='{trace_id}']")
-    expect(row).to_contain_text("carbon report")
-    expect(row).to_contain_text("1 error")
-    cells = row.locator("td")
-    # time, name, duration, spans, tokens, cost, carbon, models
-    expect(cells.nth(3)).to_have_text("3")
-    expect(cells.nth(4)).to_have_text("1,500")
-    expect(cells.nth(5)).to_have_text(_usd(llm_cost))
-    expect(cells.nth(6)).to_have_text(_grams(summary["carbon"]["carbon_g"]))
-    expect(cells.nth(7)).to_have_text("gpt-4o")
+    expect(row.locator("td.name")).to_have_text("carbon report")
+    expect(row.locator("td.status")).to_have_text("1 error")
+    expect(row.locator("td.spans")).to_have_text("3")
+    expect(row.locator("td.tokens")).to_have_text("1,500")
+    expect(row.locator("td.cost")).to_have_text(_usd(llm_cost))
+    expect(row.locator("td.carbon")).to_have_text(_grams(summary["carbon"]["carbon_g"]))
+    expect(row.locator("td.models")).to_have_text("gpt-4o")
 
     row.get_by_role("link", name="carbon report").click()
-    # The trace opens within the list's start and end (epoch ms in the URL).
-    expect(page.locator("table.spans tr")).to_have_count(3)
-    assert "?start=" in page.url and "&end=" in page.url
+    # The trace opens beside the list, within the list's start and end (epoch ms in the URL).
+    expect(page.locator("table.spans tr[data-span-id]")).to_have_count(3)
+    assert f"trace={trace_id}" in page.url and "&start=" in page.url and "&end=" in page.url
     # Tree order: the root, then its children by start time, each a row.
     names = page.locator("table.spans td.name").all_inner_texts()
     assert names == ["carbon report", "chat gpt-4o", "search_emissions"]
@@ -258,10 +256,12 @@ def test_past_the_first_page_new_traces_wait_behind_a_button(studio, page) -> No
     assert resp.status_code == 200, resp.text
     page.goto(f"{studio.api}/#/{project}")
     expect(page.get_by_test_id("live-state")).to_have_text("live")
-    rows = page.locator("table.traces tbody tr")
-    expect(rows).to_have_count(50)
-    page.get_by_role("button", name="Load more").click()
-    expect(rows).to_have_count(60)
+    # the rows loaded (only those in view are drawn)
+    rows = page.get_by_role("grid", name="traces")
+    expect(rows).to_have_attribute("data-rows", "50")
+    # scrolled to the end, the next page loads
+    page.get_by_test_id("trace-scroll").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    expect(rows).to_have_attribute("data-rows", "60")
 
     late = new_trace_id()
     resp = post_protobuf(
@@ -272,10 +272,11 @@ def test_past_the_first_page_new_traces_wait_behind_a_button(studio, page) -> No
     assert resp.status_code == 200, resp.text
     waiting = page.get_by_role("button", name="1 new trace: show the newest")
     expect(waiting).to_be_visible(timeout=10_000)
-    expect(rows).to_have_count(60)  # the pages read so far stay as they were
+    expect(rows).to_have_attribute("data-rows", "60")  # the pages read so far stay as they were
     waiting.click()
     expect(page.locator(f"tr[data-trace-id='{late.hex()}']")).to_contain_text("late job")
-    expect(rows).to_have_count(50)
+    expect(rows).to_have_attribute("data-rows", "50")
+    assert page.get_by_test_id("trace-scroll").evaluate("el => el.scrollTop") == 0
 
 
 def test_span_search_by_attribute_and_text_opens_the_trace(studio, page) -> None:
@@ -685,6 +686,8 @@ def test_share_copies_the_view_and_exports_download_what_the_api_has(studio, bro
         # the list as CSV: the rows the list shows, with its filters
         page.goto(f"{studio.api}/#/{PROJECT}?status=error")
         rows = page.locator("table.traces tbody tr")
+        # the list stays mounted from the split view: the unfiltered rows show (busy) until the answer
+        expect(page.get_by_role("grid", name="traces")).to_have_attribute("aria-busy", "false")
         expect(rows.first).to_be_visible()
         shown = rows.evaluate_all("rs => rs.map(r => r.dataset.traceId)")
         with page.expect_download() as csv_download:

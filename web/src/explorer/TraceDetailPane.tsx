@@ -33,7 +33,7 @@ export const TraceDetailPane = forwardRef<HTMLElement, { state: ViewState; proje
             ✕
           </Button>
         </div>
-        <TraceView key={traceId} state={state} project={project} traceId={traceId} />
+        <TraceView key={traceId} state={state} project={project} traceId={traceId} embedded />
       </aside>
     );
   },

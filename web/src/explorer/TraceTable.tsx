@@ -39,6 +39,7 @@ export interface TraceTableProps {
   split: boolean;
   hasNextPage: boolean;
   fetching: boolean;
+  /** the rows are the previous filters' while the new ones load */
   dimmed: boolean;
   loadMore: () => void;
   /** a trace chosen by click or key: "push" a history entry (a click) or "replace" it (keys) */
@@ -128,6 +129,7 @@ export function TraceTable(props: TraceTableProps) {
       aria-activedescendant={activeIndex >= 0 ? rowId(activeId!) : undefined}
       tabIndex={0}
       data-rows={traces.length}
+      aria-busy={dimmed}
       onKeyDown={onKeyDown}
       className={cn(
         "traces grid w-full text-sm outline-none focus-visible:ring-2 focus-visible:ring-brand-500 focus-visible:ring-inset",
