@@ -95,6 +95,13 @@ def sent(studio) -> dict[str, Any]:
         resource={"service.name": "x", "gls.project": "no spaces allowed"},
     )
     assert post_protobuf(studio.otlp_http, bad_project).status_code == 200
+    # A request of the project "alerts" (its header) with 3 spans, 2 of them invalid:
+    # rejected, and counted as that project's too.
+    of_alerts = make_request(
+        [make_span(new_trace_id()), make_span(b"\0" * 16), make_span(b"\0" * 16)]
+    )
+    partial = post_protobuf(studio.otlp_http, of_alerts, headers={"X-GLS-Project": "alerts"})
+    assert partial.status_code == 200
     return {"failed_now": [t for t, (*_, f) in zip(ids[10:], current, strict=True) if f]}
 
 
@@ -104,9 +111,14 @@ def _notifications(studio: Studio, project: str, start_ms: int, end_ms: int) -> 
     )
 
 
-def _by_kind(answer: dict[str, Any], chain: str | None = None) -> dict[str, dict[str, Any]]:
-    """The items of the project (chain None) or of one chain, by kind."""
-    items = [item for item in answer["items"] if item.get("chain") == chain]
+def _by_kind(
+    answer: dict[str, Any], chain: str | None = None, scope: str = "project"
+) -> dict[str, dict[str, Any]]:
+    """The items of the project (chain None) or of one chain, by kind; or the
+    Studio's (scope "studio")."""
+    items = [
+        item for item in answer["items"] if item.get("chain") == chain and item["scope"] == scope
+    ]
     kinds = [item["kind"] for item in items]
     assert len(kinds) == len(set(kinds)), kinds
     return {item["kind"]: item for item in items}
@@ -165,10 +177,10 @@ def test_ingest_refusals_and_rejections_of_the_period(studio, sent):
     end = time.time_ns() // 10**6 + 60_000
     for project in ("alerts", "calm"):  # the Studio's counters, shown to every project
         answer = _notifications(studio, project, end - 10 * 60_000, end)
-        items = _by_kind(answer)
+        items = _by_kind(answer, scope="studio")
         assert items["ingest_refused"]["count"] == 1
         assert items["ingest_refused"]["severity"] == "warning"
-        assert items["spans_rejected"]["count"] == 2
+        assert items["spans_rejected"]["count"] == 4
         assert items["requests_failed"]["count"] == 1
         for kind in ("ingest_refused", "spans_rejected", "requests_failed"):
             assert items[kind]["traces_query"] is None
@@ -177,8 +189,21 @@ def test_ingest_refusals_and_rejections_of_the_period(studio, sent):
         order = ["critical", "error", "warning", "info"]
         assert severities == sorted(severities, key=order.index)
     # A period that ended before the Studio started has none of them.
-    earlier = _by_kind(_notifications(studio, "calm", START_MS - HOUR_MS, START_MS))
+    earlier = _by_kind(_notifications(studio, "calm", START_MS - HOUR_MS, START_MS), scope="studio")
     assert not {"ingest_refused", "spans_rejected", "requests_failed"} & earlier.keys()
+
+
+def test_a_project_is_shown_its_own_rejected_spans(studio, sent):
+    end = time.time_ns() // 10**6 + 60_000
+    own = _by_kind(_notifications(studio, "alerts", end - 10 * 60_000, end))
+    rejected = own["spans_rejected"]
+    assert rejected["count"] == 2 and "of this project" in rejected["message"]
+    assert rejected["traces_query"] is None and rejected["severity"] == "error"
+    # the refused request was refused before its project could be read: Studio's only
+    assert "ingest_refused" not in own
+    # another project has none of its own
+    calm = _by_kind(_notifications(studio, "calm", end - 10 * 60_000, end))
+    assert "spans_rejected" not in calm
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ class Notifications:
     async def for_period(self, project: str, start_ns: int, end_ns: int) -> dict[str, Any]:
         items = [
             *await spike_items(self.store, project, start_ns, end_ns),
-            *ingest_items(self.counters, start_ns, end_ns),
+            *ingest_items(self.counters, start_ns, end_ns, project),
         ]
         items.sort(key=lambda item: SEVERITY_ORDER[item["severity"]])
         for number, item in enumerate(items):
