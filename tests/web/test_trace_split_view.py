@@ -56,9 +56,7 @@ def _row(page, trace_id: str):
     return page.locator(f"table.traces tr[data-trace-id='{trace_id}']")
 
 
-def test_a_chosen_trace_opens_beside_the_list_and_its_url_reopens_the_view(
-    studio, browser
-) -> None:
+def test_a_chosen_trace_opens_beside_the_list_and_its_url_reopens_the_view(studio, browser) -> None:
     project = "split-view"
     failed = _send_sdk_trace(studio, project, "refund request", failed=True)
     ok = _send_sdk_trace(studio, project, "order lookup")
@@ -154,9 +152,7 @@ def test_thousands_of_traces_load_as_the_list_scrolls_with_a_window_of_rows(
 ) -> None:
     project = "split-view-many"
     total = 3000
-    ids = _send_traces(
-        studio, project, [f"bulk {i}" for i in range(total)], time.time_ns() - 10**9
-    )
+    ids = _send_traces(studio, project, [f"bulk {i}" for i in range(total)], time.time_ns() - 10**9)
     context = browser.new_context(viewport=WIDE)
     try:
         page = context.new_page()
