@@ -120,19 +120,11 @@ class TokenRequest:
 
     @property
     def calls(self) -> str:
-        """The window's LLM calls in `llm_calls` (no environment column): with an
-        environment, the calls of that environment's traces (the trace's, as the
-        trace list filters; a trace's spans share it when it is a resource
-        attribute, as OpenTelemetry's deployment.environment is)."""
+        """The window's LLM calls in `llm_calls`, of the environment when one is
+        asked (the call's own, migration 0016, as the per-model rollups keep it)."""
         if self.environment is None:
             return IN_WINDOW
-        return (
-            f"{IN_WINDOW} AND trace_id IN (SELECT trace_id FROM trace_summaries"
-            " WHERE project = {project:String}"
-            " AND day >= toDate(fromUnixTimestamp64Nano({start:Int64})) - 1"
-            " AND day <= toDate(fromUnixTimestamp64Nano({end:Int64}))"
-            " GROUP BY trace_id HAVING max(environment) = {environment:String})"
-        )
+        return f"{IN_WINDOW} AND environment = {{environment:String}}"
 
 
 def _per(total: float, count: float) -> float | None:
