@@ -17,9 +17,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 from playwright.sync_api import expect
+from test_trace_explorer import _grams, _kwh, _usd
 
 from otlp_helpers import get_trace
-from test_trace_explorer import _grams, _kwh, _usd
 
 PROJECT = "trace-detail"
 HOSTILE_HTML = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>'
@@ -63,10 +63,18 @@ GENAI_INPUT = [
     {
         "role": "assistant",
         "parts": [
-            {"type": "tool_call", "id": "call_1", "name": "get_weather", "arguments": {"city": "Paris"}}
+            {
+                "type": "tool_call",
+                "id": "call_1",
+                "name": "get_weather",
+                "arguments": {"city": "Paris"},
+            }
         ],
     },
-    {"role": "tool", "parts": [{"type": "tool_call_response", "id": "call_1", "response": "rainy"}]},
+    {
+        "role": "tool",
+        "parts": [{"type": "tool_call_response", "id": "call_1", "response": "rainy"}],
+    },
 ]
 GENAI_OUTPUT = [
     {"role": "assistant", "parts": [{"type": "text", "content": "It is rainy in Paris."}]}
@@ -240,9 +248,7 @@ def test_the_footer_shows_the_servers_totals(studio, page, detail_trace) -> None
     )
     expect(value("energy")).to_have_text(_kwh(totals["energy_kwh"]["value"]))
     embodied = totals["embodied_carbon_g"]
-    expect(value("embodied")).to_have_text(
-        f"{_grams(embodied['value'])} CO₂e" if embodied else "—"
-    )
+    expect(value("embodied")).to_have_text(f"{_grams(embodied['value'])} CO₂e" if embodied else "—")
     quality = totals["data_quality"]
     expect(value("quality")).to_have_text(f"{round(quality['score'] * 100)}%")
     expect(footer.locator("[data-metric=quality] .note")).to_have_text(
@@ -295,7 +301,10 @@ def test_the_waterfall_zooms_by_drag_and_wheel_and_its_axis_follows(
     page.wait_for_function(
         f"() => document.querySelector('[data-testid=waterfall]').dataset.to < {total * 0.99}"
     )
-    start, end = float(waterfall.get_attribute("data-from")), float(waterfall.get_attribute("data-to"))
+    start, end = (
+        float(waterfall.get_attribute("data-from")),
+        float(waterfall.get_attribute("data-to")),
+    )
     assert start == pytest.approx(total * 0.2, rel=0.02)
     assert end == pytest.approx(total * 0.4, rel=0.02)
     assert _ticks(page) != before
@@ -321,9 +330,7 @@ def test_a_click_on_a_graph_node_opens_its_span_in_the_inspector(
     graph = page.get_by_test_id("span-graph")
     expect(graph).to_have_attribute("data-nodes", "7")
     target = _span_id(detail_trace, "book hotel")
-    at = graph.evaluate(
-        f"el => el._cyreg.cy.getElementById('{target}').renderedPosition()"
-    )
+    at = graph.evaluate(f"el => el._cyreg.cy.getElementById('{target}').renderedPosition()")
     graph.click(position={"x": at["x"], "y": at["y"]})
     inspector = page.get_by_test_id("span-detail")
     expect(inspector.get_by_role("heading", level=2)).to_have_text("book hotel")
@@ -337,9 +344,7 @@ def test_a_click_on_a_graph_node_opens_its_span_in_the_inspector(
 
 def _messages(page) -> list[tuple[str, str]]:
     items = page.get_by_test_id("span-messages").locator("li.message")
-    return [
-        (item.get_attribute("data-role"), item.inner_text()) for item in items.all()
-    ]
+    return [(item.get_attribute("data-role"), item.inner_text()) for item in items.all()]
 
 
 @pytest.mark.parametrize(
@@ -415,9 +420,9 @@ def test_hostile_names_and_values_are_shown_as_text(studio, page) -> None:
     expect(chips.locator("li[data-chip=tag]").nth(1)).to_contain_text(EMOJI)
     expect(chips.locator("li[data-chip=user]")).to_contain_text(RTL)
     detail = page.get_by_test_id("span-detail")
-    expect(
-        detail.locator("table.attributes tr", has_text="note").locator("td")
-    ).to_have_text(HOSTILE_HTML)
+    expect(detail.locator("table.attributes tr", has_text="note").locator("td")).to_have_text(
+        HOSTILE_HTML
+    )
     # a JSON attribute is a tree whose keys and values stay text
     tree = detail.locator("table.attributes tr", has_text="emoji").locator(".json-tree")
     expect(tree).to_contain_text("<b>key</b>")
