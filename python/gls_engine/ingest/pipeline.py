@@ -212,17 +212,19 @@ class IngestPipeline:
     async def _store(self, decoded: _Decoded, project_override: str | None) -> ExportResult:
         accepted = decoded.batch.num_rows
         if decoded.rejected:
-            self.counters.add(
-                "spans_rejected", decoded.rejected, **_project_label(decoded, project_override)
+            self.counters.add("spans_rejected", decoded.rejected)
+            self._count_for_project(
+                "project_spans_rejected", decoded.rejected, decoded, project_override
             )
         result = ExportResult(accepted, decoded.rejected, decoded.message)
         if accepted == 0:
             return result
-        self._refuse_over_memory_limit(accepted, lambda: _project_label(decoded, project_override))
+        self._refuse_over_memory_limit(accepted, decoded, project_override)
         if self._pending_spans + accepted > self.settings.max_pending_spans:
-            label = _project_label(decoded, project_override)
-            self.counters.add("spans_refused", accepted, **label)
-            self.counters.add("requests_refused", 1, **label)
+            self.counters.add("spans_refused", accepted)
+            self.counters.add("requests_refused", 1)
+            self._count_for_project("project_spans_refused", accepted, decoded, project_override)
+            self._count_for_project("project_requests_refused", 1, decoded, project_override)
             raise RefusedError(
                 f"ingest queue is full ({self._pending_spans} spans waiting for storage);"
                 " retry later",
@@ -240,18 +242,36 @@ class IngestPipeline:
         await asyncio.shield(future)
         return result
 
+    def _count_for_project(
+        self, name: str, value: int, decoded: _Decoded, project_override: str | None
+    ) -> None:
+        """A refused or partly rejected request's count under its project, when its
+        spans are of one (the notification centre shows it to that project). Only
+        on those paths, never per accepted request."""
+        if project_override is not None:
+            self.counters.add(name, value, project=project_override)
+            return
+        column = decoded.batch.column("project")
+        projects = set(pc.unique(column).to_pylist()) if len(column) else set()
+        if len(projects) == 1:
+            self.counters.add(name, value, project=projects.pop())
+
     def _refuse_over_memory_limit(
-        self, spans: int = 0, label: Callable[[], dict[str, str]] | None = None
+        self,
+        spans: int = 0,
+        decoded: _Decoded | None = None,
+        project_override: str | None = None,
     ) -> None:
         """Refuse (429) while memory is over its limit and admitted spans are
-        being stored; `spans` of a decoded request are counted as refused, under
-        its project's `label` when known (worked out only when refusing)."""
+        being stored; `spans` of a decoded request are counted as refused."""
         if not self.memory.refuses(self._pending_spans):
             return
-        labels = label() if label is not None else {}
         if spans:
-            self.counters.add("spans_refused", spans, **labels)
-        self.counters.add("requests_refused", 1, reason="memory", **labels)
+            self.counters.add("spans_refused", spans)
+        self.counters.add("requests_refused", 1, reason="memory")
+        if decoded is not None:
+            self._count_for_project("project_spans_refused", spans, decoded, project_override)
+            self._count_for_project("project_requests_refused", 1, decoded, project_override)
         raise RefusedError(
             f"server memory is over its limit ({self.memory.last_rss >> 20} MiB of"
             f" {self.settings.memory_limit_mib} MiB) while {self._pending_spans} spans are"
@@ -388,15 +408,3 @@ class IngestPipeline:
                 (now_ms - row["stored_ms"]) / 1000,
                 ExportResult(row["span_count"]),
             )
-
-
-def _project_label(decoded: _Decoded, project_override: str | None) -> dict[str, str]:
-    """`project=` for a refused or partly rejected request's counters when its
-    spans are of one project (the notification centre shows it to that
-    project); {} when they are of several or none was readable. Only on those
-    paths, never per accepted request."""
-    if project_override is not None:
-        return {"project": project_override}
-    column = decoded.batch.column("project")
-    projects = set(pc.unique(column).to_pylist()) if len(column) else set()
-    return {"project": projects.pop()} if len(projects) == 1 else {}

@@ -3,8 +3,8 @@
 The counters are the Studio's (a refusal before a request is decoded cannot
 know its project), kept in memory since the process started: their items have
 scope "studio". Rejections and refusals of decoded requests whose spans are of
-one project are also counted under that project (ingest/pipeline.py), and that
-project is shown its own share with scope "project".
+one project are also counted as project_*{project=...} (ingest/pipeline.py),
+and that project is shown its own share with scope "project".
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ def _project_items(added: dict[str, float], project: str) -> list[dict[str, Any]
     """The project's own share of refusals and rejections (none of its spans were
     stored, so there are no traces to link to)."""
     items = []
-    refused = _sum(added, "requests_refused", project=project)
+    refused = _sum(added, "project_requests_refused", project=project)
     if refused:
-        spans = _sum(added, "spans_refused", project=project)
+        spans = _sum(added, "project_spans_refused", project=project)
         items.append(
             {
                 "kind": "ingest_refused",
@@ -67,7 +67,7 @@ def _project_items(added: dict[str, float], project: str) -> list[dict[str, Any]
                 "scope": "project",
             }
         )
-    rejected = _sum(added, "spans_rejected", project=project)
+    rejected = _sum(added, "project_spans_rejected", project=project)
     if rejected:
         items.append(
             {
