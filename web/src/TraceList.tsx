@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { TraceSummary } from "./api";
 import { count, plural } from "./format";
@@ -104,7 +104,7 @@ export function TraceList({ state, project }: { state: ViewState; project: strin
     if (state.traceId && !matchMedia("(min-width: 80rem)").matches) detail.current?.scrollIntoView({ block: "start" });
   }, [state.traceId]);
 
-  const traces = pages.data?.pages.flatMap((p) => p.traces) ?? [];
+  const traces = useMemo(() => pages.data?.pages.flatMap((p) => p.traces) ?? [], [pages.data]);
   const error = pages.error ?? facets.error;
   const split = state.traceId !== null;
   return (

@@ -1,6 +1,6 @@
 import { InfiniteQueryObserver, QueryClient } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { keys, tracePagesOptions } from "./queries";
+import { keepFirstTracePage, keys, tracePagesOptions } from "./queries";
 
 const filters = { status: "", model: "", name: "", environment: "" };
 
@@ -46,5 +46,51 @@ describe("trace list queries", () => {
     expect(keys.traces("shop", { preset: "7d" }, filters)).toEqual(["traces", "shop", "7d", filters]);
     expect(keys.traces("shop", { from: 1, to: 2 }, filters)[2]).toBe("1-2");
     stops.forEach((stop) => stop());
+  });
+});
+
+/** fetch answering every trace-list page with no rows and a cursor, keeping the URLs asked. */
+function pagedFetch() {
+  const urls: string[] = [];
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (url: string) => {
+      urls.push(url);
+      return new Response(JSON.stringify({ traces: [], next_cursor: `after-${urls.length}` }), { status: 200 });
+    }),
+  );
+  return urls;
+}
+
+describe("the trace list's pages", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("are 50 rows first, then 200 from the cursor", async () => {
+    const urls = pagedFetch();
+    const observer = new InfiniteQueryObserver(new QueryClient(), tracePagesOptions("shop", { preset: "1h" }, filters));
+    const stop = observer.subscribe(() => {});
+    await vi.waitFor(() => expect(observer.getCurrentResult().hasNextPage).toBe(true));
+    await observer.fetchNextPage();
+    expect(new URL(urls[0], "http://x").searchParams.get("limit")).toBe("50");
+    const second = new URL(urls[1], "http://x").searchParams;
+    expect([second.get("limit"), second.get("cursor")]).toEqual(["200", "after-1"]);
+    stop();
+  });
+
+  it("are cut to the first, so a refresh reads one page and not every page scrolled through", async () => {
+    const urls = pagedFetch();
+    const client = new QueryClient();
+    const observer = new InfiniteQueryObserver(client, tracePagesOptions("shop", { preset: "1h" }, filters));
+    const stop = observer.subscribe(() => {});
+    await vi.waitFor(() => expect(observer.getCurrentResult().hasNextPage).toBe(true));
+    await observer.fetchNextPage();
+    await observer.fetchNextPage();
+    expect(observer.getCurrentResult().data?.pages).toHaveLength(3);
+    keepFirstTracePage(client, "shop", { preset: "1h" }, filters);
+    expect(observer.getCurrentResult().data?.pages).toHaveLength(1);
+    await observer.refetch();
+    expect(urls).toHaveLength(4);
+    expect(new URL(urls[3], "http://x").searchParams.get("cursor")).toBeNull();
+    stop();
   });
 });

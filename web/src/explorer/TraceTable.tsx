@@ -8,6 +8,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { RefObject, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { TraceSummary } from "../api";
 import { count, duration, grams, plural, time, usd } from "../format";
+import { PAGE_SIZE } from "../queries";
 import { selectedTraceHref, ViewState } from "../route";
 import { Badge } from "../ui/Badge";
 import { cn } from "../ui/cn";
@@ -17,9 +18,10 @@ import { anchoredScrollTop, movedIndex, wantsNextPage } from "./listScroll";
 export const ROW_PX = 40;
 const OVERSCAN_ROWS = 10;
 /** The next page is asked for when the rows in view come this close to the last
- * loaded (a page is 50): near enough to be there before they are reached, far
- * enough that the first page alone fills a screen without asking for the second. */
-const LOAD_AHEAD_ROWS = 15;
+ * loaded: within the first page (50 rows) near enough to be there before they are
+ * reached and far enough that the first page alone fills a screen without asking
+ * for the second; past it (pages of 200) a fast scroll's second or so ahead. */
+const LOAD_AHEAD_ROWS = { firstPage: 15, later: 80 };
 /** With a trace open, the detail follows the keyboard once the key rests this long
  * (holding the arrow down does not ask the server for every trace passed). */
 const FOLLOW_AFTER_MS = 200;
@@ -63,7 +65,8 @@ export function TraceTable(props: TraceTableProps) {
   const lastInView = virtualizer.range?.endIndex ?? -1;
 
   useEffect(() => {
-    if (wantsNextPage(lastInView, traces.length, LOAD_AHEAD_ROWS, hasNextPage, fetching)) loadMore();
+    const ahead = traces.length > PAGE_SIZE ? LOAD_AHEAD_ROWS.later : LOAD_AHEAD_ROWS.firstPage;
+    if (wantsNextPage(lastInView, traces.length, ahead, hasNextPage, fetching)) loadMore();
   }, [lastInView, traces.length, hasNextPage, fetching, loadMore]);
 
   // Keep the row at the top of the view in place when rows come in above it.
