@@ -136,12 +136,15 @@ def test_a_full_queue_refuses_at_once_and_counts_it(pool) -> None:
             await gate.read("q-new", {}, engine)
         # the same read as a waiting one joins it: it adds nothing to the queue
         joined = asyncio.create_task(gate.read("q4", {}, engine))
+        # the Studio's own reads (status, retention) are never refused
+        own = asyncio.create_task(gate.read("q-own", {}, engine, refusable=False))
         engine.release.set()
-        await asyncio.gather(*running, joined)
+        await asyncio.gather(*running, joined, own)
         after = await gate.read("q-new", {}, engine)  # room again
-        return refused.value, counters.snapshot(), after
+        return refused.value, counters.snapshot(), after, own.result()
 
-    refused, counts, after = asyncio.run(go())
+    refused, counts, after, own = asyncio.run(go())
+    assert b"q-own" in own
     assert refused.retry_after_s == 1 and "3 reads waiting" in str(refused)
     assert counts["reads_refused"] == 1 and counts["reads_shared"] >= 1
     assert b"q-new" in after

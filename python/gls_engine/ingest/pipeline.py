@@ -400,6 +400,7 @@ class IngestPipeline:
             " WHERE stored_at > now64(3) - toIntervalSecond({window:UInt32})"
             " ORDER BY stored_at",
             {"window": self.settings.dedup_window_s},
+            refusable=False,
         )
         now_ms = time.time_ns() // 1_000_000
         for row in rows:

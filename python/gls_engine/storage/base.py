@@ -186,7 +186,8 @@ class SpanStore:
         """ClickHouse's MemoryTracking metric; None when it cannot be read."""
         try:
             rows = await self.query_rows(
-                "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'"
+                "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'",
+                refusable=False,
             )
         except StorageError:
             return None
@@ -198,6 +199,10 @@ class SpanStore:
         await loop.run_in_executor(self._write_pool, self._command, sql)
         self.reads.wrote()
 
-    async def query_rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
-        raw = await self.reads.read(sql, params or {}, self._query_bounded)
+    async def query_rows(
+        self, sql: str, params: Mapping[str, Any] | None = None, refusable: bool = True
+    ) -> list[dict]:
+        """Rows of a read. `refusable=False` for the Studio's own few reads (status,
+        retention, start-up), which a full queue must not refuse."""
+        raw = await self.reads.read(sql, params or {}, self._query_bounded, refusable)
         return [orjson.loads(line) for line in raw.splitlines() if line]

@@ -97,8 +97,15 @@ class ReadGate:
             return self._generation
 
     # --- reads -----------------------------------------------------------------
-    async def read(self, sql: str, params: Mapping[str, Any], run: Callable[..., bytes]) -> bytes:
-        """The answer of `run(sql, params)` (on the pool), shared or reused where allowed.
+    async def read(
+        self,
+        sql: str,
+        params: Mapping[str, Any],
+        run: Callable[..., bytes],
+        refusable: bool = True,
+    ) -> bytes:
+        """The answer of `run(sql, params)` (on the pool), shared or reused where allowed;
+        refused when the queue is full unless not `refusable`.
 
         The query runs apart from any one caller: a caller that goes away (its
         client disconnected) does not cancel it for the others waiting on it."""
@@ -108,7 +115,7 @@ class ReadGate:
         if known is not None and self._usable(known, self._generation, now):
             self._count("reads_shared")
             return await asyncio.shield(known.future)
-        if self._queued >= self._max_queued:
+        if refusable and self._queued >= self._max_queued:
             self._count("reads_refused")
             raise RefusedError(
                 f"the Studio has {self._queued} reads waiting; retry in a second", retry_after_s=1

@@ -99,7 +99,8 @@ class RetentionSweeper:
         parts = await self.store.query_rows(
             "SELECT table, partition, partition_id, sum(rows) AS rows FROM system.parts"
             f" WHERE active AND database = currentDatabase() AND table IN ({tables})"
-            " GROUP BY table, partition, partition_id"
+            " GROUP BY table, partition, partition_id",
+            refusable=False,
         )
         expired = expired_partitions(parts, self.retention_days, self._today())
         for p in expired:
