@@ -300,7 +300,7 @@ def test_span_search_by_attribute_and_text_opens_the_trace(studio, page) -> None
     expect(rows.filter(has_text="search_emissions")).to_have_count(0)
 
     page.locator(f"a[href*='{trace_id}']").click()
-    expect(page.locator("table.spans tr")).to_have_count(3)
+    expect(page.locator("table.spans tr[data-span-id]")).to_have_count(3)
     expect(page.locator("table.spans td.name").first).to_have_text("search me")
 
 
