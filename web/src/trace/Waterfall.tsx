@@ -108,7 +108,7 @@ export function Waterfall(props: TreeProps & { traceStartNs: number; totalMs: nu
               className="tick absolute top-0 flex h-full items-center border-l border-zinc-300 pl-1 whitespace-nowrap tabular-nums dark:border-zinc-700"
               style={{ left: `${((t - view.from) / width) * 100}%` }}
             >
-              {duration(t)}
+              {t === 0 ? "0" : duration(t)}
             </span>
           ))}
           {brush && <Brush {...brush} />}
@@ -198,8 +198,9 @@ function WaterfallRow(props: {
           >
             <span
               className={cn(
-                "absolute top-1/2 -translate-y-1/2 pl-1 text-[11px] whitespace-nowrap text-zinc-500 tabular-nums",
-                bar.left + bar.width > 80 ? "right-full pr-1" : "left-full",
+                "absolute top-1/2 -translate-y-1/2 px-1 text-[11px] whitespace-nowrap tabular-nums",
+                // inside a wide bar, else beside it where there is room
+                bar.width > 15 ? "left-0 text-white" : bar.left + bar.width > 80 ? "right-full text-zinc-500" : "left-full text-zinc-500",
               )}
             >
               {duration(s.duration_ms)}
