@@ -127,6 +127,9 @@ function DrawnGraph({ spans, selected, onSelect, positions }: GraphProps & { pos
               color: dark ? "#e4e4e7" : "#27272a",
               width: NODE_PX,
               height: NODE_PX,
+              // a large graph fits the box at a zoom where labels are unreadable: they are
+              // drawn once zoomed in, not measured and painted 10,000 times first
+              "min-zoomed-font-size": large ? 8 : 0,
             },
           },
           { selector: "node.failed", style: { "border-width": 3, "border-color": FAILURE_COLOUR, "border-style": "double" } },

@@ -1,4 +1,4 @@
-import { useRef } from "react";
+import { memo, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { count, duration, usd } from "../format";
 import type { Row } from "../spanTree";
@@ -9,7 +9,7 @@ import { cn } from "../ui/cn";
  * so a trace of thousands of spans opens and scrolls as fast as a small one. */
 export const WINDOW_FROM = 400;
 const ROW_PX = 28;
-const OVERSCAN = 20;
+const OVERSCAN = 10;
 
 export interface TreeProps {
   rows: Row[];
@@ -47,59 +47,76 @@ export function SpanList({ rows, collapsed, onToggle, selected, onSelect }: Tree
         </thead>
         <tbody>
           {before > 0 && <tr style={{ height: before }} aria-hidden="true" />}
-          {items.map(({ index }) => {
-            const { span: s, depth, descendants } = rows[index];
-            const folded = collapsed.has(s.span_id);
-            return (
-              <tr
-                key={s.span_id}
-                data-span-id={s.span_id}
-                aria-selected={s.span_id === selected}
-                className={cn(
-                  "h-7 cursor-pointer border-b border-zinc-100 dark:border-zinc-800/70",
-                  s.span_id === selected
-                    ? "selected bg-brand-50 dark:bg-brand-900/40"
-                    : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
-                  s.status.code === 2 && "failed",
-                )}
-                onClick={() => onSelect(s.span_id)}
-              >
-                <td className="name py-0 pr-2" style={{ paddingLeft: `${0.25 + depth * 1.1}em` }}>
-                  <span className="flex min-w-0 items-center">
-                    <Toggle descendants={descendants} folded={folded} onToggle={() => onToggle(s.span_id)} />
-                    <span className={cn("truncate", s.status.code === 2 && "text-red-600 dark:text-red-400")}>
-                      {s.name}
-                    </span>
-                    {folded && <span className="ml-1.5 text-xs text-zinc-400">+{count(descendants)}</span>}
-                    {s.parent_missing && <Badge className="badge ml-1.5">parent missing</Badge>}
-                    {s.parent_loop && (
-                      <Badge tone="red" className="badge error ml-1.5">
-                        parent loop
-                      </Badge>
-                    )}
-                  </span>
-                </td>
-                <td className="py-0">
-                  <SpanTypeBadge type={s.span_type} />
-                </td>
-                <td className="hidden py-0 pr-3 text-right text-xs text-zinc-500 tabular-nums @lg:table-cell">
-                  {s.usage.total_tokens === null ? "" : count(s.usage.total_tokens)}
-                </td>
-                <td className="hidden py-0 pr-3 text-right text-xs text-zinc-500 tabular-nums @lg:table-cell">
-                  {s.cost.status === "not_llm" ? "" : usd(s.cost.status === "unpriced" ? null : s.cost.total_usd)}
-                </td>
-                <td className="py-0 pr-3 text-right text-xs whitespace-nowrap text-zinc-500 tabular-nums">
-                  {duration(s.duration_ms)}
-                </td>
-              </tr>
-            );
-          })}
+          {items.map(({ index }) => (
+            <SpanRow
+              key={rows[index].span.span_id}
+              row={rows[index]}
+              folded={collapsed.has(rows[index].span.span_id)}
+              selected={rows[index].span.span_id === selected}
+              onToggle={onToggle}
+              onSelect={onSelect}
+            />
+          ))}
           {after > 0 && <tr style={{ height: after }} aria-hidden="true" />}
         </tbody>
       </table>
     </div>
   );
 }
+
+/** One row; memoised, so scrolling draws only the rows that come into view. */
+const SpanRow = memo(function SpanRow(props: {
+  row: Row;
+  folded: boolean;
+  selected: boolean;
+  onToggle: (spanId: string) => void;
+  onSelect: (spanId: string) => void;
+}) {
+  const { row, folded, selected, onToggle, onSelect } = props;
+  const { span: s, depth, descendants } = row;
+  return (
+    <tr
+      data-span-id={s.span_id}
+      aria-selected={selected}
+      className={cn(
+        "h-7 cursor-pointer border-b border-zinc-100 dark:border-zinc-800/70",
+        selected
+          ? "selected bg-brand-50 dark:bg-brand-900/40"
+          : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
+        s.status.code === 2 && "failed",
+      )}
+      onClick={() => onSelect(s.span_id)}
+    >
+      <td className="name py-0 pr-2" style={{ paddingLeft: `${0.25 + depth * 1.1}em` }}>
+        <span className="flex min-w-0 items-center">
+          <Toggle descendants={descendants} folded={folded} onToggle={() => onToggle(s.span_id)} />
+          <span className={cn("truncate", s.status.code === 2 && "text-red-600 dark:text-red-400")}>
+            {s.name}
+          </span>
+          {folded && <span className="ml-1.5 text-xs text-zinc-400">+{count(descendants)}</span>}
+          {s.parent_missing && <Badge className="badge ml-1.5">parent missing</Badge>}
+          {s.parent_loop && (
+            <Badge tone="red" className="badge error ml-1.5">
+              parent loop
+            </Badge>
+          )}
+        </span>
+      </td>
+      <td className="py-0">
+        <SpanTypeBadge type={s.span_type} />
+      </td>
+      <td className="hidden py-0 pr-3 text-right text-xs text-zinc-500 tabular-nums @lg:table-cell">
+        {s.usage.total_tokens === null ? "" : count(s.usage.total_tokens)}
+      </td>
+      <td className="hidden py-0 pr-3 text-right text-xs text-zinc-500 tabular-nums @lg:table-cell">
+        {s.cost.status === "not_llm" ? "" : usd(s.cost.status === "unpriced" ? null : s.cost.total_usd)}
+      </td>
+      <td className="py-0 pr-3 text-right text-xs whitespace-nowrap text-zinc-500 tabular-nums">
+        {duration(s.duration_ms)}
+      </td>
+    </tr>
+  );
+});
 
 /** The fold toggle of a span with children; a leaf keeps its place so names line up. */
 export function Toggle({ descendants, folded, onToggle }: { descendants: number; folded: boolean; onToggle: () => void }) {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { duration } from "../format";
 import { spanTypeColour, FAILURE_COLOUR } from "../explorer/spanTypeColours";
@@ -9,7 +9,7 @@ import { Toggle, TreeProps, WINDOW_FROM } from "./SpanList";
 import { barPlacement, ticks, TimeWindow, windowBetween, zoomAround } from "./timeWindow";
 
 const ROW_PX = 26;
-const OVERSCAN = 20;
+const OVERSCAN = 10;
 /** A drag shorter than this is a click (selects the span under it), not a zoom. */
 const DRAG_PX = 4;
 const WHEEL_STEP = 1.2;
@@ -154,7 +154,8 @@ function Brush({ a, b }: { a: number; b: number }) {
   );
 }
 
-function WaterfallRow(props: {
+/** One row; memoised, so scrolling draws only the rows that come into view. */
+const WaterfallRow = memo(function WaterfallRow(props: {
   row: Row;
   top: number;
   folded: boolean;
@@ -210,4 +211,4 @@ function WaterfallRow(props: {
       </div>
     </div>
   );
-}
+});
