@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tempfile
 import time
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -34,7 +35,16 @@ TRACES = {
 }
 
 
-def _send_trace(tracer, chain: str, t0: int, ms: int, input_tokens: int, cached: int, failed: bool):
+def _send_trace(
+    tracer,
+    chain: str,
+    t0: int,
+    ms: int,
+    input_tokens: int,
+    cached: int,
+    failed: bool,
+    model: str = "gpt-4o",
+):
     """A chain span around a priced LLM call; explicit start and end times make the
     latency known."""
     root = tracer.start_span(
@@ -42,12 +52,12 @@ def _send_trace(tracer, chain: str, t0: int, ms: int, input_tokens: int, cached:
     )
     with trace.use_span(root, end_on_exit=False):
         llm = tracer.start_span(
-            "chat gpt-4o",
+            f"chat {model}",
             start_time=t0 + 10**6,
             attributes={
                 "gen_ai.operation.name": "chat",
                 "gen_ai.system": "openai",
-                "gen_ai.request.model": "gpt-4o",
+                "gen_ai.request.model": model,
                 "gen_ai.usage.input_tokens": input_tokens,
                 "gen_ai.usage.output_tokens": 200,
                 "gen_ai.usage.cache_read.input_tokens": cached,
@@ -110,6 +120,25 @@ def _screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
 
 
+def _hover(page: Page, test_id: str, window: dict, iso: str) -> None:
+    """The pointer over a uPlot chart at time `iso` (the chart's x axis spans the window)."""
+    over = page.get_by_test_id(test_id).locator(".u-over")
+    box = over.bounding_box()
+    assert box is not None
+    lo, hi = (_epoch_s(window[k]) for k in ("start", "end"))
+    x = box["x"] + box["width"] * (_epoch_s(iso) - lo) / (hi - lo)
+    page.mouse.move(x, box["y"] + box["height"] / 2)
+
+
+def _epoch_s(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def _legend(page: Page, test_id: str):
+    """The chart's legend rows of its series (the time row left out)."""
+    return page.get_by_test_id(test_id).locator(".u-legend tr.u-series:not(:first-child)")
+
+
 def _dark(page: Page) -> None:
     page.evaluate("localStorage.setItem('gls-theme', 'dark')")
 
@@ -160,6 +189,30 @@ def test_performance_page_shows_what_the_analytics_api_says(studio, page) -> Non
     # the hostile chain name is text: no image element made of it, nothing run
     assert page.evaluate("window.__pwned") is None
     expect(page.locator("table.groups img")).to_have_count(0)
+
+    # the groups over time: one line per group the API gives a series, its values on hover
+    drawn = _api(
+        studio,
+        project,
+        "metrics",
+        metric="latency",
+        group_by="chain",
+        limit="20",
+        series_groups="10",
+        **window,
+    )
+    series = drawn["group_series"]
+    assert [g["group"] for g in series] == [g["group"] for g in drawn["groups"]]
+    legend = _legend(page, "group-chart")
+    expect(legend.locator(".u-label")).to_have_text([g["group"] for g in series])
+    expect(page.locator("[data-testid=group-chart] img")).to_have_count(0)
+    steps = sorted({p["t"] for g in series for p in g["series"]})
+    for t in steps:
+        _hover(page, "group-chart", drawn["window"], t)
+        for i, group in enumerate(series):
+            point = next((p for p in group["series"] if p["t"] == t), None)
+            if point is not None:  # a group without this step: uPlot shows its nearest
+                expect(legend.nth(i).locator(".u-value")).to_have_text(_duration(point["p90"]))
 
     for test_id, ranked in (
         ("top-performers", leaders["top"]),
@@ -288,6 +341,36 @@ def test_carbon_page_shows_what_the_cost_analysis_says(studio, page) -> None:
     expect(page.get_by_test_id("embodied-carbon").locator("strong")).to_have_text(
         f"{_grams(totals['embodied_carbon_g'])} CO₂e"
     )
+    carbon = costs["carbon"]
+    assert carbon["totals"]["carbon_g_min"] < carbon["totals"]["carbon_g_max"]
+    expect(page.get_by_test_id("carbon-range")).to_have_text(
+        f"range {_grams(carbon['totals']['carbon_g_min'])} – {_grams(carbon['totals']['carbon_g_max'])}"
+    )
+    expect(page.get_by_test_id("energy-range")).to_have_text(
+        f"range {_kwh(carbon['totals']['energy_kwh_min'])} – {_kwh(carbon['totals']['energy_kwh_max'])}"
+    )
+    # the band: the usage line between its max and min series, each step's values on hover
+    legend = _legend(page, "carbon-chart")
+    expect(legend.locator(".u-label")).to_have_text(
+        ["usage (gCO₂e)", "usage max", "usage min", "embodied (gCO₂e)"]
+    )
+    for point, ranged in zip(costs["series"], carbon["series"], strict=True):
+        if ranged["spans"] == 0:
+            continue
+        _hover(page, "carbon-chart", costs["window"], point["t"])
+        expect(legend.nth(0).locator(".u-value")).to_have_text(_grams(point["carbon_g"]))
+        expect(legend.nth(1).locator(".u-value")).to_have_text(_grams(ranged["carbon_g_max"]))
+        expect(legend.nth(2).locator(".u-value")).to_have_text(_grams(ranged["carbon_g_min"]))
+    zones = page.locator("table.carbon-by-zone tbody tr")
+    expect(zones).to_have_count(len(carbon["by_zone"]))
+    assert carbon["by_zone"] and all(z["zone"] for z in carbon["by_zone"])
+    for i, zone in enumerate(carbon["by_zone"]):
+        expect(zones.nth(i).locator("td.name")).to_have_text(zone["zone"])
+        expect(zones.nth(i).locator("td.energy")).to_have_text(_kwh(zone["energy_kwh"]))
+        expect(zones.nth(i).locator("td.carbon")).to_have_text(_grams(zone["carbon_g"]))
+        expect(zones.nth(i).locator("td.range")).to_have_text(
+            f"{_grams(zone['carbon_g_min'])} – {_grams(zone['carbon_g_max'])}"
+        )
     models = page.locator("table.carbon-by-model tbody tr")
     expect(models).to_have_count(len(costs["by_model"]))
     for i, model in enumerate(costs["by_model"]):
@@ -316,11 +399,23 @@ def _percent(share: float | None) -> str:
 def test_cost_page_shows_what_the_cost_analysis_says(studio, page) -> None:
     project = "web-analytics-cost"
     start, end = _send_traces(studio, project)
+    # a second model whose cost moved otherwise than gpt-4o's (its own trend)
+    provider = TracerProvider(resource=Resource.create({"service.name": "shop"}))
+    provider.add_span_processor(
+        SimpleSpanProcessor(
+            OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": project})
+        )
+    )
+    tracer = provider.get_tracer("analytics-test")
+    now_ns = time.time_ns()
+    _send_trace(tracer, "search", now_ns - 5 * 60 * 10**9, 400, 9000, 0, False, "gpt-4o-mini")
+    _send_trace(tracer, "search", now_ns - 80 * 60 * 10**9, 400, 1000, 0, False, "gpt-4o-mini")
+    provider.shutdown()
     window = {"start": str(start), "end": str(end)}
     costs = _api(studio, project, "costs", group_by="chain", **window)
     advice = _api(studio, project, "suggestions", **window)
     totals = costs["totals"]
-    assert totals["llm_calls"] == 6 and totals["cost_usd"] > 0
+    assert totals["llm_calls"] == 7 and totals["cost_usd"] > 0
 
     page.goto(f"{studio.api}/#/{project}/costs?range=custom&from={start}&to={end}&group_by=chain")
     for test_id, key, share in (
@@ -335,7 +430,7 @@ def test_cost_page_shows_what_the_cost_analysis_says(studio, page) -> None:
             expect(card.locator(".share")).to_have_text(
                 f"{_percent(totals['split'][share])} of total"
             )
-    expect(page.get_by_test_id("llm-calls")).to_have_text("6 calls, 0 unpriced")
+    expect(page.get_by_test_id("llm-calls")).to_have_text("7 calls, 0 unpriced")
     chains = page.locator("table.by-chain tbody tr")
     expect(chains).to_have_count(len(costs["by_chain"]))
     for i, chain in enumerate(costs["by_chain"]):
@@ -361,6 +456,17 @@ def test_cost_page_shows_what_the_cost_analysis_says(studio, page) -> None:
     children = page.locator("table.cost-detail tr.detail-child")
     expect(children).to_have_count(len(costs["by_model"]))
     expect(children.first.locator("td.cost")).to_have_text(_usd(costs["by_model"][0]["cost_usd"]))
+    # each model's trend against its own cost in the period before
+    assert [m["model"] for m in costs["by_model"]] == ["gpt-4o", "gpt-4o-mini"]
+    changes = {_change(m["cost_usd"], m["previous_cost_usd"]) for m in costs["by_model"]}
+    assert (
+        len(changes) == 2
+        and _change(totals["llm_cost_usd"], costs["previous"]["llm_cost_usd"]) not in changes
+    )
+    for i, model in enumerate(costs["by_model"]):
+        expect(children.nth(i).locator("td.trend")).to_have_text(
+            _change(model["cost_usd"], model["previous_cost_usd"])
+        )
 
     csv = requests.get(
         studio.api + page.get_by_role("link", name="Export CSV").get_attribute("href"), timeout=30
@@ -374,3 +480,61 @@ def test_cost_page_shows_what_the_cost_analysis_says(studio, page) -> None:
         _usd(totals["cost_usd"])
     )
     _screenshot(page, "cost-dark")
+
+
+def test_every_analytics_page_keeps_to_the_shells_environment(studio, page) -> None:
+    """With an environment in the URL (the shell's selector), each page shows the
+    API's figures for that environment, which differ from every environment's."""
+    project = "web-analytics-environment"
+    now_ns = time.time_ns()
+    for env, latencies in (("prod", [100, 300, 500]), ("staging", [2000, 4000])):
+        provider = TracerProvider(
+            resource=Resource.create({"service.name": "shop", "deployment.environment": env})
+        )
+        provider.add_span_processor(
+            SimpleSpanProcessor(
+                OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": project})
+            )
+        )
+        tracer = provider.get_tracer("analytics-test")
+        for i, ms in enumerate(latencies):
+            t0 = now_ns - (10 + i) * 60 * 10**9
+            _send_trace(tracer, "checkout", t0, ms, 1000 * (i + 1), 0, env == "staging")
+        provider.shutdown()
+    start, end = now_ns // 10**6 - 3_600_000, now_ns // 10**6 + 60_000
+    window = {"start": str(start), "end": str(end)}
+    prod = {"environment": "prod", **window}
+    range_query = f"range=custom&from={start}&to={end}&env=prod"
+
+    costs = _api(studio, project, "costs", **prod)
+    every = _api(studio, project, "costs", **window)
+    assert costs["totals"]["llm_calls"] == 3 and every["totals"]["llm_calls"] == 5
+    page.goto(f"{studio.api}/#/{project}/costs?{range_query}")
+    expect(page.get_by_test_id("total-cost").locator("strong")).to_have_text(
+        _usd(costs["totals"]["cost_usd"])
+    )
+    expect(page.get_by_test_id("llm-calls")).to_have_text("3 calls, 0 unpriced")
+    assert "environment=prod" in page.get_by_role("link", name="Export CSV").get_attribute("href")
+
+    page.goto(f"{studio.api}/#/{project}/carbon?{range_query}")
+    expect(page.get_by_test_id("usage-carbon").locator("strong")).to_have_text(
+        f"{_grams(costs['totals']['carbon_g'])} CO₂e"
+    )
+    assert _grams(costs["totals"]["carbon_g"]) != _grams(every["totals"]["carbon_g"])
+
+    tokens = _api(studio, project, "tokens", **prod)
+    assert tokens["totals"]["llm_calls"] == 3
+    page.goto(f"{studio.api}/#/{project}/tokens?{range_query}")
+    expect(page.get_by_test_id("total-tokens").locator("strong")).to_have_text(
+        f"{tokens['totals']['total_tokens']:,}"
+    )
+
+    latency = _api(studio, project, "metrics", metric="latency", **prod)["summary"]
+    errors = _api(studio, project, "metrics", metric="error_rate", **prod)["summary"]
+    assert latency["count"] == 3 and errors["errors"] == 0
+    page.goto(f"{studio.api}/#/{project}/performance?{range_query}")
+    expect(page.get_by_test_id("avg-latency").locator("strong")).to_have_text(
+        _duration(latency["avg"])
+    )
+    expect(page.get_by_test_id("success-rate")).to_contain_text("0 of 3 traces failed")
+    _screenshot(page, "performance-environment")
