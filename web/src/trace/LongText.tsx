@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { count } from "../format";
+import { cn } from "../ui/cn";
 
 /** Past this many characters or lines a text is shown cut, with a button for the rest. */
 const CHARS = 600;
@@ -20,9 +21,15 @@ export function cutText(text: string): string | null {
 export function LongText({ text, className, testId }: { text: string; className?: string; testId?: string }) {
   const [all, setAll] = useState(false);
   const cut = all ? null : cutText(text);
+  // shown whole, a long text scrolls in its own box rather than stretching the page
+  const boxed = all && text.length > CHARS;
   return (
     <>
-      <span className={className} data-testid={testId} data-cut={cut !== null ? "" : undefined}>
+      <span
+        className={cn(className, boxed && "block max-h-96 overflow-auto")}
+        data-testid={testId}
+        data-cut={cut !== null ? "" : undefined}
+      >
         {cut ?? text}
         {cut !== null && "…"}
       </span>

@@ -16,7 +16,7 @@ export function TraceHeader({ trace, name, state }: { trace: Trace; name: string
     <header className="flex flex-col gap-2" data-testid="trace-header">
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1.5">
         <h1 className="min-w-0 truncate text-lg font-semibold" title={name}>
-          {name}
+          <bdi>{name}</bdi>
         </h1>
         <span className="id" data-testid="trace-id">
           <CopyButton value={trace.trace_id} what="trace id">
@@ -61,7 +61,8 @@ function Chip({ label, value, href }: { label: string; value: string; href?: str
   const body = (
     <>
       <span className="text-zinc-400">{label}</span>
-      <span className="truncate">{value}</span>
+      {/* isolated: a right-to-left mark in a sent value does not reorder the text around it */}
+      <bdi className="truncate">{value}</bdi>
     </>
   );
   return (
