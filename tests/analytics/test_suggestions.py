@@ -144,19 +144,21 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessStudio
                 "service.name": "batch",
                 "cloud.provider": "aws",
                 "cloud.region": "us-east-1",
+                "deployment.environment": "nightly",
             },
         )
     yield s
     s.stop()
 
 
-def _suggestions(studio: InProcessStudio) -> dict[str, Any]:
+def _suggestions(studio: InProcessStudio, **params: str) -> dict[str, Any]:
     return checked_get(
         studio.api,
         f"/api/v1/projects/{PROJECT}/analytics/suggestions",
         start=str((T0 - WINDOW_NS) // 10**6),
         end=str(T0 // 10**6),
         min_calls="10",
+        **params,
     )
 
 
@@ -239,3 +241,21 @@ def test_kinds_not_evaluated_say_why(studio: InProcessStudio) -> None:
     assert all(k["why"] for k in body["not_evaluated"])
     savings = [(s["monthly_saving_usd"], s["monthly_saving_co2e_g"]) for s in body["suggestions"]]
     assert savings == sorted(savings, reverse=True)
+
+
+def test_an_environment_keeps_its_own_evidence(studio: InProcessStudio) -> None:
+    """The batch service runs in `nightly` (its resource), the LLM calls in no
+    environment: nightly has the batch suggestion alone, as it is without a filter."""
+    every = _suggestions(studio)
+    nightly = _suggestions(studio, environment="nightly")
+    assert nightly["environment"] == "nightly"
+    assert {s["kind"] for s in every["suggestions"]} == {
+        "prompt_caching",
+        "near_context_limit",
+        "lower_carbon_region",
+    }
+    assert [s["kind"] for s in nightly["suggestions"]] == ["lower_carbon_region"]
+    # the same figures (its example traces are any 5 of the 10 batch traces)
+    batch = next(s for s in every["suggestions"] if s["kind"] == "lower_carbon_region")
+    assert {**nightly["suggestions"][0], "traces": None} == {**batch, "traces": None}
+    assert _suggestions(studio, environment="prod")["suggestions"] == []

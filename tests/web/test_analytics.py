@@ -515,6 +515,16 @@ def test_every_analytics_page_keeps_to_the_shells_environment(studio, page) -> N
     )
     expect(page.get_by_test_id("llm-calls")).to_have_text("3 calls, 0 unpriced")
     assert "environment=prod" in page.get_by_role("link", name="Export CSV").get_attribute("href")
+    advice = _api(studio, project, "suggestions", **prod)
+    assert advice["environment"] == "prod"
+    expect(page.get_by_test_id("total-saving")).to_have_text(
+        f"up to {_usd(sum(s['monthly_saving_usd'] for s in advice['suggestions']))} and"
+        f" {_grams(sum(s['monthly_saving_co2e_g'] for s in advice['suggestions']))} CO₂e a month"
+    )
+    # the page asked the suggestions of prod (the answer says which it covers)
+    with page.expect_response(lambda r: "/analytics/suggestions" in r.url) as asked:
+        page.reload()
+    assert asked.value.json()["environment"] == "prod"
 
     page.goto(f"{studio.api}/#/{project}/carbon?{range_query}")
     expect(page.get_by_test_id("usage-carbon").locator("strong")).to_have_text(

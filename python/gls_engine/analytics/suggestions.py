@@ -71,6 +71,22 @@ WINDOW_SQL = (
 )
 
 
+def _environment(params: dict[str, Any]) -> str:
+    """The environment condition on `llm_calls` (migration 0016) or `spans`."""
+    return " AND environment = {environment:String}" if params["in_environment"] else ""
+
+
+def _per_model_rollup(params: dict[str, Any]) -> str:
+    """token_rollups keeps no environment: an environment's calls per model are
+    cost_rollups' LLM rows of it (token_rollups is made from those)."""
+    if not params["in_environment"]:
+        return f"token_rollups AS r WHERE {ROLLUP_WINDOW}"
+    return (
+        f"cost_rollups AS r WHERE {ROLLUP_WINDOW} AND r.span_type IN ('llm', 'embedding')"
+        " AND r.environment = {environment:String}"
+    )
+
+
 class Suggestions:
     def __init__(self, store: SpanStore, enrichment: Enrichment) -> None:
         self.store = store
@@ -89,8 +105,17 @@ class Suggestions:
     def prices(self) -> Any:
         return self.enrichment.price_book
 
-    async def suggest(self, project: str, w: Window, min_calls: int) -> dict[str, Any]:
-        params = {"project": project, "start": w.start_ns, "end": w.end_ns}
+    async def suggest(
+        self, project: str, w: Window, min_calls: int, environment: str | None = None
+    ) -> dict[str, Any]:
+        """`environment`: only the calls and spans of that environment (their own)."""
+        params = {
+            "project": project,
+            "start": w.start_ns,
+            "end": w.end_ns,
+            "environment": environment or "",
+            "in_environment": environment is not None,
+        }
         scale = MONTH_S / w.seconds
         kinds = await asyncio.gather(
             self._prompt_caching(project, params, scale, min_calls),
@@ -103,6 +128,7 @@ class Suggestions:
         )
         return {
             "window": w.to_json(),
+            "environment": environment,
             "month_scale": scale,
             "suggestions": found,
             "evaluated": ["prompt_caching", "near_context_limit", "lower_carbon_region"],
@@ -119,7 +145,7 @@ class Suggestions:
             " count() AS calls, countIf(ifNull(cached_tokens, 0) > 0) AS cached_calls,"
             " avg(system_tokens) AS sys_tokens,"
             f" groupUniqArray({EXAMPLES})(lower(hex(trace_id))) AS traces"
-            f" FROM llm_calls WHERE {WINDOW_SQL}"
+            f" FROM llm_calls WHERE {WINDOW_SQL}{_environment(params)}"
             " AND system_tokens >= {min_tokens:UInt32}"
             " GROUP BY model, provider, prefix"
             " HAVING calls >= {min_calls:UInt64} AND cached_calls * 2 < calls"
@@ -180,7 +206,7 @@ class Suggestions:
         minute_aligned(Window(params["start"], params["end"], 60))
         models = await self.store.query_rows(
             "SELECT toString(r.model) AS model, toString(r.provider) AS provider,"
-            f" sum(r.input_calls) AS calls FROM token_rollups AS r WHERE {ROLLUP_WINDOW}"
+            f" sum(r.input_calls) AS calls FROM {_per_model_rollup(params)}"
             " AND r.model != '' GROUP BY model, provider HAVING calls > 0",
             params,
         )
@@ -204,7 +230,7 @@ class Suggestions:
             # and the per-row model lookup runs on those only (7 days of a
             # project at 10M spans: 55-73 ms over its 1.15M calls before).
             " FROM llm_calls PREWHERE input_tokens >= {least:UInt64} * {share:Float64}"
-            f" WHERE {WINDOW_SQL} AND input_tokens IS NOT NULL)"
+            f" WHERE {WINDOW_SQL}{_environment(params)} AND input_tokens IS NOT NULL)"
             " WHERE ctx > 0 AND input_tokens >= ctx * {share:Float64}"
             " GROUP BY model, provider, ctx ORDER BY excess DESC",
             {
@@ -261,7 +287,8 @@ class Suggestions:
             " JSONExtractArrayRaw(resource_attributes)), 'value', 'stringValue'))) AS span_cloud,"
             " count() AS spans, sum(carbon_g) AS carbon, sum(energy_kwh) AS energy,"
             f" groupUniqArray({EXAMPLES})(lower(hex(trace_id))) AS traces"
-            f" FROM spans WHERE {WINDOW_SQL} AND energy_source = 2 AND user_id = ''"
+            f" FROM spans WHERE {WINDOW_SQL}{_environment(params)}"
+            " AND energy_source = 2 AND user_id = ''"
             " AND carbon_g IS NOT NULL GROUP BY zone, span_cloud ORDER BY carbon DESC",
             params,
         )

@@ -7,13 +7,12 @@
 import { Fragment, useState } from "react";
 import { costsCsvUrl } from "../api";
 import { count, grams, kwh, UNKNOWN, usd } from "../format";
-import { useSuggestions } from "../queries";
 import { navigate, pageHref, traceHref, ViewState } from "../route";
 import { Card, CardHeader } from "../ui/Card";
 import { Select } from "../ui/Select";
 import { Table, TD, TH, THead, TR } from "../ui/Table";
 import type { CostAnalysis } from "./analyticsApi";
-import { useCosts } from "./analyticsQueries";
+import { useCosts, useEnvironmentSuggestions } from "./analyticsQueries";
 import { PALETTE, TimeChart } from "./Charts";
 import { costLayers, stacked, totalSaving } from "./costFigures";
 import { Change, FigureCard } from "./Figure";
@@ -173,7 +172,7 @@ function DetailTable({ a }: { a: CostAnalysis }) {
 
 export function Cost({ state, project }: { state: ViewState; project: string }) {
   const answer = useCosts(project, state.range, state.groupBy, state.environment);
-  const advice = useSuggestions(project, state.range, answer.isFetched);
+  const advice = useEnvironmentSuggestions(project, state.range, state.environment, answer.isFetched);
   const a = answer.data;
   const error = answer.error ?? advice.error;
   const saving = advice.data ? totalSaving(advice.data.suggestions) : null;
@@ -188,7 +187,7 @@ export function Cost({ state, project }: { state: ViewState; project: string }) 
           onValueChange={(g) => navigate({ groupBy: g })}
         />
         {state.environment && (
-          <span className="text-xs text-zinc-500">Environment {state.environment} only (suggestions: every environment).</span>
+          <span className="text-xs text-zinc-500">Environment {state.environment} only.</span>
         )}
         {a && (
           <a

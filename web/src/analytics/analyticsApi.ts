@@ -42,6 +42,10 @@ export const tokenAnalysis = (project: string, params: Params, signal?: AbortSig
   getJson<TokenAnalysis>(analyticsPath(project, "tokens"), params, signal);
 
 export type CostAnalysis = components["schemas"]["CostAnalysis"];
+export type SuggestionList = components["schemas"]["Suggestions"];
+
+export const suggestionList = (project: string, params: Params, signal?: AbortSignal) =>
+  getJson<SuggestionList>(analyticsPath(project, "suggestions"), params, signal);
 
 export const costAnalysis = (project: string, params: Params, signal?: AbortSignal) =>
   getJson<CostAnalysis>(analyticsPath(project, "costs"), params, signal);

@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { TimeRange } from "../route";
 import { rangeBounds } from "../timeRange";
-import { costAnalysis, histogram, leaders, metric, tokenAnalysis } from "./analyticsApi";
+import { costAnalysis, histogram, leaders, metric, suggestionList, tokenAnalysis } from "./analyticsApi";
 
 const rangeKey = (range: TimeRange) => ("preset" in range ? range.preset : `${range.from}-${range.to}`);
 
@@ -71,4 +71,13 @@ export const useCosts = (project: string, range: TimeRange, groupBy: string, env
         signal,
       ),
     placeholderData: keepPreviousData,
+  });
+
+/** The suggestions of the shell's environment (they read more: 7 d of calls), asked once the figures are in. */
+export const useEnvironmentSuggestions = (project: string, range: TimeRange, environment: string, after: boolean) =>
+  useQuery({
+    queryKey: ["analytics", "suggestions", project, rangeKey(range), environment],
+    queryFn: ({ signal }) => suggestionList(project, { ...rangeBounds(range), ...environmentParam(environment) }, signal),
+    enabled: after,
+    staleTime: 60_000,
   });
