@@ -439,3 +439,23 @@ def test_hostile_names_and_values_are_shown_as_text(studio, page) -> None:
     assert page.evaluate("window.__pwned") is None
     assert page.locator("img").count() == 0
     assert page.locator("main script, section script").count() == 0
+
+
+def test_narrow_the_inspector_goes_below_and_a_graph_click_brings_it_into_view(
+    studio, page, detail_trace
+) -> None:
+    """Half a screen wide (the list's side pane, or a small window) the detail stacks:
+    its layout follows its own width, not the window's."""
+    page.set_viewport_size({"width": 760, "height": 700})
+    _open(page, studio, detail_trace, "?view=graph")
+    graph = page.get_by_test_id("span-graph")
+    expect(graph).to_have_attribute("data-nodes", "7")
+    inspector = page.get_by_test_id("span-detail")
+    assert (
+        inspector.bounding_box()["y"] > graph.bounding_box()["y"] + graph.bounding_box()["height"]
+    )
+    target = _span_id(detail_trace, "rank rooms")
+    at = graph.evaluate(f"el => el._cyreg.cy.getElementById('{target}').renderedPosition()")
+    graph.click(position={"x": at["x"], "y": at["y"]})
+    expect(inspector.get_by_role("heading", level=2)).to_have_text("rank rooms")
+    expect(inspector.get_by_role("heading", level=2)).to_be_in_viewport()

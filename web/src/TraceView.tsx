@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTrace } from "./queries";
 import { navigate, pageHref, TraceViewMode, ViewState } from "./route";
 import { ancestorIds, parentIds, spanTree, visibleRows } from "./spanTree";
@@ -52,6 +52,7 @@ export function TraceView({
     [],
   );
   const view = useViewMode(state.view);
+  const inspector = useRef<HTMLDivElement>(null);
 
   const back = !embedded && (
     <a href={pageHref(state, "traces")} className="text-sm text-zinc-500 hover:text-zinc-900 dark:hover:text-white">
@@ -79,6 +80,12 @@ export function TraceView({
     const hidden = ancestorIds(rows, spanId).filter((id) => collapsed.has(id));
     if (hidden.length) setCollapsed((c) => new Set([...c].filter((id) => !hidden.includes(id))));
     navigate({ span: spanId });
+  };
+  // in a narrow pane the inspector is below the graph: a node clicked brings it into view
+  const selectFromGraph = (spanId: string) => {
+    select(spanId);
+    const box = inspector.current?.getBoundingClientRect();
+    if (box && (box.top > window.innerHeight || box.bottom < 0)) inspector.current?.scrollIntoView({ block: "start" });
   };
   const span = trace.spans.find((s) => s.span_id === selected) ?? null;
   const tree = { rows: shown, collapsed, onToggle: toggle, selected, onSelect: select };
@@ -111,11 +118,13 @@ export function TraceView({
             </TabPanel>
             <TabPanel value="graph">
               <Suspense fallback={<p className="p-4 text-sm text-zinc-500">Loading the graph…</p>}>
-                <SpanGraph spans={trace.spans} selected={selected} onSelect={select} />
+                <SpanGraph spans={trace.spans} selected={selected} onSelect={selectFromGraph} />
               </Suspense>
             </TabPanel>
           </Card>
-          <div className="@5xl:sticky @5xl:top-16">{span && <SpanInspector span={span} />}</div>
+          <div className="scroll-mt-16 @5xl:sticky @5xl:top-16" ref={inspector}>
+            {span && <SpanInspector span={span} />}
+          </div>
         </div>
       </Tabs>
       <TraceFooter trace={trace} />
