@@ -272,6 +272,14 @@ def test_a_subtree_collapses_and_expands(studio, page, detail_trace) -> None:
     expect(rows).to_have_count(1)
     page.get_by_role("button", name="Expand all").click()
     expect(rows).to_have_count(7)
+    # from the keyboard: the arrows fold and unfold the focused row, Enter selects it
+    book.focus()
+    page.keyboard.press("ArrowLeft")
+    expect(rows).to_have_count(5)
+    page.keyboard.press("ArrowRight")
+    expect(rows).to_have_count(7)
+    page.keyboard.press("Enter")
+    expect(book).to_have_class(re.compile("selected"))
 
 
 def _ticks(page) -> list[str]:

@@ -79,13 +79,22 @@ const SpanRow = memo(function SpanRow(props: {
       data-span-id={s.span_id}
       aria-selected={selected}
       className={cn(
-        "h-7 cursor-pointer border-b border-zinc-100 dark:border-zinc-800/70",
+        "h-7 cursor-pointer border-b focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-brand-500 border-zinc-100 dark:border-zinc-800/70",
         selected
           ? "selected bg-brand-50 dark:bg-brand-900/40"
           : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
         s.status.code === 2 && "failed",
       )}
       onClick={() => onSelect(s.span_id)}
+      tabIndex={0}
+      onKeyDown={(event) => {
+        // Enter selects; the arrows fold and unfold, as in a file tree
+        if (event.key === "Enter") onSelect(s.span_id);
+        else if ((event.key === "ArrowLeft" && !folded) || (event.key === "ArrowRight" && folded)) {
+          if (descendants) onToggle(s.span_id);
+        } else return;
+        event.preventDefault();
+      }}
     >
       <td className="name py-0 pr-2" style={{ paddingLeft: `${0.25 + depth * 1.1}em` }}>
         <span className="flex min-w-0 items-center">
