@@ -204,6 +204,27 @@ def test_metrics_in_one_environment(studio: Any, sent: list[SentTrace]) -> None:
     assert [g["group"] for g in leaders["top"]] == ["prod"]
 
 
+def test_cost_and_tokens_per_trace_by_the_traces_chain(studio: Any, sent: list[SentTrace]) -> None:
+    """scope=trace: each trace's tokens, grouped by the trace's chain (the LLM
+    calls name none themselves), in one environment and in all."""
+    for env in ("prod", None):
+        params = {"environment": env} if env else {}
+        traces = [t for t in sent if _in_window(t) and (env is None or t.environment == env)]
+        body = _get(studio, "metrics", metric="tokens", scope="trace", group_by="chain", **params)
+        assert body["scope"] == "trace"
+        for g in body["groups"]:
+            mine = [t for t in traces if t.chain == g["group"]]
+            totals = sorted(sum(c.input_tokens + c.output_tokens for c in t.calls) for t in mine)
+            assert g["count"] == len(mine), g["group"]
+            assert g["sum"] == sum(totals) and g["min"] == totals[0] and g["max"] == totals[-1]
+        assert {g["group"] for g in body["groups"]} == {t.chain for t in traces}
+        cost = _get(studio, "metrics", metric="cost", scope="trace", group_by="chain", **params)
+        costs = _get(studio, "costs", group_by="chain", **params)
+        assert {g["group"]: pytest.approx(g["sum"], rel=1e-9) for g in cost["groups"]} == {
+            c["chain"]: c["cost_usd"] for c in costs["by_chain"]
+        }
+
+
 @pytest.mark.parametrize(
     "what,params",
     [

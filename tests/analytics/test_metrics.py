@@ -441,7 +441,7 @@ def test_environment_filter(studio: InProcessStudio) -> None:
     "params,needle",
     [
         ({"metric": "speed"}, "metric"),
-        ({"metric": "tokens", "scope": "trace"}, "scope"),
+        ({"metric": "tokens", "scope": "trace", "group_by": "model"}, "group_by=model"),
         ({"group_by": "model", "scope": "trace"}, "group_by=model"),
         ({"group_by": "colour"}, "group_by"),
         ({"start": "yesterday"}, "start"),

@@ -548,3 +548,17 @@ def test_every_analytics_page_keeps_to_the_shells_environment(studio, page) -> N
     )
     expect(page.get_by_test_id("success-rate")).to_contain_text("0 of 3 traces failed")
     _screenshot(page, "performance-environment")
+
+    # tokens by chain are per trace (the LLM calls name no chain): the trace's chain
+    by_chain = _api(
+        studio, project, "metrics", metric="tokens", scope="trace", group_by="chain", **prod
+    )
+    assert [(g["group"], g["count"]) for g in by_chain["groups"]] == [("checkout", 3)]
+    page.goto(f"{studio.api}/#/{project}/performance?{range_query}&metric=tokens&group_by=chain")
+    rows = page.locator("table.groups tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator(".group-name")).to_have_text("checkout")
+    expect(rows.first.locator(".group-value")).to_have_text(
+        f"{round(by_chain['groups'][0]['p90']):,}"
+    )
+    expect(page.locator(".scope-note")).to_contain_text("per trace")

@@ -10,7 +10,11 @@ Where the figures come from:
   merge) and read into quantiles by the Rust core (`QuantileSketch`, <= 0.5%
   relative error against exact order statistics);
 - error rate: exact counts over `trace_summaries` (scope trace) or LLM spans;
-- carbon: exact sums over `trace_summaries` (per trace) or LLM spans.
+- carbon: exact sums over `trace_summaries` (per trace) or LLM spans;
+- tokens and cost with scope `trace`: each trace's sums, exact over
+  `trace_summaries`, grouped by the trace's values (the sketches keep them
+  per LLM call, grouped by the call's own chain, which instrumentations
+  rarely set on the call itself).
 
 Scopes: `trace` measures traces (latency = the root span's duration; group
 values are the root span's), `llm` measures LLM calls. Grouping by model is
@@ -48,8 +52,9 @@ class MetricSpec:
 
 SPECS = {
     "latency": MetricSpec("latency_ns", "ms", 1e-6, ("trace", "llm")),
-    "tokens": MetricSpec("total_tokens", "tokens", 1.0, ("llm",)),
-    "cost": MetricSpec("cost_usd", "USD", 1.0, ("llm",)),
+    # scope trace: each trace's sum (its spans' tokens / cost), exact over trace_summaries
+    "tokens": MetricSpec("total_tokens", "tokens", 1.0, ("llm", "trace")),
+    "cost": MetricSpec("cost_usd", "USD", 1.0, ("llm", "trace")),
     "throughput": MetricSpec("latency_ns", "per_minute", 1.0, ("trace", "llm")),
     "error_rate": MetricSpec(None, "ratio", 1.0, ("trace", "llm")),
     "carbon": MetricSpec(None, "gCO2e", 1.0, ("trace", "llm")),
@@ -68,6 +73,14 @@ class MetricRequest:
     series_groups: int = 0  # top groups (most measurements first) given a time series
 
     @property
+    def exact(self) -> bool:
+        """Computed by SQL over the rows (not from the sketches): error rate and
+        carbon, and tokens and cost per trace (sketched per LLM call only)."""
+        return SPECS[self.metric].sketch_metric is None or (
+            self.metric in ("tokens", "cost") and self.scope == "trace"
+        )
+
+    @property
     def whole_kind(self) -> str:
         """The sketch rows of everything measured: the environment's when one is asked."""
         return "environment" if self.environment else "all"
@@ -77,7 +90,8 @@ def parse_request(project: str, query: Mapping[str, str]) -> MetricRequest:
     metric = p.choice("metric", query.get("metric", "latency"), METRICS)
     grouping = group_by(query)
     spec = SPECS[metric]
-    default_scope = "llm" if grouping == "model" or "trace" not in spec.scopes else "trace"
+    per_call = grouping == "model" or metric in ("tokens", "cost")
+    default_scope = "llm" if per_call or "trace" not in spec.scopes else "trace"
     scope = p.choice("scope", query.get("scope", default_scope), SCOPES)
     if scope not in spec.scopes:
         raise InvalidParameterError(
@@ -87,7 +101,8 @@ def parse_request(project: str, query: Mapping[str, str]) -> MetricRequest:
         raise InvalidParameterError("group_by=model needs scope=llm (a trace has no single model)")
     limit = p.integer("limit", query["limit"], 1, MAX_GROUPS) if "limit" in query else 20
     env = environment(query)
-    if env and spec.sketch_metric and grouping not in (None, "environment"):
+    exact = spec.sketch_metric is None or (metric in ("tokens", "cost") and scope == "trace")
+    if env and not exact and grouping not in (None, "environment"):
         # sketches are kept per one grouping: a chain's within one environment is not
         raise InvalidParameterError(
             f"environment cannot be combined with group_by={grouping} for metric {metric}"
@@ -182,7 +197,7 @@ class MetricQueries:
 
     async def histogram(self, req: MetricRequest, group: str | None, bins: int) -> dict[str, Any]:
         """The distribution of a sketched metric in the window, on log-spaced bins."""
-        if SPECS[req.metric].sketch_metric is None or req.metric == "throughput":
+        if req.exact or req.metric == "throughput":
             raise InvalidParameterError("histograms exist for latency, tokens and cost")
         grouped = req.group_by is not None and group is not None
         sql = self._sketch_sql(
@@ -273,7 +288,7 @@ class MetricQueries:
     ) -> tuple[dict[str, Any], dict[str, Any], dict[str, dict], dict[str, dict]]:
         """(window, previous period, window by group, previous by group) in one
         scan of [previous_start, end): the 'all' rows and the group's rows."""
-        if SPECS[req.metric].sketch_metric is None:
+        if req.exact:
             return await self._sql_periods(req)
         w = req.window
         kinds = [req.whole_kind, *([req.group_by] if req.group_by else [])]
@@ -318,7 +333,7 @@ class MetricQueries:
 
     async def _series(self, req: MetricRequest) -> list[dict[str, Any]]:
         w = req.window
-        if SPECS[req.metric].sketch_metric is None:
+        if req.exact:
             points = await self._sql_series(req)
             return [{"t": _iso(int(t)), **s} for t, s in sorted(points.items(), key=_t_key)]
         rows = await self.store.query_rows(
@@ -344,13 +359,15 @@ class MetricQueries:
                 + (" AND environment = {environment:String}" if req.environment else "")
             )
         # One row per trace (its day rows merged), kept when the trace started in range.
-        value = "errors > 0" if req.metric == "error_rate" else "carbon"
+        value = {"error_rate": "errors > 0", "cost": "cost", "tokens": "tokens"}.get(
+            req.metric, "carbon"
+        )
         group = f"max({group_col})" if group_col else "''"
         return (
             f"SELECT {key.format(t='started')} AS k, gv AS g, {value} AS v FROM ("
             f" SELECT trace_id, {group} AS gv, min(start_time) AS started,"
-            " max(environment) AS env,"
-            " sum(error_count) AS errors, sum(carbon_g) AS carbon FROM trace_summaries"
+            " max(environment) AS env, sum(error_count) AS errors, sum(carbon_g) AS carbon,"
+            " sum(cost_usd) AS cost, sum(total_tokens) AS tokens FROM trace_summaries"
             " WHERE project = {project:String}"
             " AND day >= toDate(fromUnixTimestamp64Nano({lo:Int64}))"
             " AND day <= toDate(fromUnixTimestamp64Nano({end:Int64}))"
@@ -458,7 +475,7 @@ class MetricQueries:
         per_group: dict[str, list[dict[str, Any]]] = {g: [] for g in drawn}
         if not drawn:
             return []
-        if SPECS[req.metric].sketch_metric is None:
+        if req.exact:
             key = f"toUnixTimestamp(toStartOfInterval({{t}}, INTERVAL {int(w.step_s)} SECOND))"
             rows = await self.store.query_rows(
                 f"SELECT k, g, {self._sql_select(req)}"
@@ -529,7 +546,7 @@ def _empty(req: MetricRequest) -> dict[str, Any]:
     if req.metric == "error_rate":
         return {"count": 0, "errors": 0, "rate": None}
     empty: dict[str, Any] = {"count": 0}
-    if req.metric == "carbon":
+    if req.exact:
         empty["known"] = 0
     empty.update({k: None for k in ("p50", "p90", "p99", "avg", "min", "max")})
     empty["sum"] = 0.0

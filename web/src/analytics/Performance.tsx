@@ -19,6 +19,7 @@ import {
   figureOf,
   GROUP_BYS,
   groupLines,
+  scopeFor,
   METRICS,
   metricText,
   ratePercent,
@@ -188,12 +189,14 @@ export function Performance({ state, project }: { state: ViewState; project: str
   // a sketched metric grouped by anything but environment cannot be narrowed to one (the API says 400)
   const narrowed = state.environment !== "" && environmentApplies(metric, groupBy);
   const env = narrowed ? environmentParam(state.environment) : {};
-  const params: Record<string, string> = { metric, limit: "20", ...env };
+  const scope = scopeFor(metric, groupBy);
+  const scoped: Record<string, string> = scope ? { scope } : {};
+  const params: Record<string, string> = { metric, limit: "20", ...env, ...scoped };
   if (groupBy) Object.assign(params, { group_by: groupBy, series_groups: String(SERIES_GROUPS) });
   const chosen = useMetric(project, state.range, params);
   // the chart's figures first; the cards, rankings and histogram once they are in
   const after = chosen.isFetched;
-  const ranked = useLeaders(project, state.range, { metric, group_by: groupBy, ...env }, groupBy !== "" && after);
+  const ranked = useLeaders(project, state.range, { metric, group_by: groupBy, ...env, ...scoped }, groupBy !== "" && after);
   const error = chosen.error ?? ranked.error;
   return (
     <section className="performance flex flex-col gap-4">
@@ -214,6 +217,11 @@ export function Performance({ state, project }: { state: ViewState; project: str
           options={[{ value: "", label: "No grouping" }, ...GROUP_BYS.map((g) => ({ value: g, label: `By ${g}` }))]}
           onValueChange={(g) => navigate({ groupBy: g })}
         />
+        {scope === "trace" && (
+          <span className="scope-note text-xs text-zinc-500">
+            per trace: each trace&apos;s {metric} summed, by the trace&apos;s {groupBy}
+          </span>
+        )}
         {state.environment && !narrowed && (
           <span className="environment-note text-xs text-zinc-500">
             The chart and groups cover every environment: {metric} by {groupBy} is kept per one grouping (the cards and

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changeText, environmentApplies, figureOf, groupLines, metricText, successRate, valueOf } from "./metricFigures";
+import { changeText, environmentApplies, figureOf, groupLines, metricText, scopeFor, successRate, valueOf } from "./metricFigures";
 
 describe("metric figures", () => {
   it("reads the aggregation, except for throughput and error rate", () => {
@@ -53,5 +53,14 @@ describe("metric figures", () => {
     expect(environmentApplies("latency", "chain")).toBe(false);
     expect(environmentApplies("error_rate", "chain")).toBe(true);
     expect(environmentApplies("carbon", "model")).toBe(true);
+    expect(environmentApplies("cost", "chain")).toBe(true); // per trace: exact
+    expect(environmentApplies("cost", "model")).toBe(false);
+  });
+  it("asks tokens and cost per trace when grouped by what a trace has", () => {
+    expect(scopeFor("cost", "chain")).toBe("trace");
+    expect(scopeFor("tokens", "user")).toBe("trace");
+    expect(scopeFor("cost", "model")).toBeUndefined();
+    expect(scopeFor("cost", "")).toBeUndefined();
+    expect(scopeFor("latency", "chain")).toBeUndefined();
   });
 });

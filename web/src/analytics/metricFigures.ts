@@ -71,9 +71,15 @@ export function successRate(now: MetricStats | undefined, before: MetricStats | 
  * an environment with them only ungrouped or grouped by environment. */
 const SKETCHED = new Set(["latency", "tokens", "cost", "throughput"]);
 
+/** Tokens and cost grouped by what a trace has (chain, agent, user) are asked per
+ * trace (scope=trace: each trace's sums, by the trace's values), since an LLM call
+ * rarely names its chain itself; per LLM call otherwise (the API's default). */
+export const scopeFor = (metric: string, groupBy: string): "trace" | undefined =>
+  (metric === "tokens" || metric === "cost") && ["chain", "agent", "user"].includes(groupBy) ? "trace" : undefined;
+
 /** Whether the shell's environment can narrow this metric at this grouping. */
 export const environmentApplies = (metric: string, groupBy: string) =>
-  !SKETCHED.has(metric) || groupBy === "" || groupBy === "environment";
+  !SKETCHED.has(metric) || groupBy === "" || groupBy === "environment" || scopeFor(metric, groupBy) === "trace";
 
 type GroupSeries = { group: string; series: (MetricStats & { t: string })[] }[];
 
