@@ -263,6 +263,15 @@ class RequestPlan:
                 group_by="chain",
                 series_groups=10,
             ),
+            "metrics_cost_chain_trace_7d": windowed(
+                "metrics_cost_chain_trace_7d",
+                analytics + "metrics",
+                7,
+                metric="cost",
+                scope="trace",
+                group_by="chain",
+                series_groups=10,
+            ),
             "metrics_latency_env_7d": windowed(
                 "metrics_latency_env_7d",
                 analytics + "metrics",
