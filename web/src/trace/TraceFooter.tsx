@@ -77,7 +77,11 @@ function Metric(props: { name: string; id: string; value: string; note?: string;
         )}
       </dt>
       <dd className="value font-semibold tabular-nums">{props.value}</dd>
-      {props.note && <dd className="note truncate text-xs text-zinc-500 tabular-nums">{props.note}</dd>}
+      {props.note && (
+        <dd className="note truncate text-xs text-zinc-500 tabular-nums" title={props.note}>
+          {props.note}
+        </dd>
+      )}
     </div>
   );
 }
