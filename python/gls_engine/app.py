@@ -38,6 +38,7 @@ from gls_engine.query.traces import TraceQueries
 from gls_engine.read_freshness import read_freshness
 from gls_engine.realtime import handlers as realtime_handlers
 from gls_engine.realtime.hub import LiveHub
+from gls_engine.shared_responses import SHARED_RESPONSES_KEY, SharedResponses
 from gls_engine.storage import SpanStore, open_store
 from gls_engine.storage.retention import RetentionSweeper
 
@@ -68,6 +69,7 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     await store.start()
     app[STORE_KEY] = store
+    app[SHARED_RESPONSES_KEY] = SharedResponses(lambda: store.reads.generation, app[COUNTERS_KEY])
     app[query_handlers.QUERIES_KEY] = TraceQueries(store)
     app[analytics_handlers.METRICS_KEY] = MetricQueries(store)
     app[cost_handlers.COST_QUERIES_KEY] = CostQueries(store)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from gls_engine.storage.read_gate import READ_FRESHNESS, freshness_from_headers
+from gls_engine.shared_answers import READ_FRESHNESS, freshness_from_headers
 
 
 @web.middleware

@@ -17,13 +17,13 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 from gls_engine.errors import RefusedError
 from gls_engine.metrics import Counters
-from gls_engine.storage.read_gate import (
+from gls_engine.shared_answers import (
     MAX_AGE_LIMIT_S,
     READ_FRESHNESS,
     Freshness,
-    ReadGate,
     freshness_from_headers,
 )
+from gls_engine.storage.read_gate import ReadGate
 
 
 class Engine:

@@ -19,6 +19,7 @@ from gls_engine.analytics.costs import (
 from gls_engine.analytics.tokens import TokenQueries, TokenRequest
 from gls_engine.analytics.window import Window, environment, group_by, window
 from gls_engine.api_errors import json_response
+from gls_engine.shared_responses import shared_response
 
 COST_QUERIES_KEY = web.AppKey("cost_queries", CostQueries)
 TOKEN_QUERIES_KEY = web.AppKey("token_queries", TokenQueries)
@@ -43,6 +44,7 @@ def _cost_request(request: web.Request, default_limit: int, most: int) -> CostRe
     )
 
 
+@shared_response
 async def costs(request: web.Request) -> web.Response:
     req = _cost_request(request, DEFAULT_ROWS, MAX_ROWS)
     return json_response(await request.app[COST_QUERIES_KEY].analysis(req))
@@ -70,6 +72,7 @@ async def costs_export(request: web.Request) -> web.Response:
     )
 
 
+@shared_response
 async def tokens(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     query = request.query

@@ -9,17 +9,20 @@ from gls_engine.analytics.metrics import MetricQueries, parse_request
 from gls_engine.analytics.suggestions import Suggestions
 from gls_engine.analytics.window import environment, window
 from gls_engine.api_errors import json_response
+from gls_engine.shared_responses import shared_response
 
 METRICS_KEY = web.AppKey("metric_queries", MetricQueries)
 SUGGESTIONS_KEY = web.AppKey("suggestions", Suggestions)
 
 
+@shared_response
 async def metrics(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     req = parse_request(project, request.query)
     return json_response(await request.app[METRICS_KEY].metric(req))
 
 
+@shared_response
 async def leaders(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     req = parse_request(project, request.query)
@@ -27,6 +30,7 @@ async def leaders(request: web.Request) -> web.Response:
     return json_response(await request.app[METRICS_KEY].leaders(req, min_count))
 
 
+@shared_response
 async def histogram(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     req = parse_request(project, request.query)
@@ -35,6 +39,7 @@ async def histogram(request: web.Request) -> web.Response:
     return json_response(await request.app[METRICS_KEY].histogram(req, group, bins))
 
 
+@shared_response
 async def suggestions(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     w = window(request.query, default_days=7)

@@ -8,10 +8,12 @@ from gls_engine import request_params as p
 from gls_engine.api_errors import json_response
 from gls_engine.errors import InvalidParameterError
 from gls_engine.notifications.notifications import Notifications
+from gls_engine.shared_responses import shared_response
 
 NOTIFICATIONS_KEY = web.AppKey("notifications", Notifications)
 
 
+@shared_response
 async def notifications(request: web.Request) -> web.Response:
     if "project" not in request.query:
         raise InvalidParameterError("project is required")

@@ -11,6 +11,7 @@ from gls_engine.errors import InvalidParameterError, NotFoundError
 from gls_engine.query.trace_export import otlp_export_request
 from gls_engine.query.trace_list_csv import TRACE_CSV_COLUMNS, csv_cells, csv_text
 from gls_engine.query.traces import TraceQueries
+from gls_engine.shared_responses import shared_response
 
 QUERIES_KEY = web.AppKey("trace_queries", TraceQueries)
 
@@ -19,15 +20,18 @@ CSV_DEFAULT_ROWS, CSV_MOST_ROWS = 10_000, 100_000
 CSV_PAGE_ROWS = 1000
 
 
+@shared_response
 async def list_projects(request: web.Request) -> web.Response:
     return json_response({"projects": await request.app[QUERIES_KEY].list_projects()})
 
 
+@shared_response
 async def list_traces(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     return json_response(await request.app[QUERIES_KEY].list_traces(project, request.query))
 
 
+@shared_response
 async def trace_facets(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     return json_response(await request.app[QUERIES_KEY].facets(project, request.query))
@@ -38,6 +42,7 @@ def _not_found(project: str, trace_id: str, window: tuple[int, int] | None) -> N
     return NotFoundError(f"trace {trace_id} not found in project {project}{within}")
 
 
+@shared_response
 async def get_trace(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     trace_id = p.trace_id(request.match_info["trace_id"])
@@ -110,6 +115,7 @@ async def export_trace_list_csv(request: web.Request) -> web.StreamResponse:
     return response
 
 
+@shared_response
 async def search_spans(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     return json_response(await request.app[QUERIES_KEY].search_spans(project, request.query))
