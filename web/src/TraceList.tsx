@@ -133,7 +133,7 @@ export function TraceList({ state, project }: { state: ViewState; project: strin
             className="w-56"
           />
           <div className="ml-auto flex items-center gap-3 text-sm text-zinc-500">
-            <span>{facets.data ? `${count(facets.data.total)} traces` : ""}</span>
+            <span>{facets.data ? plural(facets.data.total, "trace") : ""}</span>
             <ExportLink address={() => traceListCsvUrl(project, { ...rangeBounds(state.range), ...filters })}>
               Export CSV
             </ExportLink>
@@ -155,12 +155,17 @@ export function TraceList({ state, project }: { state: ViewState; project: strin
           </div>
         </div>
         {error && <p className="error text-sm text-red-600 dark:text-red-400">{error.message}</p>}
-        {unseen > 0 && (
-          <Button variant="primary" className="unseen self-center" onClick={showNewest}>
-            {plural(unseen, "new trace")}: show the newest
-          </Button>
-        )}
-        <Card className="flex min-h-0 flex-1 flex-col overflow-hidden">
+        <Card className="relative flex min-h-0 flex-1 flex-col overflow-hidden">
+          {unseen > 0 && (
+            // floats over the rows: in the page's flow it would push the list down as it appears
+            <Button
+              variant="primary"
+              className="unseen self-center"
+              onClick={showNewest}
+            >
+              ↑ {plural(unseen, "new trace")}: show the newest
+            </Button>
+          )}
           <div
             ref={scroller}
             data-testid="trace-scroll"

@@ -1,6 +1,7 @@
 import { InfiniteQueryObserver, QueryClient } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { keepFirstTracePage, keys, tracePagesOptions } from "./queries";
+import { ApiError } from "./api";
+import { keepFirstTracePage, keys, shouldRetry, tracePagesOptions } from "./queries";
 
 const filters = { status: "", model: "", name: "", environment: "" };
 
@@ -92,5 +93,16 @@ describe("the trace list's pages", () => {
     expect(urls).toHaveLength(4);
     expect(new URL(urls[3], "http://x").searchParams.get("cursor")).toBeNull();
     stop();
+  });
+});
+
+describe("shouldRetry", () => {
+  it("asks again after a 429 or a 5xx, never after another 4xx, and twice at most", () => {
+    expect(shouldRetry(0, new ApiError(429, "resource_exhausted", "busy"))).toBe(true);
+    expect(shouldRetry(1, new ApiError(503, "unavailable", "later"))).toBe(true);
+    expect(shouldRetry(0, new ApiError(400, "invalid_parameter", "bad"))).toBe(false);
+    expect(shouldRetry(0, new ApiError(404, "not_found", "gone"))).toBe(false);
+    expect(shouldRetry(2, new ApiError(429, "resource_exhausted", "busy"))).toBe(false);
+    expect(shouldRetry(0, new TypeError("network"))).toBe(true);
   });
 });

@@ -16,14 +16,19 @@ import {
 import type { TimeRange } from "./route";
 import { rangeBounds } from "./timeRange";
 
+/** A 4xx says what is wrong with the request: asking again changes nothing, except
+ * a 429 (the Studio busy: python/gls_engine/storage/read_gate.py). Twice at most. */
+export function shouldRetry(failures: number, error: Error): boolean {
+  return !(error instanceof ApiError && error.status < 500 && error.status !== 429) && failures < 2;
+}
+
 export const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
       staleTime: 10_000,
       gcTime: 5 * 60_000,
       refetchOnWindowFocus: true,
-      // a 4xx says what is wrong with the request: asking again changes nothing
-      retry: (failures, error) => !(error instanceof ApiError && error.status < 500) && failures < 2,
+      retry: shouldRetry,
     },
   },
 });
