@@ -263,6 +263,15 @@ def test_past_the_first_page_new_traces_wait_behind_a_button(studio, page) -> No
     page.get_by_test_id("trace-scroll").evaluate("el => { el.scrollTop = el.scrollHeight; }")
     expect(rows).to_have_attribute("data-rows", "60")
 
+    scroller = page.get_by_test_id("trace-scroll")
+    top_row = """el => {
+        const box = el.getBoundingClientRect();
+        const head = el.querySelector('thead').getBoundingClientRect().height;
+        const row = document.elementFromPoint(box.left + 150, box.top + head + 2).closest('tr');
+        return [row.dataset.traceId, row.getBoundingClientRect().top];
+    }"""
+    before = scroller.evaluate(top_row)
+
     late = new_trace_id()
     resp = post_protobuf(
         studio.otlp_http,
@@ -273,10 +282,11 @@ def test_past_the_first_page_new_traces_wait_behind_a_button(studio, page) -> No
     waiting = page.get_by_role("button", name="1 new trace: show the newest")
     expect(waiting).to_be_visible(timeout=10_000)
     expect(rows).to_have_attribute("data-rows", "60")  # the pages read so far stay as they were
+    assert scroller.evaluate(top_row) == before  # and the rows in view did not move
     waiting.click()
     expect(page.locator(f"tr[data-trace-id='{late.hex()}']")).to_contain_text("late job")
     expect(rows).to_have_attribute("data-rows", "50")
-    assert page.get_by_test_id("trace-scroll").evaluate("el => el.scrollTop") == 0
+    assert scroller.evaluate("el => el.scrollTop") == 0
 
 
 def test_span_search_by_attribute_and_text_opens_the_trace(studio, page) -> None:

@@ -160,7 +160,7 @@ export function TraceList({ state, project }: { state: ViewState; project: strin
             // floats over the rows: in the page's flow it would push the list down as it appears
             <Button
               variant="primary"
-              className="unseen self-center"
+              className="unseen absolute top-11 left-1/2 z-20 -translate-x-1/2 rounded-full shadow-lg"
               onClick={showNewest}
             >
               ↑ {plural(unseen, "new trace")}: show the newest
