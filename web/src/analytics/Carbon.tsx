@@ -102,7 +102,10 @@ export function Carbon({ state, project }: { state: ViewState; project: string }
               value={gramsCo2(t.embodied_carbon_g)}
               change={<Change value={a.change.embodied_carbon_g} />}
             >
-              manufacturing of the hardware, allocated to LLM calls; not in usage emissions
+              <span data-testid="embodied-range">
+                range {grams(a.carbon.totals.embodied_carbon_g_min)} – {grams(a.carbon.totals.embodied_carbon_g_max)}
+              </span>
+              ; manufacturing of the hardware, allocated to LLM calls; not in usage emissions
             </FigureCard>
           </div>
           <Card>
