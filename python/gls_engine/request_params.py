@@ -41,6 +41,12 @@ def trace_id(value: str) -> str:
     return value.lower()
 
 
+def span_id(value: str) -> str:
+    if not SPAN_ID_RE.fullmatch(value) or set(value) == {"0"}:
+        raise InvalidParameterError("span_id must be 16 hex characters, not all zero")
+    return value.lower()
+
+
 def timestamp_ns(name: str, value: str) -> int:
     """RFC 3339 text, or an integer of epoch milliseconds; within what the store's
     DateTime64(9) holds (1900 to 2262), else 400 rather than an overflow in SQL."""

@@ -16,6 +16,7 @@ from gls_engine.shared_responses import shared_response
 QUERIES_KEY = web.AppKey("trace_queries", TraceQueries)
 
 EXPORT_FORMATS = ("json", "otlp")
+SPAN_DETAILS = ("full", "outline")
 CSV_DEFAULT_ROWS, CSV_MOST_ROWS = 10_000, 100_000
 CSV_PAGE_ROWS = 1000
 
@@ -44,13 +45,31 @@ def _not_found(project: str, trace_id: str, window: tuple[int, int] | None) -> N
 
 @shared_response
 async def get_trace(request: web.Request) -> web.Response:
+    """`spans=outline` leaves out each span's heavy fields (OUTLINE_OMITS)."""
     project = p.project_name(request.match_info["project"])
     trace_id = p.trace_id(request.match_info["trace_id"])
+    detail = p.choice("spans", request.query.get("spans", "full"), SPAN_DETAILS)
     window = p.trace_window(request.query)
-    trace = await request.app[QUERIES_KEY].get_trace(project, trace_id, window)
+    trace = await request.app[QUERIES_KEY].get_trace(project, trace_id, window, detail)
     if trace is None:
         raise _not_found(project, trace_id, window)
     return json_response(trace)
+
+
+@shared_response
+async def get_span(request: web.Request) -> web.Response:
+    """One span of a trace, whole (what the span inspector shows)."""
+    project = p.project_name(request.match_info["project"])
+    trace_id = p.trace_id(request.match_info["trace_id"])
+    span_id = p.span_id(request.match_info["span_id"])
+    window = p.trace_window(request.query)
+    span = await request.app[QUERIES_KEY].get_span(project, trace_id, span_id, window)
+    if span is None:
+        within = " between start and end" if window else ""
+        raise NotFoundError(
+            f"span {span_id} not found in trace {trace_id} of project {project}{within}"
+        )
+    return json_response(span)
 
 
 async def export_trace(request: web.Request) -> web.Response:
@@ -128,4 +147,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/projects/{project}/traces/export.csv", export_trace_list_csv)
     app.router.add_get("/api/v1/projects/{project}/traces/{trace_id}", get_trace)
     app.router.add_get("/api/v1/projects/{project}/traces/{trace_id}/export", export_trace)
+    app.router.add_get("/api/v1/projects/{project}/traces/{trace_id}/spans/{span_id}", get_span)
     app.router.add_get("/api/v1/projects/{project}/spans", search_spans)

@@ -535,20 +535,30 @@ class TraceQueries:
         }
 
     async def trace_rows(
-        self, project: str, trace_id: str, window: tuple[int, int] | None = None
+        self,
+        project: str,
+        trace_id: str,
+        window: tuple[int, int] | None = None,
+        columns: str = "",
+        span_id: str | None = None,
     ) -> list[dict[str, Any]]:
         """The trace's stored span rows, in start order, each span once; with
-        `window` = (first, last) ns, only spans starting in it."""
+        `window` = (first, last) ns, only spans starting in it; `columns` (a
+        SELECT list with span_hex and start_ns) defaults to every column; with
+        `span_id`, only that span's rows."""
         # The primary key (project, trace_id, ...) finds the trace's granule in
         # each part; the trace_id bloom filter (migration 0009) rules out the
         # parts without it, at ~0.05 ms per part (10M spans: 14.5 ms p50 at 7 days,
         # 21.9 at 30; benches/bench_statements.py open_trace). A window from the
         # trace list skips the other days' parts before either (30 days: 12.4).
         sql = (
-            f"SELECT {TRACE_SPANS_SELECT} FROM spans WHERE project = {{project:String}}"
-            " AND trace_id = unhex({trace:String})"
+            f"SELECT {columns or TRACE_SPANS_SELECT} FROM spans"
+            " WHERE project = {project:String} AND trace_id = unhex({trace:String})"
         )
         params: dict[str, Any] = {"project": project, "trace": trace_id}
+        if span_id is not None:
+            sql += " AND span_id = unhex({span:String})"
+            params["span"] = span_id
         if window is not None:
             sql += (
                 " AND start_time >= fromUnixTimestamp64Nano({first:Int64})"
@@ -565,20 +575,23 @@ class TraceQueries:
         return list(unique.values())
 
     async def get_trace(
-        self, project: str, trace_id: str, window: tuple[int, int] | None = None
+        self,
+        project: str,
+        trace_id: str,
+        window: tuple[int, int] | None = None,
+        detail: str = "full",
     ) -> dict[str, Any] | None:
-        """The trace's spans and totals; with `window` = (first, last) ns, only spans starting in it."""
-        rows = await self.trace_rows(project, trace_id, window)
+        """The trace's spans and totals; with `window` = (first, last) ns, only spans
+        starting in it. `detail` "outline" leaves out each span's OUTLINE_OMITS
+        (and reads only the columns the rest needs); "full" serves every field."""
+        outline = detail == "outline"
+        rows = await self.trace_rows(
+            project, trace_id, window, OUTLINE_SPANS_SELECT if outline else ""
+        )
         if not rows:
             return None
-        spans = [span_row(r, full=True) for r in rows]
-        ids = {s["span_id"] for s in spans}
-        for span in spans:
-            # A parent that never arrived (lost, or still in flight) is reported, not hidden.
-            span["parent_missing"] = (
-                bool(span["parent_span_id"]) and span["parent_span_id"] not in ids
-            )
-        roots = _roots_marking_loops(spans)
+        spans = [span_outline(r) if outline else span_row(r, full=True) for r in rows]
+        roots = _mark_parents(spans)
         start = min(s["start_time_unix_nano"] for s in spans)
         end = max(s["end_time_unix_nano"] for s in spans)
         return {
@@ -591,8 +604,29 @@ class TraceQueries:
             "error_count": sum(1 for s in spans if s["status"]["code"] == 2),
             "root_span_ids": roots,
             "totals": trace_totals(spans, (end - start) / 1e6),
+            "spans_detail": detail,
             "spans": spans,
         }
+
+    async def get_span(
+        self,
+        project: str,
+        trace_id: str,
+        span_id: str,
+        window: tuple[int, int] | None = None,
+    ) -> dict[str, Any] | None:
+        """One span of a trace, every field, as the full trace answer gives it:
+        parent_missing and parent_loop from the trace's parent links (read alone)."""
+        rows = await self.trace_rows(project, trace_id, window, span_id=span_id)
+        if not rows:
+            return None
+        span = span_row(rows[0], full=True)
+        links = await self.trace_rows(project, trace_id, window, PARENT_LINKS_SELECT)
+        linked = [{"span_id": r["span_hex"], "parent_span_id": r["parent_hex"]} for r in links]
+        _mark_parents(linked)
+        own = next(s for s in linked if s["span_id"] == span_id)
+        span["parent_missing"], span["parent_loop"] = own["parent_missing"], own["parent_loop"]
+        return span
 
     async def search_spans(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
         parts = SqlParts()
@@ -685,8 +719,58 @@ TRACE_SPANS_SELECT = (
     " toUnixTimestamp64Nano(ingested_at) AS ingested_ns"
 )
 
+# Opening a trace in outline: the columns span_outline reads, not the heavy
+# ones (input, output, attributes, events, links, resource and scope).
+OUTLINE_SPANS_SELECT = (
+    "lower(hex(trace_id)) AS trace_hex, lower(hex(span_id)) AS span_hex,"
+    f" if(parent_span_id = {ZERO_SPAN}, '', lower(hex(parent_span_id))) AS parent_hex,"
+    " toUnixTimestamp64Nano(start_time) AS start_ns, toUnixTimestamp64Nano(end_time) AS end_ns,"
+    " project, name, kind, span_type, service_name, duration_ns, status_code, status_message,"
+    " model, provider, input_tokens, output_tokens, cached_tokens, reasoning_tokens,"
+    " total_tokens, chain, agent, user_id, session_id, environment, tags,"
+    " llm_cost_usd, llm_input_cost_usd, llm_output_cost_usd, cost_status, infra_cost_usd,"
+    " data_cost_usd, cost_usd, system_tokens, token_estimate, energy_kwh, energy_kwh_min,"
+    " energy_kwh_max, carbon_g, carbon_g_min, carbon_g_max, embodied_carbon_g,"
+    " embodied_carbon_g_min, embodied_carbon_g_max, energy_source, carbon_zone,"
+    " quality_passed, quality_checks"
+)
+
+# The span fields an outline leaves out: large (text, maps, JSON) and read by
+# the span inspector only, which asks for its span whole.
+OUTLINE_OMITS = (
+    "input",
+    "output",
+    "attributes",
+    "attribute_types",
+    "events",
+    "links",
+    "trace_state",
+    "flags",
+    "scope",
+    "resource",
+    "dropped_attributes_count",
+    "dropped_events_count",
+    "dropped_links_count",
+    "ingested_at_unix_nano",
+)
+
+# What parent_missing and parent_loop of one span need: the trace's parent links.
+PARENT_LINKS_SELECT = (
+    "lower(hex(span_id)) AS span_hex, toUnixTimestamp64Nano(start_time) AS start_ns,"
+    f" if(parent_span_id = {ZERO_SPAN}, '', lower(hex(parent_span_id))) AS parent_hex"
+)
+
 COST_STATUS = {0: "not_llm", 1: "priced", 2: "override", 3: "unpriced"}
 ENERGY_SOURCE = {0: "unknown", 1: "llm", 2: "compute"}
+
+
+def _mark_parents(spans: list[dict[str, Any]]) -> list[str]:
+    """Marks each span's parent_missing and parent_loop; the trace's roots."""
+    ids = {s["span_id"] for s in spans}
+    for span in spans:
+        # A parent that never arrived (lost, or still in flight) is reported, not hidden.
+        span["parent_missing"] = bool(span["parent_span_id"]) and span["parent_span_id"] not in ids
+    return _roots_marking_loops(spans)
 
 
 def _roots_marking_loops(spans: list[dict[str, Any]]) -> list[str]:
@@ -771,14 +855,9 @@ def _attributes(row: dict[str, Any]) -> dict[str, Any]:
     return dict(sorted(attributes.items()))  # keys in map order (byte order)
 
 
-def span_row(row: dict[str, Any], full: bool) -> dict[str, Any]:
-    events = orjson.loads(row["events"]) if row["events"] else []
-    links = orjson.loads(row["links"]) if row["links"] else []
-    for event in events:
-        event["attributes"] = key_values_to_python(event.get("attributes", []))
-    for link in links:
-        link["attributes"] = key_values_to_python(link.get("attributes", []))
-    span = {
+def _span_identity(row: dict[str, Any]) -> dict[str, Any]:
+    """What every span answer has before its input: ids, times, status, model, tokens, who."""
+    return {
         "trace_id": row["trace_hex"],
         "span_id": row["span_hex"],
         "parent_span_id": row["parent_hex"] or None,
@@ -806,6 +885,23 @@ def span_row(row: dict[str, Any], full: bool) -> dict[str, Any]:
         "session_id": row["session_id"],
         "environment": row["environment"],
         "tags": row["tags"],
+    }
+
+
+def span_outline(row: dict[str, Any]) -> dict[str, Any]:
+    """A span without OUTLINE_OMITS, from OUTLINE_SPANS_SELECT's columns."""
+    return {**_span_identity(row), **_cost_and_carbon(row)}
+
+
+def span_row(row: dict[str, Any], full: bool) -> dict[str, Any]:
+    events = orjson.loads(row["events"]) if row["events"] else []
+    links = orjson.loads(row["links"]) if row["links"] else []
+    for event in events:
+        event["attributes"] = key_values_to_python(event.get("attributes", []))
+    for link in links:
+        link["attributes"] = key_values_to_python(link.get("attributes", []))
+    span = {
+        **_span_identity(row),
         "input": row["input"] if full else row["input"][:_PREVIEW_CHARS],
         "output": row["output"] if full else row["output"][:_PREVIEW_CHARS],
         "attributes": _attributes(row),
