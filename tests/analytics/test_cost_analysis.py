@@ -527,6 +527,29 @@ def test_cost_by_chain(studio: InProcessStudio, rows: dict[str, list[dict[str, A
         _close(c["carbon_g"], sum(_z(r["carbon_g"]) for r in spans), f"{what} carbon")
 
 
+def test_cost_series_by_user_is_the_traces_user(
+    studio: InProcessStudio, rows: dict[str, list[dict[str, Any]]]
+) -> None:
+    """Grouped by user, the trace's user (its root names it, its calls do not)."""
+    body = _costs(studio, group_by="user", step="900")
+    traces = _traces(rows[PROJECT])
+    started = [t for t in traces.values() if START <= t["start_ns"] < END]
+    users = group_by_key(started, lambda t: max(r["user_id"] for r in t["spans"]))
+    assert {"alice", "bob"} <= set(users)
+
+    def cost(user: str) -> float:
+        return sum(r["cost_usd"] for t in users[user] for r in t["spans"])
+
+    assert [g["group"] for g in body["groups"]] == sorted(
+        users, key=lambda u: (-cost(u), -len(users[u]), u)
+    )
+    for g in body["groups"]:
+        _close(g["cost_usd"], cost(g["group"]), f"user {g['group']} cost")
+        assert sum(p["llm_calls"] for p in g["series"]) == sum(
+            1 for t in users[g["group"]] for r in t["spans"] if _llm(r)
+        )
+
+
 def test_cost_series_by_chain_is_the_traces_chain(
     studio: InProcessStudio, rows: dict[str, list[dict[str, Any]]]
 ) -> None:

@@ -9,9 +9,9 @@ aligned (`window.window`), so the minutes of a window hold exactly its spans:
   series: one read of both periods, grouped by period and step
   (epoch-aligned buckets of `window.step_s`, whole minutes; every bucket of
   the window is answered, zero when nothing happened);
-- with `group_by` (not chain): the series of the top groups by cost (the span's own
-  column): a read for the top groups and one for their series (`user` is not
-  in the rollup: those two read `spans`);
+- with `group_by` agent, environment or model: the series of the top groups
+  by cost (the span's own column): a read for the top groups and one for
+  their series; chain and user are the trace's (below);
 - by model: the LLM calls of the window grouped by provider and model;
 - by environment, by agent: one read with two grouping sets, the span's own
   environment / agent (spans without one are the group "").
@@ -25,7 +25,8 @@ Two figures need each trace and read what keeps traces:
   trace counts when it starts in the window, its chain is the trace's chain;
   with group_by=chain the same read gives the top chains' series (a sumMap of
   each trace's figures at the step it started in), so an LLM call is counted
-  under its trace's chain, as the trace list's filter counts it;
+  under its trace's chain, as the trace list's filter counts it; group_by=user
+  reads the same way by the trace's user;
 - CSV export: `spans` of the window (the columns it adds up) joined to their
   trace's chain (`trace_summaries`), one row per day x chain x environment x
   provider x model.
@@ -59,21 +60,6 @@ IN_WINDOW = (
     " AND start_time < fromUnixTimestamp64Nano({end:Int64})"
 )
 
-# The figures every cost breakdown of spans shares. A NULL part is unknown
-# and adds nothing (the unknown is counted apart, in unpriced_llm_calls); sums
-# of Nullable columns skip NULLs (NULL when all are: read as 0), ~15% less CPU
-# than summing ifNull(x, 0).
-COST_SUMS = (
-    "sum(cost_usd) AS cost_usd,"
-    " sum(llm_cost_usd) AS llm_cost_usd,"
-    " sum(infra_cost_usd) AS infrastructure_cost_usd,"
-    " sum(data_cost_usd) AS data_cost_usd,"
-    f" countIf({LLM_CALL}) AS llm_calls,"
-    " countIf(cost_status = 3) AS unpriced_llm_calls,"
-    " sum(energy_kwh) AS energy_kwh,"
-    " sum(carbon_g) AS carbon_g,"
-    " sum(embodied_carbon_g) AS embodied_carbon_g"
-)
 COST_FIELDS = (
     "cost_usd",
     "llm_cost_usd",
@@ -111,8 +97,6 @@ CARBON_FIELDS = tuple(
     for bound in ("", "_min", "_max")
 )
 CARBON_SUMS = ", ".join(f"sum(r.{f}) AS {f}" for f in CARBON_FIELDS)
-# Group kinds the rollup keeps (the span's own column); others read spans.
-ROLLUP_GROUPS = frozenset({"chain", "agent", "environment", "model"})
 # Top groups of a grouped time series (the rest are left out, not lumped).
 SERIES_GROUPS = 10
 
@@ -347,30 +331,27 @@ class CostQueries:
         chain's come with by_chain, by the trace's chain)."""
         if req.group_by is None or req.group_by == "chain":
             return None
+        if req.group_by == "user":
+            # the trace's user (as the trace list filters), from trace_summaries:
+            # the span's own user_id is not in the rollup, and reading spans for
+            # it took two scans of the window's spans
+            return self._trace_series(
+                req, await self._by_trace_value(req, "user_id", True, SERIES_GROUPS)
+            )
+        # agent, environment, model: the span's own column, kept by the rollup
         column = GROUP_COLUMNS[req.group_by]
-        if req.group_by in ROLLUP_GROUPS:
-            llm_only = f" AND {ROLLUP_LLM_CALL}" if req.group_by == "model" else ""
-            llm_only += req.rollup_filter
-            sql = (
-                f"SELECT toString(r.{column}) AS g,"
-                " intDiv(toUnixTimestamp(r.minute), {step:UInt32}) * {step:UInt32} AS t,"
-                f" {ROLLUP_COST_SUMS} FROM cost_rollups AS r WHERE {ROLLUP_WINDOW}{llm_only}"
-                f" AND r.{column} IN (SELECT r.{column} FROM cost_rollups AS r"
-                f" WHERE {ROLLUP_WINDOW}{llm_only} GROUP BY r.{column}"
-                f" ORDER BY sum(r.cost_usd) DESC, sum(r.spans) DESC, r.{column}"
-                f" LIMIT {SERIES_GROUPS})"
-                " GROUP BY g, t"
-            )
-        else:
-            sql = (
-                f"SELECT toString({column}) AS g,"
-                " intDiv(toUnixTimestamp(start_time), {step:UInt32}) * {step:UInt32} AS t,"
-                f" {COST_SUMS} FROM spans WHERE {IN_WINDOW}{req.span_filter}"
-                f" AND {column} IN (SELECT {column} FROM spans WHERE {IN_WINDOW}{req.span_filter}"
-                f" GROUP BY {column} ORDER BY sum(cost_usd) DESC, count() DESC, {column}"
-                f" LIMIT {SERIES_GROUPS})"
-                " GROUP BY g, t"
-            )
+        llm_only = f" AND {ROLLUP_LLM_CALL}" if req.group_by == "model" else ""
+        llm_only += req.rollup_filter
+        sql = (
+            f"SELECT toString(r.{column}) AS g,"
+            " intDiv(toUnixTimestamp(r.minute), {step:UInt32}) * {step:UInt32} AS t,"
+            f" {ROLLUP_COST_SUMS} FROM cost_rollups AS r WHERE {ROLLUP_WINDOW}{llm_only}"
+            f" AND r.{column} IN (SELECT r.{column} FROM cost_rollups AS r"
+            f" WHERE {ROLLUP_WINDOW}{llm_only} GROUP BY r.{column}"
+            f" ORDER BY sum(r.cost_usd) DESC, sum(r.spans) DESC, r.{column}"
+            f" LIMIT {SERIES_GROUPS})"
+            " GROUP BY g, t"
+        )
         rows = await self.store.query_rows(sql, req.params)
         per_group: dict[str, dict[int, dict[str, Any]]] = {}
         for r in rows:
@@ -448,25 +429,46 @@ class CostQueries:
         self, req: CostRequest
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
         """Cost by the trace's chain, and with group_by=chain the time series of
-        the SERIES_GROUPS chains that cost most (each trace at the step it
-        started in), from the same read. A trace has a summary row per day it
-        has spans in; merged per trace, it counts when it starts in the window
-        (its later days included), in its environment when one is asked."""
+        the SERIES_GROUPS chains that cost most, from the same read."""
         with_series = req.group_by == "chain"
+        rows = await self._by_trace_value(
+            req, "chain", with_series, max(req.limit, SERIES_GROUPS) if with_series else req.limit
+        )
+        chains = [
+            {
+                "chain": r["grp"],
+                **{k: v for k, v in r.items() if k not in ("points", "grp")},
+                "avg_cost_per_execution_usd": r["cost_usd"] / r["executions"],
+                "avg_tokens_per_execution": r["total_tokens"] / r["executions"],
+            }
+            for r in rows[: req.limit]
+        ]
+        return chains, self._trace_series(req, rows) if with_series else None
+
+    async def _by_trace_value(
+        self, req: CostRequest, column: str, with_series: bool, limit: int
+    ) -> list[dict[str, Any]]:
+        """Traces that started in the window by their value of `column` (chain or
+        user_id, as trace_summaries keeps them: the trace's), most cost first;
+        with_series adds each group's figures per step of its traces' starts
+        (`points`: a sumMap of [t] and the CHAIN_POINT_FIELDS). A trace has a
+        summary row per day it has spans in; merged per trace, it counts when it
+        starts in the window (its later days included), in its environment when
+        one is asked."""
         series_sums = (
             ", sumMap([t], [cost], [llm_cost], [llm], [unpriced], [energy], [carbon],"
             " [embodied]) AS points"
             if with_series
             else ""
         )
-        rows = await self.store.query_rows(
-            "SELECT chain, count() AS executions,"
+        return await self.store.query_rows(
+            "SELECT grp, count() AS executions,"
             " sum(cost) AS cost_usd, sum(llm_cost) AS llm_cost_usd,"
             " sum(unpriced) AS unpriced_llm_calls,"
             " sum(input) AS input_tokens, sum(output) AS output_tokens,"
             " sum(cached) AS cached_tokens, sum(total) AS total_tokens,"
             f" sum(energy) AS energy_kwh, sum(carbon) AS carbon_g{series_sums}"
-            " FROM (SELECT max(chain) AS chain, max(environment) AS env,"
+            f" FROM (SELECT max({column}) AS grp, max(environment) AS env,"
             " min(start_time) AS started,"
             " intDiv(toUnixTimestamp(started), {step:UInt32}) * {step:UInt32} AS t,"
             " sum(cost_usd) AS cost, sum(llm_cost_usd) AS llm_cost, sum(llm_count) AS llm,"
@@ -482,19 +484,12 @@ class CostQueries:
             " GROUP BY reinterpretAsUInt128(trace_id)"
             " HAVING started >= fromUnixTimestamp64Nano({start:Int64})"
             f" AND started < fromUnixTimestamp64Nano({{end:Int64}}){req.trace_filter})"
-            " GROUP BY chain ORDER BY cost_usd DESC, executions DESC, chain LIMIT {limit:UInt32}",
-            {**req.params, "limit": max(req.limit, SERIES_GROUPS) if with_series else req.limit},
+            " GROUP BY grp ORDER BY cost_usd DESC, executions DESC, grp LIMIT {limit:UInt32}",
+            {**req.params, "limit": limit},
         )
-        chains = [
-            {
-                **{k: v for k, v in r.items() if k != "points"},
-                "avg_cost_per_execution_usd": r["cost_usd"] / r["executions"],
-                "avg_tokens_per_execution": r["total_tokens"] / r["executions"],
-            }
-            for r in rows[: req.limit]
-        ]
-        if not with_series:
-            return chains, None
+
+    def _trace_series(self, req: CostRequest, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The series of the first SERIES_GROUPS rows of _by_trace_value."""
         starts = self._bucket_starts(req.window)
         groups = []
         for r in rows[:SERIES_GROUPS]:
@@ -502,12 +497,12 @@ class CostQueries:
             at = {int(t): i for i, t in enumerate(keys)}
             groups.append(
                 {
-                    "group": r["chain"],
+                    "group": r["grp"],
                     "cost_usd": r["cost_usd"],
                     "series": [{"t": _iso(t), **_chain_point(sums, at.get(t))} for t in starts],
                 }
             )
-        return chains, groups
+        return groups
 
     async def _carbon(self, req: CostRequest) -> dict[str, Any]:
         """Energy, usage and embodied carbon with their uncertainty ranges (sums
