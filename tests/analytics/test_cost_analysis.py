@@ -709,10 +709,18 @@ def test_cost_by_environment_and_agent(
     groups = group_by_key([r for r in rows[PROJECT] if _in(START, END)(r)], lambda r: r[column])
     got = body[f"by_{column}"]
     assert {g[column] for g in got} == set(groups)
+    before = group_by_key(
+        [r for r in rows[PROJECT] if _in(START - HOUR_NS, START)(r)], lambda r: r[column]
+    )
     for g in got:
         want = cost_figures(groups[g[column]])
         assert g["spans"] == want["spans"]
         _check_figures(g, want, f"{column} {g[column]!r}")
+        # the previous period's costs, for the trend
+        previous = cost_figures(before.get(g[column], []))
+        for key in ("cost_usd", "llm_cost_usd", "infrastructure_cost_usd", "data_cost_usd"):
+            _close(g["previous"][key], previous[key], f"{column} {g[column]!r} previous {key}")
+    assert any(g["previous"]["infrastructure_cost_usd"] for g in got)
 
 
 def test_default_window_is_the_last_day(

@@ -79,6 +79,18 @@ ROLLUP_WINDOW = (
     " AND r.minute < fromUnixTimestamp64Nano({end:Int64})"
 )
 ROLLUP_LLM_CALL = "r.span_type IN ('llm', 'embedding')"
+# (output name, what it sums) of every COST_FIELDS figure in the rollup
+ROLLUP_COST_PARTS = (
+    ("cost_usd", "r.cost_usd"),
+    ("llm_cost_usd", "r.llm_cost_usd"),
+    ("infrastructure_cost_usd", "r.infra_cost_usd"),
+    ("data_cost_usd", "r.data_cost_usd"),
+    ("llm_calls", f"if({ROLLUP_LLM_CALL}, r.spans, 0)"),
+    ("unpriced_llm_calls", "r.unpriced_calls"),
+    ("energy_kwh", "r.energy_kwh"),
+    ("carbon_g", "r.carbon_g"),
+    ("embodied_carbon_g", "r.embodied_carbon_g"),
+)
 ROLLUP_COST_SUMS = (
     "sum(r.cost_usd) AS cost_usd,"
     " sum(r.llm_cost_usd) AS llm_cost_usd,"
@@ -90,6 +102,8 @@ ROLLUP_COST_SUMS = (
     " sum(r.carbon_g) AS carbon_g,"
     " sum(r.embodied_carbon_g) AS embodied_carbon_g"
 )
+# The costs of the previous period given with each environment and agent.
+PREVIOUS_COSTS = ("cost_usd", "llm_cost_usd", "infrastructure_cost_usd", "data_cost_usd")
 # carbon_rollups (migration 0015): the central figures and their ranges.
 CARBON_FIELDS = tuple(
     f"{figure}{bound}"
@@ -408,20 +422,38 @@ class CostQueries:
     async def _by_environment_and_agent(
         self, req: CostRequest
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        # One read, two grouping sets; grouping(r.environment) is 0 on the rows
-        # grouped by environment.
+        # One read of both periods, two grouping sets; grouping(r.environment)
+        # is 0 on the rows grouped by environment. The window's figures, and
+        # the previous period's costs (the detail table's trend per group).
+        current = "r.minute >= fromUnixTimestamp64Nano({start:Int64})"
+        sums = ", ".join(f"sumIf({expr}, {current}) AS {name}" for name, expr in ROLLUP_COST_PARTS)
+        previous = ", ".join(
+            f"sumIf({expr}, NOT {current}) AS previous_{name}"
+            for name, expr in ROLLUP_COST_PARTS
+            if name.endswith("_usd")
+        )
         rows = await self.store.query_rows(
             "SELECT grouping(r.environment) AS by_agent, toString(r.environment) AS env,"
-            f" toString(r.agent) AS ag, sum(r.spans) AS spans, {ROLLUP_COST_SUMS}"
-            f" FROM cost_rollups AS r WHERE {ROLLUP_WINDOW}{req.rollup_filter}"
-            " GROUP BY GROUPING SETS ((r.environment), (r.agent))",
+            f" toString(r.agent) AS ag, sumIf(r.spans, {current}) AS spans, {sums}, {previous}"
+            " FROM cost_rollups AS r WHERE r.project = {project:String}"
+            " AND r.minute >= fromUnixTimestamp64Nano({previous_start:Int64})"
+            f" AND r.minute < fromUnixTimestamp64Nano({{end:Int64}}){req.rollup_filter}"
+            " GROUP BY GROUPING SETS ((r.environment), (r.agent)) HAVING spans > 0",
             req.params,
         )
 
         def ranked(column: str, key: str, agent_rows: bool) -> list[dict[str, Any]]:
             chosen = [r for r in rows if bool(r["by_agent"]) == agent_rows]
             chosen.sort(key=lambda r: (-r["cost_usd"], -r["spans"], r[key]))
-            return [{column: r[key], "spans": r["spans"], **_costs(r)} for r in chosen][: req.limit]
+            return [
+                {
+                    column: r[key],
+                    "spans": r["spans"],
+                    **_costs(r),
+                    "previous": {k: r[f"previous_{k}"] for k in PREVIOUS_COSTS},
+                }
+                for r in chosen
+            ][: req.limit]
 
         return ranked("environment", "env", False), ranked("agent", "ag", True)
 

@@ -14,7 +14,7 @@ import { Table, TD, TH, THead, TR } from "../ui/Table";
 import type { CostAnalysis } from "./analyticsApi";
 import { useCosts, useEnvironmentSuggestions } from "./analyticsQueries";
 import { PALETTE, TimeChart } from "./Charts";
-import { costLayers, stacked, totalSaving } from "./costFigures";
+import { costLayers, relativeChange, stacked, totalSaving } from "./costFigures";
 import { Change, FigureCard } from "./Figure";
 import { changeText, GROUP_BYS } from "./metricFigures";
 
@@ -79,8 +79,17 @@ interface DetailRow {
 
 function detailRows(a: CostAnalysis): DetailRow[] {
   const t = a.totals;
-  const byEnvironment = (pick: (e: CostAnalysis["by_environment"][number]) => number) =>
-    a.by_environment.map((e) => ({ key: e.environment, resource: `environment ${e.environment || "(none)"}`, usage: `${count(e.spans)} spans`, rate: "", cost: pick(e) }));
+  type Part = "infrastructure_cost_usd" | "data_cost_usd";
+  // each environment's part of the cost, and its trend against its own in the period before
+  const byEnvironment = (part: Part) =>
+    a.by_environment.map((e) => ({
+      key: e.environment,
+      resource: `environment ${e.environment || "(none)"}`,
+      usage: `${count(e.spans)} spans`,
+      rate: "",
+      cost: e[part],
+      trend: relativeChange(e[part], e.previous[part]),
+    }));
   return [
     {
       key: "llm",
@@ -106,7 +115,7 @@ function detailRows(a: CostAnalysis): DetailRow[] {
       rate: "rate card",
       cost: t.infrastructure_cost_usd,
       trend: a.change.infrastructure_cost_usd,
-      children: byEnvironment((e) => e.infrastructure_cost_usd),
+      children: byEnvironment("infrastructure_cost_usd"),
     },
     {
       key: "data",
@@ -115,7 +124,7 @@ function detailRows(a: CostAnalysis): DetailRow[] {
       rate: "rate card",
       cost: t.data_cost_usd,
       trend: a.change.data_cost_usd,
-      children: byEnvironment((e) => e.data_cost_usd),
+      children: byEnvironment("data_cost_usd"),
     },
   ];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CostAnalysis } from "./analyticsApi";
-import { costLayers, stacked, totalSaving } from "./costFigures";
+import { costLayers, relativeChange, stacked, totalSaving } from "./costFigures";
 
 const point = (t: string, llm: number, infra: number, data: number) =>
   ({ t, cost_usd: llm + infra + data, llm_cost_usd: llm, infrastructure_cost_usd: infra, data_cost_usd: data }) as CostAnalysis["series"][number];
@@ -33,5 +33,10 @@ describe("cost figures", () => {
   it("adds the suggestions' savings", () => {
     expect(totalSaving([{ monthly_saving_usd: 1.5, monthly_saving_co2e_g: 10 }, { monthly_saving_usd: 2, monthly_saving_co2e_g: 5 }])).toEqual({ usd: 3.5, co2eG: 15 });
     expect(totalSaving([])).toEqual({ usd: 0, co2eG: 0 });
+  });
+  it("gives a change relative to the period before, none when that was 0", () => {
+    expect(relativeChange(3, 2)).toBeCloseTo(0.5);
+    expect(relativeChange(1, 4)).toBeCloseTo(-0.75);
+    expect(relativeChange(5, 0)).toBeNull();
   });
 });

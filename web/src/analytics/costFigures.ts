@@ -49,3 +49,6 @@ export function totalSaving(suggestions: { monthly_saving_usd: number; monthly_s
     co2eG: suggestions.reduce((s, x) => s + x.monthly_saving_co2e_g, 0),
   };
 }
+
+/** The relative change from the period before, as the API gives its own (null when that was 0). */
+export const relativeChange = (now: number, before: number): number | null => (before ? (now - before) / Math.abs(before) : null);
