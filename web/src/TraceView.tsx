@@ -5,7 +5,7 @@ import { ancestorIds, parentIds, spanTree, visibleRows } from "./spanTree";
 import { Button } from "./ui/Button";
 import { Card } from "./ui/Card";
 import { TabPanel, Tabs } from "./ui/Tabs";
-import { SpanInspector } from "./trace/SpanInspector";
+import { SelectedSpan } from "./trace/SelectedSpan";
 import { SpanList } from "./trace/SpanList";
 import { TraceFooter } from "./trace/TraceFooter";
 import { TraceHeader } from "./trace/TraceHeader";
@@ -36,6 +36,7 @@ export function TraceView({
   traceId: string;
   embedded?: boolean;
 }) {
+  // in outline: the inspector asks its span whole (SelectedSpan), the header the root's resource
   const query = useTrace(project, traceId, state.window);
   const trace = query.data;
   const rows = useMemo(() => (trace ? spanTree(trace) : []), [trace]);
@@ -123,7 +124,7 @@ export function TraceView({
             </TabPanel>
           </Card>
           <div className="scroll-mt-16 @5xl:sticky @5xl:top-16" ref={inspector}>
-            {span && <SpanInspector span={span} />}
+            {span && <SelectedSpan project={project} traceId={traceId} window={state.window} span={span} />}
           </div>
         </div>
       </Tabs>

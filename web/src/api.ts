@@ -10,7 +10,11 @@ export type TraceSummary = Schemas["TraceSummary"];
 export type TracePage = Schemas["TracePage"];
 export type FacetCount = Schemas["FacetCounts"][number];
 export type Facets = Schemas["TraceFacets"];
+/** A span as a trace's outline gives it: its heavy fields may be absent. */
 export type Span = Schemas["Span"];
+/** What a whole span has (a full trace's, the span endpoint's); an outline leaves them out. */
+export type HeavySpanField = "input" | "output" | "attributes" | "attribute_types" | "events" | "links";
+export type FullSpan = Span & Required<Pick<Span, HeavySpanField>>;
 export type Trace = Schemas["Trace"];
 export type SpanPage = Schemas["SpanPage"];
 export type ProjectList = Schemas["ProjectList"];
@@ -113,9 +117,31 @@ export const listTraces = (project: string, params: Params, signal?: AbortSignal
 export const traceFacets = (project: string, params: Params, signal?: AbortSignal) =>
   getJson<Facets>(`${projectPath(project)}/traces/facets`, params, signal);
 
-/** One trace; with its list times, only the days they cover are read. */
-export const getTrace = (project: string, traceId: string, window: Range | undefined, signal?: AbortSignal) =>
-  getJson<Trace>(`${projectPath(project)}/traces/${encodeURIComponent(traceId)}`, window ?? {}, signal);
+/** One trace; with its list times, only the days they cover are read. In outline (what
+ * the trace view asks: its list, timeline, graph and footer need no more) each span
+ * comes without its heavy fields, a tenth of the bytes of a large trace; the inspector
+ * asks its span whole (getSpan). */
+export const getTrace = (
+  project: string,
+  traceId: string,
+  window: Range | undefined,
+  signal?: AbortSignal,
+  spans: "outline" | "full" = "outline",
+) => getJson<Trace>(`${projectPath(project)}/traces/${encodeURIComponent(traceId)}`, { ...window, spans }, signal);
+
+/** One span of a trace with every field (what the full trace has of it). */
+export const getSpan = (
+  project: string,
+  traceId: string,
+  spanId: string,
+  window: Range | undefined,
+  signal?: AbortSignal,
+) =>
+  getJson<FullSpan>(
+    `${projectPath(project)}/traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}`,
+    window ?? {},
+    signal,
+  );
 
 export const liveUrl = (project: string) => {
   const scheme = location.protocol === "https:" ? "wss" : "ws";

@@ -46,6 +46,7 @@ function trace(spans: Span[], rootSpanIds: string[]): Trace {
   return {
     trace_id: TRACE_ID,
     project: "p",
+    spans_detail: "outline",
     start_time_unix_nano: Math.min(...spans.map((s) => s.start_time_unix_nano)),
     end_time_unix_nano: Math.max(...spans.map((s) => s.end_time_unix_nano)),
     duration_ms: 0,

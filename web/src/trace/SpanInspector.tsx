@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import type { Span } from "../api";
+import type { FullSpan } from "../api";
 import { attributeText, count, duration, grams, kwh, time, usd, UNKNOWN } from "../format";
 import { SpanTypeBadge } from "../ui/Badge";
 import { Card } from "../ui/Card";
@@ -28,7 +28,7 @@ const PRE =
 
 /** The selected span: its figures with their ranges, exceptions with stack traces, the chat
  * as messages with roles, input and output, events and every attribute as sent. */
-export function SpanInspector({ span }: { span: Span }) {
+export function SpanInspector({ span }: { span: FullSpan }) {
   const chat = useMemo(() => conversation(span.attributes), [span]);
   const exceptions = useMemo(() => spanExceptions(span), [span]);
   const otherEvents = span.events.filter((e) => e.name !== "exception");

@@ -6,7 +6,8 @@ import { ShareButton } from "../explorer/ShareButton";
 import { pageHref, ViewState } from "../route";
 import { Badge } from "../ui/Badge";
 import { CopyButton } from "./CopyButton";
-import { traceMetadata } from "./traceMetadata";
+import { rootSpanId, traceMetadata } from "./traceMetadata";
+import { useSpanDetail } from "./useSpanDetail";
 
 /** The trace's name, short id (copied whole), duration, tokens and status; Share and
  * Export; then its metadata as chips, each linking to the list filtered by it. */
@@ -81,7 +82,10 @@ function Chip({ label, value, href }: { label: string; value: string; href?: str
 }
 
 function MetadataChips({ trace, state }: { trace: Trace; state: ViewState }) {
-  const meta = traceMetadata(trace);
+  // the outline has no resource: its chips come with the root span whole (the span the
+  // inspector shows first, so one request serves both)
+  const root = useSpanDetail(trace.project, trace.trace_id, rootSpanId(trace), state.window);
+  const meta = traceMetadata(trace, root.data);
   const list = (filter: string, value: string) => pageHref(state, "traces", { listFilters: { [filter]: [value] } });
   return (
     <ul className="flex flex-wrap gap-1.5" aria-label="trace metadata">

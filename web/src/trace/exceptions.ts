@@ -1,6 +1,6 @@
 // Exceptions a span recorded: OTel span events named "exception" with the
 // exception.* attributes (type, message, stacktrace, escaped).
-import type { Span } from "../api";
+import type { FullSpan } from "../api";
 
 export interface RecordedException {
   type: string;
@@ -12,7 +12,7 @@ export interface RecordedException {
 
 const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
 
-export function spanExceptions(span: Pick<Span, "events">): RecordedException[] {
+export function spanExceptions(span: Pick<FullSpan, "events">): RecordedException[] {
   return span.events
     .filter((e) => e.name === "exception")
     .map((e) => ({

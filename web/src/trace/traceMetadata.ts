@@ -19,9 +19,18 @@ function distinct(values: Iterable<string>): string[] {
 
 const asText = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
 
-export function traceMetadata(trace: Trace): TraceMetadata {
+/** The span the trace is named after and opens on: its first root. */
+export function rootSpanId(trace: Trace): string | null {
+  return trace.root_span_ids[0] ?? trace.spans[0]?.span_id ?? null;
+}
+
+/** `wholeRoot`: the root span with every field; a trace in outline has no resource,
+ * so its resource chips wait for it. */
+export function traceMetadata(trace: Trace, wholeRoot?: Span): TraceMetadata {
   const spans = trace.spans;
-  const root: Span | undefined = spans.find((s) => s.span_id === trace.root_span_ids[0]) ?? spans[0];
+  const rootId = rootSpanId(trace);
+  const root: Span | undefined =
+    wholeRoot?.span_id === rootId ? wholeRoot : spans.find((s) => s.span_id === rootId);
   const resource = root ? resourceAttributes(root) : {};
   return {
     users: distinct(spans.map((s) => s.user_id)),
