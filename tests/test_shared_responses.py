@@ -170,3 +170,9 @@ def test_the_studio_shares_ui_reads(studio, path) -> None:
     assert len(set(bodies)) == 1
     counters = requests.get(f"{studio.api}/api/v1/status", timeout=30).json()["counters"]
     assert counters.get("responses_shared", 0) > 0
+
+
+def test_api_answers_are_not_kept_by_the_browser(studio) -> None:
+    """The browser's cache would ignore the minimum generation a read asks for."""
+    resp = requests.get(f"{studio.api}/api/v1/projects/shared/traces", headers=UI, timeout=30)
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"

@@ -1,7 +1,12 @@
 """How fresh an answer an API request accepts, from its headers, for the reads
 it makes (storage/read_gate.py): the standard `Cache-Control: max-age=N`, and
 `X-GLS-Min-Generation` (a live update's generation). Without them an answer
-is as new as the last write, as it always was."""
+is as new as the last write, as it always was.
+
+API answers say `Cache-Control: no-store`: the browser's own cache would reuse
+an answer for a request that accepts `max-age` without looking at the minimum
+generation it also asks for (a refresh after a live update would miss it); the
+Studio shares answers itself, by both rules (shared_answers.py)."""
 
 from __future__ import annotations
 
@@ -18,4 +23,7 @@ async def read_freshness(
 ) -> web.StreamResponse:
     # each request runs in its own task, so the value is this request's alone
     READ_FRESHNESS.set(freshness_from_headers(request.headers))
-    return await handler(request)
+    response = await handler(request)
+    if request.path.startswith("/api/") and not response.prepared:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
