@@ -366,6 +366,12 @@ def test_series_per_group_error_rate(studio: InProcessStudio) -> None:
         studio, metric="error_rate", scope="llm", group_by="model", series_groups="3", step="900"
     )
     assert len(body["group_series"]) == 3 and body["groups_without_series"] == 0
+    # the whole's series (read with the groups') adds up to the summary, as ungrouped
+    assert (
+        body["series"] == _metrics(studio, metric="error_rate", scope="llm", step="900")["series"]
+    )
+    assert sum(p["count"] for p in body["series"]) == body["summary"]["count"] > 0
+    assert sum(p["errors"] for p in body["series"]) == body["summary"]["errors"]
     for entry in body["group_series"]:
         got = {p["t"]: (p["count"], p["errors"]) for p in entry["series"]}
         want = {}

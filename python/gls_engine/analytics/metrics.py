@@ -143,9 +143,16 @@ class MetricQueries:
 
     async def metric(self, req: MetricRequest) -> dict[str, Any]:
         w = req.window
-        (now, before, groups_now, groups_before), series = await asyncio.gather(
-            self._periods(req), self._series(req)
-        )
+        # Exact metrics with drawn groups read the whole's series with the
+        # groups' (one scan of the window after the periods' instead of two).
+        together = req.exact and req.group_by is not None and req.series_groups > 0
+        if together:
+            now, before, groups_now, groups_before = await self._periods(req)
+            series: list[dict[str, Any]] = []
+        else:
+            (now, before, groups_now, groups_before), series = await asyncio.gather(
+                self._periods(req), self._series(req)
+            )
         result: dict[str, Any] = {
             "metric": req.metric,
             "unit": SPECS[req.metric].unit,
@@ -165,7 +172,12 @@ class MetricQueries:
             result["group_count"] = len(groups_now)
             if req.series_groups:
                 drawn = [g for g, _ in ranked[: req.series_groups]]
-                result["group_series"] = await self._group_series(req, drawn)
+                if together:
+                    result["series"], result["group_series"] = await self._sql_series_and_groups(
+                        req, drawn
+                    )
+                else:
+                    result["group_series"] = await self._group_series(req, drawn)
                 result["groups_without_series"] = len(groups_now) - len(drawn)
         return result
 
@@ -453,6 +465,36 @@ class MetricQueries:
             },
         )
         return {int(r["k"]): self._sql_row(req, r) for r in rows}
+
+    async def _sql_series_and_groups(
+        self, req: MetricRequest, drawn: list[str]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """An exact metric's series and the drawn groups' series in one scan
+        (grouping(g) is 1 on the whole's rows)."""
+        w = req.window
+        key = f"toUnixTimestamp(toStartOfInterval({{t}}, INTERVAL {int(w.step_s)} SECOND))"
+        rows = await self.store.query_rows(
+            f"SELECT k, g, grouping(g) AS whole, {self._sql_select(req)}"
+            f" FROM ({self._sql_source(req, key, True)})"
+            " GROUP BY GROUPING SETS ((k), (k, g))"
+            " HAVING whole OR g IN {groups:Array(String)} ORDER BY k",
+            {
+                "project": req.project,
+                "lo": w.start_ns,
+                "end": w.end_ns,
+                "environment": req.environment or "",
+                "groups": drawn,
+            },
+        )
+        series: list[dict[str, Any]] = []
+        per_group: dict[str, list[dict[str, Any]]] = {g: [] for g in drawn}
+        for r in rows:
+            point = {"t": _iso(int(r["k"])), **self._sql_row(req, r)}
+            if r["whole"]:
+                series.append(point)
+            else:
+                per_group[r["g"]].append(point)
+        return series, [{"group": g, "series": per_group[g]} for g in drawn]
 
     async def _group_series(self, req: MetricRequest, drawn: list[str]) -> list[dict[str, Any]]:
         """The time series of the drawn groups (each step's figures as `series`
