@@ -95,6 +95,15 @@ TARGETS_MS = {
             "costs_7d",
             "tokens_24h",
             "tokens_7d",
+            # issue 11: every endpoint the pages call, the new groupings and filters too
+            "facets_24h",
+            "facets_7d",
+            "metrics_latency_chain_series_7d",
+            "metrics_cost_chain_trace_7d",
+            "metrics_latency_env_7d",
+            "costs_chain_7d",
+            "costs_env_7d",
+            "tokens_env_7d",
         )
     },
 }
