@@ -51,6 +51,11 @@ HEAVY_FIELDS = {
     "dropped_events_count",
     "dropped_links_count",
     "ingested_at_unix_nano",
+    # summed into the totals, then left out: only the inspector shows them per span
+    "carbon",
+    "tokens_estimated",
+    "system_tokens",
+    "data_quality",
 }
 
 

@@ -13,7 +13,17 @@ export type Facets = Schemas["TraceFacets"];
 /** A span as a trace's outline gives it: its heavy fields may be absent. */
 export type Span = Schemas["Span"];
 /** What a whole span has (a full trace's, the span endpoint's); an outline leaves them out. */
-export type HeavySpanField = "input" | "output" | "attributes" | "attribute_types" | "events" | "links";
+export type HeavySpanField =
+  | "input"
+  | "output"
+  | "attributes"
+  | "attribute_types"
+  | "events"
+  | "links"
+  | "carbon"
+  | "tokens_estimated"
+  | "system_tokens"
+  | "data_quality";
 export type FullSpan = Span & Required<Pick<Span, HeavySpanField>>;
 export type Trace = Schemas["Trace"];
 export type SpanPage = Schemas["SpanPage"];

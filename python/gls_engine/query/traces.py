@@ -594,6 +594,12 @@ class TraceQueries:
         roots = _mark_parents(spans)
         start = min(s["start_time_unix_nano"] for s in spans)
         end = max(s["end_time_unix_nano"] for s in spans)
+        totals = trace_totals(spans, (end - start) / 1e6)
+        if outline:
+            # summed into the totals above; per span, only the inspector shows them
+            for span in spans:
+                for name in OUTLINE_FIGURES_OMITTED:
+                    del span[name]
         return {
             "trace_id": trace_id,
             "project": project,
@@ -603,7 +609,7 @@ class TraceQueries:
             "span_count": len(spans),
             "error_count": sum(1 for s in spans if s["status"]["code"] == 2),
             "root_span_ids": roots,
-            "totals": trace_totals(spans, (end - start) / 1e6),
+            "totals": totals,
             "spans_detail": detail,
             "spans": spans,
         }
@@ -735,6 +741,11 @@ OUTLINE_SPANS_SELECT = (
     " quality_passed, quality_checks"
 )
 
+# Figures of a span an outline leaves out once they are summed into the totals:
+# carbon's ranges are a quarter of a span's JSON, and the list, timeline and graph
+# show tokens and cost alone.
+OUTLINE_FIGURES_OMITTED = ("carbon", "tokens_estimated", "system_tokens", "data_quality")
+
 # The span fields an outline leaves out: large (text, maps, JSON) and read by
 # the span inspector only, which asks for its span whole.
 OUTLINE_OMITS = (
@@ -752,6 +763,7 @@ OUTLINE_OMITS = (
     "dropped_events_count",
     "dropped_links_count",
     "ingested_at_unix_nano",
+    *OUTLINE_FIGURES_OMITTED,
 )
 
 # What parent_missing and parent_loop of one span need: the trace's parent links.
@@ -889,7 +901,8 @@ def _span_identity(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def span_outline(row: dict[str, Any]) -> dict[str, Any]:
-    """A span without OUTLINE_OMITS, from OUTLINE_SPANS_SELECT's columns."""
+    """A span without the heavy fields, from OUTLINE_SPANS_SELECT's columns (get_trace
+    then drops OUTLINE_FIGURES_OMITTED, once summed)."""
     return {**_span_identity(row), **_cost_and_carbon(row)}
 
 
