@@ -6,8 +6,13 @@ watches) and puts them on each subscriber's bounded queue; a subscriber too
 slow to keep up loses updates, is told how many, and the loss is counted.
 A message is serialized once for all its subscribers (at a thousand watchers
 serializing it for each one was the hub's main cost), and carries the store's
-write generation after its batch: a read asking for at least that generation
-sees the batch (storage/read_gate.py).
+write generation after its batches: a read asking for at least that generation
+sees them (shared_answers.py). Batches stored within `interval_s` of a
+project's last message wait and go out together, each trace once: under
+steady ingest a subscriber gets at most 1 / interval_s messages a second (not
+one per batch), and the thousand people refreshing after them ask for the same
+few generations, so their reads can be shared. The first batch after a quiet
+interval goes out at once.
 """
 
 from __future__ import annotations
@@ -45,9 +50,14 @@ class LiveHub:
         counters: Counters,
         max_queued: int = 256,
         generation: Callable[[], int] = lambda: 0,
+        interval_s: float = 0.25,
     ) -> None:
         self.counters = counters
         self._generation = generation
+        self._interval_s = interval_s
+        # project -> (traces by id, newest generation) waiting for the next message
+        self._waiting: dict[str, tuple[dict[str, dict[str, Any]], int]] = {}
+        self._last_sent: dict[str, float] = {}  # project -> loop time of its last message
         self.max_queued = max_queued
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
         self._summarizer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="gls-live")
@@ -95,14 +105,32 @@ class LiveHub:
             log.error("live summary failed: %s", work.exception())
             self.counters.add("live_summaries_failed", 1)
             return
+        loop = asyncio.get_running_loop()
         for project, traces in work.result().items():
-            message = {
-                "type": "traces",
-                "project": project,
-                "generation": generation,
-                "traces": traces,
-            }
-            self._deliver(project, orjson.dumps(message).decode())
+            waiting = self._waiting.get(project)
+            if waiting is None:
+                by_id: dict[str, dict[str, Any]] = {}
+                due = self._last_sent.get(project, -1e9) + self._interval_s
+                loop.call_at(max(due, loop.time()), self._send, project)
+            else:
+                by_id = waiting[0]
+            for trace in traces:
+                known = by_id.get(trace["trace_id"])
+                by_id[trace["trace_id"]] = trace if known is None else merge_summaries(known, trace)
+            self._waiting[project] = (by_id, generation)
+
+    def _send(self, project: str) -> None:
+        by_id, generation = self._waiting.pop(project, ({}, 0))
+        self._last_sent[project] = asyncio.get_running_loop().time()
+        if not by_id:
+            return
+        message = {
+            "type": "traces",
+            "project": project,
+            "generation": generation,
+            "traces": list(by_id.values()),
+        }
+        self._deliver(project, orjson.dumps(message).decode())
 
     def close(self) -> None:
         self._summarizer.shutdown(wait=False, cancel_futures=True)
@@ -210,3 +238,24 @@ def summarize(rows: pa.Table) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def merge_summaries(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """One trace's summaries of two batches as one: counts and sums added, times
+    widened, the root's name, service and type from the batch that had it."""
+    root = b if b["has_root"] and not a["has_root"] else a
+    return {
+        "trace_id": a["trace_id"],
+        "name": root["name"],
+        "service_name": root["service_name"],
+        "root_span_type": root["root_span_type"],
+        "has_root": a["has_root"] or b["has_root"],
+        "start_time_unix_nano": min(a["start_time_unix_nano"], b["start_time_unix_nano"]),
+        "end_time_unix_nano": max(a["end_time_unix_nano"], b["end_time_unix_nano"]),
+        "span_count": a["span_count"] + b["span_count"],
+        "error_count": a["error_count"] + b["error_count"],
+        "total_tokens": a["total_tokens"] + b["total_tokens"],
+        "cost_usd": a["cost_usd"] + b["cost_usd"],
+        "unpriced_llm_calls": a["unpriced_llm_calls"] + b["unpriced_llm_calls"],
+        "carbon_g": a["carbon_g"] + b["carbon_g"],
+    }
