@@ -9,6 +9,10 @@ context (cold: no cached assets) unless said:
   k-th trace row's name until its span tree is drawn beside the list (the split
   view; the UI passes the trace's start and end, so the API reads only its days;
   the list is virtualised, so the k-th is among the rows drawn);
+- timeline: the opened trace's Timeline tab clicked until its waterfall is in the
+  DOM, timed in the page (no round trip: the trace is in the page);
+- filter: the status facet's "error" clicked until the list holds only failed
+  traces (a round trip);
 - list, warm: the same page again in the same context (assets cached);
 - with --big-trace N (default 5000): one trace of N spans in a fresh Studio, its
   tree drawn, then its graph.
@@ -44,6 +48,28 @@ from harness import (  # noqa: E402
     studio_process,
     write_json,
 )
+
+TIME_PRESS_TO_WATERFALL = """() => {
+  window.__clickAt = 0; window.__drawnAt = 0;
+  // from the press: Radix tabs switch on mousedown, before the click event
+  document.addEventListener('pointerdown', () => { window.__clickAt = performance.now(); },
+                            {capture: true, once: true});
+  // drawn: in the DOM and laid out (an inactive tab's panel may be kept hidden)
+  new MutationObserver((changes, observer) => {
+    const waterfall = document.querySelector('[data-testid=waterfall]');
+    if (window.__clickAt && waterfall && waterfall.getClientRects().length > 0) {
+      window.__drawnAt = performance.now(); observer.disconnect();
+    }
+  }).observe(document.body, {childList: true, subtree: true, attributes: true});
+}"""
+
+# the list has settled (not busy) and every row drawn is a failed trace
+ONLY_FAILED_LISTED = """() => {
+  const grid = document.querySelector('[aria-label="traces"]');
+  const rows = [...document.querySelectorAll('table.traces tbody tr[data-trace-id]')];
+  return grid && grid.getAttribute('aria-busy') === 'false' && rows.length > 0
+    && rows.every(r => r.classList.contains('failed'));
+}"""
 
 
 def big_trace(browser, spans: int, repeats: int) -> dict[str, list[float]]:
@@ -145,7 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     server, ports = studio_process(root / "studio", root / "ui-server.log", *KEEP_EVERY_DAY)
     server.start(ready_line="ready", timeout=600)
     base = f"http://127.0.0.1:{ports['api']}"
-    times: dict[str, list[float]] = {"list_cold": [], "open_trace": [], "list_warm": []}
+    times: dict[str, list[float]] = {
+        "list_cold": [],
+        "open_trace": [],
+        "timeline": [],
+        "filter": [],
+        "list_warm": [],
+    }
     spans_seen: list[int] = []
     try:
         with sync_playwright() as p:
@@ -171,6 +203,17 @@ def main(argv: list[str] | None = None) -> int:
                 page.locator("table.spans tr[data-span-id]").first.wait_for()
                 opened = time.perf_counter()
                 spans_seen.append(page.locator("table.spans tr[data-span-id]").count())
+                # timed in the page, from the press to the waterfall laid out:
+                # Playwright's own round trips would be most of a no-round-trip step
+                page.evaluate(TIME_PRESS_TO_WATERFALL)
+                page.get_by_role("tab", name="Timeline").click()
+                page.get_by_test_id("waterfall").wait_for()
+                timeline_ms = page.evaluate("() => window.__drawnAt - window.__clickAt")
+                filters = page.get_by_role("complementary", name="filters")
+                filtered_at = time.perf_counter()
+                filters.get_by_label("error", exact=True).click()
+                page.wait_for_function(ONLY_FAILED_LISTED, timeout=60_000)
+                filtered = time.perf_counter()
                 page.goto(f"{base}/#/{project}")
                 page.reload()
                 page.locator("table.traces tbody tr").first.wait_for()
@@ -178,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
                 if measured:
                     times["list_cold"].append((listed - started) * 1000)
                     times["open_trace"].append((opened - clicked) * 1000)
-                    times["list_warm"].append((relisted - opened) * 1000)
+                    times["timeline"].append(timeline_ms)
+                    times["filter"].append((filtered - filtered_at) * 1000)
+                    times["list_warm"].append((relisted - filtered) * 1000)
                 context.close()
             server.stop()
             if args.big_trace:
