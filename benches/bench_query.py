@@ -78,6 +78,7 @@ TARGETS_MS = {
     "traces_error_model_7d": 50,
     "open_trace": 20,
     "open_trace_in_window": 20,
+    "open_trace_outline": 20,
     # issue 4: every analytics endpoint p99 < 200 ms at 10M spans
     **{
         name: 200

@@ -169,17 +169,20 @@ class RequestPlan:
             name = self.rng.choice([f for f in TRACE_LIST_FILTERS if self.shape.values.get(f)])
             return {name: self._value(name)}
 
-        def open_trace(name: str, with_window: bool) -> Callable[[], Request | None]:
+        def open_trace(
+            name: str, with_window: bool, outline: bool = False
+        ) -> Callable[[], Request | None]:
             def make() -> Request | None:
                 picked = self._trace(with_window)
                 if picked is None:
                     return None
                 project, tid, window = picked
-                query = ""
+                params: dict[str, object] = {}
                 if with_window and window is not None:
-                    query = "?" + urlencode(
-                        {"start": window[0] // 10**6, "end": window[1] // 10**6}
-                    )
+                    params = {"start": window[0] // 10**6, "end": window[1] // 10**6}
+                if outline:  # as the UI asks (then the selected span whole)
+                    params["spans"] = "outline"
+                query = "?" + urlencode(params) if params else ""
                 return Request((name, tid), f"/api/v1/projects/{project}/traces/{tid}{query}")
 
             return make
@@ -206,6 +209,7 @@ class RequestPlan:
             "facets_7d": windowed("facets_7d", "traces/facets", 7),
             "open_trace": open_trace("open_trace", with_window=False),
             "open_trace_in_window": open_trace("open_trace_in_window", with_window=True),
+            "open_trace_outline": open_trace("open_trace_outline", with_window=True, outline=True),
             "span_search_attr_24h": windowed(
                 "span_search_attr_24h",
                 "spans",
