@@ -1,15 +1,11 @@
 import { memo, useRef } from "react";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { count, duration, usd } from "../format";
 import type { Row } from "../spanTree";
 import { Badge, SpanTypeBadge } from "../ui/Badge";
 import { cn } from "../ui/cn";
+import { useWindowedRows } from "./useWindowedRows";
 
-/** Rows above this many are windowed: only those in view (and a margin) are drawn,
- * so a trace of thousands of spans opens and scrolls as fast as a small one. */
-export const WINDOW_FROM = 400;
 const ROW_PX = 28;
-const OVERSCAN = 10;
 
 export interface TreeProps {
   rows: Row[];
@@ -22,17 +18,9 @@ export interface TreeProps {
 /** The span tree as a table: a subtree folds at its toggle; name, type, tokens, cost, duration. */
 export function SpanList({ rows, collapsed, onToggle, selected, onSelect }: TreeProps) {
   const box = useRef<HTMLDivElement>(null);
-  const windowed = rows.length > WINDOW_FROM;
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => box.current,
-    estimateSize: () => ROW_PX,
-    overscan: OVERSCAN,
-    enabled: windowed,
-  });
-  const items = windowed ? virtualizer.getVirtualItems() : rows.map((_, index) => ({ index, start: index * ROW_PX }));
+  const { windowed, items, totalPx } = useWindowedRows(rows.length, box, ROW_PX);
   const before = windowed && items.length ? items[0].start : 0;
-  const after = windowed && items.length ? virtualizer.getTotalSize() - items[items.length - 1].start - ROW_PX : 0;
+  const after = windowed && items.length ? totalPx - items[items.length - 1].start - ROW_PX : 0;
   return (
     <div className="span-scroll max-h-[70vh] overflow-auto" data-testid="span-scroll" ref={box}>
       <table className={cn("spans w-full table-fixed border-collapse text-sm", windowed && "windowed")} data-rows={rows.length}>

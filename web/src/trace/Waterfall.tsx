@@ -1,15 +1,14 @@
 import { memo, useEffect, useMemo, useRef, useState } from "react";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { duration } from "../format";
 import { spanTypeColour, FAILURE_COLOUR } from "../explorer/spanTypeColours";
 import type { Row } from "../spanTree";
 import { Button } from "../ui/Button";
 import { cn } from "../ui/cn";
-import { Toggle, TreeProps, WINDOW_FROM } from "./SpanList";
+import { Toggle, TreeProps } from "./SpanList";
 import { barPlacement, ticks, TimeWindow, windowBetween, zoomAround } from "./timeWindow";
+import { useWindowedRows } from "./useWindowedRows";
 
 const ROW_PX = 26;
-const OVERSCAN = 10;
 /** A drag shorter than this is a click (selects the span under it), not a zoom. */
 const DRAG_PX = 4;
 const WHEEL_STEP = 1.2;
@@ -29,16 +28,7 @@ export function Waterfall(props: TreeProps & { traceStartNs: number; totalMs: nu
   const box = useRef<HTMLDivElement>(null);
   const dragged = useRef(false);
 
-  const windowed = rows.length > WINDOW_FROM;
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => box.current,
-    estimateSize: () => ROW_PX,
-    overscan: OVERSCAN,
-    enabled: windowed,
-  });
-  const items = windowed ? virtualizer.getVirtualItems() : rows.map((_, index) => ({ index, start: index * ROW_PX }));
-  const height = windowed ? virtualizer.getTotalSize() : rows.length * ROW_PX;
+  const { items, totalPx: height } = useWindowedRows(rows.length, box, ROW_PX);
 
   /** Where a pointer is across the time axis, 0..1 (outside: clamped), or null left of it. */
   const fraction = (clientX: number, outside: "clamp" | "null" = "clamp") => {
