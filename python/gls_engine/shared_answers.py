@@ -75,6 +75,9 @@ class Answer(Generic[T]):
     started: float  # monotonic time of that
     future: asyncio.Future[T] = field(init=False)
     size: int = 0
+    # what its first asker accepts, for whoever would join it while it runs
+    # (shared_responses.py: a response may be built from older query answers)
+    accepts: Freshness | None = None
 
     def failed(self) -> bool:
         return self.future.done() and (

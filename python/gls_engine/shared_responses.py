@@ -54,8 +54,6 @@ class SharedResponses:
         self._answers: SharedAnswers[_Rendered] = SharedAnswers(
             lambda r: len(r.body), MAX_BYTES, MAX_ENTRY_BYTES
         )
-        # what the first asker of a running computation accepts, by key
-        self._running: dict[str, Freshness] = {}
 
     async def respond(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         wants = READ_FRESHNESS.get()
@@ -63,25 +61,14 @@ class SharedResponses:
             return await handler(request)
         key = request.path_qs
         known = self._answers.usable(key, self._generation())
-        if known is not None and self._joinable(key, known, wants):
+        if known is not None and _joinable(known, wants):
             self._count("responses_shared")
             return _response(await asyncio.shield(known.future))
         answer = self._answers.begin(key, self._generation())
+        answer.accepts = wants
         answer.future = asyncio.ensure_future(self._render(handler, request, answer))
-        self._running[key] = wants
-        answer.future.add_done_callback(lambda _: self._running.pop(key, None))
         self._answers.track(key, answer)
         return _response(await asyncio.shield(answer.future))
-
-    def _joinable(self, key: str, answer: Answer[_Rendered], wants: Freshness) -> bool:
-        if answer.future.done():
-            return True  # its generation and start are its data's (set by _render)
-        first = self._running.get(key)
-        return (
-            first is not None
-            and first.max_age_s <= wants.max_age_s
-            and first.min_generation >= wants.min_generation
-        )
 
     async def _render(
         self, handler: Handler, request: web.Request, answer: Answer[_Rendered]
@@ -100,6 +87,17 @@ class SharedResponses:
     def _count(self, name: str) -> None:
         if self._counters is not None:
             self._counters.add(name, 1)
+
+
+def _joinable(answer: Answer[_Rendered], wants: Freshness) -> bool:
+    if answer.future.done():
+        return True  # its generation and start are its data's (set by _render)
+    first = answer.accepts
+    return (
+        first is not None
+        and first.max_age_s <= wants.max_age_s
+        and first.min_generation >= wants.min_generation
+    )
 
 
 def _response(rendered: _Rendered) -> web.Response:
