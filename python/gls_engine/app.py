@@ -1,7 +1,7 @@
 """The Studio application: one `create_app(settings)` for the CLI and the tests.
 
 Each resource has one cleanup context, started in order and closed in
-reverse: storage -> metadata (SQLite) -> enrichment (prices, impact data,
+reverse: storage -> metadata (SQLite or PostgreSQL) -> enrichment (prices, impact data,
 project settings) -> pipeline (drains into storage on shutdown) + live hub ->
 OTLP/HTTP listener -> OTLP/gRPC listener.
 """
@@ -25,6 +25,7 @@ from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.browser_guard import BrowserGuard
 from gls_engine.config import Settings
+from gls_engine.evaluators import handlers as evaluator_handlers
 from gls_engine.ingest import IngestPipeline, http_receiver
 from gls_engine.ingest.enrichment import Enrichment
 from gls_engine.ingest.memory_limiter import MIB, rss_bytes
@@ -80,8 +81,9 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _metadata_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS_KEY]
-    metadata = MetadataStore(settings.data_path / "metadata.sqlite3")
-    await metadata.open()
+    metadata = MetadataStore(settings.metadata_database_url)
+    log.info("opening metadata database %s", metadata.printable_url)
+    await metadata.open()  # migrated to the newest revision
     app[metadata_handlers.METADATA_KEY] = metadata
     yield
     await metadata.close()
@@ -253,5 +255,6 @@ def create_app(settings: Settings) -> web.Application:
     analytics_handlers.add_routes(app)
     cost_handlers.add_routes(app)
     notification_handlers.add_routes(app)
+    evaluator_handlers.add_routes(app)
     webui.add_routes(app)
     return app

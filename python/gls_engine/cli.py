@@ -13,6 +13,7 @@ from typing import Any
 from gls_engine import __version__
 from gls_engine.config import FIELDS, Settings, SettingsError, load_settings
 from gls_engine.costs import cli as costs_cli
+from gls_engine.metadata.store import MetadataUnavailableError
 
 log = logging.getLogger("gls")
 
@@ -51,7 +52,11 @@ async def _serve(settings: Settings) -> None:
     app = create_app(settings)
     runner = make_runner(app)
     print(f"GreenLang Studio {__version__}: starting ({settings.storage} storage)...", flush=True)
-    await runner.setup()  # opens storage, runs migrations, starts OTLP listeners
+    try:
+        await runner.setup()  # opens storage, runs migrations, starts OTLP listeners
+    except BaseException:
+        await runner.cleanup()  # closes what had opened (the storage) before exiting
+        raise
     site = web.TCPSite(runner, settings.host, settings.api_port, backlog=1024)
     await site.start()
     api_port = runner.addresses[0][1]
@@ -154,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"gls: {exc}", file=sys.stderr)
         return 2
+    except MetadataUnavailableError as exc:  # names the database, never its password
+        print(f"gls: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +29,10 @@ class Settings:
     data_dir: str = "./gls-data"
     clickhouse_url: str = "http://127.0.0.1:8123"
     clickhouse_database: str = "gls"
+    # Metadata (project settings, datasets, experiments): sqlite:///path or
+    # postgresql://user:password@host:port/database; empty: metadata.sqlite3 in
+    # data_dir. Left out of repr: its password is never logged.
+    metadata_url: str = field(default="", repr=False)
     default_project: str = "default"
     # Grid zone carbon is computed for when neither the span nor its project
     # says where the work ran (ecologits zone code; WOR = world average).
@@ -113,6 +117,13 @@ class Settings:
         for host in self.allowed_hosts:
             if not host.strip() or any(c in host for c in "/ @?#"):
                 raise SettingsError(f"allowed_hosts: {host!r} is not a host name or address")
+        if self.metadata_url:
+            from gls_engine.metadata.urls import MetadataUrlError, async_metadata_url
+
+            try:
+                async_metadata_url(self.metadata_url)
+            except MetadataUrlError as exc:
+                raise SettingsError(str(exc)) from None
         if not _is_loopback(self.host) and not self.allow_remote_without_auth:
             raise SettingsError(
                 f"refusing to bind {self.host!r}: binding beyond loopback requires authentication,"
@@ -123,6 +134,10 @@ class Settings:
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir).expanduser().resolve()
+
+    @property
+    def metadata_database_url(self) -> str:
+        return self.metadata_url or f"sqlite:///{self.data_path / 'metadata.sqlite3'}"
 
 
 def _is_loopback(host: str) -> bool:

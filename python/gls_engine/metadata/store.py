@@ -1,112 +1,128 @@
-"""The SQLite metadata store: one file, WAL, migrations applied at open.
+"""The metadata store: the database opened (migrated to the newest revision) at start,
+its engine and sessions for the features stored there, and the project settings.
 
-Calls are short and rare (settings edits, start-up), so they run on one
-worker thread of their own; the event loop never waits on the file.
+Features add their tables as models (gls_engine/metadata/models/) and read and
+write them in `async with store.sessions() as session:` blocks.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
-import orjson
+from sqlalchemy import select
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from gls_engine.metadata.engine import create_metadata_engine, create_session_factory
+from gls_engine.metadata.migrate import MetadataMigrationError, upgrade_to_head
+from gls_engine.metadata.models import ProjectSettingsRow
 from gls_engine.metadata.project_settings import PriceOverride, ProjectSettings, RateCard
-from gls_engine.storage.migrate import load_migrations, split_statements
+from gls_engine.metadata.upsert import upsert
+from gls_engine.metadata.urls import async_metadata_url, printable_url
+
+
+class MetadataUnavailableError(RuntimeError):
+    """The metadata database cannot be opened; the message names it (no password)."""
 
 
 class MetadataStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="gls-metadata")
-        self._conn: sqlite3.Connection | None = None
+    def __init__(self, url: str | URL) -> None:
+        self.url = async_metadata_url(url)
+        self.printable_url = printable_url(self.url)
+        self._engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
 
     # --- lifecycle ---------------------------------------------------------------
-    def open_sync(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")  # an acknowledged edit survives a crash
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations"
-            " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-        for version, name, sql in load_migrations("gls_engine.metadata.migrations"):
-            if version in done:
-                continue
-            conn.execute("BEGIN")  # a migration applies whole or not at all
-            for statement in split_statements(sql):
-                conn.execute(statement)
-            conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, _now()))
-            conn.execute("COMMIT")
-        self._conn = conn
-
     async def open(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._pool, self.open_sync)
+        """Connects and applies the migrations the database lacks, or raises
+        MetadataUnavailableError saying why."""
+        migrations = create_metadata_engine(self.url, for_migrations=True)
+        try:
+            await upgrade_to_head(migrations)
+        except MetadataMigrationError as exc:
+            raise MetadataUnavailableError(
+                f"metadata database {self.printable_url}: {exc}"
+            ) from None
+        except (OSError, TimeoutError, DBAPIError) as exc:
+            raise MetadataUnavailableError(
+                f"cannot open the metadata database {self.printable_url}: {self._reason(exc)}"
+            ) from None
+        finally:
+            await migrations.dispose()
+        self._engine = create_metadata_engine(self.url)
+        self._sessions = create_session_factory(self._engine)
 
     async def close(self) -> None:
-        def _close() -> None:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-        await asyncio.get_running_loop().run_in_executor(self._pool, _close)
-        self._pool.shutdown(wait=True)
-
-    # --- project settings --------------------------------------------------------
-    def all_project_settings_sync(self) -> list[ProjectSettings]:
-        rows = self._db.execute(
-            "SELECT project, carbon_zone, price_overrides, rate_card, updated_at"
-            " FROM project_settings ORDER BY project"
-        ).fetchall()
-        return [_settings_from_row(row) for row in rows]
-
-    def put_project_settings_sync(self, settings: ProjectSettings) -> ProjectSettings:
-        stored = settings.with_updated_at(_now())
-        self._db.execute(
-            "INSERT INTO project_settings (project, carbon_zone, price_overrides, rate_card,"
-            " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(project) DO UPDATE SET"
-            " carbon_zone=excluded.carbon_zone, price_overrides=excluded.price_overrides,"
-            " rate_card=excluded.rate_card, updated_at=excluded.updated_at",
-            (
-                stored.project,
-                stored.carbon_zone,
-                orjson.dumps([o.to_json() for o in stored.price_overrides]).decode(),
-                orjson.dumps(stored.rate_card.to_json()).decode(),
-                stored.updated_at,
-            ),
-        )
-        return stored
-
-    async def all_project_settings(self) -> list[ProjectSettings]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self.all_project_settings_sync)
-
-    async def put_project_settings(self, settings: ProjectSettings) -> ProjectSettings:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self.put_project_settings_sync, settings)
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+            self._sessions = None
 
     @property
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
             raise RuntimeError("metadata store is not open")
-        return self._conn
+        return self._engine
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """`async with store.sessions() as session, session.begin(): ...` commits
+        at the block's end, or rolls back on an exception."""
+        if self._sessions is None:
+            raise RuntimeError("metadata store is not open")
+        return self._sessions
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.url.get_backend_name()
+
+    def _reason(self, exc: BaseException) -> str:
+        """The driver's own words, first line, with the password taken out should
+        a driver ever repeat it."""
+        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        text = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        password = self.url.password
+        if password:
+            text = text.replace(str(password), "***")
+        return text or type(cause).__name__
+
+    # --- project settings --------------------------------------------------------
+    async def all_project_settings(self) -> list[ProjectSettings]:
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(ProjectSettingsRow).order_by(ProjectSettingsRow.project)
+            )
+            return [_settings_from_row(row) for row in rows]
+
+    async def put_project_settings(self, settings: ProjectSettings) -> ProjectSettings:
+        """Stores a project's settings whole (replacing what it had); answers them as
+        stored, with their time."""
+        # Milliseconds: the time answered is the one read back afterwards.
+        now = datetime.now(UTC)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        values = {
+            "project": settings.project,
+            "carbon_zone": settings.carbon_zone,
+            "price_overrides": [o.to_json() for o in settings.price_overrides],
+            "rate_card": settings.rate_card.to_json(),
+            "updated_at": now,
+        }
+        async with self.sessions() as session, session.begin():
+            await session.execute(upsert(self.dialect, ProjectSettingsRow, values, ["project"]))
+        return settings.with_updated_at(_iso(now))
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+def _iso(when: datetime) -> str:
+    return when.isoformat(timespec="milliseconds")
 
 
-def _settings_from_row(row: tuple) -> ProjectSettings:
-    project, zone, overrides, rate_card, updated_at = row
+def _settings_from_row(row: ProjectSettingsRow) -> ProjectSettings:
     return ProjectSettings(
-        project=project,
-        carbon_zone=zone,
-        price_overrides=tuple(PriceOverride.from_json(o) for o in orjson.loads(overrides)),
-        rate_card=RateCard.from_json(orjson.loads(rate_card)),
-        updated_at=updated_at,
+        project=row.project,
+        carbon_zone=row.carbon_zone,
+        price_overrides=tuple(PriceOverride.from_json(o) for o in row.price_overrides),
+        rate_card=RateCard.from_json(row.rate_card),
+        updated_at=_iso(row.updated_at),
     )
