@@ -1,0 +1,126 @@
+"""Judge prompts are Jinja2 templates that clients write, so they are data, never code.
+
+Two walls. First, a template is checked before it is accepted: only the parts a
+prompt needs are allowed (text, `{{ variable }}`, `.field` / `['field']`,
+`{% if %}`, a few filters and tests, comparisons); calls, loops, macros,
+assignments, imports and any name or attribute starting with `_` are refused
+with the place they occur. Second, rendering runs in Jinja2's
+ImmutableSandboxedEnvironment with no globals, so even a template that got past
+the check could not reach Python objects (`{{ ''.__class__.__mro__ }}` raises
+SecurityError there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from jinja2 import Undefined, meta, nodes
+from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from gls_engine.errors import InvalidParameterError
+
+MAX_TEMPLATE_CHARS = 50_000
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, Undefined):
+        return ""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+
+
+ALLOWED_FILTERS = ("default", "trim", "lower", "upper", "truncate", "length", "json")
+ALLOWED_TESTS = ("defined", "undefined", "none", "string", "number", "mapping", "sequence")
+ALLOWED_NODES = (
+    nodes.Template,
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Name,
+    nodes.Const,
+    nodes.Getattr,
+    nodes.Getitem,
+    nodes.If,
+    nodes.Filter,
+    nodes.Test,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.And,
+    nodes.Or,
+    nodes.Not,
+    nodes.CondExpr,
+    nodes.Concat,
+)
+
+
+class TemplateRefused(InvalidParameterError):
+    """A template that does not parse or uses what templates may not."""
+
+
+def _environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        autoescape=False, keep_trailing_newline=True, undefined=Undefined
+    )
+    env.globals.clear()  # range, dict, lipsum, cycler, joiner, namespace
+    kept = {name: env.filters[name] for name in ALLOWED_FILTERS if name in env.filters}
+    env.filters.clear()
+    env.filters.update(kept)
+    env.filters["json"] = _json_text
+    env.tests = {name: env.tests[name] for name in ALLOWED_TESTS}
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+def _refusal(node: nodes.Node) -> str | None:
+    """Why a node may not be in a template, or None."""
+    if not isinstance(node, ALLOWED_NODES):
+        return f"{type(node).__name__.lower()} is not allowed (only variables, if and filters)"
+    if isinstance(node, nodes.Name) and node.name.startswith("_"):
+        return f"name {node.name!r} is not allowed"
+    if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+        return f"attribute {node.attr!r} is not allowed"
+    if isinstance(node, nodes.Getitem) and not (
+        isinstance(node.arg, nodes.Const)
+        and isinstance(node.arg.value, str | int)
+        and not str(node.arg.value).startswith("_")
+    ):
+        return "only a constant key (not starting with '_') may be looked up with [...]"
+    if isinstance(node, nodes.Filter) and node.name not in ENVIRONMENT.filters:
+        return f"filter {node.name!r} is not allowed (allowed: {', '.join(ENVIRONMENT.filters)})"
+    if isinstance(node, nodes.Test) and node.name not in ENVIRONMENT.tests:
+        return f"test {node.name!r} is not allowed (allowed: {', '.join(ENVIRONMENT.tests)})"
+    return None
+
+
+def check_template(source: str, field: str, variables: tuple[str, ...]) -> frozenset[str]:
+    """Refuse what a template may not do; return the variables it uses."""
+    if len(source) > MAX_TEMPLATE_CHARS:
+        raise TemplateRefused(f"{field} is over {MAX_TEMPLATE_CHARS} characters")
+    try:
+        tree = ENVIRONMENT.parse(source)
+    except TemplateSyntaxError as exc:
+        raise TemplateRefused(f"{field}: line {exc.lineno}: {exc.message}") from None
+    for node in (tree, *tree.find_all(nodes.Node)):
+        reason = _refusal(node)
+        if reason is not None:
+            raise TemplateRefused(f"{field}: line {node.lineno}: {reason}")
+    used = frozenset(meta.find_undeclared_variables(tree))
+    unknown = sorted(used - set(variables))
+    if unknown:
+        raise TemplateRefused(
+            f"{field}: unknown variable {unknown[0]!r} (known: {', '.join(variables)})"
+        )
+    return used
+
+
+def render(source: str, values: Mapping[str, Any]) -> str:
+    """Render a checked template; the sandbox refuses whatever the check missed."""
+    try:
+        return ENVIRONMENT.from_string(source).render(dict(values))
+    except SecurityError as exc:
+        raise TemplateRefused(f"template refused by the sandbox: {exc}") from None
+    except TemplateError as exc:
+        raise TemplateRefused(f"template failed to render: {exc}") from None
