@@ -35,6 +35,8 @@ from gls_engine.metrics import Counters
 from gls_engine.notifications import handlers as notification_handlers
 from gls_engine.notifications.notifications import Notifications
 from gls_engine.query import handlers as query_handlers
+from gls_engine.query.facet_days import FacetDays
+from gls_engine.query.facets import TraceFacets
 from gls_engine.query.traces import TraceQueries
 from gls_engine.read_freshness import read_freshness
 from gls_engine.realtime import handlers as realtime_handlers
@@ -72,10 +74,13 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     app[STORE_KEY] = store
     app[SHARED_RESPONSES_KEY] = SharedResponses(lambda: store.reads.generation, app[COUNTERS_KEY])
     app[query_handlers.QUERIES_KEY] = TraceQueries(store)
+    facets = TraceFacets(store, FacetDays(store, app[COUNTERS_KEY]))
+    app[query_handlers.FACETS_KEY] = facets
     app[analytics_handlers.METRICS_KEY] = MetricQueries(store)
     app[cost_handlers.COST_QUERIES_KEY] = CostQueries(store)
     app[notification_handlers.NOTIFICATIONS_KEY] = Notifications(store, app[COUNTERS_KEY])
     yield
+    await facets.days.drain()
     await store.close()
 
 

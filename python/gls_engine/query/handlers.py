@@ -8,12 +8,14 @@ from multidict import MultiDict
 from gls_engine import request_params as p
 from gls_engine.api_errors import json_response
 from gls_engine.errors import InvalidParameterError, NotFoundError
+from gls_engine.query.facets import TraceFacets
 from gls_engine.query.trace_export import otlp_export_request
 from gls_engine.query.trace_list_csv import TRACE_CSV_COLUMNS, csv_cells, csv_text
 from gls_engine.query.traces import TraceQueries
 from gls_engine.shared_responses import shared_response
 
 QUERIES_KEY = web.AppKey("trace_queries", TraceQueries)
+FACETS_KEY = web.AppKey("trace_facets", TraceFacets)
 
 EXPORT_FORMATS = ("json", "otlp")
 SPAN_DETAILS = ("full", "outline")
@@ -35,7 +37,7 @@ async def list_traces(request: web.Request) -> web.Response:
 @shared_response
 async def trace_facets(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
-    return json_response(await request.app[QUERIES_KEY].facets(project, request.query))
+    return json_response(await request.app[FACETS_KEY].facets(project, request.query))
 
 
 def _not_found(project: str, trace_id: str, window: tuple[int, int] | None) -> NotFoundError:

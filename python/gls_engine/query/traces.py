@@ -1,4 +1,4 @@
-"""SQL for trace lists, facets, one trace and span search.
+"""SQL for trace lists, one trace and span search (facets: facets.py).
 
 Trace lists and facets read only `trace_summaries` (plus a bounded span
 sub-query when filtering on attributes or metadata); opening a trace reads
@@ -74,27 +74,6 @@ SUMMARY_COLUMNS = {
 }
 
 
-# What the filter panel counts and bounds (TraceQueries.facets).
-FACET_ALIASES = (
-    "error_count",
-    "span_types",
-    "models",
-    "tag_list",
-    "env",
-    "service_name",
-    "chain_name",
-    "agent_name",
-    "user",
-    "session",
-    "duration_ns",
-    "total_tokens",
-    "cost_usd",
-)
-# Values per facet; users and sessions are counted by approx_top_count over
-# TOP_RESERVED slots: exact while a period has at most that many distinct values.
-TOP_VALUES, TOP_RESERVED = 100, 1000
-
-
 def summary_select(aliases: list[str] | None = None) -> str:
     chosen = SUMMARY_COLUMNS if aliases is None else {a: SUMMARY_COLUMNS[a] for a in aliases}
     return ",\n    ".join(f"{expr} AS {alias}" for alias, expr in chosen.items())
@@ -114,7 +93,7 @@ class SqlParts:
     where: list[str] = field(default_factory=list)
     having: list[str] = field(default_factory=list)
     # facet parameter -> (its HAVING condition, its WHERE pre-filter or ""),
-    # so facets can count each facet without its own filter
+    # so facets (facets.py) can count each facet without its own filter
     facet_filters: dict[str, tuple[str, str]] = field(default_factory=dict)
     start_ns: int = 0
     end_ns: int = 0
@@ -414,125 +393,6 @@ class TraceQueries:
             parts.params,
         )
         return rows[0]["traces"] if rows else 0
-
-    async def facets(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
-        parts = build_trace_filters(project, query)
-        flag = p.choice("disjunctive", query.get("disjunctive", "false"), ("true", "false"))
-        # Disjunctive: each facet counts the traces every other filter selects,
-        # so a multi-select panel still offers the values its own filter leaves
-        # out. The facet filters move from HAVING into one flag column each.
-        own = parts.facet_filters if flag == "true" else {}
-        where = [w for w in parts.where if w not in {pre for _, pre in own.values()}]
-        having = [h for h in parts.having if h not in {cond for cond, _ in own.values()}]
-        flags = "".join(f", ({cond}) AS f_{param}" for param, (cond, _) in own.items())
-        # Only the summary columns the counts, ranges and filters read.
-        needed = list(dict.fromkeys([*FACET_ALIASES, *aliases_used(parts.having)]))
-        inner = (
-            f"SELECT {summary_select(needed)}{flags} FROM trace_summaries"
-            f" WHERE {' AND '.join(where)}"
-            f" GROUP BY trace_id HAVING {' AND '.join(having)}"
-        )
-
-        def kept(facet: str | None) -> list[str]:
-            """The flags of the other facets' filters, which a count of `facet` keeps."""
-            return [f"f_{name}" for name in own if name != facet]
-
-        def agg(function: str, args: str, facet: str | None = None, params: str = "") -> str:
-            """function(args), over the traces the other facets' filters keep."""
-            flags = kept(facet)
-            if not flags:
-                return f"{function}{params}({args})"
-            return f"{function}If{params}({args}, {' AND '.join(flags)})"
-
-        def count(condition: str = "", facet: str | None = None) -> str:
-            tests = [t for t in (condition, *kept(facet)) if t]
-            return f"countIf({' AND '.join(tests)})" if tests else "count()"
-
-        def by_value(array: str, facet: str) -> str:
-            """Traces per value of an array column, or of a scalar one given as [column]."""
-            scalar = array.startswith("[")
-            ones = "[toUInt64(1)]" if scalar else f"arrayMap(x -> toUInt64(1), {array})"
-            return agg("sumMap", f"{array}, {ones}", facet)
-
-        # The status facet without its own filter (the same as total and errors otherwise).
-        status_counts = (
-            f", {count(facet='status')} AS status_total,"
-            f" {count('error_count > 0', 'status')} AS status_errors"
-            if "status" in own
-            else ""
-        )
-        top_params = f"({TOP_VALUES}, {TOP_RESERVED})"
-        sql = f"""
-            SELECT {count()} AS total, {count("error_count > 0")} AS errors{status_counts},
-                {by_value("span_types", "span_type")} AS span_type,
-                {by_value("models", "model")} AS model,
-                {by_value("tag_list", "tag")} AS tag,
-                {by_value("[env]", "environment")} AS environment,
-                {by_value("[service_name]", "service")} AS service,
-                {by_value("[chain_name]", "chain")} AS chain,
-                {by_value("[agent_name]", "agent")} AS agent,
-                {agg("approx_top_count", "user", "user_id", top_params)} AS user_counts,
-                {agg("approx_top_count", "session", "session_id", top_params)} AS session_counts,
-                {agg("min", "duration_ns")} AS min_duration_ns,
-                {agg("max", "duration_ns")} AS max_duration_ns,
-                {agg("min", "total_tokens")} AS min_tokens,
-                {agg("max", "total_tokens")} AS max_tokens,
-                {agg("min", "cost_usd")} AS min_cost, {agg("max", "cost_usd")} AS max_cost
-            FROM ({inner})
-        """
-        rows = await self.store.query_rows(sql, parts.params)
-        row = rows[0] if rows else {}
-        total = row.get("total", 0)
-
-        def counts(name: str) -> list[dict[str, Any]]:
-            keys, values = row.get(name) or ([], [])
-            pairs = [(k, v) for k, v in zip(keys, values, strict=True) if k != ""]
-            pairs.sort(key=lambda kv: (-kv[1], kv[0]))
-            return [{"value": k, "count": v} for k, v in pairs[:TOP_VALUES]]
-
-        def top(name: str) -> list[dict[str, Any]]:
-            # (value, count, error) from approx_top_count, a named tuple that
-            # JSONEachRow writes as an object; "" is "not set"
-            entries = [tuple(e.values()) if isinstance(e, dict) else e for e in row.get(name) or []]
-            found = [(v, c) for v, c, _ in entries if v != ""]
-            found.sort(key=lambda vc: (-vc[1], vc[0]))
-            return [{"value": v, "count": c} for v, c in found]
-
-        def bounds(low: str, high: str, scale: float = 1) -> dict[str, Any]:
-            if not total:
-                return {"min": None, "max": None}
-            return {"min": row[low] / scale, "max": row[high] / scale}
-
-        users = top("user_counts")
-        status_total = row.get("status_total", total)
-        status_errors = row.get("status_errors", row.get("errors", 0))
-        return {
-            "total": total,
-            "status": [
-                {"value": "ok", "count": status_total - status_errors},
-                {"value": "error", "count": status_errors},
-            ],
-            "span_type": counts("span_type"),
-            "model": counts("model"),
-            "tag": counts("tag"),
-            "environment": counts("environment"),
-            "service": counts("service"),
-            "chain": counts("chain"),
-            "agent": counts("agent"),
-            "user": users,
-            "session": top("session_counts"),
-            "user_id": [u["value"] for u in users[:20]],
-            "duration_ns": {
-                "min": row.get("min_duration_ns") if total else None,
-                "max": row.get("max_duration_ns") if total else None,
-            },
-            "max_total_tokens": row.get("max_tokens") if total else None,
-            "ranges": {
-                "duration_ms": bounds("min_duration_ns", "max_duration_ns", 1e6),
-                "total_tokens": bounds("min_tokens", "max_tokens"),
-                "cost_usd": bounds("min_cost", "max_cost"),
-            },
-        }
 
     async def trace_rows(
         self,

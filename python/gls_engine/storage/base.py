@@ -168,6 +168,13 @@ class SpanStore:
             self._write_pool, self.insert_spans_sync, table, writer_index, sketches
         )
 
+    async def insert_derived(self, table_name: str, table: pa.Table) -> None:
+        """Rows made from stored data to be read again (e.g. facet_days), on a writing
+        connection in turn with inserts. Not a write of data any answer shows, so
+        the read gate's reused answers stay."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._write_pool, self._insert_arrow, table_name, table, 0)
+
     # --- reads -------------------------------------------------------------------
     def _query_bounded(self, sql: str, params: Mapping[str, Any]) -> bytes:
         # Reads are bounded: a runaway query fails with TIMEOUT_EXCEEDED (503).

@@ -25,7 +25,13 @@ log = logging.getLogger(__name__)
 
 DAY_PARTITIONED = ("spans", "trace_summaries", "llm_calls")  # PARTITION BY the span's day
 # PARTITION BY toYYYYMM(minute)
-MONTH_PARTITIONED = ("metric_sketches", "cost_rollups", "token_rollups", "carbon_rollups")
+MONTH_PARTITIONED = (
+    "metric_sketches",
+    "cost_rollups",
+    "token_rollups",
+    "carbon_rollups",
+    "facet_days",  # PARTITION BY toYYYYMM(day)
+)
 SWEEP_INTERVAL_S = 3600.0
 DAY_NS = 86_400 * 10**9
 EPOCH = dt.date(1970, 1, 1)
