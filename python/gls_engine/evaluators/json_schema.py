@@ -24,6 +24,7 @@ from gls_engine.evaluators.evaluator import Evaluator
 from gls_engine.evaluators.linear_regex import compile_linear
 from gls_engine.evaluators.parameters import error_path, object_schema
 from gls_engine.evaluators.score import Score
+from gls_engine.evaluators.text_normalisation import shortened
 
 MAX_REPORTED_ERRORS = 5
 SCHEMA_FIELD = "parameters.schema"
@@ -43,7 +44,7 @@ def _pattern(
     validator: Any, pattern: str, instance: Any, schema: dict
 ) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not _matches(pattern, instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+        yield ValidationError(f"{shortened(instance, 60)!r} does not match {pattern!r}")
 
 
 def _pattern_properties(
@@ -73,7 +74,7 @@ def _additional_properties(
         for extra in extras:
             yield from validator.descend(instance[extra], additional, path=extra)
     elif additional is False and extras:
-        listed = ", ".join(repr(e) for e in sorted(extras))
+        listed = ", ".join(repr(shortened(e, 60)) for e in sorted(extras)[:10])
         yield ValidationError(f"additional properties are not allowed ({listed})")
 
 
