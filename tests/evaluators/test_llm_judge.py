@@ -3,6 +3,10 @@ error scores (never exceptions) when the judge fails or says something unparsabl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
 from gls_engine.evaluators import (
     BUILTIN_JUDGE_TEMPLATES,
     EvalCase,
@@ -15,6 +19,13 @@ from gls_engine.evaluators import (
 from support.openai_compatible_server import TEST_API_KEY, OpenAICompatibleServer, prompt_contains
 
 CASE = EvalCase("Paris.", input="What is the capital of France?", expected="Paris")
+
+
+@pytest.fixture
+def provider() -> Iterator[OpenAICompatibleServer]:
+    """A real OpenAI-compatible server on a loopback port, wanting TEST_API_KEY."""
+    with OpenAICompatibleServer(api_key=TEST_API_KEY) as server:
+        yield server
 
 
 def judge(server: OpenAICompatibleServer, name: str = "correctness", **kwargs) -> LLMJudge:

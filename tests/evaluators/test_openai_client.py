@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -24,6 +25,13 @@ from support.openai_compatible_server import (
 
 QUICK = RetryPolicy(max_attempts=4, base_delay_s=0.001, max_delay_s=5)
 HELLO = [{"role": "user", "content": "What is the capital of France?"}]
+
+
+@pytest.fixture
+def provider() -> Iterator[OpenAICompatibleServer]:
+    """A real OpenAI-compatible server on a loopback port, wanting TEST_API_KEY."""
+    with OpenAICompatibleServer(api_key=TEST_API_KEY) as server:
+        yield server
 
 
 def client(
