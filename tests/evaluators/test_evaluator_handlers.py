@@ -146,8 +146,16 @@ def test_run_refusals_name_the_field(studio: Studio) -> None:
         ({"evaluator": "exact_match", "output": "x", "metadata": []}, "metadata must be an object"),
         ({"evaluator": "exact_match", "output": "x" * 100_001}, "output is over 100000 characters"),
         ([1, 2], "the body must be a JSON object"),
+        ({"evaluator": "exact_match", "output": [[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]] * 5}, None),
+        (
+            {"evaluator": "exact_match", "output": json.loads("[" * 300 + "]" * 300)},
+            "the body nests deeper than 64",
+        ),
     ]
     for document, message in cases:
+        if message is None:  # deep, but not too deep
+            run(studio, document)
+            continue
         answer = run(studio, document, 400)
         assert answer["error"]["code"] == "invalid_parameter"
         assert error_message(answer).startswith(message), (document, answer)

@@ -31,6 +31,20 @@ MAX_BODY_BYTES = 1 << 20
 # Similarity is quadratic-ish in the lengths; a try-it needs no more than this.
 MAX_VALUE_CHARS = 100_000
 CASE_FIELDS = ("input", "output", "expected")
+# Deeper JSON would reach Python's recursion limit in schema checks and JSON writing.
+MAX_NESTING = 64
+
+
+def _too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 async def _document(request: web.Request) -> Mapping[str, Any]:
@@ -47,6 +61,8 @@ async def _document(request: web.Request) -> Mapping[str, Any]:
         raise InvalidParameterError(f"the body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
         raise InvalidParameterError("the body must be a JSON object")
+    if _too_deep(document):
+        raise InvalidParameterError(f"the body nests deeper than {MAX_NESTING} levels")
     return document
 
 
