@@ -260,6 +260,6 @@ def create_app(settings: Settings) -> web.Application:
     analytics_handlers.add_routes(app)
     cost_handlers.add_routes(app)
     notification_handlers.add_routes(app)
-    evaluator_handlers.add_routes(app)
+    evaluator_handlers.add_routes(app, settings.data_path)
     webui.add_routes(app)
     return app

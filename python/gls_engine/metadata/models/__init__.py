@@ -2,6 +2,7 @@
 Alembic compares the migrations with) holds them all."""
 
 from gls_engine.metadata.models.base import Base, UtcDateTime
+from gls_engine.metadata.models.judge_provider import JudgeProviderRow
 from gls_engine.metadata.models.project_settings import ProjectSettingsRow
 
-__all__ = ["Base", "ProjectSettingsRow", "UtcDateTime"]
+__all__ = ["Base", "JudgeProviderRow", "ProjectSettingsRow", "UtcDateTime"]
