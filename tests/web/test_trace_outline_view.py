@@ -1,8 +1,8 @@
-"""The trace detail reads the trace in outline and the selected span whole, in Debian's
-chromium (Playwright) against a real Studio fed by the OpenTelemetry SDK: the trace's
-request asks spans=outline and its spans carry no attributes, the inspector's
-attributes and the header's resource chips come from the span endpoint, and the
-inspector says the span is loading while it comes.
+"""The trace detail reads the trace's outline by columns and the selected span whole, in
+Debian's chromium (Playwright) against a real Studio fed by the OpenTelemetry SDK: the
+trace is asked once, at .../traces/{trace_id}/outline (no attributes, no resource), the
+inspector's attributes and the header's resource chips come from the span endpoint, and
+the inspector says the span is loading while it comes.
 """
 
 from __future__ import annotations
@@ -43,10 +43,13 @@ def _span_id(sent: dict, name: str) -> str:
 
 def test_the_trace_comes_in_outline_and_the_selected_span_whole(studio, page, sent) -> None:
     outlines: list[dict] = []
+    traces_asked: list[str] = []
     spans_asked: list[str] = []
 
     def seen(response) -> None:
-        if f"/traces/{sent['trace_id']}?" in response.url and "spans=outline" in response.url:
+        if f"/traces/{sent['trace_id']}" in response.url and "/spans/" not in response.url:
+            traces_asked.append(response.url)
+        if f"/traces/{sent['trace_id']}/outline" in response.url:
             outlines.append(response.json())
         if "/spans/" in response.url:
             spans_asked.append(response.url.rsplit("/", 1)[-1].split("?")[0])
@@ -59,9 +62,9 @@ def test_the_trace_comes_in_outline_and_the_selected_span_whole(studio, page, se
     chips = page.get_by_role("list", name="trace metadata")
     expect(chips.locator("li[data-chip='host.name']")).to_contain_text("worker-9")
     assert spans_asked == [_span_id(sent, "plan trip")]
-    assert len(outlines) == 1
-    assert outlines[0]["spans_detail"] == "outline"
-    assert all("attributes" not in s and "resource" not in s for s in outlines[0]["spans"])
+    assert len(outlines) == 1 and len(traces_asked) == 1
+    assert outlines[0]["spans"]["name"]["values"] == ["plan trip", "look up", "book"]
+    assert not {"attributes", "resource", "input", "output"} & set(outlines[0]["spans"])
 
     page.locator("table.spans tr", has_text="look up").click()
     expect(inspector.get_by_role("heading", level=2)).to_have_text("look up")

@@ -1,14 +1,15 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { useTrace } from "./queries";
 import { navigate, pageHref, TraceViewMode, ViewState } from "./route";
-import { ancestorIds, parentIds, spanTree, visibleRows } from "./spanTree";
 import { Button } from "./ui/Button";
 import { Card } from "./ui/Card";
 import { TabPanel, Tabs } from "./ui/Tabs";
 import { SelectedSpan } from "./trace/SelectedSpan";
 import { SpanList } from "./trace/SpanList";
+import { ancestorIds, parentIds, spanAt, spanTree, visibleRows } from "./trace/spanTree";
 import { TraceFooter } from "./trace/TraceFooter";
 import { TraceHeader } from "./trace/TraceHeader";
+import { rootSpanId } from "./trace/traceMetadata";
+import { useTraceOutline } from "./trace/useTraceOutline";
 import { Waterfall } from "./trace/Waterfall";
 
 // Cytoscape is loaded the first time a graph is shown, so the other views do not carry it.
@@ -36,13 +37,14 @@ export function TraceView({
   traceId: string;
   embedded?: boolean;
 }) {
-  // in outline: the inspector asks its span whole (SelectedSpan), the header the root's resource
-  const query = useTrace(project, traceId, state.window);
+  // by columns: the inspector asks its span whole (SelectedSpan), the header the root's resource
+  const query = useTraceOutline(project, traceId, state.window);
   const trace = query.data;
-  const rows = useMemo(() => (trace ? spanTree(trace) : []), [trace]);
+  const tree = useMemo(() => (trace ? spanTree(trace) : null), [trace]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   useEffect(() => setCollapsed(new Set()), [traceId]);
-  const shown = useMemo(() => visibleRows(rows, collapsed), [rows, collapsed]);
+  const shown = useMemo(() => (tree ? visibleRows(tree, collapsed) : null), [tree, collapsed]);
+  const foldable = useMemo(() => !!tree && tree.order.some((span) => tree.descendants[span] > 0), [tree]);
   const toggle = useCallback(
     (spanId: string) =>
       setCollapsed((c) => {
@@ -67,7 +69,7 @@ export function TraceView({
         <p className="error text-sm text-red-600 dark:text-red-400">{query.error.message}</p>
       </section>
     );
-  if (!trace)
+  if (!trace || !tree || !shown)
     return (
       <section className="flex flex-col gap-3">
         {back}
@@ -75,10 +77,10 @@ export function TraceView({
       </section>
     );
 
-  const selected = state.span ?? trace.root_span_ids[0] ?? trace.spans[0]?.span_id ?? null;
+  const selected = state.span ?? rootSpanId(trace);
   const select = (spanId: string) => {
     // a span chosen elsewhere (the graph) shows in the tree too: its ancestors unfold
-    const hidden = ancestorIds(rows, spanId).filter((id) => collapsed.has(id));
+    const hidden = ancestorIds(tree, spanId).filter((id) => collapsed.has(id));
     if (hidden.length) setCollapsed((c) => new Set([...c].filter((id) => !hidden.includes(id))));
     navigate({ span: spanId });
   };
@@ -88,13 +90,14 @@ export function TraceView({
     const box = inspector.current?.getBoundingClientRect();
     if (box && (box.top > window.innerHeight || box.bottom < 0)) inspector.current?.scrollIntoView({ block: "start" });
   };
-  const span = trace.spans.find((s) => s.span_id === selected) ?? null;
-  const tree = { rows: shown, collapsed, onToggle: toggle, selected, onSelect: select };
-  const foldable = rows.some((r) => r.descendants > 0);
+  const position = selected === null ? undefined : tree.positions.get(selected);
+  const span = position === undefined ? null : spanAt(tree, position);
+  const treeProps = { tree, rows: shown, collapsed, onToggle: toggle, selected, onSelect: select };
+  const rowCount = tree.order.length;
   return (
     <section className="trace @container flex flex-col gap-3">
       {back}
-      <TraceHeader trace={trace} name={rows[0]?.span.name ?? traceId} state={state} />
+      <TraceHeader trace={trace} name={rowCount ? spanAt(tree, tree.order[0]).name : traceId} state={state} />
       <Tabs label="trace views" value={view.mode} onValueChange={view.set} tabs={VIEWS}>
         <div className="grid grid-cols-1 items-start gap-3 @5xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
           <Card className="overflow-hidden">
@@ -103,23 +106,23 @@ export function TraceView({
                 <Button size="sm" variant="ghost" onClick={() => setCollapsed(new Set())} disabled={!collapsed.size}>
                   Expand all
                 </Button>
-                <Button size="sm" variant="ghost" onClick={() => setCollapsed(parentIds(rows))}>
+                <Button size="sm" variant="ghost" onClick={() => setCollapsed(parentIds(tree))}>
                   Collapse all
                 </Button>
                 <span className="ml-auto pr-2 text-xs text-zinc-500 tabular-nums">
-                  {shown.length === rows.length ? `${rows.length} spans` : `${shown.length} of ${rows.length} spans shown`}
+                  {shown.length === rowCount ? `${rowCount} spans` : `${shown.length} of ${rowCount} spans shown`}
                 </span>
               </div>
             )}
             <TabPanel value="tree">
-              <SpanList {...tree} />
+              <SpanList {...treeProps} />
             </TabPanel>
             <TabPanel value="timeline">
-              <Waterfall {...tree} traceStartNs={trace.start_time_unix_nano} totalMs={Math.max(trace.duration_ms, 0.001)} />
+              <Waterfall {...treeProps} totalMs={Math.max(trace.duration_ms, 0.001)} />
             </TabPanel>
             <TabPanel value="graph">
               <Suspense fallback={<p className="p-4 text-sm text-zinc-500">Loading the graph…</p>}>
-                <SpanGraph spans={trace.spans} selected={selected} onSelect={selectFromGraph} />
+                <SpanGraph tree={tree} selected={selected} onSelect={selectFromGraph} />
               </Suspense>
             </TabPanel>
           </Card>

@@ -26,6 +26,7 @@ export type HeavySpanField =
   | "data_quality";
 export type FullSpan = Span & Required<Pick<Span, HeavySpanField>>;
 export type Trace = Schemas["Trace"];
+export type TraceOutline = Schemas["TraceOutline"];
 export type SpanPage = Schemas["SpanPage"];
 export type ProjectList = Schemas["ProjectList"];
 export type CostAnalysis = Schemas["CostAnalysis"];
@@ -127,17 +128,11 @@ export const listTraces = (project: string, params: Params, signal?: AbortSignal
 export const traceFacets = (project: string, params: Params, signal?: AbortSignal) =>
   getJson<Facets>(`${projectPath(project)}/traces/facets`, params, signal);
 
-/** One trace; with its list times, only the days they cover are read. In outline (what
- * the trace view asks: its list, timeline, graph and footer need no more) each span
- * comes without its heavy fields, a tenth of the bytes of a large trace; the inspector
- * asks its span whole (getSpan). */
-export const getTrace = (
-  project: string,
-  traceId: string,
-  window: Range | undefined,
-  signal?: AbortSignal,
-  spans: "outline" | "full" = "outline",
-) => getJson<Trace>(`${projectPath(project)}/traces/${encodeURIComponent(traceId)}`, { ...window, spans }, signal);
+/** One trace as the trace view draws it, by columns (a span is a position in each; see
+ * trace/traceOutline.ts); with its list times, only the days they cover are read. The
+ * inspector asks its span whole (getSpan). */
+export const getTraceOutline = (project: string, traceId: string, window: Range | undefined, signal?: AbortSignal) =>
+  getJson<TraceOutline>(`${projectPath(project)}/traces/${encodeURIComponent(traceId)}/outline`, window ?? {}, signal);
 
 /** One span of a trace with every field (what the full trace has of it). */
 export const getSpan = (

@@ -5,7 +5,6 @@ import { infiniteQueryOptions, keepPreviousData, QueryClient, useInfiniteQuery, 
 import {
   ApiError,
   costAnalysis,
-  getTrace,
   listProjects,
   listTraces,
   notifications,
@@ -117,15 +116,6 @@ export const useFacets = (
     enabled: after,
     staleTime: 15_000,
     placeholderData: keepPreviousData,
-  });
-
-export const useTrace = (project: string, traceId: string, window?: { start: string; end: string }) =>
-  useQuery({
-    queryKey: keys.trace(project, traceId, window),
-    queryFn: ({ signal }) => getTrace(project, traceId, window, signal),
-    // spans do arrive late (a batch exporter's last flush), so the trace is
-    // refreshed in the background like the rest
-    staleTime: 30_000,
   });
 
 export interface SpanSearchParams {

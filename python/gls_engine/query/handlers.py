@@ -11,6 +11,7 @@ from gls_engine.errors import InvalidParameterError, NotFoundError
 from gls_engine.query.facets import TraceFacets
 from gls_engine.query.trace_export import otlp_export_request
 from gls_engine.query.trace_list_csv import TRACE_CSV_COLUMNS, csv_cells, csv_text
+from gls_engine.query.trace_outline import trace_outline
 from gls_engine.query.traces import TraceQueries
 from gls_engine.shared_responses import shared_response
 
@@ -56,6 +57,18 @@ async def get_trace(request: web.Request) -> web.Response:
     if trace is None:
         raise _not_found(project, trace_id, window)
     return json_response(trace)
+
+
+@shared_response
+async def get_trace_outline(request: web.Request) -> web.Response:
+    """The trace by columns, what the trace view draws (query/trace_outline.py)."""
+    project = p.project_name(request.match_info["project"])
+    trace_id = p.trace_id(request.match_info["trace_id"])
+    window = p.trace_window(request.query)
+    outline = await trace_outline(request.app[QUERIES_KEY].store, project, trace_id, window)
+    if outline is None:
+        raise _not_found(project, trace_id, window)
+    return json_response(outline)
 
 
 @shared_response
@@ -149,5 +162,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/projects/{project}/traces/export.csv", export_trace_list_csv)
     app.router.add_get("/api/v1/projects/{project}/traces/{trace_id}", get_trace)
     app.router.add_get("/api/v1/projects/{project}/traces/{trace_id}/export", export_trace)
+    app.router.add_get("/api/v1/projects/{project}/traces/{trace_id}/outline", get_trace_outline)
     app.router.add_get("/api/v1/projects/{project}/traces/{trace_id}/spans/{span_id}", get_span)
     app.router.add_get("/api/v1/projects/{project}/spans", search_spans)

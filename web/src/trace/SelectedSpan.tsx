@@ -1,7 +1,7 @@
-import type { Span } from "../api";
 import { SpanTypeBadge } from "../ui/Badge";
 import { Card } from "../ui/Card";
 import { SpanInspector } from "./SpanInspector";
+import type { DrawnSpan } from "./spanTree";
 import { useSpanDetail } from "./useSpanDetail";
 
 /** The inspector of the selected span: the trace came in outline, so the span is asked
@@ -15,9 +15,9 @@ export function SelectedSpan({
   project: string;
   traceId: string;
   window?: { start: string; end: string };
-  span: Span;
+  span: Pick<DrawnSpan, "spanId" | "name" | "spanType">;
 }) {
-  const detail = useSpanDetail(project, traceId, span.span_id, window);
+  const detail = useSpanDetail(project, traceId, span.spanId, window);
   if (detail.data) return <SpanInspector span={detail.data} />;
   return (
     <Card className="detail overflow-hidden" data-testid="span-detail-loading" aria-label="span inspector" aria-busy={!detail.error}>
@@ -25,7 +25,7 @@ export function SelectedSpan({
         <h2 className="min-w-0 truncate font-semibold" title={span.name}>
           {span.name}
         </h2>
-        <SpanTypeBadge type={span.span_type} />
+        <SpanTypeBadge type={span.spanType} />
       </div>
       {detail.error ? (
         <p className="error border-t border-zinc-200 px-4 py-3 text-sm text-red-600 dark:border-zinc-800 dark:text-red-400">

@@ -1,15 +1,15 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Core } from "cytoscape";
-import type { Span } from "../api";
 import { FAILURE_COLOUR, OTHER_COLOUR, SPAN_TYPE_COLOURS, spanTypeColour } from "../explorer/spanTypeColours";
 import { count, duration } from "../format";
 import { useDark } from "../theme";
 import { Button } from "../ui/Button";
 import { LayoutEdge, LayoutNode, NODE_PX, Positions } from "./graphNodes";
+import { DrawnSpan, spanAt, SpanTree } from "./spanTree";
 import { useGraphLayout } from "./useGraphLayout";
 
 type GraphProps = {
-  spans: Span[];
+  tree: SpanTree;
   selected: string | null;
   onSelect: (spanId: string) => void;
 };
@@ -28,11 +28,12 @@ const LARGE = 500;
  * are loaded the first time a graph is shown, so the other views do not carry them. */
 export function SpanGraph(props: GraphProps) {
   const [asked, setAsked] = useState(false);
-  if (props.spans.length > DRAWN_UNASKED && !asked)
+  const spanCount = props.tree.outline.span_count;
+  if (spanCount > DRAWN_UNASKED && !asked)
     return (
       <div className="flex flex-col items-start gap-2 p-4 text-sm text-zinc-600 dark:text-zinc-400" data-testid="graph-too-large">
         <p>
-          This trace has {count(props.spans.length)} spans: laying them out as a graph takes a while (about 3 seconds per
+          This trace has {count(spanCount)} spans: laying them out as a graph takes a while (about 3 seconds per
           1,500 spans and more beyond; the page stays usable and you can cancel). The list and timeline show every span at
           once.
         </p>
@@ -45,10 +46,10 @@ export function SpanGraph(props: GraphProps) {
 }
 
 function LaidOutGraph(props: GraphProps) {
-  const { spans } = props;
+  const spans = useMemo(() => spansOf(props.tree), [props.tree]);
   const { nodes, edges } = useMemo(() => graphOf(spans), [spans]);
   const { layout, cancel, retry } = useGraphLayout(nodes, edges);
-  if (layout.state === "done") return <DrawnGraph {...props} positions={layout.positions} />;
+  if (layout.state === "done") return <DrawnGraph {...props} spans={spans} positions={layout.positions} />;
   return (
     <div className="flex flex-col items-start gap-2 p-4 text-sm text-zinc-600 dark:text-zinc-400" data-testid="graph-layout">
       {layout.state === "running" && (
@@ -75,19 +76,31 @@ function LaidOutGraph(props: GraphProps) {
   );
 }
 
-const label = (s: Span) => `${s.name}\n${duration(s.duration_ms)}`;
+const label = (s: DrawnSpan) => `${s.name}\n${duration(s.durationMs)}`;
 
-function graphOf(spans: Span[]): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
-  const ids = new Set(spans.map((s) => s.span_id));
+/** A node per span, with its stored parent's id (null for none, or one not stored). */
+type GraphSpan = DrawnSpan & { parentId: string | null };
+
+function spansOf(tree: SpanTree): GraphSpan[] {
+  const { span_id: ids, parent } = tree.outline.spans;
+  return ids.map((_, i) => ({ ...spanAt(tree, i), parentId: parent[i] >= 0 ? ids[parent[i]] : null }));
+}
+
+function graphOf(spans: GraphSpan[]): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
   return {
-    nodes: spans.map((s) => ({ id: s.span_id, label: label(s) })),
+    nodes: spans.map((s) => ({ id: s.spanId, label: label(s) })),
     edges: spans
-      .filter((s) => s.parent_span_id && ids.has(s.parent_span_id) && s.parent_span_id !== s.span_id)
-      .map((s) => ({ source: s.parent_span_id!, target: s.span_id })),
+      .filter((s) => s.parentId && s.parentId !== s.spanId)
+      .map((s) => ({ source: s.parentId!, target: s.spanId })),
   };
 }
 
-function DrawnGraph({ spans, selected, onSelect, positions }: GraphProps & { positions: Positions }) {
+function DrawnGraph({
+  spans,
+  selected,
+  onSelect,
+  positions,
+}: GraphProps & { spans: GraphSpan[]; positions: Positions }) {
   const dark = useDark();
   const box = useRef<HTMLDivElement>(null);
   const graph = useRef<Core | null>(null);
@@ -100,19 +113,18 @@ function DrawnGraph({ spans, selected, onSelect, positions }: GraphProps & { pos
     let stopped = false;
     import("cytoscape").then(({ default: cytoscape }) => {
       if (stopped || !box.current) return;
-      const ids = new Set(spans.map((s) => s.span_id));
       const large = spans.length > LARGE;
       const cy = cytoscape({
         container: box.current,
         elements: [
           ...spans.map((s) => ({
-            data: { id: s.span_id, label: label(s), colour: spanTypeColour(s.span_type), type: s.span_type },
-            position: { ...positions[s.span_id] },
-            classes: s.status.code === 2 ? "failed" : "",
+            data: { id: s.spanId, label: label(s), colour: spanTypeColour(s.spanType), type: s.spanType },
+            position: { ...positions[s.spanId] },
+            classes: s.failed ? "failed" : "",
           })),
           ...spans
-            .filter((s) => s.parent_span_id && ids.has(s.parent_span_id))
-            .map((s) => ({ data: { id: `${s.parent_span_id}->${s.span_id}`, source: s.parent_span_id!, target: s.span_id } })),
+            .filter((s) => s.parentId)
+            .map((s) => ({ data: { id: `${s.parentId}->${s.spanId}`, source: s.parentId!, target: s.spanId } })),
         ],
         style: [
           {
@@ -178,14 +190,14 @@ function DrawnGraph({ spans, selected, onSelect, positions }: GraphProps & { pos
 }
 
 /** The colours of the span types present in the trace, and the failure mark. */
-function GraphLegend({ spans }: { spans: Span[] }) {
+function GraphLegend({ spans }: { spans: GraphSpan[] }) {
   const types = useMemo(() => {
-    const present = new Set(spans.map((s) => s.span_type));
+    const present = new Set(spans.map((s) => s.spanType));
     const known = Object.keys(SPAN_TYPE_COLOURS).filter((t) => present.has(t));
     const others = [...present].filter((t) => !(t in SPAN_TYPE_COLOURS)).sort();
     return [...known.map((t) => [t, SPAN_TYPE_COLOURS[t]]), ...others.map((t) => [t, OTHER_COLOUR])];
   }, [spans]);
-  const failed = spans.some((s) => s.status.code === 2);
+  const failed = spans.some((s) => s.failed);
   return (
     <ul className="legend flex flex-wrap gap-3 border-t border-zinc-200 px-3 py-2 text-xs dark:border-zinc-800" aria-label="graph legend">
       {types.map(([type, colour]) => (

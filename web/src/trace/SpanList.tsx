@@ -1,14 +1,16 @@
 import { memo, useRef } from "react";
 import { count, duration, usd } from "../format";
-import type { Row } from "../spanTree";
 import { Badge, SpanTypeBadge } from "../ui/Badge";
 import { cn } from "../ui/cn";
+import { spanAt, SpanTree } from "./spanTree";
 import { useWindowedRows } from "./useWindowedRows";
 
 const ROW_PX = 28;
 
 export interface TreeProps {
-  rows: Row[];
+  tree: SpanTree;
+  /** The span positions shown, in tree order (visibleRows). */
+  rows: Int32Array;
   collapsed: ReadonlySet<string>;
   onToggle: (spanId: string) => void;
   selected: string | null;
@@ -16,7 +18,8 @@ export interface TreeProps {
 }
 
 /** The span tree as a table: a subtree folds at its toggle; name, type, tokens, cost, duration. */
-export function SpanList({ rows, collapsed, onToggle, selected, onSelect }: TreeProps) {
+export function SpanList({ tree, rows, collapsed, onToggle, selected, onSelect }: TreeProps) {
+  const ids = tree.outline.spans.span_id;
   const box = useRef<HTMLDivElement>(null);
   const { windowed, items, totalPx } = useWindowedRows(rows.length, box, ROW_PX);
   const before = windowed && items.length ? items[0].start : 0;
@@ -37,10 +40,11 @@ export function SpanList({ rows, collapsed, onToggle, selected, onSelect }: Tree
           {before > 0 && <tr style={{ height: before }} aria-hidden="true" />}
           {items.map(({ index }) => (
             <SpanRow
-              key={rows[index].span.span_id}
-              row={rows[index]}
-              folded={collapsed.has(rows[index].span.span_id)}
-              selected={rows[index].span.span_id === selected}
+              key={ids[rows[index]]}
+              tree={tree}
+              position={rows[index]}
+              folded={collapsed.has(ids[rows[index]])}
+              selected={ids[rows[index]] === selected}
               onToggle={onToggle}
               onSelect={onSelect}
             />
@@ -54,45 +58,48 @@ export function SpanList({ rows, collapsed, onToggle, selected, onSelect }: Tree
 
 /** One row; memoised, so scrolling draws only the rows that come into view. */
 const SpanRow = memo(function SpanRow(props: {
-  row: Row;
+  tree: SpanTree;
+  position: number;
   folded: boolean;
   selected: boolean;
   onToggle: (spanId: string) => void;
   onSelect: (spanId: string) => void;
 }) {
-  const { row, folded, selected, onToggle, onSelect } = props;
-  const { span: s, depth, descendants } = row;
+  const { tree, position, folded, selected, onToggle, onSelect } = props;
+  const s = spanAt(tree, position);
+  const depth = tree.depth[position];
+  const descendants = tree.descendants[position];
   return (
     <tr
-      data-span-id={s.span_id}
+      data-span-id={s.spanId}
       aria-selected={selected}
       className={cn(
         "h-7 cursor-pointer border-b focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-brand-500 border-zinc-100 dark:border-zinc-800/70",
         selected
           ? "selected bg-brand-50 dark:bg-brand-900/40"
           : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
-        s.status.code === 2 && "failed",
+        s.failed && "failed",
       )}
-      onClick={() => onSelect(s.span_id)}
+      onClick={() => onSelect(s.spanId)}
       tabIndex={0}
       onKeyDown={(event) => {
         // Enter selects; the arrows fold and unfold, as in a file tree
-        if (event.key === "Enter") onSelect(s.span_id);
+        if (event.key === "Enter") onSelect(s.spanId);
         else if ((event.key === "ArrowLeft" && !folded) || (event.key === "ArrowRight" && folded)) {
-          if (descendants) onToggle(s.span_id);
+          if (descendants) onToggle(s.spanId);
         } else return;
         event.preventDefault();
       }}
     >
       <td className="name py-0 pr-2" style={{ paddingLeft: `${0.25 + depth * 1.1}em` }}>
         <span className="flex min-w-0 items-center">
-          <Toggle descendants={descendants} folded={folded} onToggle={() => onToggle(s.span_id)} />
-          <span className={cn("truncate", s.status.code === 2 && "text-red-600 dark:text-red-400")}>
+          <Toggle descendants={descendants} folded={folded} onToggle={() => onToggle(s.spanId)} />
+          <span className={cn("truncate", s.failed && "text-red-600 dark:text-red-400")}>
             {s.name}
           </span>
           {folded && <span className="ml-1.5 text-xs text-zinc-400">+{count(descendants)}</span>}
-          {s.parent_missing && <Badge className="badge ml-1.5">parent missing</Badge>}
-          {s.parent_loop && (
+          {s.parentMissing && <Badge className="badge ml-1.5">parent missing</Badge>}
+          {s.parentLoop && (
             <Badge tone="red" className="badge error ml-1.5">
               parent loop
             </Badge>
@@ -100,16 +107,16 @@ const SpanRow = memo(function SpanRow(props: {
         </span>
       </td>
       <td className="py-0">
-        <SpanTypeBadge type={s.span_type} />
+        <SpanTypeBadge type={s.spanType} />
       </td>
       <td className="hidden py-0 pr-3 text-right text-xs text-zinc-500 tabular-nums @lg:table-cell">
-        {s.usage.total_tokens === null ? "" : count(s.usage.total_tokens)}
+        {s.totalTokens === null ? "" : count(s.totalTokens)}
       </td>
       <td className="hidden py-0 pr-3 text-right text-xs text-zinc-500 tabular-nums @lg:table-cell">
-        {s.cost.status === "not_llm" ? "" : usd(s.cost.status === "unpriced" ? null : s.cost.total_usd)}
+        {s.costStatus === "not_llm" ? "" : usd(s.costStatus === "unpriced" ? null : s.costUsd)}
       </td>
       <td className="py-0 pr-3 text-right text-xs whitespace-nowrap text-zinc-500 tabular-nums">
-        {duration(s.duration_ms)}
+        {duration(s.durationMs)}
       </td>
     </tr>
   );

@@ -1,4 +1,4 @@
-import type { Trace } from "../api";
+import type { TraceOutline } from "../api";
 import { count, duration, grams, kwh, plural, usd, UNKNOWN } from "../format";
 import { Tooltip } from "../ui/Tooltip";
 
@@ -7,7 +7,7 @@ type Range = { value: number; min: number; max: number } | null;
 const range = (r: Range, unit: (v: number) => string) => (r ? `${unit(r.min)} – ${unit(r.max)}` : "");
 
 /** The trace's totals as the server sums them (never summed here): an unknown stays unknown, with why. */
-export function TraceFooter({ trace }: { trace: Trace }) {
+export function TraceFooter({ trace }: { trace: Pick<TraceOutline, "totals"> }) {
   const t = trace.totals;
   const quality = t.data_quality.score;
   return (

@@ -1,4 +1,4 @@
-import type { Trace } from "../api";
+import type { TraceOutline } from "../api";
 import { count, duration, plural } from "../format";
 import { traceExportUrl } from "../explorer/exportLinks";
 import { ExportLink } from "../explorer/ExportLink";
@@ -11,7 +11,7 @@ import { useSpanDetail } from "./useSpanDetail";
 
 /** The trace's name, short id (copied whole), duration, tokens and status; Share and
  * Export; then its metadata as chips, each linking to the list filtered by it. */
-export function TraceHeader({ trace, name, state }: { trace: Trace; name: string; state: ViewState }) {
+export function TraceHeader({ trace, name, state }: { trace: TraceOutline; name: string; state: ViewState }) {
   const tokens = trace.totals.tokens;
   return (
     <header className="flex flex-col gap-2" data-testid="trace-header">
@@ -81,7 +81,7 @@ function Chip({ label, value, href }: { label: string; value: string; href?: str
   );
 }
 
-function MetadataChips({ trace, state }: { trace: Trace; state: ViewState }) {
+function MetadataChips({ trace, state }: { trace: TraceOutline; state: ViewState }) {
   // the outline has no resource: its chips come with the root span whole (the span the
   // inspector shows first, so one request serves both)
   const root = useSpanDetail(trace.project, trace.trace_id, rootSpanId(trace), state.window);

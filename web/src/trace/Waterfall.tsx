@@ -1,10 +1,10 @@
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { duration } from "../format";
 import { spanTypeColour, FAILURE_COLOUR } from "../explorer/spanTypeColours";
-import type { Row } from "../spanTree";
 import { Button } from "../ui/Button";
 import { cn } from "../ui/cn";
 import { Toggle, TreeProps } from "./SpanList";
+import { spanAt, SpanTree } from "./spanTree";
 import { barPlacement, ticks, TimeWindow, windowBetween, zoomAround } from "./timeWindow";
 import { useWindowedRows } from "./useWindowedRows";
 
@@ -18,8 +18,9 @@ const LABELS = "w-[38%] max-w-72 shrink-0";
 /** The spans as bars on the trace's time axis, in tree order. Zoom: drag across the
  * bars or the axis to a time window, wheel over the axis (or Ctrl + wheel over the bars)
  * around the pointer; the ticks follow. Rows past WINDOW_FROM are drawn as they scroll into view. */
-export function Waterfall(props: TreeProps & { traceStartNs: number; totalMs: number }) {
-  const { rows, collapsed, onToggle, selected, onSelect, traceStartNs, totalMs } = props;
+export function Waterfall(props: TreeProps & { totalMs: number }) {
+  const { tree, rows, collapsed, onToggle, selected, onSelect, totalMs } = props;
+  const ids = tree.outline.spans.span_id;
   const full = useMemo(() => ({ from: 0, to: totalMs }), [totalMs]);
   const [view, setView] = useState<TimeWindow>(full);
   useEffect(() => setView(full), [full]);
@@ -117,14 +118,14 @@ export function Waterfall(props: TreeProps & { traceStartNs: number; totalMs: nu
         <div className="relative" style={{ height }}>
           {items.map(({ index, start }) => (
             <WaterfallRow
-              key={rows[index].span.span_id}
-              row={rows[index]}
+              key={ids[rows[index]]}
+              tree={tree}
+              position={rows[index]}
               top={start}
-              folded={collapsed.has(rows[index].span.span_id)}
+              folded={collapsed.has(ids[rows[index]])}
               onToggle={onToggle}
-              selected={rows[index].span.span_id === selected}
+              selected={ids[rows[index]] === selected}
               onSelect={onSelect}
-              traceStartNs={traceStartNs}
               view={view}
             />
           ))}
@@ -146,22 +147,24 @@ function Brush({ a, b }: { a: number; b: number }) {
 
 /** One row; memoised, so scrolling draws only the rows that come into view. */
 const WaterfallRow = memo(function WaterfallRow(props: {
-  row: Row;
+  tree: SpanTree;
+  position: number;
   top: number;
   folded: boolean;
   onToggle: (spanId: string) => void;
   selected: boolean;
   onSelect: (spanId: string) => void;
-  traceStartNs: number;
   view: TimeWindow;
 }) {
-  const { span: s, depth, descendants } = props.row;
-  const startMs = (s.start_time_unix_nano - props.traceStartNs) / 1e6;
-  const bar = barPlacement(startMs, startMs + s.duration_ms, props.view);
-  const failed = s.status.code === 2;
+  const { tree, position } = props;
+  const s = spanAt(tree, position);
+  const depth = tree.depth[position];
+  const descendants = tree.descendants[position];
+  const bar = barPlacement(s.startMs, s.startMs + s.durationMs, props.view);
+  const failed = s.failed;
   return (
     <div
-      data-span-id={s.span_id}
+      data-span-id={s.spanId}
       aria-selected={props.selected}
       className={cn(
         "absolute left-0 flex w-full cursor-pointer items-center border-b border-zinc-100 text-sm dark:border-zinc-800/70",
@@ -169,10 +172,10 @@ const WaterfallRow = memo(function WaterfallRow(props: {
         failed && "failed",
       )}
       style={{ top: props.top, height: ROW_PX }}
-      onClick={() => props.onSelect(s.span_id)}
+      onClick={() => props.onSelect(s.spanId)}
     >
       <div className={cn(LABELS, "flex min-w-0 items-center pr-2")} style={{ paddingLeft: `${0.25 + depth * 1.1}em` }}>
-        <Toggle descendants={descendants} folded={props.folded} onToggle={() => props.onToggle(s.span_id)} />
+        <Toggle descendants={descendants} folded={props.folded} onToggle={() => props.onToggle(s.spanId)} />
         <span className={cn("name truncate", failed && "text-red-600 dark:text-red-400")} title={s.name}>
           {s.name}
         </span>
@@ -184,7 +187,7 @@ const WaterfallRow = memo(function WaterfallRow(props: {
             style={{
               left: `${bar.left}%`,
               width: `${bar.width}%`,
-              backgroundColor: failed ? FAILURE_COLOUR : spanTypeColour(s.span_type),
+              backgroundColor: failed ? FAILURE_COLOUR : spanTypeColour(s.spanType),
             }}
           >
             <span
@@ -194,7 +197,7 @@ const WaterfallRow = memo(function WaterfallRow(props: {
                 bar.width > 15 ? "left-0 text-white" : bar.left + bar.width > 80 ? "right-full text-zinc-500" : "left-full text-zinc-500",
               )}
             >
-              {duration(s.duration_ms)}
+              {duration(s.durationMs)}
             </span>
           </div>
         )}

@@ -1,44 +1,36 @@
 import { describe, expect, it } from "vitest";
-import type { Span, Trace } from "../api";
+import type { Span, TraceOutline } from "../api";
 import { rootSpanId, traceMetadata } from "./traceMetadata";
-
-// Only the fields traceMetadata reads; the rest of a span does not matter here.
-const span = (spanId: string, extra: Partial<Span> = {}) =>
-  ({ span_id: spanId, user_id: "", session_id: "", environment: "prod", service_name: "svc", tags: [], ...extra }) as Span;
 
 // the spec types a resource as an object of anything; the API serves it as { attributes }
 const resource = {
   attributes: { "service.name": "svc", "deployment.region": "eu", "telemetry.sdk.name": "otel" },
 } as unknown as Span["resource"];
+const whole = (spanId: string) => ({ span_id: spanId, resource }) as Span;
 
-const trace = (spans: Span[], roots: string[]) => ({ spans, root_span_ids: roots }) as unknown as Trace;
+const metadata = { users: ["u1", "u2"], sessions: [], environments: ["prod", "dev"], services: ["svc"], tags: ["x"] };
+// Only the fields traceMetadata reads; the rest of an outline does not matter here.
+const outline = (ids: string[], roots: number[]) => ({ spans: { span_id: ids }, roots, metadata }) as unknown as TraceOutline;
 
 describe("traceMetadata", () => {
-  it("reads the resource chips from the root span of a full trace", () => {
-    const t = trace([span("a", { resource }), span("b")], ["a"]);
-    expect(traceMetadata(t).resource).toEqual([["deployment.region", "eu"]]);
-  });
-
-  it("has no resource chips from an outline until the whole root span is given", () => {
-    const t = trace([span("b"), span("a")], ["a"]);
+  it("has no resource chips until the whole root span is given", () => {
+    const t = outline(["b", "a"], [1]);
     expect(traceMetadata(t).resource).toEqual([]);
-    expect(traceMetadata(t, span("a", { resource })).resource).toEqual([["deployment.region", "eu"]]);
+    expect(traceMetadata(t, whole("a")).resource).toEqual([["deployment.region", "eu"]]);
   });
 
   it("ignores a whole span that is not the root (the inspector's, a stale one)", () => {
-    const t = trace([span("a"), span("b")], ["a"]);
-    expect(traceMetadata(t, span("b", { resource })).resource).toEqual([]);
+    expect(traceMetadata(outline(["a", "b"], [0]), whole("b")).resource).toEqual([]);
   });
 
   it("takes the first root, else the first span", () => {
-    expect(rootSpanId(trace([span("a"), span("b")], ["b"]))).toBe("b");
-    expect(rootSpanId(trace([span("a")], []))).toBe("a");
-    expect(rootSpanId(trace([], []))).toBeNull();
+    expect(rootSpanId(outline(["a", "b"], [1]))).toBe("b");
+    expect(rootSpanId(outline(["a"], []))).toBe("a");
+    expect(rootSpanId(outline([], []))).toBeNull();
   });
 
-  it("keeps the other chips from the outline's spans", () => {
-    const t = trace([span("a", { user_id: "u1", tags: ["x"] }), span("b", { user_id: "u2", environment: "dev" })], ["a"]);
-    const meta = traceMetadata(t);
+  it("keeps the other chips as the server lists them", () => {
+    const meta = traceMetadata(outline(["a"], [0]));
     expect(meta.users).toEqual(["u1", "u2"]);
     expect(meta.environments).toEqual(["prod", "dev"]);
     expect(meta.tags).toEqual(["x"]);

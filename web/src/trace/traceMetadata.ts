@@ -1,6 +1,6 @@
 // The trace's metadata chips: who and where (user, session, environment, service),
 // its tags, and the resource attributes of the service that sent its root span.
-import type { Span, Trace } from "../api";
+import type { Span, TraceOutline } from "../api";
 
 export interface TraceMetadata {
   users: string[];
@@ -12,32 +12,20 @@ export interface TraceMetadata {
   resource: [string, string][];
 }
 
-/** Distinct non-empty values in first-seen order. */
-function distinct(values: Iterable<string>): string[] {
-  return [...new Set([...values].filter(Boolean))];
-}
-
 const asText = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
 
 /** The span the trace is named after and opens on: its first root. */
-export function rootSpanId(trace: Trace): string | null {
-  return trace.root_span_ids[0] ?? trace.spans[0]?.span_id ?? null;
+export function rootSpanId(trace: TraceOutline): string | null {
+  const ids = trace.spans.span_id;
+  return ids[trace.roots[0] ?? 0] ?? null;
 }
 
-/** `wholeRoot`: the root span with every field; a trace in outline has no resource,
- * so its resource chips wait for it. */
-export function traceMetadata(trace: Trace, wholeRoot?: Span): TraceMetadata {
-  const spans = trace.spans;
-  const rootId = rootSpanId(trace);
-  const root: Span | undefined =
-    wholeRoot?.span_id === rootId ? wholeRoot : spans.find((s) => s.span_id === rootId);
-  const resource = root ? resourceAttributes(root) : {};
+/** The outline's distinct values (the server's), and the resource of `wholeRoot`, the
+ * root span with every field: the outline has no resource, so its chips wait for it. */
+export function traceMetadata(trace: TraceOutline, wholeRoot?: Span): TraceMetadata {
+  const resource = wholeRoot && wholeRoot.span_id === rootSpanId(trace) ? resourceAttributes(wholeRoot) : {};
   return {
-    users: distinct(spans.map((s) => s.user_id)),
-    sessions: distinct(spans.map((s) => s.session_id)),
-    environments: distinct(spans.map((s) => s.environment)),
-    services: distinct(spans.map((s) => s.service_name)),
-    tags: distinct(spans.flatMap((s) => s.tags)),
+    ...trace.metadata,
     resource: Object.entries(resource)
       // the SDK's own description and instance ids say nothing about the run: the inspector lists them
       .filter(([key]) => key !== "service.name" && !key.startsWith("telemetry.sdk.") && key !== "service.instance.id")

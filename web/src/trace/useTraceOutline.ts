@@ -1,0 +1,15 @@
+// The trace the trace view draws: its outline by columns (api/openapi.yaml TraceOutline),
+// about a tenth of the bytes of its spans as objects; the inspector asks its span whole.
+import { useQuery } from "@tanstack/react-query";
+import { getTraceOutline } from "../api";
+import { keys } from "../queries";
+
+/** Keyed below the trace's own key, as its spans are (useSpanDetail). */
+export const useTraceOutline = (project: string, traceId: string, window?: { start: string; end: string }) =>
+  useQuery({
+    queryKey: [...keys.trace(project, traceId, window), "outline"] as const,
+    queryFn: ({ signal }) => getTraceOutline(project, traceId, window, signal),
+    // spans do arrive late (a batch exporter's last flush), so the trace is
+    // refreshed in the background like the rest
+    staleTime: 30_000,
+  });
