@@ -178,3 +178,34 @@ def test_base_url_and_retry_after_rules() -> None:
     assert retry_after_s("2") == 2.0
     assert retry_after_s("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert retry_after_s("soon") is None
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+
+
+async def test_tool_calls_whole_and_streamed(provider: OpenAICompatibleServer) -> None:
+    provider.on(
+        content="",
+        tool_calls=({"name": "get_weather", "arguments": {"city": "Paris"}},),
+        chunk_chars=5,
+    )
+    async with client(provider) as c:
+        whole = await c.complete(HELLO, "m", extra={"tools": [WEATHER_TOOL]})
+        events = [e async for e in c.stream(HELLO, "m", extra={"tools": [WEATHER_TOOL]})]
+    streamed = events[-1]
+    assert isinstance(streamed, ChatCompletion)
+    for answer in (whole, streamed):
+        assert answer.finish_reason == "tool_calls" and answer.content == ""
+        assert [(t.name, t.arguments) for t in answer.tool_calls] == [
+            ("get_weather", '{"city":"Paris"}')
+        ]
+        assert answer.tool_calls[0].id.startswith("call_")
+    assert provider.requests[0].body["tools"] == [WEATHER_TOOL]
+    # The streamed arguments came in pieces and were joined.
+    assert not any(isinstance(e, ContentDelta) for e in events)

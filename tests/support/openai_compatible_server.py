@@ -6,8 +6,8 @@ loop), so synchronous tests, async tests and a Studio in another process can
 all call it. It answers POST /v1/chat/completions whole or streamed (SSE
 chunks, a usage chunk when stream_options.include_usage, then [DONE]) and GET
 /v1/models; it records every request; answers are scripted by rules on the
-request (first rule that matches and has uses left), and any answer can be an
-error status (429 with Retry-After, 500...), slow, cut off, or not the
+request (first rule that matches and has uses left), may call tools (whole
+and streamed as OpenAI streams them), and any answer can be an error status (429 with Retry-After, 500...), slow, cut off, or not the
 protocol at all. Usage counts words, so tests can predict it.
 
     with OpenAICompatibleServer(api_key="sk-test") as server:
@@ -101,11 +101,36 @@ class Reply:
     # Sent as the body instead of the protocol's (e.g. b"not json"), status as given.
     raw_body: bytes | None = None
     usage: dict[str, int] | None = None
-    finish_reason: str = "stop"
+    # None: "tool_calls" when the reply calls tools, else "stop".
+    finish_reason: str | None = None
     model: str | None = None
+    # Tools the answer calls: ({"name": ..., "arguments": {...} or JSON text}, ...).
+    tool_calls: tuple[dict[str, Any], ...] = ()
 
     def text_for(self, request: RecordedRequest) -> str:
         return self.content(request) if callable(self.content) else self.content
+
+    @property
+    def finish(self) -> str:
+        if self.finish_reason is not None:
+            return self.finish_reason
+        return "tool_calls" if self.tool_calls else "stop"
+
+    def tool_calls_for(self, answer_id: str) -> list[dict[str, Any]]:
+        """The protocol's tool_calls: ids, type function, arguments as JSON text."""
+        return [
+            {
+                "id": f"call_{answer_id}_{index}",
+                "type": "function",
+                "function": {
+                    "name": call["name"],
+                    "arguments": call["arguments"]
+                    if isinstance(call.get("arguments"), str)
+                    else orjson.dumps(call.get("arguments", {})).decode(),
+                },
+            }
+            for index, call in enumerate(self.tool_calls)
+        ]
 
 
 def always(request: RecordedRequest) -> bool:
@@ -325,8 +350,17 @@ class OpenAICompatibleServer:
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": content},
-                        "finish_reason": reply.finish_reason,
+                        "message": {
+                            "role": "assistant",
+                            # The protocol's null content beside tool calls.
+                            "content": content if content or not reply.tool_calls else None,
+                            **(
+                                {"tool_calls": reply.tool_calls_for(answer_id)}
+                                if reply.tool_calls
+                                else {}
+                            ),
+                        },
+                        "finish_reason": reply.finish,
                     }
                 ],
                 "usage": usage,
@@ -371,7 +405,17 @@ class OpenAICompatibleServer:
             if reply.chunk_delay_s and index:
                 await asyncio.sleep(reply.chunk_delay_s)
             await send(chunk({"content": piece}))
-        await send(chunk({}, reply.finish_reason))
+        for index, call in enumerate(reply.tool_calls_for(answer_id)):
+            # The name first, then the arguments in pieces, as OpenAI streams them.
+            arguments = call["function"]["arguments"]
+            head = {**call, "function": {"name": call["function"]["name"], "arguments": ""}}
+            await send(chunk({"tool_calls": [{"index": index, **head}]}))
+            for i in range(0, len(arguments), reply.chunk_chars):
+                piece = arguments[i : i + reply.chunk_chars]
+                await send(
+                    chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+                )
+        await send(chunk({}, reply.finish))
         options = recorded.body.get("stream_options") or {}
         if isinstance(options, dict) and options.get("include_usage"):
             await send({**chunk({}), "choices": [], "usage": usage})

@@ -13,6 +13,7 @@ from gls_engine.evaluators.openai_client import (
     ContentDelta,
     OpenAICompatibleClient,
     RetryPolicy,
+    ToolCall,
 )
 from gls_engine.evaluators.provider_errors import (
     PermanentProviderError,
@@ -40,6 +41,7 @@ __all__ = [
     "RetryPolicy",
     "RetryableProviderError",
     "Score",
+    "ToolCall",
     "build_evaluator",
     "catalogue",
 ]

@@ -50,6 +50,14 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    # JSON text as the model wrote it (it may not parse: the caller judges).
+    arguments: str
+
+
+@dataclass(frozen=True)
 class ChatCompletion:
     content: str
     model: str
@@ -58,6 +66,7 @@ class ChatCompletion:
     finish_reason: str | None
     latency_ms: float
     attempts: int
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,6 +234,7 @@ class OpenAICompatibleClient:
         # From the first byte on, a failure is the caller's to handle: pieces are out.
         try:
             parts: list[str] = []
+            calls: dict[int, dict[str, str]] = {}
             usage: Mapping[str, Any] = {}
             finish_reason = None
             answered_model = model
@@ -241,6 +251,7 @@ class OpenAICompatibleClient:
                     if isinstance(text, str) and text:
                         parts.append(text)
                         yield ContentDelta(text)
+                    _merge_tool_call_deltas(calls, delta.get("tool_calls"))
                     finish_reason = choice.get("finish_reason") or finish_reason
             yield ChatCompletion(
                 content="".join(parts),
@@ -250,6 +261,9 @@ class OpenAICompatibleClient:
                 finish_reason=finish_reason,
                 latency_ms=(time.perf_counter() - started) * 1000,
                 attempts=attempt,
+                tool_calls=tuple(
+                    ToolCall(c["id"], c["name"], c["arguments"]) for _, c in sorted(calls.items())
+                ),
             )
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RetryableProviderError(f"the stream broke: {type(exc).__name__}") from None
@@ -338,6 +352,7 @@ class OpenAICompatibleClient:
             finish_reason=choice.get("finish_reason"),
             latency_ms=(time.perf_counter() - started) * 1000,
             attempts=attempts,
+            tool_calls=_tool_calls(choice["message"].get("tool_calls")),
         )
 
     @staticmethod
@@ -411,6 +426,39 @@ class _Request:
             self._response = None
 
 
+def _tool_calls(value: Any) -> tuple[ToolCall, ...]:
+    calls = []
+    for call in value if isinstance(value, list) else ():
+        function = call.get("function") if isinstance(call, dict) else None
+        if isinstance(function, dict) and isinstance(function.get("name"), str):
+            arguments = function.get("arguments")
+            calls.append(
+                ToolCall(
+                    str(call.get("id") or ""),
+                    function["name"],
+                    arguments if isinstance(arguments, str) else orjson.dumps(arguments).decode(),
+                )
+            )
+    return tuple(calls)
+
+
+def _merge_tool_call_deltas(calls: dict[int, dict[str, str]], deltas: Any) -> None:
+    """Streamed tool calls come in pieces keyed by index: the id and name once, the
+    arguments' text in parts."""
+    for delta in deltas if isinstance(deltas, list) else ():
+        if not isinstance(delta, dict) or not isinstance(delta.get("index"), int):
+            continue
+        call = calls.setdefault(delta["index"], {"id": "", "name": "", "arguments": ""})
+        if isinstance(delta.get("id"), str):
+            call["id"] = delta["id"]
+        function = delta.get("function")
+        if isinstance(function, dict):
+            if isinstance(function.get("name"), str):
+                call["name"] += function["name"]
+            if isinstance(function.get("arguments"), str):
+                call["arguments"] += function["arguments"]
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -421,4 +469,5 @@ __all__ = [
     "OpenAICompatibleClient",
     "ProviderError",
     "RetryPolicy",
+    "ToolCall",
 ]
