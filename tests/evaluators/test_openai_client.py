@@ -209,3 +209,15 @@ async def test_tool_calls_whole_and_streamed(provider: OpenAICompatibleServer) -
     assert provider.requests[0].body["tools"] == [WEATHER_TOOL]
     # The streamed arguments came in pieces and were joined.
     assert not any(isinstance(e, ContentDelta) for e in events)
+
+
+async def test_a_stream_is_retried_before_its_first_byte(provider: OpenAICompatibleServer) -> None:
+    provider.fail_next(503, times=1)
+    provider.fail_next(429, times=1, retry_after="0")
+    provider.on(content="fine")
+    async with client(provider) as c:
+        events = [e async for e in c.stream(HELLO, "m")]
+    final = events[-1]
+    assert isinstance(final, ChatCompletion)
+    assert (final.content, final.attempts) == ("fine", 3)
+    assert all(r.stream for r in provider.requests) and len(provider.requests) == 3

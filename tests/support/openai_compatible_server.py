@@ -269,12 +269,21 @@ class OpenAICompatibleServer:
         await site.start()
         self.port = self._runner.addresses[0][1]
 
+    async def _shutdown(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+        # Handlers still sleeping (a slow reply nobody waits for) end here, not at
+        # the loop's close with "Task was destroyed but it is pending".
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
     def stop(self) -> None:
         if self._loop is None or self._thread is None:
             return
         loop = self._loop
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(30)
+        asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(30)
         loop.call_soon_threadsafe(loop.stop)
         self._thread.join(30)
         loop.close()
