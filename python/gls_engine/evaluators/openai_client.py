@@ -246,7 +246,11 @@ class OpenAICompatibleClient:
                 if isinstance(chunk.get("usage"), dict):
                     usage = chunk["usage"]
                 for choice in chunk.get("choices") or ():
-                    delta = choice.get("delta") or {}
+                    if not isinstance(choice, dict):
+                        continue
+                    delta = choice.get("delta")
+                    if not isinstance(delta, dict):
+                        delta = {}
                     text = delta.get("content")
                     if isinstance(text, str) and text:
                         parts.append(text)
