@@ -193,3 +193,11 @@ def test_a_hostile_template_is_refused_and_shown_as_text(studio: Studio) -> None
         studio.api, "/api/v1/evaluators/judge-preview", {"template": template, "output": text}
     )
     assert f"<text>\n{text}\n</text>" in preview["messages"][1]["content"]
+
+
+def test_every_parameter_is_described_for_the_ui() -> None:
+    from gls_engine.evaluators import HEURISTIC_EVALUATORS
+
+    for evaluator in HEURISTIC_EVALUATORS.values():
+        for name, spec in evaluator.parameter_schema["properties"].items():
+            assert spec.get("description"), (evaluator.name, name)

@@ -30,7 +30,11 @@ class Contains(Evaluator):
                 "default": "any",
                 "description": "Pass when any of them is found, or only when all are.",
             },
-            "case_sensitive": {"type": "boolean", "default": True},
+            "case_sensitive": {
+                "type": "boolean",
+                "default": True,
+                "description": "Whether letter case matters.",
+            },
         }
     )
 

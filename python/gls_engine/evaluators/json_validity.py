@@ -20,7 +20,13 @@ class JsonValidity(Evaluator):
         "value passes); `require` can ask for an object or an array at the top."
     )
     parameter_schema = object_schema(
-        {"require": {"enum": ["any", "object", "array"], "default": "any"}}
+        {
+            "require": {
+                "enum": ["any", "object", "array"],
+                "default": "any",
+                "description": "What the JSON must be at its top: any value, an object or an array.",
+            }
+        }
     )
 
     def score(self, case: EvalCase) -> Score:

@@ -20,9 +20,22 @@ class RegexMatch(Evaluator):
     )
     parameter_schema = object_schema(
         {
-            "pattern": {"type": "string", "minLength": 1, "maxLength": 4_000},
-            "match": {"enum": ["search", "full"], "default": "search"},
-            "case_sensitive": {"type": "boolean", "default": True},
+            "pattern": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 4_000,
+                "description": "An RE2 pattern (no backreferences or lookaround).",
+            },
+            "match": {
+                "enum": ["search", "full"],
+                "default": "search",
+                "description": "search: anywhere in the output; full: the whole output.",
+            },
+            "case_sensitive": {
+                "type": "boolean",
+                "default": True,
+                "description": "Whether letter case matters.",
+            },
             "invert": {
                 "type": "boolean",
                 "default": False,

@@ -34,14 +34,22 @@ class StringSimilarity(Evaluator):
     )
     parameter_schema = object_schema(
         {
-            "method": {"enum": list(METHODS), "default": "ratio"},
+            "method": {
+                "enum": list(METHODS),
+                "default": "ratio",
+                "description": "How similarity is measured (see the evaluator's description).",
+            },
             "threshold": {
                 "type": "number",
                 "minimum": 0,
                 "maximum": 1,
                 "description": "Pass at or above this similarity; no verdict when left out.",
             },
-            "case_sensitive": {"type": "boolean", "default": True},
+            "case_sensitive": {
+                "type": "boolean",
+                "default": True,
+                "description": "Whether letter case matters.",
+            },
         }
     )
 
