@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from gls_engine.errors import InvalidParameterError
@@ -63,7 +64,7 @@ class JudgeTemplate:
     def labels(self) -> tuple[str, ...]:
         return tuple(c.label for c in self.choices)
 
-    @property
+    @cached_property
     def variables(self) -> tuple[str, ...]:
         used: set[str] = set()
         for index, message in enumerate(self.messages):

@@ -13,10 +13,11 @@ SecurityError there).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import orjson
-from jinja2 import Undefined, meta, nodes
+from jinja2 import Template, Undefined, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -116,10 +117,16 @@ def check_template(source: str, field: str, variables: tuple[str, ...]) -> froze
     return used
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    # Compiling takes milliseconds; a judge renders the same few templates per case.
+    return ENVIRONMENT.from_string(source)
+
+
 def render(source: str, values: Mapping[str, Any]) -> str:
     """Render a checked template; the sandbox refuses whatever the check missed."""
     try:
-        return ENVIRONMENT.from_string(source).render(dict(values))
+        return _compiled(source).render(dict(values))
     except SecurityError as exc:
         raise TemplateRefused(f"template refused by the sandbox: {exc}") from None
     except TemplateError as exc:
