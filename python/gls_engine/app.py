@@ -35,7 +35,6 @@ from gls_engine.metrics import Counters
 from gls_engine.notifications import handlers as notification_handlers
 from gls_engine.notifications.notifications import Notifications
 from gls_engine.query import handlers as query_handlers
-from gls_engine.query.facet_days import FacetDays
 from gls_engine.query.facets import TraceFacets
 from gls_engine.query.traces import TraceQueries
 from gls_engine.read_freshness import read_freshness
@@ -43,6 +42,7 @@ from gls_engine.realtime import handlers as realtime_handlers
 from gls_engine.realtime.hub import LiveHub
 from gls_engine.shared_responses import SHARED_RESPONSES_KEY, SharedResponses
 from gls_engine.storage import SpanStore, open_store
+from gls_engine.storage.day_answers import DayAnswers
 from gls_engine.storage.retention import RetentionSweeper
 
 log = logging.getLogger(__name__)
@@ -74,13 +74,13 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     app[STORE_KEY] = store
     app[SHARED_RESPONSES_KEY] = SharedResponses(lambda: store.reads.generation, app[COUNTERS_KEY])
     app[query_handlers.QUERIES_KEY] = TraceQueries(store)
-    facets = TraceFacets(store, FacetDays(store, app[COUNTERS_KEY]))
-    app[query_handlers.FACETS_KEY] = facets
+    day_answers = DayAnswers(store, app[COUNTERS_KEY])
+    app[query_handlers.FACETS_KEY] = TraceFacets(store, day_answers)
     app[analytics_handlers.METRICS_KEY] = MetricQueries(store)
-    app[cost_handlers.COST_QUERIES_KEY] = CostQueries(store)
+    app[cost_handlers.COST_QUERIES_KEY] = CostQueries(store, day_answers)
     app[notification_handlers.NOTIFICATIONS_KEY] = Notifications(store, app[COUNTERS_KEY])
     yield
-    await facets.days.drain()
+    await day_answers.drain()
     await store.close()
 
 

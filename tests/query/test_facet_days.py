@@ -1,4 +1,4 @@
-"""Facets from stored whole days (query/facet_days.py) equal the facets aggregated
+"""Facets from stored whole days (storage/day_answers.py) equal the facets aggregated
 whole, through every way a stored day can go stale: a late trace of a past day,
 a late span of a trace that crossed midnight, a restart (answers read back from
 ClickHouse).
@@ -78,7 +78,7 @@ def send_trace(
 
 def counter(studio: Studio, name: str) -> float:
     text = requests.get(f"{studio.api}/metrics", timeout=30).text
-    found = re.search(rf"^gls_{name}\{{\}} (\S+)$", text, re.MULTILINE)
+    found = re.search(rf'^gls_{name}\{{kind="facets"\}} (\S+)$', text, re.MULTILINE)
     return float(found.group(1)) if found else 0.0
 
 
@@ -115,19 +115,19 @@ def sent(studio: Studio) -> dict[str, bytes]:
 
 
 def test_whole_days_are_stored_then_reused_and_equal_the_aggregate(studio, sent):
-    stored_before = counter(studio, "facet_days_stored")
+    stored_before = counter(studio, "day_answers_stored")
     first, aggregated = both_ways(studio)
     assert first == aggregated
     assert first["total"] == 12
     assert counts(first["status"]) == {"ok": 11, "error": 1}
     assert counts(first["model"]) == {"gpt-4o": 6, "gpt-4o-mini": 1, "claude": 1}
     assert counts(first["environment"]) == {"prod": 7, "dev": 5}
-    assert counter(studio, "facet_days_stored") - stored_before >= 5
+    assert counter(studio, "day_answers_stored") - stored_before >= 5
 
-    reused_before = counter(studio, "facet_days_reused")
+    reused_before = counter(studio, "day_answers_reused")
     again, _ = both_ways(studio)
     assert again == first
-    assert counter(studio, "facet_days_reused") - reused_before >= 5
+    assert counter(studio, "day_answers_reused") - reused_before >= 5
 
 
 def test_a_late_trace_of_a_stored_day_is_counted(studio, sent):
@@ -156,10 +156,10 @@ def test_stored_days_are_read_back_after_a_restart(studio, sent):
     before, _ = both_ways(studio)
     studio.stop()
     studio.start()
-    reused_before = counter(studio, "facet_days_reused")
+    reused_before = counter(studio, "day_answers_reused")
     after = checked_get(studio.api, BASE, **WINDOW)
     assert after == before
-    assert counter(studio, "facet_days_reused") - reused_before >= 5
+    assert counter(studio, "day_answers_reused") - reused_before >= 5
 
 
 def test_expected_counts_by_hand(studio, sent):

@@ -2,8 +2,8 @@
 
 Two ways to one answer. Under any filter, the traces of the window are
 aggregated as they are asked. Without a filter (the panel as a page opens),
-whole UTC days come from their stored answers (facet_days.py) and only the
-rest of the window is aggregated: at 10M spans a 7-day window is ~250K traces
+whole UTC days come from their stored answers (storage/day_answers.py) and
+only the rest of the window is aggregated: at 10M spans a 7-day window is ~250K traces
 of one project, 450-700 ms to aggregate whole.
 
 Values are counted with approx_top_count (space-saving): exact while a facet has
@@ -13,16 +13,26 @@ counts estimated beyond; 1.3-2x faster here than the exact sumMap it replaced.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from multidict import MultiMapping
 
 from gls_engine import request_params as p
-from gls_engine.query.facet_days import DAY_NS, FacetDays, Partial
 from gls_engine.query.traces import SqlParts, aliases_used, build_trace_filters, summary_select
 from gls_engine.storage import SpanStore
+from gls_engine.storage.day_answers import (
+    DAY_NS,
+    DayAnswers,
+    Question,
+    rows_days,
+    uncovered,
+    whole_days,
+)
+
+# One facet answer over a set of traces (a day's, a range's): total, errors,
+# value -> count per facet, range bounds; added up by merge_partials.
+Partial = dict[str, Any]
 
 # The summary aliases the panel counts and bounds.
 FACET_ALIASES = (
@@ -175,9 +185,9 @@ def _filtered(parts: SqlParts) -> bool:
 
 
 class TraceFacets:
-    def __init__(self, store: SpanStore, days: FacetDays | None = None) -> None:
+    def __init__(self, store: SpanStore, days: DayAnswers | None = None) -> None:
         self.store = store
-        self.days = days or FacetDays(store)
+        self.days = days or DayAnswers(store)
 
     async def facets(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
         parts = build_trace_filters(project, query)
@@ -222,20 +232,20 @@ class TraceFacets:
 
     async def _by_days(self, project: str, start_ns: int, end_ns: int) -> Partial:
         """The unfiltered answer: whole days stored, the rest aggregated by start day."""
-        first_day = -(-start_ns // DAY_NS)  # the first day starting in the window
-        whole_days = range(first_day, end_ns // DAY_NS)
-        if not whole_days:
+        days = whole_days(start_ns, end_ns)
+        if not days:
             return merge_partials(
                 (await self._per_start_day(project, [(start_ns, end_ns)])).values()
             )
-        check = await self.days.usable(project, whole_days)
-        live = [r for r in _uncovered(start_ns, end_ns, sorted(check.known)) if r[0] < r[1]]
+        question = Question("facets", "", project)
+        check = await self.days.usable(question, days)
+        live = uncovered(start_ns, end_ns, sorted(check.known))
         computed = await self._per_start_day(project, live) if live else {}
         # Whole days aggregated here are stored for the next asker (a day without
         # traces has no row: stored empty, so it is not aggregated again).
-        fresh = {d: computed.get(d, EMPTY_DAY) for d in whole_days if d not in check.known}
+        fresh = {d: computed.get(d, EMPTY_DAY) for d in days if d not in check.known}
         if fresh:
-            self.days.remember(project, check, fresh)
+            self.days.remember(question, check, fresh)
         return merge_partials([*check.known.values(), *computed.values()])
 
     async def _per_start_day(
@@ -244,9 +254,7 @@ class TraceFacets:
         """Facet answers of the traces starting in `ranges`, per UTC start day."""
         parts = SqlParts()
         proj = parts.bind(project, "String")
-        # a trace's rows lie in its start day and, past midnight, the day after
-        days = sorted({d for a, b in ranges for d in range(a // DAY_NS, (b - 1) // DAY_NS + 2)})
-        day_list = parts.bind([_date(d) for d in days], "Array(Date)")
+        day_list = parts.bind(rows_days(ranges), "Array(Date)")
         windows = " OR ".join(
             f"(start_ns >= {parts.bind(a, 'Int64')} AND start_ns < {parts.bind(b, 'Int64')})"
             for a, b in ranges
@@ -263,17 +271,3 @@ class TraceFacets:
             parts.params,
         )
         return {int(row["start_day"]): partial_from_row(row) for row in rows}
-
-
-def _uncovered(start_ns: int, end_ns: int, days: list[int]) -> list[tuple[int, int]]:
-    """[start, end) without the whole days `days` (sorted, each inside it)."""
-    out, at = [], start_ns
-    for day in days:
-        out.append((at, day * DAY_NS))
-        at = (day + 1) * DAY_NS
-    out.append((at, end_ns))
-    return out
-
-
-def _date(day: int) -> str:
-    return (dt.date(1970, 1, 1) + dt.timedelta(days=day)).isoformat()

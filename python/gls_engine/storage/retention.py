@@ -30,7 +30,7 @@ MONTH_PARTITIONED = (
     "cost_rollups",
     "token_rollups",
     "carbon_rollups",
-    "facet_days",  # PARTITION BY toYYYYMM(day)
+    "day_answers",  # PARTITION BY toYYYYMM(day)
 )
 SWEEP_INTERVAL_S = 3600.0
 DAY_NS = 86_400 * 10**9

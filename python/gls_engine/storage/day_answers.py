@@ -1,6 +1,9 @@
-"""Stored facet answers of whole UTC days (table facet_days, migration 0017).
+"""Stored answers about the traces of one whole UTC day (table day_answers,
+migration 0017): facets without a filter (query/facets.py), cost by the trace's
+chain or user (analytics/costs.py). Each `kind` of answer has a `key` naming its
+parameters; an answer is any JSON value.
 
-A day's answer counts the traces that start in it: their summary rows lie in
+A day's answer is about the traces that start in it: their summary rows lie in
 that day and, for a trace running past midnight, the next. So the answer holds
 while neither changed in a way that reaches it, and each stored answer keeps
 the marks it was made from:
@@ -36,82 +39,111 @@ import orjson
 import pyarrow as pa
 
 from gls_engine.metrics import Counters
-from gls_engine.storage import SpanStore, StorageError
+from gls_engine.storage.base import SpanStore, StorageError
 
 log = logging.getLogger(__name__)
 
 DAY_NS = 86_400 * 10**9
 EPOCH = dt.date(1970, 1, 1)
-MEMO_DAYS = 4096  # (project, day) answers kept in memory: each a few KB
+MEMO_DAYS = 8192  # answers kept in memory: each a few KB
 
-# One day's facet answer over disjoint traces: total, errors, value -> count per
-# facet, range bounds (facets.py makes and adds them up).
-Partial = dict[str, Any]
+
+@dataclass(frozen=True)
+class Question:
+    """Which answer: its kind, its parameters (key) and the project."""
+
+    kind: str
+    key: str
+    project: str
 
 
 @dataclass(frozen=True)
 class StoredDay:
     source_mark: int
     next_mark: int
-    partial: Partial
+    answer: Any
 
 
 @dataclass
 class DayCheck:
     """What `usable` found: the answers that hold, and the marks it read."""
 
-    known: dict[int, Partial]
+    known: dict[int, Any]
     marks: dict[int, int]
 
 
-class FacetDays:
+def whole_days(start_ns: int, end_ns: int) -> range:
+    """The UTC days (days since the epoch) lying wholly in [start_ns, end_ns)."""
+    return range(-(-start_ns // DAY_NS), end_ns // DAY_NS)
+
+
+def uncovered(start_ns: int, end_ns: int, days: list[int]) -> list[tuple[int, int]]:
+    """[start, end) without the whole days `days` (sorted, each inside it), as
+    non-empty ranges."""
+    out, at = [], start_ns
+    for day in days:
+        out.append((at, day * DAY_NS))
+        at = (day + 1) * DAY_NS
+    out.append((at, end_ns))
+    return [(a, b) for a, b in out if a < b]
+
+
+def rows_days(ranges: list[tuple[int, int]]) -> list[str]:
+    """The days whose summary rows hold the traces starting in `ranges`: a
+    trace's rows lie in its start day and, past midnight, the day after."""
+    days = {d for a, b in ranges for d in range(a // DAY_NS, (b - 1) // DAY_NS + 2)}
+    return [_date(d) for d in sorted(days)]
+
+
+class DayAnswers:
     def __init__(self, store: SpanStore, counters: Counters | None = None) -> None:
         self.store = store
         self.counters = counters
-        self._memo: OrderedDict[tuple[str, int], StoredDay] = OrderedDict()
+        self._memo: OrderedDict[tuple[Question, int], StoredDay] = OrderedDict()
         self._writes: set[asyncio.Task[None]] = set()
 
-    async def usable(self, project: str, days: range) -> DayCheck:
+    async def usable(self, question: Question, days: range) -> DayCheck:
         """The stored answers of `days` that still hold, with the marks now."""
-        remembered = {d: self._memo.get((project, d)) for d in days}
+        project = question.project
+        remembered = {d: self._memo.get((question, d)) for d in days}
         missing = [d for d, s in remembered.items() if s is None]
         marks_read = self._marks(project, days.start, days.stop)  # the next day too
         if missing:
-            marks, stored = await asyncio.gather(marks_read, self._stored(project, missing))
+            marks, stored = await asyncio.gather(marks_read, self._stored(question, missing))
         else:
             marks, stored = await marks_read, {}
         candidates = {d: remembered[d] or stored.get(d) for d in days}
-        known: dict[int, Partial] = {}
+        known: dict[int, Any] = {}
         to_check: list[tuple[int, StoredDay]] = []
         for day, found in candidates.items():
             if found is None or found.source_mark != marks.get(day, 0):
                 continue
             if found.next_mark == marks.get(day + 1, 0):
-                known[day] = found.partial
+                known[day] = found.answer
             else:
                 to_check.append((day, found))
         if to_check:
             latest = await asyncio.gather(*(self._continued(project, d) for d, _ in to_check))
             for (day, found), mark in zip(to_check, latest, strict=True):
                 if mark <= found.next_mark:
-                    known[day] = found.partial
+                    known[day] = found.answer
         for day, found in candidates.items():
             if day in known and found is not None:
-                self._keep(project, day, found)
+                self._keep(question, day, found)
             elif remembered[day] is not None:  # stale: next time, the table may know better
-                del self._memo[(project, day)]
-        self._count("facet_days_reused", len(known))
+                del self._memo[(question, day)]
+        self._count("day_answers_reused", question.kind, len(known))
         return DayCheck(known, marks)
 
-    def remember(self, project: str, check: DayCheck, partials: dict[int, Partial]) -> None:
+    def remember(self, question: Question, check: DayCheck, answers: dict[int, Any]) -> None:
         """Keep answers of whole days aggregated after `check` read its marks."""
         rows = []
-        for day, partial in partials.items():
-            stored = StoredDay(check.marks.get(day, 0), check.marks.get(day + 1, 0), partial)
-            self._keep(project, day, stored)
+        for day, answer in answers.items():
+            stored = StoredDay(check.marks.get(day, 0), check.marks.get(day + 1, 0), answer)
+            self._keep(question, day, stored)
             rows.append((day, stored))
-        self._count("facet_days_stored", len(rows))
-        task = asyncio.get_running_loop().create_task(self._write(project, rows))
+        self._count("day_answers_stored", question.kind, len(rows))
+        task = asyncio.get_running_loop().create_task(self._write(question, rows))
         self._writes.add(task)
         task.add_done_callback(self._writes.discard)
 
@@ -131,19 +163,26 @@ class FacetDays:
         )
         return {int(r["d"]): int(r["mark"]) for r in rows}
 
-    async def _stored(self, project: str, days: Sequence[int]) -> dict[int, StoredDay]:
+    async def _stored(self, question: Question, days: Sequence[int]) -> dict[int, StoredDay]:
         rows = await self.store.query_rows(
-            "SELECT toUInt32(day) AS d, source_mark, next_mark, answer FROM facet_days FINAL"
-            " WHERE project = {project:String} AND day >= {first:Date} AND day <= {last:Date}",
-            {"project": project, "first": _date(min(days)), "last": _date(max(days))},
+            "SELECT toUInt32(day) AS d, source_mark, next_mark, answer FROM day_answers FINAL"
+            " WHERE project = {project:String} AND kind = {kind:String} AND key = {key:String}"
+            " AND day >= {first:Date} AND day <= {last:Date}",
+            {
+                "project": question.project,
+                "kind": question.kind,
+                "key": question.key,
+                "first": _date(min(days)),
+                "last": _date(max(days)),
+            },
         )
         out = {}
         for r in rows:
             try:
-                partial = orjson.loads(r["answer"])
+                answer = orjson.loads(r["answer"])
             except orjson.JSONDecodeError:
                 continue  # unreadable: aggregated again and stored anew
-            out[int(r["d"])] = StoredDay(int(r["source_mark"]), int(r["next_mark"]), partial)
+            out[int(r["d"])] = StoredDay(int(r["source_mark"]), int(r["next_mark"]), answer)
         return out
 
     async def _continued(self, project: str, day: int) -> int:
@@ -158,33 +197,35 @@ class FacetDays:
         return int(rows[0]["mark"]) if rows and rows[0]["n"] else 0
 
     # --- writes --------------------------------------------------------------------
-    async def _write(self, project: str, rows: list[tuple[int, StoredDay]]) -> None:
-        now = time.time_ns()
+    async def _write(self, question: Question, rows: list[tuple[int, StoredDay]]) -> None:
+        now, n = time.time_ns(), len(rows)
         table = pa.table(
             {
-                "project": pa.array([project] * len(rows), pa.string()),
+                "project": pa.array([question.project] * n, pa.string()),
+                "kind": pa.array([question.kind] * n, pa.string()),
+                "key": pa.array([question.key] * n, pa.string()),
                 "day": pa.array([EPOCH + dt.timedelta(days=d) for d, _ in rows], pa.date32()),
                 "source_mark": pa.array([s.source_mark for _, s in rows], pa.int64()),
                 "next_mark": pa.array([s.next_mark for _, s in rows], pa.int64()),
-                "computed_at": pa.array([now] * len(rows), pa.timestamp("ns", "UTC")),
-                "answer": pa.array([orjson.dumps(s.partial).decode() for _, s in rows]),
+                "computed_at": pa.array([now] * n, pa.timestamp("ns", "UTC")),
+                "answer": pa.array([orjson.dumps(s.answer).decode() for _, s in rows]),
             }
         )
         try:
-            await self.store.insert_derived("facet_days", table)
-        except StorageError as exc:  # kept in memory still; tried again after a restart
-            log.warning("storing facet answers of %s failed: %s", project, exc)
+            await self.store.insert_derived("day_answers", table)
+        except StorageError as exc:  # kept in memory still; aggregated again after a restart
+            log.warning("storing %s answers of %s failed: %s", question.kind, question.project, exc)
 
-    def _keep(self, project: str, day: int, stored: StoredDay) -> None:
-        key = (project, day)
+    def _keep(self, question: Question, day: int, stored: StoredDay) -> None:
+        key = (question, day)
         self._memo[key] = stored
         self._memo.move_to_end(key)
         while len(self._memo) > MEMO_DAYS:
             self._memo.popitem(last=False)
 
-    def _count(self, name: str, n: int) -> None:
+    def _count(self, name: str, kind: str, n: int) -> None:
         if self.counters is not None and n:
-            self.counters.add(name, n)
+            self.counters.add(name, n, kind=kind)
 
 
 def _date(day: int) -> str:
