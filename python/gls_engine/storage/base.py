@@ -169,7 +169,7 @@ class SpanStore:
         )
 
     async def insert_derived(self, table_name: str, table: pa.Table) -> None:
-        """Rows made from stored data to be read again (e.g. facet_days), on a writing
+        """Rows made from stored data to be read again (e.g. day_answers), on a writing
         connection in turn with inserts. Not a write of data any answer shows, so
         the read gate's reused answers stay."""
         loop = asyncio.get_running_loop()
