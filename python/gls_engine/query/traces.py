@@ -8,6 +8,7 @@ without the trace (migrations 0009, 0010).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ from gls_engine.storage import SpanStore
 ZERO_SPAN = "toFixedString(repeat('\\0', 8), 8)"
 
 HOUR_NS = 3600 * 10**9
+DAY_NS = 24 * HOUR_NS
+EPOCH = dt.date(1970, 1, 1)
 NEWEST_FIRST_WINDOWS_NS = (HOUR_NS, 6 * HOUR_NS, 24 * HOUR_NS, 96 * HOUR_NS)
 
 TRACE_SORTS = {
@@ -232,6 +235,19 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
     return parts
 
 
+def _days_of(page: list[dict[str, Any]]) -> str:
+    """A condition on `day` naming only the days the page's traces have rows in:
+    each trace's start day and the next (as the range's own day bounds assume).
+    Phase two then looks the ids up in those days' parts only: at 10M spans it
+    took 35-87 ms over the 8 days of a 7-day range."""
+    if not page or "start_ns" not in page[0]:
+        return ""
+    days = {int(row["start_ns"]) // DAY_NS for row in page}
+    dates = sorted({d + i for d in days for i in (0, 1)})
+    listed = ", ".join(f"'{EPOCH + dt.timedelta(days=d)}'" for d in dates)
+    return f" AND day IN ({listed})"
+
+
 def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "trace_id": row["id"],
@@ -326,15 +342,22 @@ class TraceQueries:
         # start_time >= its start, so a row filter skips aggregating the rest
         # of the range. A page is kept only when it is provably the true one.
         windows: list[int | None] = [None]
+        upper = parts.end_ns
         if sort == "start_time" and order == "desc":
-            upper = (
-                min(parts.end_ns, cursor_start + 1) if cursor_start is not None else parts.end_ns
-            )
+            if cursor_start is not None:
+                upper = min(parts.end_ns, cursor_start + 1)
             windows = [upper - w for w in NEWEST_FIRST_WINDOWS_NS if upper - w > parts.start_ns]
             windows.append(None)
         needed = aliases_used([*having, sort_expr, "id"])
         rows: list[dict[str, Any]] = []
+        # The narrowest window worth reading next, from how many traces the last
+        # one held: a window with k of the limit + 1 wanted is widened at least
+        # (limit + 1) / k times (x 1.5), so a rare filter does not read 1 h, 6 h,
+        # 1 d and 4 d before the whole range (each one a scan of its days).
+        at_least = 0.0
         for lo in windows:
+            if lo is not None and upper - lo < at_least:
+                continue
             window = (
                 ""
                 if lo is None
@@ -348,15 +371,14 @@ class TraceQueries:
                 f" GROUP BY trace_id HAVING {' AND '.join(having)} {order_by} LIMIT {limit + 1}",
                 parts.params,
             )
-            if not page:
-                if lo is None:
-                    break
-                continue
             if lo is not None and len(page) <= limit:
                 # Even before phase two drops partial starts, this window
                 # cannot fill the page: a wider one decides (phase two here
                 # was 11-14 ms of nothing at 10M spans, error + model, 7 d).
+                at_least = (upper - lo) * (limit + 1) / max(len(page), 0.5) * 1.5
                 continue
+            if not page:
+                break
             # Literal ids (hex that ClickHouse itself produced) let the primary
             # key find them; an IN (subquery) measured twice as slow at 10M spans.
             ids = ", ".join(
@@ -364,7 +386,7 @@ class TraceQueries:
             )
             window_check = "" if lo is None else f" AND start_ns >= {int(lo)}"
             rows = await self.store.query_rows(
-                f"SELECT {summary_select()} FROM trace_summaries WHERE {where}"
+                f"SELECT {summary_select()} FROM trace_summaries WHERE {where}{_days_of(page)}"
                 f" AND trace_id IN ({ids}) GROUP BY trace_id"
                 f" HAVING {' AND '.join(having)}{window_check} {order_by}",
                 parts.params,
