@@ -170,7 +170,7 @@ class RequestPlan:
             return {name: self._value(name)}
 
         def open_trace(
-            name: str, with_window: bool, outline: bool = False
+            name: str, with_window: bool, outline: bool = False, columns: bool = False
         ) -> Callable[[], Request | None]:
             def make() -> Request | None:
                 picked = self._trace(with_window)
@@ -183,7 +183,10 @@ class RequestPlan:
                 if outline:  # as the UI asks (then the selected span whole)
                     params["spans"] = "outline"
                 query = "?" + urlencode(params) if params else ""
-                return Request((name, tid), f"/api/v1/projects/{project}/traces/{tid}{query}")
+                path = f"/api/v1/projects/{project}/traces/{tid}"
+                if columns:  # the trace by columns, as the UI opens it since bd3000a
+                    path += "/outline"
+                return Request((name, tid), path + query)
 
             return make
 
@@ -210,6 +213,7 @@ class RequestPlan:
             "open_trace": open_trace("open_trace", with_window=False),
             "open_trace_in_window": open_trace("open_trace_in_window", with_window=True),
             "open_trace_outline": open_trace("open_trace_outline", with_window=True, outline=True),
+            "open_trace_columns": open_trace("open_trace_columns", with_window=True, columns=True),
             "span_search_attr_24h": windowed(
                 "span_search_attr_24h",
                 "spans",
