@@ -170,3 +170,21 @@ def test_expected_counts_by_hand(studio, sent):
     if "carol" in counts(by_days["user"]):
         users["carol"] = 1
     assert counts(by_days["user"]) == dict(users)
+
+
+@pytest.mark.parametrize("disjunctive", ["false", "true"])
+@pytest.mark.parametrize("envs", [["prod"], ["dev", "prod"]])
+def test_the_environment_alone_is_answered_from_days_too(studio, sent, disjunctive, envs):
+    """The shell's environment selector: the same answer as aggregated whole."""
+    query = {**WINDOW, "environment": envs, "disjunctive": disjunctive}
+    reused_before = counter(studio, "day_answers_reused")
+    by_days = checked_get(studio.api, BASE, **query)
+    aggregated = checked_get(studio.api, BASE, **query, min_duration_ms="0")
+    assert by_days == aggregated
+    again = checked_get(studio.api, BASE, **query)
+    assert again == by_days
+    assert counter(studio, "day_answers_reused") - reused_before >= 5
+    if disjunctive == "true" and envs == ["prod"]:
+        assert "dev" in counts(by_days["environment"])  # its own filter left out
+    if disjunctive == "false":
+        assert set(counts(by_days["environment"])) == set(envs)

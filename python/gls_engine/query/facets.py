@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from multidict import MultiMapping
+import orjson
+from multidict import MultiDict, MultiMapping
 
 from gls_engine import request_params as p
 from gls_engine.query.traces import SqlParts, aliases_used, build_trace_filters, summary_select
@@ -191,10 +192,21 @@ class TraceFacets:
 
     async def facets(self, project: str, query: MultiMapping[str]) -> dict[str, Any]:
         parts = build_trace_filters(project, query)
-        flag = p.choice("disjunctive", query.get("disjunctive", "false"), ("true", "false"))
+        disjunctive = (
+            p.choice("disjunctive", query.get("disjunctive", "false"), ("true", "false")) == "true"
+        )
         if not _filtered(parts):
             return answer(await self._by_days(project, parts.start_ns, parts.end_ns))
-        return await self._aggregated(parts, disjunctive=flag == "true")
+        # The environment alone (the shell's selector) is answered from days too.
+        envs = sorted({v for v in query.getall("environment", []) if v != ""})
+        others = MultiDict((k, v) for k, v in query.items() if k != "environment")
+        if envs and not _filtered(build_trace_filters(project, others)):
+            start, end = parts.start_ns, parts.end_ns
+            chosen = await self._by_days(project, start, end, envs)
+            if disjunctive:  # the environment facet counts without its own filter
+                chosen["environment"] = (await self._by_days(project, start, end))["environment"]
+            return answer(chosen)
+        return await self._aggregated(parts, disjunctive)
 
     async def _aggregated(self, parts: SqlParts, disjunctive: bool) -> dict[str, Any]:
         # Disjunctive: each facet counts the traces every other filter selects,
@@ -230,17 +242,20 @@ class TraceFacets:
         counts = (row["status_total"], row["status_errors"]) if status else None
         return answer(partial_from_row(row), counts)
 
-    async def _by_days(self, project: str, start_ns: int, end_ns: int) -> Partial:
-        """The unfiltered answer: whole days stored, the rest aggregated by start day."""
+    async def _by_days(
+        self, project: str, start_ns: int, end_ns: int, envs: list[str] | None = None
+    ) -> Partial:
+        """The answer over the traces of the window (of the environments `envs`):
+        whole days stored, the rest aggregated by start day."""
         days = whole_days(start_ns, end_ns)
         if not days:
             return merge_partials(
-                (await self._per_start_day(project, [(start_ns, end_ns)])).values()
+                (await self._per_start_day(project, [(start_ns, end_ns)], envs)).values()
             )
-        question = Question("facets", "", project)
+        question = Question("facets", orjson.dumps(envs or []).decode(), project)
         check = await self.days.usable(question, days)
         live = uncovered(start_ns, end_ns, sorted(check.known))
-        computed = await self._per_start_day(project, live) if live else {}
+        computed = await self._per_start_day(project, live, envs) if live else {}
         # Whole days aggregated here are stored for the next asker (a day without
         # traces has no row: stored empty, so it is not aggregated again).
         fresh = {d: computed.get(d, EMPTY_DAY) for d in days if d not in check.known}
@@ -249,9 +264,10 @@ class TraceFacets:
         return merge_partials([*check.known.values(), *computed.values()])
 
     async def _per_start_day(
-        self, project: str, ranges: list[tuple[int, int]]
+        self, project: str, ranges: list[tuple[int, int]], envs: list[str] | None = None
     ) -> dict[int, Partial]:
-        """Facet answers of the traces starting in `ranges`, per UTC start day."""
+        """Facet answers of the traces starting in `ranges` (of the environments
+        `envs`), per UTC start day."""
         parts = SqlParts()
         proj = parts.bind(project, "String")
         day_list = parts.bind(rows_days(ranges), "Array(Date)")
@@ -259,6 +275,8 @@ class TraceFacets:
             f"(start_ns >= {parts.bind(a, 'Int64')} AND start_ns < {parts.bind(b, 'Int64')})"
             for a, b in ranges
         )
+        if envs:
+            windows = f"({windows}) AND env IN {parts.bind(envs, 'Array(String)')}"
         inner = (
             f"SELECT {summary_select([*FACET_ALIASES, 'start_ns'])} FROM trace_summaries"
             f" WHERE project = {proj} AND day IN {day_list}"
