@@ -40,6 +40,9 @@ from gls_engine.query.traces import TraceQueries
 from gls_engine.read_freshness import read_freshness
 from gls_engine.realtime import handlers as realtime_handlers
 from gls_engine.realtime.hub import LiveHub
+from gls_engine.scores import handlers as score_handlers
+from gls_engine.scores.app_keys import SCORES_KEY
+from gls_engine.scores.score_store import ScoreStore
 from gls_engine.shared_responses import SHARED_RESPONSES_KEY, SharedResponses
 from gls_engine.storage import SpanStore, open_store
 from gls_engine.storage.day_answers import DayAnswers
@@ -79,6 +82,7 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
     app[analytics_handlers.METRICS_KEY] = MetricQueries(store)
     app[cost_handlers.COST_QUERIES_KEY] = CostQueries(store, day_answers)
     app[notification_handlers.NOTIFICATIONS_KEY] = Notifications(store, app[COUNTERS_KEY])
+    app[SCORES_KEY] = ScoreStore(store)
     yield
     await day_answers.drain()
     await store.close()
@@ -261,5 +265,6 @@ def create_app(settings: Settings) -> web.Application:
     cost_handlers.add_routes(app)
     notification_handlers.add_routes(app)
     evaluator_handlers.add_routes(app, settings.data_path)
+    score_handlers.add_routes(app)
     webui.add_routes(app)
     return app

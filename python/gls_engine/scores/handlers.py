@@ -1,0 +1,143 @@
+"""Scores API (routes under /api/v1/projects/{project}):
+
+POST   /scores                          one score, or {"scores": [...]} of up to 1,000
+GET    /scores/names                    the project's score names, types, counts, labels
+PATCH  /scores/{score_id}               value, comment (and data type with the value)
+DELETE /scores/{score_id}
+GET    /traces/{trace_id}/scores        the trace's scores (?span_id= one span's)
+GET    /traces/{trace_id}/spans/{span_id}/scores
+POST   /traces/{trace_id}/evaluate      an evaluator over the trace's input / output
+
+A score may name a trace not stored yet: feedback often comes before the
+exporter's batch reaches the Studio (Langfuse accepts those too); it shows once
+the trace does.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aiohttp import web
+
+from gls_engine import request_params as p
+from gls_engine.api_errors import json_response
+from gls_engine.errors import InvalidParameterError, NotFoundError
+from gls_engine.evaluators.handlers import _document
+from gls_engine.scores import evaluate
+from gls_engine.scores.app_keys import SCORES_KEY
+from gls_engine.scores.score_input import (
+    MAX_COMMENT_CHARS,
+    SCORE_ID_RE,
+    check_consistent_types,
+    check_value,
+    optional_text,
+    parse_batch,
+)
+from gls_engine.scores.score_store import ScoreStore
+from gls_engine.scores.stored_score import DATA_TYPES
+from gls_engine.shared_responses import shared_response
+
+PATCHABLE = frozenset({"value", "comment", "data_type", "author"})
+
+
+def _score_id(request: web.Request) -> str:
+    score_id = request.match_info["score_id"]
+    if not SCORE_ID_RE.fullmatch(score_id):
+        raise InvalidParameterError("score_id must be 1-64 of A-Z a-z 0-9 . _ -")
+    return score_id
+
+
+async def post_scores(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    document = await _document(request)
+    scores = parse_batch(document, time.time_ns())
+    store = request.app[SCORES_KEY]
+    check_consistent_types(scores, await store.known_types(project, (s.name for s in scores)))
+    await store.write(project, scores)
+    return json_response({"scores": [s.to_json() for s in scores]}, status=201)
+
+
+async def patch_score(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    score_id = _score_id(request)
+    document = await _document(request)
+    unknown = sorted(set(document) - PATCHABLE)
+    if unknown:
+        raise InvalidParameterError(
+            f"{unknown[0]}: only {', '.join(sorted(PATCHABLE))} can be changed"
+        )
+    store = request.app[SCORES_KEY]
+    old = await store.by_id(project, score_id)
+    if old is None:
+        raise NotFoundError(f"score {score_id} not found in project {project}")
+    changes: dict[str, Any] = {}
+    data_type = document.get("data_type", old.data_type)
+    if data_type not in DATA_TYPES:
+        raise InvalidParameterError(f"data_type must be one of {', '.join(DATA_TYPES)}")
+    if data_type != old.data_type and "value" not in document:
+        raise InvalidParameterError("value: a new data_type needs a value of that type")
+    if "value" in document:
+        changes["value"], changes["string_value"] = check_value("", data_type, document["value"])
+        changes["data_type"] = data_type
+        if data_type != old.data_type:
+            others = await _other_types(store, project, old.name, old.id)
+            check_consistent_types([old.edited(data_type=data_type)], others)
+    if "comment" in document:
+        changes["comment"] = optional_text("", "comment", document["comment"], MAX_COMMENT_CHARS)
+    if "author" in document:
+        changes["author"] = optional_text("", "author", document["author"], 200)
+    now = max(time.time_ns(), old.updated_ns + 1)
+    new = old.edited(**changes, updated_ns=now)
+    await store.write(project, [new])
+    return json_response(new.to_json())
+
+
+async def _other_types(store: ScoreStore, project: str, name: str, score_id: str) -> dict[str, str]:
+    """The name's type among the project's other scores (a type change of a name's
+    only score is allowed)."""
+    rows = await store.store.query_rows(
+        "SELECT any(data_type) AS data_type FROM scores FINAL WHERE project = {project:String}"
+        " AND name = {name:String} AND id != {id:String} HAVING count() > 0",
+        {"project": project, "name": name, "id": score_id},
+    )
+    return {name: rows[0]["data_type"]} if rows else {}
+
+
+async def delete_score(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    score_id = _score_id(request)
+    store = request.app[SCORES_KEY]
+    old = await store.by_id(project, score_id)
+    if old is None:
+        raise NotFoundError(f"score {score_id} not found in project {project}")
+    now = max(time.time_ns(), old.updated_ns + 1)
+    await store.write(project, [old.edited(updated_ns=now, is_deleted=True)])
+    return web.Response(status=204)
+
+
+@shared_response
+async def trace_scores(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    trace_id = p.trace_id(request.match_info["trace_id"])
+    span_id = request.match_info.get("span_id") or request.query.get("span_id")
+    span = p.span_id(span_id) if span_id is not None else None
+    scores = await request.app[SCORES_KEY].of_trace(project, trace_id, span)
+    return json_response({"scores": [s.to_json() for s in scores]})
+
+
+@shared_response
+async def score_names(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    return json_response({"names": await request.app[SCORES_KEY].names(project)})
+
+
+def add_routes(app: web.Application) -> None:
+    base = "/api/v1/projects/{project}"
+    app.router.add_post(f"{base}/scores", post_scores)
+    app.router.add_get(f"{base}/scores/names", score_names)
+    app.router.add_patch(f"{base}/scores/{{score_id}}", patch_score)
+    app.router.add_delete(f"{base}/scores/{{score_id}}", delete_score)
+    app.router.add_get(f"{base}/traces/{{trace_id}}/scores", trace_scores)
+    app.router.add_get(f"{base}/traces/{{trace_id}}/spans/{{span_id}}/scores", trace_scores)
+    app.router.add_post(f"{base}/traces/{{trace_id}}/evaluate", evaluate.evaluate_trace)

@@ -1,0 +1,173 @@
+"""Scores in ClickHouse (table `scores`, migration 0018): written as rows, an edit or
+a delete written as a newer row of the same id; read with FINAL, which keeps each
+id's newest row and drops it when deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pyarrow as pa
+
+from gls_engine.scores.stored_score import StoredScore
+from gls_engine.storage import SpanStore
+
+SCORE_COLUMNS = (
+    "id, lower(hex(trace_id)) AS trace_hex, span_id, name, data_type, value, string_value,"
+    " comment, source, evaluator, author, experiment_id, run_id,"
+    " toUnixTimestamp64Nano(created_at) AS created_ns,"
+    " toUnixTimestamp64Nano(updated_at) AS updated_ns"
+)
+# Most scores one read answers (a trace's, a span's).
+MAX_LISTED = 5000
+
+
+def _from_row(row: dict[str, Any]) -> StoredScore:
+    return StoredScore(
+        id=row["id"],
+        trace_id=row["trace_hex"],
+        span_id=row["span_id"],
+        name=row["name"],
+        data_type=row["data_type"],
+        value=row["value"],
+        string_value=row["string_value"],
+        comment=row["comment"],
+        source=row["source"],
+        evaluator=row["evaluator"],
+        author=row["author"],
+        experiment_id=row["experiment_id"],
+        run_id=row["run_id"],
+        created_ns=row["created_ns"],
+        updated_ns=row["updated_ns"],
+    )
+
+
+def _table(project: str, scores: list[StoredScore]) -> pa.Table:
+    return pa.table(
+        {
+            "id": pa.array([s.id for s in scores], pa.string()),
+            "project": pa.array([project] * len(scores), pa.string()),
+            "trace_id": pa.array([bytes.fromhex(s.trace_id) for s in scores], pa.binary(16)),
+            "span_id": pa.array([s.span_id for s in scores], pa.string()),
+            "experiment_id": pa.array([s.experiment_id for s in scores], pa.string()),
+            "run_id": pa.array([s.run_id for s in scores], pa.string()),
+            "name": pa.array([s.name for s in scores], pa.string()),
+            "data_type": pa.array([s.data_type for s in scores], pa.string()),
+            "value": pa.array([s.value for s in scores], pa.float64()),
+            "string_value": pa.array([s.string_value for s in scores], pa.string()),
+            "comment": pa.array([s.comment for s in scores], pa.string()),
+            "source": pa.array([s.source for s in scores], pa.string()),
+            "evaluator": pa.array([s.evaluator for s in scores], pa.string()),
+            "author": pa.array([s.author for s in scores], pa.string()),
+            "created_at": pa.array([s.created_ns for s in scores], pa.timestamp("ns", "UTC")),
+            "updated_at": pa.array([s.updated_ns for s in scores], pa.timestamp("ns", "UTC")),
+            "version": pa.array([s.updated_ns for s in scores], pa.uint64()),
+            "is_deleted": pa.array([int(s.is_deleted) for s in scores], pa.uint8()),
+        }
+    )
+
+
+class ScoreStore:
+    def __init__(self, store: SpanStore) -> None:
+        self.store = store
+
+    async def write(self, project: str, scores: list[StoredScore]) -> None:
+        """One insert of every row: a batch is stored whole or not at all."""
+        await self.store.insert_derived("scores", _table(project, scores))
+        self.store.reads.wrote()  # answers that show scores are no longer current
+
+    async def by_id(self, project: str, score_id: str) -> StoredScore | None:
+        rows = await self.store.query_rows(
+            f"SELECT {SCORE_COLUMNS} FROM scores FINAL"
+            " WHERE project = {project:String} AND id = {id:String}",
+            {"project": project, "id": score_id},
+        )
+        return _from_row(rows[0]) if rows else None
+
+    async def of_trace(
+        self, project: str, trace_id: str, span_id: str | None = None
+    ) -> list[StoredScore]:
+        """The trace's scores (of one span with `span_id`), oldest first."""
+        sql = (
+            f"SELECT {SCORE_COLUMNS} FROM scores FINAL"
+            " WHERE project = {project:String} AND trace_id = unhex({trace:String})"
+        )
+        params = {"project": project, "trace": trace_id}
+        if span_id is not None:
+            sql += " AND span_id = {span:String}"
+            params["span"] = span_id
+        rows = await self.store.query_rows(
+            f"{sql} ORDER BY created_at, id LIMIT {MAX_LISTED}", params
+        )
+        return [_from_row(r) for r in rows]
+
+    async def names(self, project: str) -> list[dict[str, Any]]:
+        """Each score name of the project: its type, how many scores, their labels."""
+        rows = await self.store.query_rows(
+            "SELECT name, any(data_type) AS data_type, sum(n) AS count,"
+            " arraySort(x -> -x.2, groupArrayIf((string_value, n), string_value != '')) AS labels,"
+            " min(low) AS min_value, max(high) AS max_value FROM ("
+            "  SELECT name, any(data_type) AS data_type, string_value, count() AS n,"
+            "  min(value) AS low, max(value) AS high FROM scores FINAL"
+            "  WHERE project = {project:String} GROUP BY name, string_value"
+            ") GROUP BY name ORDER BY name LIMIT 1000",
+            {"project": project},
+        )
+        return [
+            {
+                "name": r["name"],
+                "data_type": r["data_type"],
+                "count": r["count"],
+                "labels": [_label(entry) for entry in r["labels"][:100]],
+                "min_value": r["min_value"],
+                "max_value": r["max_value"],
+            }
+            for r in rows
+        ]
+
+    async def known_types(self, project: str, names: Iterable[str]) -> dict[str, str]:
+        rows = await self.store.query_rows(
+            "SELECT name, any(data_type) AS data_type FROM scores FINAL"
+            " WHERE project = {project:String} AND name IN {names:Array(String)} GROUP BY name",
+            {"project": project, "names": sorted(set(names))},
+        )
+        return {r["name"]: r["data_type"] for r in rows}
+
+    async def summaries(
+        self, project: str, trace_ids: list[str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """trace id -> its scores by name (trace's and its spans'): count, average
+        of the numeric values (booleans as 1 / 0), label counts."""
+        if not trace_ids:
+            return {}
+        rows = await self.store.query_rows(
+            "SELECT trace_hex, name, any(data_type) AS data_type, sum(n) AS count,"
+            " if(sum(valued) = 0, NULL, sum(total) / sum(valued)) AS average,"
+            " arraySort(x -> -x.2, groupArrayIf((string_value, n), string_value != '')) AS labels"
+            " FROM ("
+            "  SELECT lower(hex(trace_id)) AS trace_hex, name, any(data_type) AS data_type,"
+            "  string_value, count() AS n, sum(value) AS total, count(value) AS valued"
+            "  FROM scores FINAL WHERE project = {project:String}"
+            "  AND trace_id IN (SELECT arrayJoin(arrayMap(t -> unhex(t), {ids:Array(String)})))"
+            "  GROUP BY trace_id, name, string_value"
+            ") GROUP BY trace_hex, name ORDER BY trace_hex, name",
+            {"project": project, "ids": trace_ids},
+        )
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            out.setdefault(r["trace_hex"], []).append(
+                {
+                    "name": r["name"],
+                    "data_type": r["data_type"],
+                    "count": r["count"],
+                    "average": r["average"],
+                    "labels": [_label(entry) for entry in r["labels"]],
+                }
+            )
+        return out
+
+
+def _label(entry: Any) -> dict[str, Any]:
+    # (label, count) tuples come as objects or lists in JSONEachRow
+    label, count = entry.values() if isinstance(entry, dict) else entry
+    return {"label": label, "count": int(count)}
