@@ -45,7 +45,10 @@ log = logging.getLogger(__name__)
 
 DAY_NS = 86_400 * 10**9
 EPOCH = dt.date(1970, 1, 1)
-MEMO_DAYS = 8192  # answers kept in memory: each a few KB
+# Answers kept in memory, by the size of their JSON (a facets day at 10M spans:
+# 4.5 KB; up to ~80 KB with 1,000 users and sessions a day). Python's objects
+# take a few times the JSON's bytes.
+MEMO_JSON_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class StoredDay:
     source_mark: int
     next_mark: int
     answer: Any
+    json_bytes: int = 0
 
 
 @dataclass
@@ -100,6 +104,7 @@ class DayAnswers:
         self.store = store
         self.counters = counters
         self._memo: OrderedDict[tuple[Question, int], StoredDay] = OrderedDict()
+        self._memo_bytes = 0
         self._writes: set[asyncio.Task[None]] = set()
 
     async def usable(self, question: Question, days: range) -> DayCheck:
@@ -131,7 +136,7 @@ class DayAnswers:
             if day in known and found is not None:
                 self._keep(question, day, found)
             elif remembered[day] is not None:  # stale: next time, the table may know better
-                del self._memo[(question, day)]
+                self._drop((question, day))
         self._count("day_answers_reused", question.kind, len(known))
         return DayCheck(known, marks)
 
@@ -139,9 +144,11 @@ class DayAnswers:
         """Keep answers of whole days aggregated after `check` read its marks."""
         rows = []
         for day, answer in answers.items():
-            stored = StoredDay(check.marks.get(day, 0), check.marks.get(day + 1, 0), answer)
+            text = orjson.dumps(answer).decode()
+            marks = (check.marks.get(day, 0), check.marks.get(day + 1, 0))
+            stored = StoredDay(*marks, answer, len(text))
             self._keep(question, day, stored)
-            rows.append((day, stored))
+            rows.append((day, stored, text))
         self._count("day_answers_stored", question.kind, len(rows))
         task = asyncio.get_running_loop().create_task(self._write(question, rows))
         self._writes.add(task)
@@ -182,7 +189,8 @@ class DayAnswers:
                 answer = orjson.loads(r["answer"])
             except orjson.JSONDecodeError:
                 continue  # unreadable: aggregated again and stored anew
-            out[int(r["d"])] = StoredDay(int(r["source_mark"]), int(r["next_mark"]), answer)
+            marks = (int(r["source_mark"]), int(r["next_mark"]))
+            out[int(r["d"])] = StoredDay(*marks, answer, len(r["answer"]))
         return out
 
     async def _continued(self, project: str, day: int) -> int:
@@ -197,18 +205,18 @@ class DayAnswers:
         return int(rows[0]["mark"]) if rows and rows[0]["n"] else 0
 
     # --- writes --------------------------------------------------------------------
-    async def _write(self, question: Question, rows: list[tuple[int, StoredDay]]) -> None:
+    async def _write(self, question: Question, rows: list[tuple[int, StoredDay, str]]) -> None:
         now, n = time.time_ns(), len(rows)
         table = pa.table(
             {
                 "project": pa.array([question.project] * n, pa.string()),
                 "kind": pa.array([question.kind] * n, pa.string()),
                 "key": pa.array([question.key] * n, pa.string()),
-                "day": pa.array([EPOCH + dt.timedelta(days=d) for d, _ in rows], pa.date32()),
-                "source_mark": pa.array([s.source_mark for _, s in rows], pa.int64()),
-                "next_mark": pa.array([s.next_mark for _, s in rows], pa.int64()),
+                "day": pa.array([EPOCH + dt.timedelta(days=d) for d, _, _ in rows], pa.date32()),
+                "source_mark": pa.array([s.source_mark for _, s, _ in rows], pa.int64()),
+                "next_mark": pa.array([s.next_mark for _, s, _ in rows], pa.int64()),
                 "computed_at": pa.array([now] * n, pa.timestamp("ns", "UTC")),
-                "answer": pa.array([orjson.dumps(s.answer).decode() for _, s in rows]),
+                "answer": pa.array([text for _, _, text in rows], pa.string()),
             }
         )
         try:
@@ -218,10 +226,15 @@ class DayAnswers:
 
     def _keep(self, question: Question, day: int, stored: StoredDay) -> None:
         key = (question, day)
+        if key in self._memo:
+            self._drop(key)
         self._memo[key] = stored
-        self._memo.move_to_end(key)
-        while len(self._memo) > MEMO_DAYS:
-            self._memo.popitem(last=False)
+        self._memo_bytes += stored.json_bytes
+        while self._memo_bytes > MEMO_JSON_BYTES and len(self._memo) > 1:
+            self._drop(next(iter(self._memo)))
+
+    def _drop(self, key: tuple[Question, int]) -> None:
+        self._memo_bytes -= self._memo.pop(key).json_bytes
 
     def _count(self, name: str, kind: str, n: int) -> None:
         if self.counters is not None and n:
