@@ -6,7 +6,11 @@ inputs, sent as OTLP protobuf); Debian's chromium (Playwright) then, each repeat
 fresh context:
 
 - open: from navigation to the first span row drawn (the API's answer included), and
-  the long tasks until then;
+  the long tasks until then. Timed twice: in the page (first_row_ms: navigation start to
+  the row in the DOM, a MutationObserver; first_row_painted_ms: the task after the next
+  frame), and from Python (open_ms: page.goto to a wait polling every animation frame;
+  Playwright's locator waits poll at 100-500 ms once a wait is past a second, which had
+  added up to 500 ms to open_ms before);
 - list scroll / timeline scroll: the span list, then the waterfall, scrolled from top to
   bottom in steps of a screen, one per animation frame, and the long tasks meanwhile;
 - timeline zoom: ten wheel steps over the axis, and the long tasks meanwhile;
@@ -40,6 +44,25 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__longtasks.push([e.startTime, e.duration]);
 }).observe({ type: "longtask", buffered: true });
 """
+
+# FIRST_ROW % spans: when the first row of the whole trace's span list is in the DOM,
+# and the task after the frame that draws it.
+FIRST_ROW = """
+window.__firstRow = null;
+window.__firstRowPainted = null;
+new MutationObserver((changes, observer) => {
+  if (document.querySelector("%s")) {
+    window.__firstRow = performance.now();
+    observer.disconnect();
+    requestAnimationFrame(() => setTimeout(() => { window.__firstRowPainted = performance.now(); }));
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def first_row_selector(spans: int) -> str:
+    return f"table.spans[data-rows='{spans}'] tr[data-span-id]"
+
 
 SCROLL_TO_END = """async (testId) => {
   const el = document.querySelector(`[data-testid=${testId}]`);
@@ -97,25 +120,29 @@ def long_tasks_between(page, start: float, end: float) -> list[float]:
     return [d for s, d in tasks if s + d >= start and s <= end]
 
 
-def measure(page, url: str, spans: int) -> dict[str, float]:
+def measure(page, url: str, spans: int, graph: bool = True) -> dict[str, float]:
     figures: dict[str, float] = {}
     started = time.perf_counter()
     page.goto(url)
-    page.locator(f"table.spans[data-rows='{spans}'] tr[data-span-id]").first.wait_for(
-        timeout=120_000
+    page.wait_for_function(
+        "() => window.__firstRowPainted !== null", polling="raf", timeout=120_000
     )
     figures["open_ms"] = (time.perf_counter() - started) * 1000
-    drawn_at = page.evaluate("performance.now()")
+    figures["first_row_ms"] = page.evaluate("window.__firstRow")
+    figures["first_row_painted_ms"] = drawn_at = page.evaluate("window.__firstRowPainted")
     tasks = long_tasks_between(page, 0, drawn_at)
     figures["open_longest_task_ms"] = max(tasks, default=0)
     figures["open_long_tasks"] = len(tasks)
-    # the trace's API answer: when it had arrived, and its size
+    # the trace's API answer (the first read of it): when it was asked and had arrived, its size
     answer = page.evaluate(
         """() => performance.getEntriesByType('resource')
-            .filter((e) => e.name.includes('/traces/'))
-            .map((e) => [e.requestStart, e.responseEnd, e.encodedBodySize, e.decodedBodySize])[0]"""
+            .filter((e) => e.name.includes('/traces/') && !e.name.includes('/spans/'))
+            .map((e) => [e.requestStart, e.responseEnd, e.encodedBodySize, e.decodedBodySize,
+                         e.responseStart])[0]"""
     )
+    figures["api_asked_at_ms"] = answer[0]
     figures["api_answer_ms"] = answer[1] - answer[0]
+    figures["api_first_byte_ms"] = answer[4] - answer[0]
     figures["answer_kib"] = answer[3] / 1024
     figures["drawn_after_answer_ms"] = drawn_at - answer[1]
     figures["open_longest_task_after_answer_ms"] = max(
@@ -146,6 +173,8 @@ def measure(page, url: str, spans: int) -> dict[str, float]:
     tasks = long_tasks_between(page, start, end)
     figures["zoom_longest_task_ms"] = max(tasks, default=0)
 
+    if not graph:
+        return figures
     # when the worker's positions are in: the layout's progress line is replaced by the graph
     page.evaluate(
         """() => new MutationObserver((changes, observer) => {
@@ -180,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--spans", type=int, default=10_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--no-graph", action="store_true", help="open, scroll and zoom only")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     ap.add_argument("--json", dest="json_out")
     args = ap.parse_args(argv)
@@ -199,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
                 for repeat in range(args.repeats):
                     context = browser.new_context(viewport={"width": 1440, "height": 900})
                     context.add_init_script(LONG_TASKS)
+                    context.add_init_script(FIRST_ROW % first_row_selector(args.spans))
                     page = context.new_page()
-                    runs.append(measure(page, url, args.spans))
+                    runs.append(measure(page, url, args.spans, graph=not args.no_graph))
                     log(f"repeat {repeat + 1}: {runs[-1]}")
                     context.close()
                 browser.close()

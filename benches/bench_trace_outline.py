@@ -1,11 +1,13 @@
 """Opening one large trace through the API: the whole trace (spans=full), its outline
-(spans=outline, what the trace view asks) and one span whole (what the inspector asks).
+(spans=outline), its outline by columns (.../outline, what the trace view asks) and one
+span whole (what the inspector asks).
 
 A fresh Studio gets one trace of N spans (bench_trace_detail's: a 4-ary tree of LLM
 calls with 200-byte inputs, sent as OTLP protobuf). Each answer is asked --repeats
 times, the modes taken in turn, without freshness headers (so never a shared answer):
 its size and its time from request to the last byte. Then the Studio stops and the
-trace's SELECT alone runs in chDB on its data, with the full and the outline columns.
+trace's SELECT alone runs in chDB on its data: the full and the outline columns (a row
+per span), and the columns statement (one row of arrays).
 
     python benches/bench_trace_outline.py --spans 10000 --repeats 9
 
@@ -29,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_trace_detail import send_trace  # noqa: E402
 from harness import log, machine_info, percentile, studio_process, write_json  # noqa: E402
 
+from gls_engine.query.trace_outline import OUTLINE_COLUMNS_SQL  # noqa: E402
 from gls_engine.query.traces import OUTLINE_SPANS_SELECT, TRACE_SPANS_SELECT  # noqa: E402
 from gls_engine.storage.chdb_store import READER_SESSION  # noqa: E402
 
@@ -47,6 +50,7 @@ def api_figures(api: str, trace_id: str, repeats: int) -> dict[str, dict[str, fl
     urls = {
         "full": f"{trace}?spans=full",
         "outline": f"{trace}?spans=outline",
+        "columns": f"{trace}/outline",
         "one_span": f"{trace}/spans/{span_id}",
     }
     times: dict[str, list[float]] = {name: [] for name in urls}
@@ -74,6 +78,9 @@ def sql_figures(data_dir: Path, trace_id: str, repeats: int) -> dict[str, dict[s
     statements = {
         "full": f"SELECT {TRACE_SPANS_SELECT} FROM spans {where}",
         "outline": f"SELECT {OUTLINE_SPANS_SELECT} FROM spans {where}",
+        "columns": OUTLINE_COLUMNS_SQL.replace("{window}", "")
+        .replace("{project:String}", "'default'")
+        .replace("{trace:String}", f"'{trace_id}'"),
     }
     times: dict[str, list[float]] = {name: [] for name in statements}
     for _ in range(repeats):
