@@ -2,6 +2,7 @@
 Alembic compares the migrations with) holds them all."""
 
 from gls_engine.metadata.models import datasets as datasets  # the dataset tables
+from gls_engine.metadata.models import experiments as experiments  # the experiment tables
 from gls_engine.metadata.models.base import Base, UtcDateTime
 from gls_engine.metadata.models.judge_provider import JudgeProviderRow
 from gls_engine.metadata.models.project_settings import ProjectSettingsRow
