@@ -19,6 +19,8 @@ from multidict import MultiMapping
 from gls_engine import request_params as p
 from gls_engine.query.attributes import decode_attributes, key_values_to_python
 from gls_engine.query.trace_totals import trace_totals
+from gls_engine.scores.score_filter import score_conditions
+from gls_engine.scores.score_store import ScoreStore
 from gls_engine.storage import SpanStore
 
 ZERO_SPAN = "toFixedString(repeat('\\0', 8), 8)"
@@ -224,6 +226,8 @@ def build_trace_filters(project: str, query: MultiMapping[str]) -> SqlParts:
         if param in query:
             usd = p.number(param, query[param], 0, MAX_COST_USD)
             parts.having.append(f"{expr} {parts.bind(usd, 'Float64')}")
+    # a filter, so facets (facets.py _filtered) aggregate rather than use stored days
+    parts.where += score_conditions(_values(query, "score"), proj, parts.bind)
     span_conditions = _span_predicates(parts, query)
     if span_conditions:
         parts.where.append(
@@ -295,6 +299,7 @@ def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
 class TraceQueries:
     def __init__(self, store: SpanStore) -> None:
         self.store = store
+        self.scores = ScoreStore(store)
 
     async def list_projects(self) -> list[dict[str, Any]]:
         rows = await self.store.query_rows(
@@ -402,7 +407,11 @@ class TraceQueries:
             last = rows[-1]
             value = float(last[sort_expr]) if sort in FLOAT_SORTS else last[sort_expr]
             next_cursor = p.encode_cursor([value, last["id"]])
-        return {"traces": [_summary_row(r) for r in rows], "next_cursor": next_cursor}
+        traces = [_summary_row(r) for r in rows]
+        scores = await self.scores.summaries(project, [t["trace_id"] for t in traces])
+        for trace in traces:
+            trace["scores"] = scores.get(trace["trace_id"], [])
+        return {"traces": traces, "next_cursor": next_cursor}
 
     async def count_traces(self, project: str, query: MultiMapping[str]) -> int:
         """How many traces the list's filters select (all pages)."""
