@@ -69,7 +69,7 @@ def create_metadata_engine(url: str | URL, *, for_migrations: bool = False) -> A
                 pool_timeout=POOL_TIMEOUT_S,
             )
         engine = create_async_engine(url, **common)
-        _configure_sqlite(engine, foreign_keys=not for_migrations)
+        _configure_sqlite(engine, migrating=for_migrations)
         return engine
     if not for_migrations:
         common.update(
@@ -82,8 +82,12 @@ def create_metadata_engine(url: str | URL, *, for_migrations: bool = False) -> A
     return create_async_engine(url, connect_args={"timeout": CONNECT_TIMEOUT_S}, **common)
 
 
-def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
-    pragmas = SQLITE_PRAGMAS + ((SQLITE_FOREIGN_KEYS,) if foreign_keys else ())
+def _configure_sqlite(engine: AsyncEngine, *, migrating: bool) -> None:
+    pragmas = SQLITE_PRAGMAS + (() if migrating else (SQLITE_FOREIGN_KEYS,))
+    # A migration takes the write lock before it reads the schema: another
+    # process migrating the same file waits for it (busy_timeout), then finds
+    # nothing left to do, instead of failing on a snapshot it read before.
+    begin = "BEGIN IMMEDIATE" if migrating else "BEGIN"
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -98,7 +102,7 @@ def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(begin)
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,5 +1,11 @@
 """Brings a metadata database to the newest Alembic revision, at every start.
 
+Alembic keeps its running context in module globals, so two migrations in one
+process would trample each other: they run one at a time, each on a worker
+thread with an event loop of its own (as Phoenix does), which also keeps the
+Studio's loop free meanwhile. Between processes, the database itself takes
+turns (env.py: an advisory lock on PostgreSQL; BEGIN IMMEDIATE on SQLite).
+
 A SQLite file of the first metadata store (its schema_migrations table, no
 alembic_version) already has the tables of revision 0001: it is stamped there,
 then upgraded like any other database.
@@ -7,6 +13,8 @@ then upgraded like any other database.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -14,11 +22,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import URL
+
+from gls_engine.metadata.engine import create_metadata_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The first store's migration versions and the revision holding the same tables.
 LEGACY_VERSIONS = {1: "0001"}
+
+_ONE_AT_A_TIME = threading.Lock()
 
 
 class MetadataMigrationError(RuntimeError):
@@ -65,8 +77,21 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-async def upgrade_to_head(engine: AsyncEngine) -> None:
-    """Applies every revision the database lacks (engine: create_metadata_engine's
-    for_migrations one)."""
-    async with engine.connect() as connection:
-        await connection.run_sync(_upgrade)
+async def upgrade_to_head(url: str | URL) -> None:
+    """Applies every revision the database at `url` lacks."""
+    await asyncio.to_thread(upgrade_to_head_blocking, url)
+
+
+def upgrade_to_head_blocking(url: str | URL) -> None:
+    """upgrade_to_head for code without an event loop (tools, `gls migrate`)."""
+    with _ONE_AT_A_TIME:
+        asyncio.run(_upgrade_on(url))
+
+
+async def _upgrade_on(url: str | URL) -> None:
+    engine = create_metadata_engine(url, for_migrations=True)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_upgrade)
+    finally:
+        await engine.dispose()

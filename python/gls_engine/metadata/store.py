@@ -29,7 +29,7 @@ class MetadataUnavailableError(RuntimeError):
 class MetadataStore:
     def __init__(self, url: str | URL) -> None:
         self.url = async_metadata_url(url)
-        self.printable_url = printable_url(self.url)
+        self.printable_url = printable_url(url)  # as written: postgresql://, not +asyncpg
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
 
@@ -37,9 +37,8 @@ class MetadataStore:
     async def open(self) -> None:
         """Connects and applies the migrations the database lacks, or raises
         MetadataUnavailableError saying why."""
-        migrations = create_metadata_engine(self.url, for_migrations=True)
         try:
-            await upgrade_to_head(migrations)
+            await upgrade_to_head(self.url)
         except MetadataMigrationError as exc:
             raise MetadataUnavailableError(
                 f"metadata database {self.printable_url}: {exc}"
@@ -48,8 +47,6 @@ class MetadataStore:
             raise MetadataUnavailableError(
                 f"cannot open the metadata database {self.printable_url}: {self._reason(exc)}"
             ) from None
-        finally:
-            await migrations.dispose()
         self._engine = create_metadata_engine(self.url)
         self._sessions = create_session_factory(self._engine)
 

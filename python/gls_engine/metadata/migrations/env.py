@@ -18,6 +18,10 @@ MIGRATION_LOCK_KEY = 0x61_53_4D_44  # "GLS MD"
 
 
 def run_migrations(connection: Connection) -> None:
+    if connection.in_transaction():
+        # A read before (e.g. an inspection) began one, which Alembic would join
+        # instead of beginning and committing its own.
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
