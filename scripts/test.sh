@@ -9,6 +9,13 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${GLS_CHROMIUM:-}" ]; then
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
   else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
 fi
+# The metadata tests start a real PostgreSQL server (tests/support/postgres_server.py).
+if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null && [ -z "${GLS_TEST_POSTGRES_BIN:-}" ]; then
+  printf '\n==> installing Debian postgresql for the metadata tests\n'
+  export DEBIAN_FRONTEND=noninteractive
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq postgresql >/dev/null; fi
+fi
 export PATH="$HOME/.cargo/bin:$PATH"
 printf '\n==> lint (ruff, mypy)\n'
 .venv/bin/ruff check python tests benches
