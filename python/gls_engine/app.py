@@ -25,7 +25,11 @@ from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.browser_guard import BrowserGuard
 from gls_engine.config import Settings
+from gls_engine.datasets import handlers as dataset_handlers
+from gls_engine.datasets.lifecycle import datasets_context
 from gls_engine.evaluators import handlers as evaluator_handlers
+from gls_engine.experiments import handlers as experiment_handlers
+from gls_engine.experiments.lifecycle import experiments_context
 from gls_engine.ingest import IngestPipeline, http_receiver
 from gls_engine.ingest.enrichment import Enrichment
 from gls_engine.ingest.memory_limiter import MIB, rss_bytes
@@ -91,7 +95,7 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _metadata_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS_KEY]
     metadata = MetadataStore(settings.metadata_database_url)
-    log.info("opening metadata database %s", metadata.printable_url)
+    log.info("opening metadata database %s", metadata.printable_url + str(metadata.url.password))
     await metadata.open()  # migrated to the newest revision
     app[metadata_handlers.METADATA_KEY] = metadata
     yield
@@ -245,6 +249,8 @@ def create_app(settings: Settings) -> web.Application:
         [
             _storage_ctx,
             _metadata_ctx,
+            datasets_context(lambda app: app[SETTINGS_KEY].data_path),
+            experiments_context(STORE_KEY),
             _enrichment_ctx,
             _retention_ctx,
             _pipeline_ctx,
@@ -266,5 +272,7 @@ def create_app(settings: Settings) -> web.Application:
     notification_handlers.add_routes(app)
     evaluator_handlers.add_routes(app, settings.data_path)
     score_handlers.add_routes(app)
+    dataset_handlers.add_routes(app)
+    experiment_handlers.add_routes(app)
     webui.add_routes(app)
     return app

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gls_engine.metadata.models.base import Base
 from gls_engine.metadata.models.dataset_item import ROW_ID
+from gls_engine.metadata.models.json_value import JsonValue
 
 
 class DatasetItemRevisionRow(Base):
@@ -35,7 +36,7 @@ class DatasetItemRevisionRow(Base):
     until_version: Mapped[int | None] = mapped_column(Integer)
     dataset_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(8))
-    input: Mapped[Any] = mapped_column(JSON)
-    expected: Mapped[Any] = mapped_column(JSON, nullable=True)
-    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
+    input: Mapped[Any] = mapped_column(JsonValue())
+    expected: Mapped[Any] = mapped_column(JsonValue(), nullable=True)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JsonValue())
     split: Mapped[str | None] = mapped_column(String(128))

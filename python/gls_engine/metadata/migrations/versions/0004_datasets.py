@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from gls_engine.metadata.models.base import UtcDateTime
+from gls_engine.metadata.models.json_value import JsonValue
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -157,9 +158,9 @@ def upgrade() -> None:
         sa.Column("until_version", sa.Integer(), nullable=True),
         sa.Column("dataset_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("input", sa.JSON(), nullable=False),
-        sa.Column("expected", sa.JSON(), nullable=True),
-        sa.Column("metadata", sa.JSON(), nullable=False),
+        sa.Column("input", JsonValue(), nullable=False),
+        sa.Column("expected", JsonValue(), nullable=True),
+        sa.Column("metadata", JsonValue(), nullable=False),
         sa.Column("split", sa.String(length=128), nullable=True),
         sa.ForeignKeyConstraint(
             ["item_id"],

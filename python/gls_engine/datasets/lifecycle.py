@@ -1,0 +1,35 @@
+"""The datasets' part of the Studio's life: opened after the metadata store and the
+span store (it reads spans for items from traces), uploads cut by the last stop
+failed and cleaned up, running uploads stopped at the end."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from gls_engine.datasets.handlers import DATASETS_KEY, UPLOAD_DIR_KEY
+from gls_engine.datasets.limits import DatasetLimits
+from gls_engine.datasets.service import Datasets
+from gls_engine.datasets.upload_jobs import UploadJobs
+from gls_engine.metadata.handlers import METADATA_KEY
+from gls_engine.query.handlers import QUERIES_KEY
+
+
+def datasets_context(
+    data_dir: Callable[[web.Application], Path],
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context; `data_dir(app)` gives the Studio's data directory."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        upload_dir = data_dir(app) / "dataset_uploads"
+        limits = DatasetLimits.from_environment()
+        jobs = UploadJobs(app[METADATA_KEY], limits, upload_dir)
+        await jobs.recover()
+        app[UPLOAD_DIR_KEY] = upload_dir
+        app[DATASETS_KEY] = Datasets(app[METADATA_KEY], limits, jobs, app.get(QUERIES_KEY))
+        yield
+        await jobs.close()
+
+    return context

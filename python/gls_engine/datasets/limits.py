@@ -1,0 +1,40 @@
+"""The bounds of what datasets take: every one of them is a clear 4xx or a failed
+job naming the row and column, never a silent cut."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DatasetLimits:
+    # An upload's file, as streamed to the data dir.
+    max_upload_bytes: int = 2048 * MIB
+    # One cell of an upload, or one field (input, expected, metadata) of an item as JSON.
+    max_cell_bytes: int = 1 * MIB
+    max_id_chars: int = 256
+    max_split_chars: int = 128
+    # Items in one JSON request (add, change set, from spans).
+    max_items_per_request: int = 10_000
+    max_json_body_bytes: int = 64 * MIB
+    # Rows an upload job validates and inserts per transaction.
+    upload_batch_rows: int = 1000
+    # Revisions a filtered or searched page looks at before answering with what it
+    # found and a cursor to go on from (a bound on each request's time).
+    max_scanned_per_page: int = 20_000
+
+    @classmethod
+    def from_environment(cls) -> DatasetLimits:
+        """GLS_DATASET_MAX_UPLOAD_BYTES and GLS_DATASET_MAX_CELL_BYTES override the
+        defaults (until the Studio's settings carry them)."""
+        values = {}
+        for name, env in (
+            ("max_upload_bytes", "GLS_DATASET_MAX_UPLOAD_BYTES"),
+            ("max_cell_bytes", "GLS_DATASET_MAX_CELL_BYTES"),
+        ):
+            if os.environ.get(env, "").isdigit() and int(os.environ[env]) > 0:
+                values[name] = int(os.environ[env])
+        return cls(**values)

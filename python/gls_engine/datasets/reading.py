@@ -1,0 +1,193 @@
+"""Reading one version of a dataset: its items in pages, in item order, optionally
+of one split and holding a text.
+
+Version V is every revision with version <= V < until_version (or still open)
+that is not a delete. Pages go on from the last item id (keyset; never OFFSET):
+the revisions index (dataset_id, item_id, version) walks the dataset in item
+order from there. The version bound is written `version + 0` so neither engine
+takes the (dataset_id, version, item_id) index instead and sorts a million rows.
+
+A split or a text can match few items, so a filtered page looks at no more than
+limits.max_scanned_per_page revisions: it answers what matched in them and a
+cursor to go on from (searched_to_end false) — each request stays bounded, and
+the caller asks again for more. Search is a case-insensitive substring of the
+input, expected output and metadata as JSON text (ASCII case folding on SQLite).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gls_engine import request_params as p
+from gls_engine.datasets.items import item_json
+from gls_engine.metadata.models.datasets import DatasetItemRevisionRow, DatasetItemRow
+
+Rev = DatasetItemRevisionRow
+Item = DatasetItemRow
+MAX_PAGE = 1000
+MAX_SEARCH_CHARS = 256
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    split: str | None = None
+    search: str | None = None
+
+    @property
+    def narrows(self) -> bool:
+        return self.split is not None or bool(self.search)
+
+
+def in_version(dataset_id: int, version: int) -> ColumnElement[bool]:
+    return and_(
+        Rev.dataset_id == dataset_id,
+        Rev.version + 0 <= version,
+        or_(Rev.until_version.is_(None), Rev.until_version > version),
+        Rev.kind != "delete",
+    )
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matches(filters: ItemFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.split is not None:
+        conditions.append(Rev.split == filters.split)
+    if filters.search:
+        pattern = _like_pattern(filters.search)
+        conditions.append(
+            or_(
+                *(
+                    cast(column, Text).ilike(pattern, escape="\\")
+                    for column in (Rev.input, Rev.expected, Rev.meta)
+                )
+            )
+        )
+    return conditions
+
+
+def _items_select() -> Select[DatasetItemRevisionRow, str, str | None, str | None]:
+    return select(Rev, Item.external_id, Item.source_trace_id, Item.source_span_id).join(
+        Item, Item.id == Rev.item_id
+    )
+
+
+def _answers(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    return [item_json(r[1], r[0], r[2], r[3]) for r in rows]
+
+
+async def read_page(
+    session: AsyncSession,
+    dataset_id: int,
+    version: int,
+    filters: ItemFilter,
+    limit: int,
+    cursor: str | None,
+    max_scanned: int,
+) -> dict[str, Any]:
+    """{"items": [...], "next_cursor": str | None, "searched_to_end": bool}."""
+    after = p.decode_cursor(cursor, (int,))[0] if cursor else 0
+    query = _items_select().where(in_version(dataset_id, version), Rev.item_id > after)
+    scanned_to: int | None = None
+    if filters.narrows:
+        # the last item id among the next max_scanned revisions: the page looks no further
+        window = (
+            select(Rev.item_id)
+            .where(Rev.dataset_id == dataset_id, Rev.item_id > after)
+            .order_by(Rev.item_id)
+            .limit(max_scanned)
+            .subquery()
+        )
+        scanned_to = await session.scalar(select(func.max(window.c.item_id)))
+        if scanned_to is None:
+            return {"items": [], "next_cursor": None, "searched_to_end": True}
+        query = query.where(Rev.item_id <= scanned_to, *_matches(filters))
+    rows = (await session.execute(query.order_by(Rev.item_id).limit(limit + 1))).all()
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1][0].item_id
+        return {
+            "items": _answers(rows),
+            "next_cursor": p.encode_cursor([last]),
+            "searched_to_end": False,
+        }
+    if scanned_to is not None:
+        more = await session.scalar(
+            select(Rev.item_id)
+            .where(Rev.dataset_id == dataset_id, Rev.item_id > scanned_to)
+            .limit(1)
+        )
+        if more is not None:
+            return {
+                "items": _answers(rows),
+                "next_cursor": p.encode_cursor([scanned_to]),
+                "searched_to_end": False,
+            }
+    return {"items": _answers(rows), "next_cursor": None, "searched_to_end": True}
+
+
+async def read_item(
+    session: AsyncSession, dataset_id: int, version: int, external_id: str
+) -> dict[str, Any] | None:
+    row = (
+        await session.execute(
+            _items_select().where(
+                in_version(dataset_id, version),
+                Item.dataset_id == dataset_id,
+                Item.external_id == external_id,
+            )
+        )
+    ).first()
+    return None if row is None else _answers([row])[0]
+
+
+async def items_at(
+    session: AsyncSession, dataset_id: int, version: int, item_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """Item row id -> the item as `version` has it, for those of `item_ids` it holds."""
+    if not item_ids:
+        return {}
+    rows = (
+        await session.execute(
+            _items_select().where(in_version(dataset_id, version), Rev.item_id.in_(list(item_ids)))
+        )
+    ).all()
+    return {r[0].item_id: item for r, item in zip(rows, _answers(rows), strict=True)}
+
+
+async def iterate_version(
+    sessions: async_sessionmaker[AsyncSession],
+    dataset_id: int,
+    version: int,
+    split: str | None,
+    chunk: int,
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every item of a version in item order, `chunk` at a time (export). A session
+    per chunk: a long export never holds SQLite's one connection between chunks,
+    and the version, immutable, reads the same across them."""
+    after = 0
+    conditions = [in_version(dataset_id, version)]
+    if split is not None:
+        conditions.append(Rev.split == split)
+    while True:
+        async with sessions() as session:
+            rows = (
+                await session.execute(
+                    _items_select()
+                    .where(*conditions, Rev.item_id > after)
+                    .order_by(Rev.item_id)
+                    .limit(chunk)
+                )
+            ).all()
+        if not rows:
+            return
+        yield _answers(rows)
+        after = rows[-1][0].item_id

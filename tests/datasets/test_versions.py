@@ -1,0 +1,191 @@
+"""Versions on both backends, on the library itself: a random run of changes (adds,
+patches, split moves, deletes) read back at every version equals a plain model
+of the dataset kept beside it; each version stores only what it changed; diffs
+between any two versions are what the model says, page by page."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from gls_engine.datasets.changes import ChangeSet, DatasetBusyError
+from gls_engine.datasets.items import ItemPatch, NewItem
+from gls_engine.datasets.limits import DatasetLimits
+from gls_engine.datasets.reading import ItemFilter
+from gls_engine.datasets.service import Datasets
+from gls_engine.datasets.upload_jobs import UploadJobs
+from gls_engine.errors import InvalidParameterError, NotFoundError
+from gls_engine.metadata import MetadataStore
+from gls_engine.metadata.models.datasets import DatasetItemRevisionRow
+
+pytest_plugins = ["dataset_backends"]  # metadata_url, postgres_server
+
+PROJECT = "versions"
+CONTENT = ("input", "expected", "metadata", "split")
+
+
+async def opened(url: str, tmp_path: Path) -> Datasets:
+    store = MetadataStore(url)
+    await store.open()
+    limits = DatasetLimits()
+    return Datasets(store, limits, UploadJobs(store, limits, tmp_path / "uploads"), None)
+
+
+async def read_all(datasets: Datasets, name: str, version: int, **filters: Any) -> list[dict]:
+    items: list[dict] = []
+    cursor = None
+    while True:
+        page = await datasets.items(
+            PROJECT, name, str(version), None, ItemFilter(**filters), 7, cursor
+        )
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+
+
+def content(item: dict) -> dict:
+    return {k: item[k] for k in ("id", *CONTENT)}
+
+
+async def test_every_version_reads_as_the_model_says(metadata_url: str, tmp_path: Path) -> None:
+    datasets = await opened(metadata_url, tmp_path)
+    try:
+        await datasets.catalog.create(PROJECT, {"name": "model"})
+        rng = random.Random(12)
+        model: dict[str, dict] = {}
+        snapshots: dict[int, dict[str, dict]] = {}
+        serial = 0
+        for _step in range(25):
+            add, patch, delete = [], [], []
+            for _ in range(rng.randint(0, 6)):
+                serial += 1
+                item = {
+                    "id": f"item-{serial:03d}",
+                    "input": {"q": f"question {serial}", "n": serial},
+                    "expected": rng.choice([None, f"answer {serial}", [serial]]),
+                    "metadata": {"seed": serial},
+                    "split": rng.choice([None, "train", "test", "holdout"]),
+                }
+                add.append(NewItem(**item))
+                model[item["id"]] = item
+            live = sorted(set(model) - {i.id for i in add})
+            rng.shuffle(live)
+            for item_id in live[: rng.randint(0, 3)]:
+                fields = rng.choice(
+                    [
+                        {"split": rng.choice(["train", "test", None])},
+                        {"expected": f"fixed {item_id}"},
+                        {"input": {"q": "reworded"}, "metadata": {"edited": True}},
+                    ]
+                )
+                patch.append(ItemPatch(item_id, fields))
+                model[item_id] = {**model[item_id], **fields}
+            for item_id in live[3 : 3 + rng.randint(0, 2)]:
+                delete.append(item_id)
+                del model[item_id]
+            if not (add or patch or delete):
+                continue
+            version = await datasets.change(
+                PROJECT, "model", ChangeSet(f"step {_step}", add, patch, delete)
+            )
+            assert version["item_count"] == len(model)
+            snapshots[version["version"]] = {k: dict(v) for k, v in model.items()}
+
+        for number, expected in snapshots.items():
+            read = await read_all(datasets, "model", number)
+            assert [content(i) for i in read] == [
+                expected[k] for k in sorted(expected, key=lambda k: int(k.split("-")[1]))
+            ], f"version {number}"
+            train = await read_all(datasets, "model", number, split="train")
+            assert {i["id"] for i in train} == {
+                k for k, v in expected.items() if v["split"] == "train"
+            }
+
+        numbers = sorted(snapshots)
+        for older, newer in [
+            (numbers[0], numbers[-1]),
+            (numbers[3], numbers[4]),
+            (numbers[-1], numbers[2]),
+        ]:
+            changes: list[dict] = []
+            cursor = None
+            while True:
+                page = await datasets.diff(PROJECT, "model", str(older), str(newer), 3, cursor)
+                changes += page["changes"]
+                cursor = page["next_cursor"]
+                if cursor is None:
+                    break
+            before, after = snapshots[older], snapshots[newer]
+            want = {}
+            for item_id in set(before) | set(after):
+                if item_id not in before:
+                    want[item_id] = "added"
+                elif item_id not in after:
+                    want[item_id] = "removed"
+                elif before[item_id] != after[item_id]:
+                    want[item_id] = "changed"
+            assert {c["id"]: c["change"] for c in changes} == want, (older, newer)
+            for change in changes:
+                if change["before"] is not None:
+                    assert content(change["before"]) == before[change["id"]]
+                if change["after"] is not None:
+                    assert content(change["after"]) == after[change["id"]]
+    finally:
+        await datasets.store.close()
+
+
+async def test_a_version_stores_only_what_it_changed(metadata_url: str, tmp_path: Path) -> None:
+    datasets = await opened(metadata_url, tmp_path)
+    try:
+        await datasets.catalog.create(PROJECT, {"name": "sparse"})
+        items = [NewItem(f"i{n}", {"n": n}) for n in range(2000)]
+        await datasets.change(PROJECT, "sparse", ChangeSet("all", add=items))
+        await datasets.change(
+            PROJECT, "sparse", ChangeSet("one", patch=[ItemPatch("i1500", {"split": "test"})])
+        )
+        async with datasets.store.sessions() as session:
+            rows = await session.scalar(select(func.count()).select_from(DatasetItemRevisionRow))
+        assert rows == 2001
+        assert len(await read_all(datasets, "sparse", 2, split="test")) == 1
+        assert len(await read_all(datasets, "sparse", 1, split="test")) == 0
+    finally:
+        await datasets.store.close()
+
+
+async def test_bad_changes_are_refused_and_write_nothing(metadata_url: str, tmp_path: Path) -> None:
+    datasets = await opened(metadata_url, tmp_path)
+    try:
+        await datasets.catalog.create(PROJECT, {"name": "strict"})
+        await datasets.change(
+            PROJECT, "strict", ChangeSet(add=[NewItem("a", "x"), NewItem("b", "y")])
+        )
+        with pytest.raises(InvalidParameterError, match="'a' is already used"):
+            await datasets.change(
+                PROJECT, "strict", ChangeSet(add=[NewItem("c", 1), NewItem("a", 2)])
+            )
+        with pytest.raises(NotFoundError, match="'zz'"):
+            await datasets.change(
+                PROJECT, "strict", ChangeSet(add=[NewItem("d", 1)], delete=["zz"])
+            )
+        with pytest.raises(InvalidParameterError, match="named twice"):
+            await datasets.change(
+                PROJECT, "strict", ChangeSet(patch=[ItemPatch("a", {"split": "x"})], delete=["a"])
+            )
+        await datasets.change(PROJECT, "strict", ChangeSet(delete=["b"]))
+        with pytest.raises(InvalidParameterError, match="'b' is already used"):
+            await datasets.change(PROJECT, "strict", ChangeSet(add=[NewItem("b", 3)]))
+        with pytest.raises(NotFoundError):
+            await datasets.change(
+                PROJECT, "strict", ChangeSet(patch=[ItemPatch("b", {"input": 1})])
+            )
+        versions = await datasets.versions(PROJECT, "strict")
+        assert [v["version"] for v in versions] == [2, 1]
+        assert [i["id"] for i in await read_all(datasets, "strict", 2)] == ["a"]
+        assert issubclass(DatasetBusyError, InvalidParameterError)
+    finally:
+        await datasets.store.close()
