@@ -95,7 +95,7 @@ async def _storage_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _metadata_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS_KEY]
     metadata = MetadataStore(settings.metadata_database_url)
-    log.info("opening metadata database %s", metadata.printable_url + str(metadata.url.password))
+    log.info("opening metadata database %s", metadata.printable_url)
     await metadata.open()  # migrated to the newest revision
     app[metadata_handlers.METADATA_KEY] = metadata
     yield
