@@ -84,6 +84,7 @@ export const LIST_FILTERS = [
   "max_tokens",
   "min_cost_usd",
   "max_cost_usd",
+  "score",
 ] as const;
 
 function parseListFilters(q: URLSearchParams): Record<string, string[]> {

@@ -4,6 +4,7 @@ import { count } from "../format";
 import { navigate, ViewState } from "../route";
 import { cn } from "../ui/cn";
 import { Input } from "../ui/Input";
+import { ScoreFilterSection } from "../scores/ScoreFilterSection";
 
 /** A facet of the counts and the list parameter it filters; `single` when the state holds one value. */
 type Section = { title: string; facet: keyof Facets; param: string; single?: "status" | "environment" };
@@ -61,6 +62,7 @@ export function FilterPanel({ state, facets }: { state: ViewState; facets: Facet
           onChoose={(value, on) => choose(state, section, value, on)}
         />
       ))}
+      {state.project && <ScoreFilterSection state={state} project={state.project} />}
       {RANGES.map((r) => (
         <fieldset key={r.range} className="flex flex-col gap-1">
           <legend className="mb-1 text-xs font-semibold tracking-wide text-zinc-500 uppercase">{r.title}</legend>

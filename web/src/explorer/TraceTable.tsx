@@ -10,6 +10,7 @@ import type { TraceSummary } from "../api";
 import { count, duration, grams, plural, time, usd } from "../format";
 import { PAGE_SIZE } from "../queries";
 import { selectedTraceHref, ViewState } from "../route";
+import { ScoreSummaryCell } from "../scores/ScoreChips";
 import { Badge } from "../ui/Badge";
 import { cn } from "../ui/cn";
 import { Tooltip } from "../ui/Tooltip";
@@ -29,7 +30,7 @@ const FOLLOW_AFTER_MS = 200;
 /** The columns: the split view (a trace open beside the list) has the start time
  * under the name and leaves out spans and models. */
 const COLUMNS = {
-  wide: "5.5rem 12rem minmax(10rem,1fr) 6rem 4.5rem 5.5rem 5.5rem 5.5rem minmax(6rem,0.6fr)",
+  wide: "5.5rem 12rem minmax(10rem,1fr) 6rem 4.5rem 5.5rem 5.5rem 5.5rem minmax(6rem,0.6fr) minmax(6rem,0.6fr)",
   split: "5.5rem minmax(9rem,1fr) 6rem 5.5rem 5rem 5rem",
 };
 
@@ -158,6 +159,7 @@ export function TraceTable(props: TraceTableProps) {
           <Th right>Cost</Th>
           <Th right>Carbon</Th>
           {!split && <Th>Models</Th>}
+          {!split && <Th>Scores</Th>}
         </tr>
       </thead>
       <tbody role="rowgroup" className="relative grid" style={{ height: virtualizer.getTotalSize() }}>
@@ -232,6 +234,11 @@ export function TraceTable(props: TraceTableProps) {
               </Td>
               <Td className="carbon text-right tabular-nums">{grams(t.carbon.carbon_g)}</Td>
               {!split && <Td className="models text-xs text-zinc-500">{t.models.join(", ")}</Td>}
+              {!split && (
+                <Td className="scores">
+                  <ScoreSummaryCell scores={t.scores} />
+                </Td>
+              )}
             </tr>
           );
         })}

@@ -10,6 +10,7 @@ import { ExceptionList } from "./ExceptionList";
 import { JsonTree } from "./JsonTree";
 import { conversation, isMessageAttribute } from "./messages";
 import { resourceAttributes } from "./traceMetadata";
+import { ScoresSection } from "../scores/ScoresSection";
 
 type Range = { value: number; min: number; max: number } | null;
 const withRange = (r: Range, unit: (v: number) => string) => (r ? `${unit(r.value)} (${unit(r.min)} – ${unit(r.max)})` : null);
@@ -138,6 +139,7 @@ export function SpanInspector({ span }: { span: FullSpan }) {
           </ul>
         </Section>
       )}
+      <ScoresSection project={span.project} traceId={span.trace_id} spanId={span.span_id} />
       <Section title="Attributes">
         <AttributeTable attributes={span.attributes} shownAbove={chat ? isMessageAttribute : () => false} />
       </Section>

@@ -4,6 +4,7 @@ import { traceExportUrl } from "../explorer/exportLinks";
 import { ExportLink } from "../explorer/ExportLink";
 import { ShareButton } from "../explorer/ShareButton";
 import { pageHref, ViewState } from "../route";
+import { ScoreChips } from "../scores/ScoreChips";
 import { Badge } from "../ui/Badge";
 import { CopyButton } from "./CopyButton";
 import { rootSpanId, traceMetadata } from "./traceMetadata";
@@ -50,6 +51,7 @@ export function TraceHeader({ trace, name, state }: { trace: TraceOutline; name:
         </div>
       </div>
       <MetadataChips trace={trace} state={state} />
+      <ScoreChips project={trace.project} traceId={trace.trace_id} />
     </header>
   );
 }

@@ -1,0 +1,151 @@
+"""Scores in the web UI, in Debian's chromium (Playwright) against a real Studio fed by
+the OpenTelemetry SDK's OTLP/HTTP exporter: a person adds a score in the span
+inspector (it shows in the inspector and as a header chip, stored as theirs) and
+deletes it; the trace list shows a scores column and filters by a score from the
+filter panel; hostile names and comments are shown as text."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from playwright.sync_api import expect
+
+from otlp_helpers import wait_for_trace
+
+PROJECT = "scores-ui"
+HOSTILE_HTML = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>'
+
+
+def _send(studio, name: str) -> tuple[str, str]:
+    """(trace id, root span id) of a one-span trace sent by the OTel SDK."""
+    provider = TracerProvider(resource=Resource.create({"service.name": "scores-ui"}))
+    exporter = OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": PROJECT})
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    start = time.time_ns() - 30 * 10**9
+    span = provider.get_tracer("scores-ui").start_span(
+        name, start_time=start, attributes={"input.value": "q", "output.value": "a"}
+    )
+    span.end(end_time=start + 10**6)
+    provider.shutdown()
+    context = span.get_span_context()
+    trace_id = format(context.trace_id, "032x")
+    wait_for_trace(studio.api, PROJECT, trace_id)
+    return trace_id, format(context.span_id, "016x")
+
+
+def _scores(studio, trace_id: str) -> list[dict]:
+    resp = requests.get(
+        f"{studio.api}/api/v1/projects/{PROJECT}/traces/{trace_id}/scores", timeout=30
+    )
+    assert resp.status_code == 200
+    return resp.json()["scores"]
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+@pytest.mark.parametrize("hostile", [False, True])
+def test_a_person_adds_a_score_and_deletes_it(studio, page, hostile: bool) -> None:
+    trace_id, root = _send(studio, f"scored by hand {hostile}")
+    name = HOSTILE_HTML if hostile else "helpful"
+    comment = HOSTILE_HTML if hostile else "clear answer"
+    page.goto(f"{studio.api}/#/{PROJECT}/trace/{trace_id}")
+    section = page.get_by_test_id("span-scores")
+    expect(section).to_contain_text("No scores yet.")
+    form = section.get_by_role("form", name="add a score")
+    form.get_by_label("score name").fill(name)
+    form.get_by_label("score value").fill("0.8")
+    form.get_by_label("score comment").fill(comment)
+    form.get_by_label("your name").fill("ana")
+    form.get_by_role("button", name="Add score").click()
+
+    row = section.locator("li.score")
+    expect(row).to_have_count(1)
+    expect(row.locator(".score-name")).to_have_text(name)
+    expect(row.locator(".score-value")).to_have_text("0.8")
+    expect(row.locator(".score-comment")).to_have_text(comment)
+    expect(row).to_contain_text("this span · ana")
+    chip = page.get_by_test_id("trace-scores").locator("li.score-chip")
+    expect(chip).to_have_text(f"{name}0.8")
+    [stored] = _scores(studio, trace_id)
+    assert (stored["name"], stored["value"], stored["comment"]) == (name, 0.8, comment)
+    assert (stored["source"], stored["author"], stored["span_id"]) == ("human", "ana", root)
+    assert page.evaluate("window.__pwned") is None
+
+    # a label on the whole trace, its type chosen in the form
+    form.get_by_label("score name").fill(f"tone {hostile}")
+    _choose(page, "score type", "Label")
+    form.get_by_label("score value").fill("polite")
+    _choose(page, "score target", "Whole trace")
+    form.get_by_role("button", name="Add score").click()
+    expect(row).to_have_count(2)
+    labelled = [s for s in _scores(studio, trace_id) if s["name"] == f"tone {hostile}"]
+    assert [(s["data_type"], s["value"], s["span_id"]) for s in labelled] == [
+        ("categorical", "polite", None)
+    ]
+
+    # theirs can be deleted; a score sent by the API cannot be, here
+    requests.post(
+        f"{studio.api}/api/v1/projects/{PROJECT}/scores",
+        json={"trace_id": trace_id, "name": "api-sent", "value": 1},
+        timeout=30,
+    ).raise_for_status()
+    page.reload()
+    expect(row).to_have_count(3)
+    expect(section.locator("li.score", has_text="api-sent").get_by_role("button")).to_have_count(0)
+    section.get_by_role("button", name=f"Delete score {name}").click()
+    expect(row).to_have_count(2)
+    assert name not in {s["name"] for s in _scores(studio, trace_id)}
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_the_list_shows_scores_and_filters_by_one(studio, page) -> None:
+    good, _ = _send(studio, "answered well")
+    bad, _ = _send(studio, "answered badly")
+    requests.post(
+        f"{studio.api}/api/v1/projects/{PROJECT}/scores",
+        json={
+            "scores": [
+                {"trace_id": good, "name": "quality", "value": "good"},
+                {"trace_id": bad, "name": "quality", "value": "bad"},
+                {"trace_id": good, "name": "latency-ok", "value": 0.5},
+                {"trace_id": good, "name": "latency-ok", "value": 1},
+            ]
+        },
+        timeout=30,
+    ).raise_for_status()
+    page.goto(f"{studio.api}/#/{PROJECT}")
+    good_row = page.locator(f"tr[data-trace-id='{good}']")
+    bad_row = page.locator(f"tr[data-trace-id='{bad}']")
+    expect(good_row.locator("td.scores")).to_have_text(
+        "latency-ok: 0.75 (avg of 2) · quality: good"
+    )
+    expect(bad_row.locator("td.scores")).to_have_text("quality: bad")
+
+    panel = page.get_by_role("group", name="score filters")
+    _choose(page, "score filter name", "quality")
+    _choose(page, "score filter value", "good")
+    panel.get_by_role("button", name="Filter", exact=True).click()
+    expect(bad_row).to_have_count(0)
+    expect(good_row).to_be_visible()
+    assert "score=quality%3Ais%3Agood" in page.url
+    expect(panel.locator(".score-filter")).to_have_text("quality is good×")
+
+    # a numeric filter ANDed with it, then both removed
+    _choose(page, "score filter name", "latency-ok")
+    _choose(page, "score filter op", ">")
+    panel.get_by_label("score filter value").fill("0.8")
+    panel.get_by_role("button", name="Filter", exact=True).click()
+    expect(good_row).to_have_count(0)
+    for text in ("latency-ok > 0.8", "quality is good"):
+        panel.get_by_role("button", name=f"Remove score filter {text}").click()
+    expect(bad_row).to_be_visible()
+    expect(good_row).to_be_visible()

@@ -1,0 +1,49 @@
+// The scores API (api/openapi.yaml, "scores"): a trace's scores, the project's score
+// names, and a person's score added or deleted. Types are the generated ones.
+import { ApiError } from "../api";
+import type { components } from "../generated/openapi";
+
+type Schemas = components["schemas"];
+export type StoredScore = Schemas["StoredScore"];
+export type ScoreInput = Schemas["ScoreInput"];
+export type ScoreNameSummary = Schemas["ScoreNameSummary"];
+export type TraceScoreSummary = Schemas["TraceScoreSummary"];
+export type ScoreDataType = StoredScore["data_type"];
+
+const projectPath = (project: string) => `/api/v1/projects/${encodeURIComponent(project)}`;
+
+/** Without the list's `max-age` (api.ts readHeaders): a person's own score is read
+ * back at once after it is written, not from an answer shared from before. */
+async function call<T>(path: string, init: RequestInit = {}): Promise<T | null> {
+  const resp = await fetch(path, { ...init, headers: { Accept: "application/json", ...init.headers } });
+  if (!resp.ok) {
+    let code = "http_error";
+    let message = `${resp.status} ${resp.statusText}`;
+    try {
+      const body = await resp.json();
+      code = body.error?.code ?? code;
+      message = body.error?.message ?? message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(resp.status, code, message);
+  }
+  return resp.status === 204 ? null : ((await resp.json()) as T);
+}
+
+export const traceScores = async (project: string, traceId: string, signal?: AbortSignal) =>
+  (await call<{ scores: StoredScore[] }>(`${projectPath(project)}/traces/${encodeURIComponent(traceId)}/scores`, { signal }))!
+    .scores;
+
+export const scoreNames = async (project: string, signal?: AbortSignal) =>
+  (await call<{ names: ScoreNameSummary[] }>(`${projectPath(project)}/scores/names`, { signal }))!.names;
+
+export const addScore = async (project: string, score: ScoreInput) =>
+  (await call<{ scores: StoredScore[] }>(`${projectPath(project)}/scores`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(score),
+  }))!.scores[0];
+
+export const deleteScore = (project: string, scoreId: string) =>
+  call<null>(`${projectPath(project)}/scores/${encodeURIComponent(scoreId)}`, { method: "DELETE" });
