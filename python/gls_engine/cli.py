@@ -1,4 +1,4 @@
-"""The `gls` command line: serve, migrate, status, prices, version."""
+"""The `gls` command line: serve, migrate (spans and metadata), status, prices, version."""
 
 from __future__ import annotations
 
@@ -113,6 +113,17 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     for name in applied:
         print(f"applied {name}")
     print(f"schema up to date ({len(applied)} applied)")
+    from gls_engine.metadata.migrate import head_revision
+    from gls_engine.metadata.store import MetadataStore
+
+    metadata = MetadataStore(settings.metadata_database_url)
+
+    async def migrate_metadata() -> None:
+        await metadata.open()  # migrates; errors name the database, not its password
+        await metadata.close()
+
+    asyncio.run(migrate_metadata())
+    print(f"metadata database {metadata.printable_url} at revision {head_revision()}")
     return 0
 
 

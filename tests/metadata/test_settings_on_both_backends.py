@@ -24,6 +24,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
+from gls_engine.metadata.migrate import head_revision
+
 from conftest import Studio, free_port, make_studio
 from enriched_spans import COST_STATUS, flat_span
 from openapi_check import checked_get, checked_put
@@ -257,4 +259,34 @@ def test_a_bad_url_from_the_environment_is_refused(tmp_path: Path) -> None:
     done = serve(tmp_path, env={"GLS_METADATA_URL": f"mysql://gls:{PASSWORD}@db/meta"})
     assert done.returncode == 2, done.stdout + done.stderr
     assert "gls: metadata_url: 'mysql' is not supported" in done.stderr
+    assert PASSWORD not in done.stdout + done.stderr
+
+
+def test_gls_migrate_brings_the_metadata_database_to_head(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    database = postgres_server.create_database("gls_migrate")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gls_engine",
+            "migrate",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--metadata-url",
+            postgres_server.url(database, password=PASSWORD),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if not k.startswith("GLS_")},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    head = head_revision()
+    shown = f"postgresql://postgres:***@127.0.0.1:{postgres_server.port}/{database}"
+    assert f"metadata database {shown} at revision {head}" in done.stdout
+    assert postgres_server.psql("SELECT version_num FROM alembic_version", database).split() == [
+        head
+    ]
     assert PASSWORD not in done.stdout + done.stderr
