@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gls_engine.metadata.models.base import Base
+from gls_engine.metadata.models.json_value import JsonValue
 
 
 class ExperimentRunRow(Base):
@@ -26,7 +27,8 @@ class ExperimentRunRow(Base):
         BigInteger, ForeignKey("dataset_items.id", ondelete="CASCADE")
     )
     repetition: Mapped[int] = mapped_column(Integer)
-    output: Mapped[Any] = mapped_column(JSON, nullable=True)
+    # any JSON value, scalars too (a task may answer 0)
+    output: Mapped[Any] = mapped_column(JsonValue(), nullable=True)
     error: Mapped[str | None] = mapped_column(Text)
     trace_id: Mapped[str | None] = mapped_column(String(32))
     span_id: Mapped[str | None] = mapped_column(String(16))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from gls_engine.metadata.models.base import UtcDateTime
+from gls_engine.metadata.models.json_value import JsonValue
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -58,7 +59,7 @@ def upgrade() -> None:
         sa.Column("experiment_id", sa.String(length=32), nullable=False),
         sa.Column("item_id", sa.BigInteger(), nullable=False),
         sa.Column("repetition", sa.Integer(), nullable=False),
-        sa.Column("output", sa.JSON(), nullable=True),
+        sa.Column("output", JsonValue(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("trace_id", sa.String(length=32), nullable=True),
         sa.Column("span_id", sa.String(length=16), nullable=True),

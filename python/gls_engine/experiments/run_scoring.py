@@ -1,0 +1,91 @@
+"""The experiment's built-in evaluators run on each recorded run that has an output,
+their scores stored in the scores table with the experiment and run ids (the trace
+they attach to is the run's). A score id is the run's and the evaluator's position,
+so recording a batch again overwrites its scores instead of adding more."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from gls_engine.evaluators.catalogue import build_evaluator
+from gls_engine.evaluators.eval_case import EvalCase
+from gls_engine.evaluators.score import Score
+from gls_engine.scores.score_input import MAX_COMMENT_CHARS
+from gls_engine.scores.stored_score import StoredScore
+
+NO_TRACE = "0" * 32
+
+
+def stored_score(
+    score: Score,
+    *,
+    score_id: str,
+    name: str,
+    evaluator: str,
+    experiment_id: str,
+    run_id: str,
+    trace_id: str | None,
+) -> StoredScore:
+    value: float | None = score.value
+    string_value = ""
+    if score.kind == "boolean":
+        string_value = "true" if score.passed else "false"
+        value = 1.0 if score.passed else 0.0
+    elif score.kind == "categorical":
+        string_value = score.label or ""
+    now = time.time_ns()
+    return StoredScore(
+        id=score_id,
+        trace_id=trace_id or NO_TRACE,
+        span_id="",
+        name=name,
+        data_type=score.kind,
+        value=value,
+        string_value=string_value,
+        comment=(score.explanation or "")[:MAX_COMMENT_CHARS],
+        source="evaluator",
+        evaluator=evaluator,
+        author="",
+        experiment_id=experiment_id,
+        run_id=run_id,
+        created_ns=now,
+        updated_ns=now,
+    )
+
+
+def score_runs(
+    experiment_id: str, evaluators: list[dict[str, Any]], runs: list[dict[str, Any]]
+) -> tuple[list[StoredScore], list[dict[str, Any]]]:
+    """(scores to store, errors: {run_id, name, error}) of every evaluator on every run
+    without an error. `runs` holds id, output, trace_id and the item's input / expected /
+    metadata. A score an evaluator could not compute is an error, not a stored score."""
+    built = [(spec, build_evaluator(spec["evaluator"], spec["parameters"])) for spec in evaluators]
+    scores: list[StoredScore] = []
+    errors: list[dict[str, Any]] = []
+    for run in runs:
+        if run["error"] is not None:
+            continue
+        case = EvalCase(
+            output=run["output"],
+            input=run["item"]["input"],
+            expected=run["item"]["expected"],
+            metadata=run["item"]["metadata"] or {},
+        )
+        for position, (spec, evaluator) in enumerate(built):
+            score = evaluator.score(case)
+            if score.error is not None:
+                errors.append({"run_id": run["id"], "name": spec["name"], "error": score.error})
+                continue
+            scores.append(
+                stored_score(
+                    score,
+                    score_id=f"{run['id']}.e{position}",
+                    name=spec["name"],
+                    evaluator=spec["evaluator"],
+                    experiment_id=experiment_id,
+                    run_id=run["id"],
+                    trace_id=run["trace_id"],
+                )
+            )
+    return scores, errors

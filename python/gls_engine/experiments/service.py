@@ -1,0 +1,100 @@
+"""Experiments as the API uses them: one object holding the metadata store (the
+experiments and runs), the span store (the runs' traces) and the score store,
+with one method per operation."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from gls_engine.experiments.aggregates import experiment_aggregates
+from gls_engine.experiments.catalog import ExperimentCatalog, find_experiment
+from gls_engine.experiments.client_scores import client_scores
+from gls_engine.experiments.comparison import compare
+from gls_engine.experiments.definition import ExperimentDefinition
+from gls_engine.experiments.results import results_page
+from gls_engine.experiments.run_input import RunInput
+from gls_engine.experiments.run_scoring import score_runs
+from gls_engine.experiments.runs import incomplete_runs, record_runs
+from gls_engine.metadata.store import MetadataStore
+from gls_engine.scores.score_input import check_consistent_types
+from gls_engine.scores.score_store import ScoreStore
+from gls_engine.storage import SpanStore
+
+
+class Experiments:
+    def __init__(self, metadata: MetadataStore, spans: SpanStore, scores: ScoreStore) -> None:
+        self.metadata = metadata
+        self.spans = spans
+        self.scores = scores
+        self.catalog = ExperimentCatalog(metadata)
+
+    async def create(self, project: str, definition: ExperimentDefinition) -> dict[str, Any]:
+        return await self.catalog.create(project, definition)
+
+    async def list_experiments(
+        self, project: str, dataset: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        return await self.catalog.list_experiments(project, dataset, limit)
+
+    async def get(self, project: str, experiment_id: str) -> dict[str, Any]:
+        return await self.catalog.get(project, experiment_id)
+
+    async def delete(self, project: str, experiment_id: str) -> None:
+        await self.catalog.delete(project, experiment_id)
+
+    async def record_runs(
+        self, project: str, experiment_id: str, runs: list[RunInput]
+    ) -> dict[str, Any]:
+        """Stores the runs, then the built-in evaluators' scores of those that have an
+        output (recording the batch again replaces both)."""
+        experiment, recorded = await record_runs(self.metadata, project, experiment_id, runs)
+        # evaluators may be slow on long outputs (similarity, schemas): off the loop
+        scores, errors = await asyncio.to_thread(
+            score_runs, experiment.id, experiment.evaluators, recorded
+        )
+        if scores:
+            check_consistent_types(
+                scores, await self.scores.known_types(project, {s.name for s in scores})
+            )
+            await self.scores.write(project, scores)
+        return {
+            "runs": [
+                {"id": r["id"], "item_id": r["item_id"], "repetition": r["repetition"]}
+                for r in recorded
+            ],
+            "scores": [
+                {"run_id": s.run_id, "name": s.name, "value": s.to_json()["value"]} for s in scores
+            ],
+            "score_errors": errors,
+        }
+
+    async def record_scores(
+        self, project: str, experiment_id: str, document: dict[str, Any]
+    ) -> dict[str, Any]:
+        scores = await client_scores(self.metadata, project, experiment_id, document)
+        check_consistent_types(
+            scores, await self.scores.known_types(project, {s.name for s in scores})
+        )
+        await self.scores.write(project, scores)
+        return {"stored": len(scores)}
+
+    async def incomplete(
+        self, project: str, experiment_id: str, limit: int, cursor: str | None
+    ) -> dict[str, Any]:
+        async with self.metadata.sessions() as session:
+            experiment = await find_experiment(session, project, experiment_id)
+            return await incomplete_runs(session, experiment, limit, cursor)
+
+    async def results(
+        self, project: str, experiment_id: str, limit: int, cursor: str | None
+    ) -> dict[str, Any]:
+        return await results_page(self.metadata, self.spans, project, experiment_id, limit, cursor)
+
+    async def aggregates(self, project: str, experiment_id: str) -> dict[str, Any]:
+        return await experiment_aggregates(self.metadata, self.spans, project, experiment_id)
+
+    async def compare(
+        self, project: str, ids: list[str], limit: int, cursor: str | None
+    ) -> dict[str, Any]:
+        return await compare(self.metadata, self.spans, project, ids, limit, cursor)
