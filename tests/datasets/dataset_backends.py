@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from dataset_studios import studio_for
 
-from conftest import Studio, make_studio
+from conftest import Studio
 from support.postgres_server import PostgresServer, postgres_server
 
 __all__ = ["backend_studio", "metadata_url", "postgres_server"]
@@ -27,15 +27,6 @@ def metadata_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'metadata.sqlite3'}"
     server: PostgresServer = request.getfixturevalue("postgres_server")
     return server.url(server.create_database("gls_datasets"))
-
-
-def studio_for(backend: str, tmp_path_factory: pytest.TempPathFactory, request: Any) -> Studio:
-    directory = tmp_path_factory.mktemp(f"datasets-{backend}")
-    if backend == "sqlite":
-        return make_studio(directory)
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    url = server.url(server.create_database("gls_datasets"))
-    return make_studio(directory, "--metadata-url", url)
 
 
 @pytest.fixture(scope="module", params=METADATA_BACKENDS)

@@ -81,6 +81,7 @@ class UploadJobs:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._gate = asyncio.Semaphore(CONCURRENT_JOBS)
         self._cancelled: set[str] = set()
+        self._started: set[str] = set()  # jobs past the gate
 
     # --- lifecycle ------------------------------------------------------------------
     async def recover(self) -> None:
@@ -148,6 +149,7 @@ class UploadJobs:
                         "format": upload.file_format,
                         "mapping": upload.mapping.to_json(),
                         "columns": upload.columns,
+                        "odd_quotes": upload.odd_quotes,
                         "description": upload_description(upload),
                     },
                     file_path=str(upload.path),
@@ -203,13 +205,25 @@ class UploadJobs:
                     .values(cancel_requested=True, updated_at=now())
                 )
             task = self._tasks.get(job_id)
-            if task is not None:
-                await asyncio.wait([task], timeout=30)
+            if task is not None and job_id not in self._started:
+                # waiting for its turn: stopped here, its writing version removed
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                await self._fail_by_id(job_id, "cancelled", "cancelled")
+            elif task is not None:
+                await asyncio.wait([task], timeout=30)  # it stops at its next batch
         return await self.get(project, job_id)
+
+    async def _fail_by_id(self, job_id: str, state: str, message: str) -> None:
+        async with self.store.sessions() as session:
+            job = await session.get(DatasetJobRow, job_id)
+        if job is not None and job.state in ACTIVE_STATES:
+            await self._fail(job, state, message, None, None)
 
     # --- the job --------------------------------------------------------------------
     async def _run(self, job_id: str) -> None:
         async with self._gate:
+            self._started.add(job_id)
             async with self.store.sessions() as session:
                 job = await session.get(DatasetJobRow, job_id)
             if job is None:
@@ -227,6 +241,7 @@ class UploadJobs:
                     ColumnMapping.from_json(job.options["mapping"]),
                     self.limits,
                     job.options["columns"],
+                    job.options.get("odd_quotes", False),
                 )
                 named_ids = job.options["mapping"]["id"] is not None
                 total = 0
@@ -252,6 +267,7 @@ class UploadJobs:
                 await self._fail(job, "failed", f"the upload failed: {exc}", None, None)
             finally:
                 self._cancelled.discard(job_id)
+                self._started.discard(job_id)
                 if parser is not None:
                     parser.close()
                 if job.file_path:
@@ -322,6 +338,8 @@ class UploadJobs:
     async def _fail(
         self, job: DatasetJobRow, state: str, message: str, row: int | None, column: str | None
     ) -> None:
+        if job.file_path:
+            Path(job.file_path).unlink(missing_ok=True)
         await self._discard(job.dataset_id, job.version)
         await self._finish(job.id, state, error=message, row=row, column=column)
 

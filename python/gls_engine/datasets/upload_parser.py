@@ -152,8 +152,10 @@ class UploadParser:
         mapping: ColumnMapping,
         limits: DatasetLimits,
         columns: list[str],
+        odd_quotes: bool = False,
     ) -> None:
         self.path = path
+        self.odd_quotes = odd_quotes
         self.limits = limits
         self.converter = RowConverter(mapping, limits, file_format)
         self.batch_rows = limits.upload_batch_rows
@@ -191,39 +193,50 @@ class UploadParser:
             invalid.append(row)
             return "error"
 
+        def refused(exc: Exception, row: int) -> UploadRowError:
+            if invalid:
+                bad = invalid[0]
+                return UploadRowError(
+                    bad.number or row + 1,
+                    None,
+                    f"expected {bad.expected_columns} fields, found {bad.actual_columns}",
+                )
+            return UploadRowError(row + 1, None, f"not readable as CSV: {exc}")
+
         wanted = mapping.columns
-        reader = pa_csv.open_csv(
-            self._file,
-            read_options=pa_csv.ReadOptions(use_threads=False, block_size=CSV_BLOCK_BYTES),
-            parse_options=pa_csv.ParseOptions(
-                newlines_in_values=True, invalid_row_handler=on_invalid_row
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={c: pa.binary() for c in columns},
-                include_columns=wanted,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
         row = 1  # the header
+        try:
+            reader = pa_csv.open_csv(
+                self._file,
+                read_options=pa_csv.ReadOptions(use_threads=False, block_size=CSV_BLOCK_BYTES),
+                parse_options=pa_csv.ParseOptions(
+                    newlines_in_values=True, invalid_row_handler=on_invalid_row
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types={c: pa.binary() for c in columns},
+                    include_columns=wanted,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            raise refused(exc, row) from None
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
-                return
+                break
             except pa.ArrowInvalid as exc:
-                if invalid:
-                    bad = invalid[0]
-                    raise UploadRowError(
-                        bad.number or row + 1,
-                        None,
-                        f"expected {bad.expected_columns} fields, found {bad.actual_columns}",
-                    ) from None
-                raise UploadRowError(row + 1, None, f"not readable as CSV: {exc}") from None
+                raise refused(exc, row) from None
             cells_by_column = {name: batch.column(name).to_pylist() for name in wanted}
             for index in range(batch.num_rows):
                 row += 1
                 yield row, {name: cells_by_column[name][index] for name in wanted}
+        if self.odd_quotes and row > 1:
+            # pyarrow takes a quote left open as a cell running to the end of the file
+            raise UploadRowError(
+                row, columns[-1], "a quoted cell is not closed: it runs to the end of the file"
+            )
 
     def _jsonl_rows(
         self, mapping: ColumnMapping, columns: list[str]

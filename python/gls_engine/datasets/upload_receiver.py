@@ -48,6 +48,8 @@ class ReceivedUpload:
     columns: list[str]
     mapping: ColumnMapping
     size: int
+    # CSV: an odd count of '"' means a quoted cell is never closed
+    odd_quotes: bool = False
 
 
 def upload_format(request: web.Request) -> str:
@@ -146,6 +148,7 @@ async def receive_upload(
     job_id = uuid.uuid4().hex
     path = upload_dir / f"{job_id}.{file_format}"
     size = 0
+    quotes = 0
     head = b""
     columns: list[str] | None = None
     mapping: ColumnMapping | None = None
@@ -158,6 +161,8 @@ async def receive_upload(
                         f"the file is over the upload limit of {limits.max_upload_bytes} bytes"
                     )
                 out.write(chunk)
+                if file_format == "csv":
+                    quotes += chunk.count(b'"')
                 if columns is None and file_format != "parquet":
                     head += chunk[: HEAD_BYTES - len(head)]
                     complete = b"\n" in head.lstrip(b"\r\n \t") or len(head) >= HEAD_BYTES
@@ -174,7 +179,9 @@ async def receive_upload(
             )
             mapping = resolve_mapping(query, columns, file_format)
         assert mapping is not None
-        return ReceivedUpload(job_id, path, file_format, columns, mapping, size)
+        return ReceivedUpload(
+            job_id, path, file_format, columns, mapping, size, odd_quotes=quotes % 2 == 1
+        )
     except BaseException:
         path.unlink(missing_ok=True)
         raise
