@@ -290,3 +290,21 @@ def test_gls_migrate_brings_the_metadata_database_to_head(
         head
     ]
     assert PASSWORD not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_acknowledged_edit_survives_kill_9(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = backend_url(backend, request, tmp_path)
+    studio = make_studio(tmp_path, *(["--metadata-url", url] if url else [])).start()
+    try:
+        answer = checked_put(studio.api, settings_path("killed"), SETTINGS)
+    finally:
+        studio.kill9()
+    studio = Studio(studio.data_dir, free_port(), free_port(), free_port(), studio.extra_args)
+    studio.start()
+    try:
+        assert checked_get(studio.api, settings_path("killed")) == answer
+    finally:
+        assert studio.stop() == 0, "".join(studio.output)
