@@ -67,7 +67,13 @@ def _evaluator_spec(index: int, entry: Any) -> EvaluatorSpec:
     parameters = entry.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise InvalidParameterError(f"{where}.parameters must be an object")
-    build_evaluator(name, parameters, field=f"{where}.evaluator")  # 400 naming what is wrong
+    try:
+        build_evaluator(name, parameters, field=f"{where}.evaluator")
+    except InvalidParameterError as exc:
+        message = str(exc)
+        raise InvalidParameterError(
+            message if message.startswith(where) else f"{where}.{message}"
+        ) from None
     score_name = check_name(f"{where}.", entry.get("name", name))
     return EvaluatorSpec(name, parameters, score_name)
 

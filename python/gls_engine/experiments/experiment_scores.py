@@ -49,7 +49,7 @@ async def scores_by_run(
     )
     params: dict[str, Any] = {"project": project, "experiments": list(experiment_ids)}
     if trace_ids is not None:
-        sql += " AND trace_id IN (SELECT arrayJoin(arrayMap(t -> unhex(t), {ids:Array(String)})))"
+        sql += " AND trace_id IN (SELECT arrayJoin(arrayMap(t -> toFixedString(unhex(t), 16), {ids:Array(String)})))"
         params["ids"] = sorted(set(trace_ids))
     rows = await store.query_rows(f"{sql} ORDER BY run_id, name, id LIMIT {MAX_SCORES}", params)
     out: dict[str, list[dict[str, Any]]] = {}

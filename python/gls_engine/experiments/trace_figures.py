@@ -23,7 +23,7 @@ FIGURES_SQL = (
     " sum(energy_kwh) AS energy_kwh, sum(carbon_g) AS carbon_g,"
     " groupUniqArrayIf(model, model != '') AS models"
     " FROM spans WHERE project = {project:String}"
-    " AND trace_id IN (SELECT arrayJoin(arrayMap(t -> unhex(t), {ids:Array(String)})))"
+    " AND trace_id IN (SELECT arrayJoin(arrayMap(t -> toFixedString(unhex(t), 16), {ids:Array(String)})))"
     " GROUP BY trace_id"
 )
 
