@@ -14,6 +14,7 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
 
 from openapi_check import openapi
 from otlp_helpers import wait_for_trace
@@ -39,13 +40,27 @@ def checked(
     return resp.json() if resp.content else None
 
 
+class ZeroEndedIds(RandomIdGenerator):
+    """Trace ids whose last bytes are zero (as 1 in 256 random ids ends)."""
+
+    def generate_trace_id(self) -> int:
+        return super().generate_trace_id() & ~0xFFFF | 0x10000
+
+
 def send_trace(
-    studio: Any, project: str, name: str, output: str, question: str = "q", child: bool = True
+    studio: Any,
+    project: str,
+    name: str,
+    output: str,
+    question: str = "q",
+    child: bool = True,
+    ids: IdGenerator | None = None,
 ) -> tuple[str, str, str | None]:
     """(trace id, root span id, child span id) of a trace sent by the OTel SDK:
     a root span with input / output, and an LLM call below it."""
     provider = TracerProvider(
-        resource=Resource.create({"service.name": "scores-test", "gls.project": project})
+        resource=Resource.create({"service.name": "scores-test", "gls.project": project}),
+        id_generator=ids,
     )
     provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=studio.otlp_http)))
     tracer = provider.get_tracer("scores-test")

@@ -117,6 +117,10 @@ def test_resending_an_id_replaces_the_score(studio: Studio, traces: list) -> Non
     post(studio, {"id": "client-7", "trace_id": trace_b, "name": "resent", "value": 2})
     listed = checked_get(studio.api, f"{BASE}/traces/{trace_b}/scores")["scores"]
     assert [s["value"] for s in listed if s["id"] == "client-7"] == [2]
+    moved = {"id": "client-7", "trace_id": traces[0][0], "name": "resent", "value": 3}
+    assert "a resent id keeps its trace, span and name" in message(post(studio, moved, 400))
+    renamed = {"id": "client-7", "trace_id": trace_b, "name": "other", "value": 3}
+    assert message(post(studio, {"scores": [renamed]}, 400)).startswith("scores[0].id: score")
 
 
 T = "cd" * 16

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scores_api import checked, send_trace
+from scores_api import ZeroEndedIds, checked, send_trace
 
 from conftest import Studio
 from openapi_check import checked_get
@@ -134,3 +134,13 @@ def test_bad_score_filters_are_400s(studio: Studio, value: str, expected: str) -
         answer: Any = checked_get(studio.api, path, expect=400, score=value)
         assert answer["error"]["message"].startswith("score: ")
         assert expected in answer["error"]["message"]
+
+
+def test_trace_ids_ending_in_zero_bytes(studio: Studio) -> None:
+    project = "scores-zero-ids"
+    trace_id = send_trace(studio, project, "zero", "answer", ids=ZeroEndedIds())[0]
+    assert trace_id.endswith("0000")
+    scores = [{"trace_id": trace_id, "name": "zeroed", "value": 2}]
+    checked("POST", studio.api, f"/api/v1/projects/{project}/scores", {"scores": scores}, 201)
+    page = checked_get(studio.api, f"/api/v1/projects/{project}/traces", score="zeroed:gt:1")
+    assert [(t["trace_id"], t["scores"][0]["average"]) for t in page["traces"]] == [(trace_id, 2.0)]

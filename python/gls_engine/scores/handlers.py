@@ -35,7 +35,7 @@ from gls_engine.scores.score_input import (
     parse_batch,
 )
 from gls_engine.scores.score_store import ScoreStore
-from gls_engine.scores.stored_score import DATA_TYPES
+from gls_engine.scores.stored_score import DATA_TYPES, StoredScore
 from gls_engine.shared_responses import shared_response
 
 PATCHABLE = frozenset({"value", "comment", "data_type", "author"})
@@ -53,9 +53,36 @@ async def post_scores(request: web.Request) -> web.Response:
     document = await _document(request)
     scores = parse_batch(document, time.time_ns())
     store = request.app[SCORES_KEY]
+    scores = _as_resent(
+        scores, await store.held_ids(project, [s.id for s in scores]), "scores" in document
+    )
     check_consistent_types(scores, await store.known_types(project, (s.name for s in scores)))
     await store.write(project, scores)
     return json_response({"scores": [s.to_json() for s in scores]}, status=201)
+
+
+def _as_resent(
+    scores: list[StoredScore], held: dict[str, StoredScore], batch: bool
+) -> list[StoredScore]:
+    """A score resending a stored id replaces it: same trace, span and name (rows of
+    a score are found by them, and the table's key holds the trace), its creation
+    kept, and a version above the stored one."""
+    out = []
+    for i, score in enumerate(scores):
+        old = held.get(score.id)
+        if old is not None:
+            if (old.trace_id, old.span_id, old.name) != (score.trace_id, score.span_id, score.name):
+                where = f"scores[{i}]." if batch else ""
+                raise InvalidParameterError(
+                    f"{where}id: score {score.id} is of trace {old.trace_id}"
+                    f"{', span ' + old.span_id if old.span_id else ''}, name {old.name!r};"
+                    " a resent id keeps its trace, span and name (PATCH changes the rest)"
+                )
+            score = score.edited(
+                created_ns=old.created_ns, updated_ns=max(score.updated_ns, old.updated_ns + 1)
+            )
+        out.append(score)
+    return out
 
 
 async def patch_score(request: web.Request) -> web.Response:

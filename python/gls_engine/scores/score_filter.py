@@ -5,9 +5,9 @@ Ops on a name's values in a trace (its scores and its spans' scores):
   is / not           some score has the label (categorical, or true / false) / none has
   exists / missing   the trace has a score of the name / has none
 
-Each filter is a semi-join on the `scores` table (read with FINAL: an edited or
-deleted score counts as it is now), so the summary aggregation skips the
-traces it rules out.
+Each filter is a semi-join on the scores of that name as they are now (an edited
+score by its newest row, a deleted one not at all: score_store.current_scores),
+so the summary aggregation skips the traces it rules out.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from gls_engine.errors import InvalidParameterError
 from gls_engine.scores.score_input import check_name
+from gls_engine.scores.score_store import current_scores
 
 NUMERIC_OPS = {"eq": "=", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 LABEL_OPS = ("is", "not")
@@ -56,25 +57,22 @@ def score_conditions(values: list[str], project_param: str, bind: Bind) -> list[
     conditions = []
     for raw in values:
         name, op, value = parse_score_filter(raw)
-        scored = (
-            "SELECT trace_id FROM scores FINAL"
-            f" WHERE project = {project_param} AND name = {bind(name, 'String')}"
-        )
+        scored = current_scores(f"name = {bind(name, 'String')}", project_param)
         if op == "exists":
-            conditions.append(f"trace_id IN ({scored})")
+            conditions.append(f"trace_id IN (SELECT trace_id FROM ({scored}))")
         elif op == "missing":
-            conditions.append(f"trace_id NOT IN ({scored})")
+            conditions.append(f"trace_id NOT IN (SELECT trace_id FROM ({scored}))")
         elif op in NUMERIC_OPS:
             number = bind(float(value), "Float64")
             conditions.append(
-                f"trace_id IN ({scored} AND value IS NOT NULL GROUP BY trace_id"
-                f" HAVING avg(value) {NUMERIC_OPS[op]} {number})"
+                f"trace_id IN (SELECT trace_id FROM ({scored}) WHERE value IS NOT NULL"
+                f" GROUP BY trace_id HAVING avg(value) {NUMERIC_OPS[op]} {number})"
             )
         else:
             label = bind(value, "String")
             test = "> 0" if op == "is" else "= 0"
             conditions.append(
-                f"trace_id IN ({scored} GROUP BY trace_id"
+                f"trace_id IN (SELECT trace_id FROM ({scored}) GROUP BY trace_id"
                 f" HAVING countIf(string_value = {label}) {test})"
             )
     return conditions
