@@ -2,7 +2,8 @@
 
 Ops on a name's values in a trace (its scores and its spans' scores):
   eq ne lt le gt ge  the average of the numeric values (booleans count 1 / 0)
-  is / not           some score has the label (categorical, or true / false) / none has
+  is                 some score has the label (categorical, or true / false)
+  not                the trace has scores of the name, none with the label
   exists / missing   the trace has a score of the name / has none
 
 Each filter is a semi-join on the scores of that name as they are now (an edited
