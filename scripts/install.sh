@@ -34,6 +34,8 @@ status=0
   -e ".${extra:+[$extra]}" 2>&1 | grep --line-buffered -v '^Requirement already satisfied' \
   || status=${PIPESTATUS[0]}
 [ "$status" -eq 0 ] || { echo "installing gls_engine failed (pip exit $status, see above)" >&2; exit 1; }
+step "installing the Python SDK (sdk/python, greenlang_studio) for its tests"
+.venv/bin/pip install --disable-pip-version-check -q -e sdk/python
 step "building the web UI (web/ -> python/gls_engine/webui_dist)"
 if ! command -v npm >/dev/null 2>&1 \
    || ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
