@@ -33,6 +33,7 @@ from gls_engine import _core
 from gls_engine import request_params as p
 from gls_engine.analytics.window import GROUP_COLUMNS, Window, environment, group_by, window
 from gls_engine.errors import InvalidParameterError
+from gls_engine.scores.analytics_scores import score_group_join, score_terms
 from gls_engine.storage import SpanStore
 
 LEVELS = (0.5, 0.9, 0.99)
@@ -71,6 +72,11 @@ class MetricRequest:
     limit: int
     environment: str | None = None
     series_groups: int = 0  # top groups (most measurements first) given a time series
+    # trace-scope exact metrics only: conditions on the trace and their parameters
+    # (scores/analytics_scores.py), and the score name grouping when group_by "score"
+    trace_conditions: tuple[str, ...] = ()
+    trace_params: tuple[tuple[str, Any], ...] = ()
+    score_group: str | None = None
 
     @property
     def exact(self) -> bool:
@@ -113,9 +119,29 @@ def parse_request(project: str, query: Mapping[str, str]) -> MetricRequest:
         if "series_groups" in query
         else 0
     )
+    scored = score_terms(query, grouping)
+    if scored.used and not (exact and scope == "trace"):
+        raise InvalidParameterError(
+            "score and group_by_score need a metric measured exactly per trace:"
+            " error_rate or carbon, or tokens or cost with scope=trace"
+        )
+    if scored.group is not None:
+        grouping = "score"
     if series_groups and grouping is None:
         raise InvalidParameterError("series_groups needs group_by")
-    return MetricRequest(project, metric, scope, grouping, window(query), limit, env, series_groups)
+    return MetricRequest(
+        project,
+        metric,
+        scope,
+        grouping,
+        window(query),
+        limit,
+        env,
+        series_groups,
+        scored.conditions,
+        scored.params,
+        scored.group,
+    )
 
 
 def _iso(seconds: int) -> str:
@@ -358,7 +384,10 @@ class MetricQueries:
     def _sql_source(self, req: MetricRequest, key: str, grouped: bool) -> str:
         """Rows (k, g, v) of the measured things in [{lo}, {end}): k = `key` over
         `started` (the span's or trace's start), g the group value ('' ungrouped)."""
-        group_col = GROUP_COLUMNS[req.group_by] if grouped and req.group_by else None
+        by_score = grouped and req.score_group is not None
+        group_col = (
+            GROUP_COLUMNS[req.group_by] if grouped and req.group_by and not by_score else None
+        )
         if req.scope == "llm":
             value = "status_code = 2" if req.metric == "error_rate" else "carbon_g"
             group = f"toString({group_col})" if group_col else "''"
@@ -375,20 +404,25 @@ class MetricQueries:
             req.metric, "carbon"
         )
         group = f"max({group_col})" if group_col else "''"
+        # by a score: the trace's label of it, joined on the trace (absent: '', no group)
+        by_label = score_group_join() if by_score else ""
         return (
-            f"SELECT {key.format(t='started')} AS k, gv AS g, {value} AS v FROM ("
-            f" SELECT {group} AS gv, min(start_time) AS started,"
+            f"SELECT {key.format(t='started')} AS k, {'label' if by_label else 'gv'} AS g,"
+            f" {value} AS v FROM ("
+            f" SELECT {group} AS gv, any(trace_id) AS tid, min(start_time) AS started,"
             " max(environment) AS env, sum(error_count) AS errors, sum(carbon_g) AS carbon,"
             " sum(cost_usd) AS cost, sum(total_tokens) AS tokens FROM trace_summaries"
             " WHERE project = {project:String}"
             " AND day >= toDate(fromUnixTimestamp64Nano({lo:Int64}))"
             " AND day <= toDate(fromUnixTimestamp64Nano({end:Int64}))"
+            + "".join(f" AND {c}" for c in req.trace_conditions)
+            + ""
             # the id as a 128-bit integer: a fixed-size hash key (as costs' by_chain)
             " GROUP BY reinterpretAsUInt128(trace_id)"
             " HAVING started >= fromUnixTimestamp64Nano({lo:Int64})"
             " AND started < fromUnixTimestamp64Nano({end:Int64})"
             + (" AND env = {environment:String}" if req.environment else "")
-            + ")"
+            + f"){by_label}"
         )
 
     def _sql_select(self, req: MetricRequest) -> str:
@@ -429,6 +463,7 @@ class MetricQueries:
             "start": w.start_ns,
             "end": w.end_ns,
             "environment": req.environment or "",
+            **dict(req.trace_params),
         }
         current = "{t} >= fromUnixTimestamp64Nano({{start:Int64}})"
         grouped = req.group_by is not None
@@ -462,6 +497,7 @@ class MetricQueries:
                 "lo": w.start_ns,
                 "end": w.end_ns,
                 "environment": req.environment or "",
+                **dict(req.trace_params),
             },
         )
         return {int(r["k"]): self._sql_row(req, r) for r in rows}
@@ -484,6 +520,7 @@ class MetricQueries:
                 "end": w.end_ns,
                 "environment": req.environment or "",
                 "groups": drawn,
+                **dict(req.trace_params),
             },
         )
         series: list[dict[str, Any]] = []
@@ -515,6 +552,7 @@ class MetricQueries:
                     "end": w.end_ns,
                     "environment": req.environment or "",
                     "groups": drawn,
+                    **dict(req.trace_params),
                 },
             )
             for r in rows:
