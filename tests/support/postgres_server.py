@@ -105,6 +105,10 @@ class PostgresServer:
             check=True,
             capture_output=True,
         )
+        return self.start_server()
+
+    def start_server(self) -> PostgresServer:
+        """Starts the server on the cluster initdb made (again, after stop())."""
         log = open(self.log_file, "ab")  # noqa: SIM115 - the server writes it until stopped
         self.proc = subprocess.Popen(
             self._as_server_user(

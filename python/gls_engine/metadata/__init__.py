@@ -11,7 +11,7 @@ migrations applied at open (docs/metadata.md). What a feature needs:
 - `upsert(dialect, Model, values, key)`: insert or update in one statement.
 """
 
-from gls_engine.metadata.engine import create_metadata_engine, create_session_factory
+from gls_engine.metadata.engine import create_metadata_engine
 from gls_engine.metadata.migrate import MetadataMigrationError, upgrade_to_head
 from gls_engine.metadata.models import Base, UtcDateTime
 from gls_engine.metadata.project_settings import (
@@ -20,6 +20,7 @@ from gls_engine.metadata.project_settings import (
     RateCard,
     SettingsValidationError,
 )
+from gls_engine.metadata.sessions import MetadataDatabaseUnavailable, create_session_factory
 from gls_engine.metadata.store import MetadataStore, MetadataUnavailableError
 from gls_engine.metadata.upsert import upsert
 from gls_engine.metadata.urls import (
@@ -30,6 +31,7 @@ from gls_engine.metadata.urls import (
 
 __all__ = [
     "Base",
+    "MetadataDatabaseUnavailable",
     "MetadataMigrationError",
     "MetadataStore",
     "MetadataUnavailableError",

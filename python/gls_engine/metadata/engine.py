@@ -14,12 +14,7 @@ from typing import Any
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 
 from gls_engine.metadata.urls import async_metadata_url, is_sqlite, sqlite_file
@@ -103,9 +98,3 @@ def _configure_sqlite(engine: AsyncEngine, *, migrating: bool) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(begin)
-
-
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions on `engine`. expire_on_commit=False: rows read in a session stay
-    readable after it commits (async code cannot load them lazily)."""
-    return async_sessionmaker(engine, expire_on_commit=False)

@@ -14,10 +14,11 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from gls_engine.metadata.engine import create_metadata_engine, create_session_factory
+from gls_engine.metadata.engine import create_metadata_engine
 from gls_engine.metadata.migrate import MetadataMigrationError, upgrade_to_head
 from gls_engine.metadata.models import ProjectSettingsRow
 from gls_engine.metadata.project_settings import PriceOverride, ProjectSettings, RateCard
+from gls_engine.metadata.sessions import create_session_factory
 from gls_engine.metadata.upsert import upsert
 from gls_engine.metadata.urls import async_metadata_url, printable_url
 
