@@ -41,9 +41,9 @@ _NAMES = list(_SPAN_COLUMNS)
 
 # Each column an array, all put in one order: (start, span id), the full trace's,
 # worked out once (`order`) by ClickHouse. Arrays, not a row per span: orjson then
-# makes a list per column, not one per span, which in a server holding many objects
-# set off the garbage collector (up to ~100 ms a request, py-spy). Each value in a
-# tuple: groupArray leaves NULLs out, which would shift a nullable column.
+# makes a list per column, not one per span to be turned into columns in Python
+# (py-spy: that was most of a request, 100-160 ms on some). Each value in a tuple:
+# groupArray leaves NULLs out, which would shift a nullable column.
 OUTLINE_COLUMNS_SQL = (
     f"SELECT {', '.join(f'arrayMap(i -> {name}_[i].1, order) AS {name}' for name in _NAMES)}"
     f" FROM (SELECT {', '.join(f'groupArray(tuple({name})) AS {name}_' for name in _NAMES)},"
