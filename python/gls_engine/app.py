@@ -9,6 +9,7 @@ OTLP/HTTP listener -> OTLP/gRPC listener.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -29,6 +30,7 @@ from gls_engine.datasets import handlers as dataset_handlers
 from gls_engine.datasets.lifecycle import datasets_context
 from gls_engine.evaluators import handlers as evaluator_handlers
 from gls_engine.experiments import handlers as experiment_handlers
+from gls_engine.experiments.cheaper_model import cheaper_model_suggestions
 from gls_engine.experiments.lifecycle import experiments_context
 from gls_engine.ingest import IngestPipeline, http_receiver
 from gls_engine.ingest.enrichment import Enrichment
@@ -110,7 +112,12 @@ async def _enrichment_ctx(app: web.Application) -> AsyncIterator[None]:
     log.info("pricing with %s", enrichment.price_data.label)
     app[ENRICHMENT_KEY] = enrichment
     app[metadata_handlers.SETTINGS_CONSUMER_KEY] = enrichment
-    suggestions = Suggestions(app[STORE_KEY], enrichment)
+    experiments = app[experiment_handlers.EXPERIMENTS_KEY]
+    suggestions = Suggestions(
+        app[STORE_KEY],
+        enrichment,
+        cheaper_models=functools.partial(cheaper_model_suggestions, experiments),
+    )
     app[analytics_handlers.SUGGESTIONS_KEY] = suggestions
     # The token analyzer judges context windows with the suggestions' lookup.
     app[cost_handlers.TOKEN_QUERIES_KEY] = TokenQueries(app[STORE_KEY], suggestions.context_windows)

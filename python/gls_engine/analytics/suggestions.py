@@ -22,6 +22,11 @@ Kinds evaluated:
   offers (our region table). CO2e saving = their carbon x (1 - best / current
   intensity); money saving 0 (prices of regions are not known here).
 
+- cheaper_model: where two experiments on one dataset show a cheaper model with
+  no significant quality loss (gls_engine/experiments/cheaper_model.py, handed
+  in by app.py as `cheaper_models`): the dearer model's production cost and
+  carbon in the window cut by the experiments' per-item ratios.
+
 Kinds not evaluated, and why, are listed in the answer (`not_evaluated`).
 
 The LLM-call kinds read `llm_calls` (migration 0012: the calls alone, in time
@@ -33,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gls_engine.analytics.context_windows import ContextWindows
@@ -52,11 +58,6 @@ PREFIX_CHARS = 2048
 EXAMPLES = 5
 
 NOT_EVALUATED = [
-    {
-        "kind": "cheaper_model",
-        "why": "a cheaper model is suggested only where an experiment or evaluation shows equal"
-        " quality; datasets and experiments are not stored yet, so there is no such evidence",
-    },
     {
         "kind": "lower_carbon_hour",
         "why": "the electricity-mix data (ecologits) has yearly averages per zone, no hourly"
@@ -87,9 +88,16 @@ def _per_model_rollup(params: dict[str, Any]) -> str:
     )
 
 
+# (project, window parameters, month scale) -> suggestions of kind cheaper_model
+CheaperModels = Callable[[str, dict[str, Any], float], Awaitable[list[dict[str, Any]]]]
+
+
 class Suggestions:
-    def __init__(self, store: SpanStore, enrichment: Enrichment) -> None:
+    def __init__(
+        self, store: SpanStore, enrichment: Enrichment, cheaper_models: CheaperModels | None = None
+    ) -> None:
         self.store = store
+        self.cheaper_models = cheaper_models
         self.enrichment = enrichment  # prices with the projects' overrides, impact data
         self.impacts = enrichment.impact_model
         # The token analyzer's lookup too (cost_handlers shares this one).
@@ -117,11 +125,16 @@ class Suggestions:
             "in_environment": environment is not None,
         }
         scale = MONTH_S / w.seconds
-        kinds = await asyncio.gather(
+        evaluated = ["prompt_caching", "near_context_limit", "lower_carbon_region"]
+        searches: list[Awaitable[list[dict[str, Any]]]] = [
             self._prompt_caching(project, params, scale, min_calls),
             self._near_context_limit(project, params, scale),
             self._lower_carbon_region(project, params, scale),
-        )
+        ]
+        if self.cheaper_models is not None:
+            evaluated.append("cheaper_model")
+            searches.append(self.cheaper_models(project, params, scale))
+        kinds = await asyncio.gather(*searches)
         found = [s for kind in kinds for s in kind]
         found.sort(
             key=lambda s: (s["monthly_saving_usd"], s["monthly_saving_co2e_g"]), reverse=True
@@ -131,7 +144,7 @@ class Suggestions:
             "environment": environment,
             "month_scale": scale,
             "suggestions": found,
-            "evaluated": ["prompt_caching", "near_context_limit", "lower_carbon_region"],
+            "evaluated": evaluated,
             "not_evaluated": NOT_EVALUATED,
         }
 

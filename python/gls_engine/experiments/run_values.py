@@ -28,6 +28,7 @@ class RunValues:
     output: Any = None
     trace_id: str | None = None
     run_id: str = ""
+    models: list[str] = field(default_factory=list)
 
 
 async def experiment_values(
@@ -41,7 +42,7 @@ async def experiment_values(
     values = []
     for run, external in runs:
         metrics = run_metrics(run, figures.get(run.trace_id or ""))
-        metrics.pop("models")
+        models = metrics.pop("models")
         entry = RunValues(
             item_id=external,
             repetition=run.repetition,
@@ -50,6 +51,7 @@ async def experiment_values(
             output=run.output,
             trace_id=run.trace_id,
             run_id=run.id,
+            models=models,
         )
         for score in scores.get(run.id, []):
             entry.scores[score["name"]] = score["numeric_value"]
