@@ -13,7 +13,7 @@ from typing import Any
 from gls_engine import __version__
 from gls_engine.config import FIELDS, Settings, SettingsError, load_settings
 from gls_engine.costs import cli as costs_cli
-from gls_engine.metadata.store import MetadataUnavailableError
+from gls_engine.metadata.store import MetadataOpenError
 
 log = logging.getLogger("gls")
 
@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"gls: {exc}", file=sys.stderr)
         return 2
-    except MetadataUnavailableError as exc:  # names the database, never its password
+    except MetadataOpenError as exc:  # names the database, never its password
         print(f"gls: {exc}", file=sys.stderr)
         return 1
 

@@ -22,8 +22,8 @@ from sqlalchemy import Connection, inspect, text
 from gls_engine.config import SettingsError, settings_for_tests
 from gls_engine.metadata import (
     Base,
+    MetadataOpenError,
     MetadataStore,
-    MetadataUnavailableError,
     ProjectSettings,
     create_metadata_engine,
 )
@@ -304,7 +304,7 @@ async def test_a_first_store_file_of_an_unknown_version_is_refused(tmp_path: Pat
         tmp_path / "metadata.sqlite3",
         "INSERT INTO schema_migrations VALUES (2, 'users', '2026-12-01T00:00:00.000+00:00');",
     )
-    with pytest.raises(MetadataUnavailableError, match=r"migrations \[2\]"):
+    with pytest.raises(MetadataOpenError, match=r"migrations \[2\]"):
         await opened(f"sqlite:///{path}")
     with sqlite3.connect(path) as db:  # left as it was
         assert db.execute("SELECT count(*) FROM project_settings").fetchone() == (2,)
@@ -348,7 +348,7 @@ def test_the_default_is_a_file_in_the_data_dir(tmp_path: Path) -> None:
 async def test_an_unreachable_server_is_named_without_its_password() -> None:
     port = free_port()  # nobody listens there
     url = f"postgresql://gls:{PASSWORD}@127.0.0.1:{port}/metadata"
-    with pytest.raises(MetadataUnavailableError) as refused:
+    with pytest.raises(MetadataOpenError) as refused:
         await opened(url)
     message = str(refused.value)
     assert (
@@ -360,7 +360,7 @@ async def test_an_unreachable_server_is_named_without_its_password() -> None:
 
 async def test_a_missing_database_is_named(postgres_server: PostgresServer) -> None:
     url = postgres_server.url("no_such_database", password=PASSWORD)
-    with pytest.raises(MetadataUnavailableError) as refused:
+    with pytest.raises(MetadataOpenError) as refused:
         await opened(url)
     message = str(refused.value)
     assert 'database "no_such_database" does not exist' in message
@@ -370,5 +370,5 @@ async def test_a_missing_database_is_named(postgres_server: PostgresServer) -> N
 async def test_an_unwritable_sqlite_directory_is_named(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    with pytest.raises(MetadataUnavailableError, match="a-file/metadata.sqlite3"):
+    with pytest.raises(MetadataOpenError, match="a-file/metadata.sqlite3"):
         await opened(f"sqlite:///{blocker / 'metadata.sqlite3'}")

@@ -21,7 +21,7 @@ from gls_engine.metadata.project_settings import (
     SettingsValidationError,
 )
 from gls_engine.metadata.sessions import MetadataDatabaseUnavailable, create_session_factory
-from gls_engine.metadata.store import MetadataStore, MetadataUnavailableError
+from gls_engine.metadata.store import MetadataOpenError, MetadataStore
 from gls_engine.metadata.upsert import upsert
 from gls_engine.metadata.urls import (
     MetadataUrlError,
@@ -34,7 +34,7 @@ __all__ = [
     "MetadataDatabaseUnavailable",
     "MetadataMigrationError",
     "MetadataStore",
-    "MetadataUnavailableError",
+    "MetadataOpenError",
     "MetadataUrlError",
     "PriceOverride",
     "ProjectSettings",

@@ -23,8 +23,9 @@ from gls_engine.metadata.upsert import upsert
 from gls_engine.metadata.urls import async_metadata_url, printable_url
 
 
-class MetadataUnavailableError(RuntimeError):
-    """The metadata database cannot be opened; the message names it (no password)."""
+class MetadataOpenError(RuntimeError):
+    """The metadata database cannot be opened at start (unreachable, not migratable);
+    the message names it, never its password."""
 
 
 class MetadataStore:
@@ -37,15 +38,13 @@ class MetadataStore:
     # --- lifecycle ---------------------------------------------------------------
     async def open(self) -> None:
         """Connects and applies the migrations the database lacks, or raises
-        MetadataUnavailableError saying why."""
+        MetadataOpenError saying why."""
         try:
             await upgrade_to_head(self.url)
         except MetadataMigrationError as exc:
-            raise MetadataUnavailableError(
-                f"metadata database {self.printable_url}: {exc}"
-            ) from None
+            raise MetadataOpenError(f"metadata database {self.printable_url}: {exc}") from None
         except (OSError, TimeoutError, DBAPIError) as exc:
-            raise MetadataUnavailableError(
+            raise MetadataOpenError(
                 f"cannot open the metadata database {self.printable_url}: {self._reason(exc)}"
             ) from None
         self._engine = create_metadata_engine(self.url)
