@@ -44,7 +44,7 @@ PATCHABLE = frozenset({"value", "comment", "data_type", "author"})
 def _score_id(request: web.Request) -> str:
     score_id = request.match_info["score_id"]
     if not SCORE_ID_RE.fullmatch(score_id):
-        raise InvalidParameterError("score_id must be 1-64 of A-Z a-z 0-9 . _ -")
+        raise InvalidParameterError("score_id must be 1-64 of A-Z a-z 0-9 . _ -, not names")
     return score_id
 
 
@@ -163,8 +163,10 @@ def add_routes(app: web.Application) -> None:
     base = "/api/v1/projects/{project}"
     app.router.add_post(f"{base}/scores", post_scores)
     app.router.add_get(f"{base}/scores/names", score_names)
-    app.router.add_patch(f"{base}/scores/{{score_id}}", patch_score)
-    app.router.add_delete(f"{base}/scores/{{score_id}}", delete_score)
+    # "names" is the names' route, not a score (score_input refuses it as an id)
+    one_score = f"{base}/scores/{{score_id:(?!names$)[^/]+}}"
+    app.router.add_patch(one_score, patch_score)
+    app.router.add_delete(one_score, delete_score)
     app.router.add_get(f"{base}/traces/{{trace_id}}/scores", trace_scores)
     app.router.add_get(f"{base}/traces/{{trace_id}}/spans/{{span_id}}/scores", trace_scores)
     app.router.add_post(f"{base}/traces/{{trace_id}}/evaluate", evaluate.evaluate_trace)

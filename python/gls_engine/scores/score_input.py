@@ -22,7 +22,7 @@ MAX_COMMENT_CHARS = 5000
 MAX_WHO_CHARS = 200  # author, evaluator
 MAX_BATCH = 1000
 # A client may name its score (Langfuse's idempotency key): sending it again updates it.
-SCORE_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+SCORE_ID_RE = re.compile(r"(?!names$)[A-Za-z0-9._-]{1,64}")  # scores/names is a route
 REF_RE = re.compile(r"[A-Za-z0-9._:-]{0,128}")  # experiment and run ids
 # ':' separates a trace list filter's parts (score=name:op:value); control
 # characters have no place in a name a person reads.
@@ -114,7 +114,7 @@ def parse_score(item: Any, where: str, now_ns: int, default_source: str = "api")
     if score_id is None:
         score_id = uuid.uuid4().hex
     elif not isinstance(score_id, str) or not SCORE_ID_RE.fullmatch(score_id):
-        raise InvalidParameterError(f"{where}id must be 1-64 of A-Z a-z 0-9 . _ -")
+        raise InvalidParameterError(f"{where}id must be 1-64 of A-Z a-z 0-9 . _ -, not names")
     trace = item.get("trace_id")
     if not isinstance(trace, str):
         raise InvalidParameterError(f"{where}trace_id is required (32 hex characters)")
