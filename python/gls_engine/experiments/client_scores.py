@@ -6,7 +6,6 @@ again replaces it."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Any
 
@@ -14,7 +13,7 @@ from sqlalchemy import select
 
 from gls_engine.errors import InvalidParameterError
 from gls_engine.experiments.catalog import find_experiment
-from gls_engine.experiments.run_scoring import NO_TRACE
+from gls_engine.experiments.run_scoring import NO_TRACE, score_id
 from gls_engine.metadata.models.experiments import ExperimentRunRow
 from gls_engine.metadata.store import MetadataStore
 from gls_engine.scores.score_input import (
@@ -95,10 +94,9 @@ async def client_scores(
             raise InvalidParameterError(
                 f"scores[{i}].run_id {entry['run_id']!r} is not a run of experiment {experiment.id}"
             )
-        key = f"{entry['run_id']}\0{entry['name']}".encode()
         scores.append(
             StoredScore(
-                id=hashlib.sha256(key).hexdigest()[:40],
+                id=score_id(entry["run_id"], entry["name"]),
                 trace_id=traces[entry["run_id"]] or NO_TRACE,
                 span_id="",
                 name=entry["name"],

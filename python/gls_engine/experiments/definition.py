@@ -10,6 +10,7 @@ import orjson
 
 from gls_engine.errors import InvalidParameterError
 from gls_engine.evaluators.catalogue import build_evaluator
+from gls_engine.evaluators.judge_templates import BUILTIN_JUDGE_TEMPLATES
 from gls_engine.scores.score_input import check_name
 
 MAX_NAME_CHARS = 200
@@ -17,19 +18,27 @@ MAX_DESCRIPTION_CHARS = 10_000
 MAX_METADATA_BYTES = 64 << 10
 MAX_REPETITIONS = 100
 MAX_EVALUATORS = 20
+JUDGE = "llm_judge"
 FIELDS = {"dataset", "version", "name", "description", "metadata", "repetitions", "evaluators"}
 
 
 @dataclass(frozen=True)
 class EvaluatorSpec:
-    """A built-in evaluator the Studio runs on every recorded run."""
+    """A built-in evaluator the Studio runs on every recorded run: a heuristic one,
+    or an LLM judge through the project's judge provider (kind llm_judge)."""
 
     evaluator: str
     parameters: dict[str, Any]
     score_name: str
+    kind: str = "heuristic"
 
     def to_json(self) -> dict[str, Any]:
-        return {"evaluator": self.evaluator, "parameters": self.parameters, "name": self.score_name}
+        return {
+            "evaluator": self.evaluator,
+            "kind": self.kind,
+            "parameters": self.parameters,
+            "name": self.score_name,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,10 @@ def _evaluator_spec(index: int, entry: Any) -> EvaluatorSpec:
     parameters = entry.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise InvalidParameterError(f"{where}.parameters must be an object")
+    if name in BUILTIN_JUDGE_TEMPLATES:
+        if parameters:
+            raise InvalidParameterError(f"{where}.parameters: an LLM judge takes none")
+        return EvaluatorSpec(name, {}, check_name(f"{where}.", entry.get("name", name)), JUDGE)
     try:
         build_evaluator(name, parameters, field=f"{where}.evaluator")
     except InvalidParameterError as exc:

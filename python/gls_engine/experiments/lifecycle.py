@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from gls_engine.evaluators.handlers import JUDGE_PROVIDERS_KEY
 from gls_engine.experiments.handlers import EXPERIMENTS_KEY
 from gls_engine.experiments.service import Experiments
 from gls_engine.metadata.handlers import METADATA_KEY
@@ -20,7 +21,9 @@ def experiments_context(
     """A cleanup context; the span store is found under `span_store_key` (app.py's)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        app[EXPERIMENTS_KEY] = Experiments(app[METADATA_KEY], app[span_store_key], app[SCORES_KEY])
+        app[EXPERIMENTS_KEY] = Experiments(
+            app[METADATA_KEY], app[span_store_key], app[SCORES_KEY], app[JUDGE_PROVIDERS_KEY]
+        )
         yield
 
     return context

@@ -1,10 +1,12 @@
-"""The experiment's built-in evaluators run on each recorded run that has an output,
+"""The experiment's heuristic evaluators run on each recorded run that has an output
+(its LLM judges: judge_scoring.py),
 their scores stored in the scores table with the experiment and run ids (the trace
-they attach to is the run's). A score id is the run's and the evaluator's position,
-so recording a batch again overwrites its scores instead of adding more."""
+they attach to is the run's). A score's id is worked out from its run and name
+(score_id), so scoring a run again overwrites its scores instead of adding more."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
@@ -15,6 +17,10 @@ from gls_engine.scores.score_input import MAX_COMMENT_CHARS
 from gls_engine.scores.stored_score import StoredScore
 
 NO_TRACE = "0" * 32
+
+
+def score_id(run_id: str, name: str) -> str:
+    return hashlib.sha256(f"{run_id}\0{name}".encode()).hexdigest()[:40]
 
 
 def stored_score(
@@ -60,7 +66,11 @@ def score_runs(
     """(scores to store, errors: {run_id, name, error}) of every evaluator on every run
     without an error. `runs` holds id, output, trace_id and the item's input / expected /
     metadata. A score an evaluator could not compute is an error, not a stored score."""
-    built = [(spec, build_evaluator(spec["evaluator"], spec["parameters"])) for spec in evaluators]
+    built = [
+        (spec, build_evaluator(spec["evaluator"], spec["parameters"]))
+        for spec in evaluators
+        if spec.get("kind", "heuristic") == "heuristic"
+    ]
     scores: list[StoredScore] = []
     errors: list[dict[str, Any]] = []
     for run in runs:
@@ -72,7 +82,7 @@ def score_runs(
             expected=run["item"]["expected"],
             metadata=run["item"]["metadata"] or {},
         )
-        for position, (spec, evaluator) in enumerate(built):
+        for spec, evaluator in built:
             score = evaluator.score(case)
             if score.error is not None:
                 errors.append({"run_id": run["id"], "name": spec["name"], "error": score.error})
@@ -80,7 +90,7 @@ def score_runs(
             scores.append(
                 stored_score(
                     score,
-                    score_id=f"{run['id']}.e{position}",
+                    score_id=score_id(run["id"], spec["name"]),
                     name=spec["name"],
                     evaluator=spec["evaluator"],
                     experiment_id=experiment_id,

@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from gls_engine.errors import InvalidParameterError, NotFoundError
+from gls_engine.evaluators.judge_provider import JudgeProviders
 from gls_engine.experiments.aggregates import experiment_aggregates
 from gls_engine.experiments.catalog import ExperimentCatalog, find_experiment
 from gls_engine.experiments.client_scores import client_scores
 from gls_engine.experiments.comparison import compare
-from gls_engine.experiments.definition import ExperimentDefinition
+from gls_engine.experiments.definition import JUDGE, ExperimentDefinition
+from gls_engine.experiments.judge_scoring import judge_runs
 from gls_engine.experiments.results import results_page
 from gls_engine.experiments.run_input import RunInput
 from gls_engine.experiments.run_scoring import score_runs
@@ -23,13 +26,28 @@ from gls_engine.storage import SpanStore
 
 
 class Experiments:
-    def __init__(self, metadata: MetadataStore, spans: SpanStore, scores: ScoreStore) -> None:
+    def __init__(
+        self,
+        metadata: MetadataStore,
+        spans: SpanStore,
+        scores: ScoreStore,
+        judges: JudgeProviders,
+    ) -> None:
         self.metadata = metadata
         self.spans = spans
         self.scores = scores
+        self.judges = judges
         self.catalog = ExperimentCatalog(metadata)
 
     async def create(self, project: str, definition: ExperimentDefinition) -> dict[str, Any]:
+        for i, spec in enumerate(definition.evaluators):
+            if spec.kind == JUDGE:
+                try:
+                    client, _ = await self.judges.client(self.metadata, project)
+                except NotFoundError as exc:
+                    raise InvalidParameterError(f"evaluators[{i}]: {exc}") from None
+                await client.close()
+                break
         return await self.catalog.create(project, definition)
 
     async def list_experiments(
@@ -53,6 +71,11 @@ class Experiments:
         scores, errors = await asyncio.to_thread(
             score_runs, experiment.id, experiment.evaluators, recorded
         )
+        judged, judge_errors = await judge_runs(
+            self.judges, self.metadata, project, experiment.id, experiment.evaluators, recorded
+        )
+        scores += judged
+        errors += judge_errors
         if scores:
             check_consistent_types(
                 scores, await self.scores.known_types(project, {s.name for s in scores})

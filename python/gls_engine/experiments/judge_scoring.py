@@ -1,0 +1,72 @@
+"""The experiment's LLM judges (built-in judge templates) on each recorded run that
+has an output, through the project's judge provider, a few calls at a time. The
+judge's explanation is the score's comment; a judge that failed or answered
+something unparsable gives an error, not a score."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from gls_engine.evaluators.eval_case import EvalCase
+from gls_engine.evaluators.judge_provider import JudgeProviders
+from gls_engine.evaluators.judge_templates import BUILTIN_JUDGE_TEMPLATES
+from gls_engine.evaluators.llm_judge import LLMJudge
+from gls_engine.evaluators.score import Score
+from gls_engine.experiments.run_scoring import score_id, stored_score
+from gls_engine.metadata.store import MetadataStore
+from gls_engine.scores.stored_score import StoredScore
+
+JUDGE_CONCURRENCY = 8
+
+
+async def judge_runs(
+    judges: JudgeProviders,
+    metadata: MetadataStore,
+    project: str,
+    experiment_id: str,
+    evaluators: list[dict[str, Any]],
+    runs: list[dict[str, Any]],
+) -> tuple[list[StoredScore], list[dict[str, Any]]]:
+    specs = [spec for spec in evaluators if spec.get("kind") == "llm_judge"]
+    judged = [run for run in runs if run["error"] is None]
+    if not specs or not judged:
+        return [], []
+    client, model = await judges.client(metadata, project)
+    gate = asyncio.Semaphore(JUDGE_CONCURRENCY)
+
+    async def one(judge: LLMJudge, run: dict[str, Any]) -> Score:
+        case = EvalCase(
+            output=run["output"],
+            input=run["item"]["input"],
+            expected=run["item"]["expected"],
+            metadata=run["item"]["metadata"] or {},
+        )
+        async with gate:
+            return await judge.evaluate(case)
+
+    work = [
+        (spec, run, LLMJudge(BUILTIN_JUDGE_TEMPLATES[spec["evaluator"]], client, model))
+        for spec in specs
+        for run in judged
+    ]
+    async with client:
+        verdicts = await asyncio.gather(*(one(judge, run) for _, run, judge in work))
+    scores: list[StoredScore] = []
+    errors: list[dict[str, Any]] = []
+    for (spec, run, _), verdict in zip(work, verdicts, strict=True):
+        if verdict.error is not None:
+            errors.append({"run_id": run["id"], "name": spec["name"], "error": verdict.error})
+            continue
+        scores.append(
+            stored_score(
+                verdict,
+                score_id=score_id(run["id"], spec["name"]),
+                name=spec["name"],
+                evaluator=spec["evaluator"],
+                experiment_id=experiment_id,
+                run_id=run["id"],
+                trace_id=run["trace_id"],
+            )
+        )
+    return scores, errors
