@@ -31,6 +31,7 @@ from gls_engine.evaluators.llm_judge import LLMJudge
 from gls_engine.evaluators.score import Score
 from gls_engine.metadata.handlers import METADATA_KEY
 from gls_engine.scores.app_keys import SCORES_KEY
+from gls_engine.scores.score_configs import ScoreConfigs, check_configured
 from gls_engine.scores.score_input import MAX_COMMENT_CHARS, check_consistent_types, check_name
 from gls_engine.scores.score_store import ScoreStore
 from gls_engine.scores.stored_score import StoredScore
@@ -126,6 +127,8 @@ async def evaluate_trace(request: web.Request) -> web.Response:
     stored = None
     if score.error is None:
         record = _stored(score, score_name, evaluator_name, trace_id, evaluated_span)
+        configs = ScoreConfigs(request.app[METADATA_KEY])
+        check_configured([record], await configs.of_names(project, [score_name]), False)
         check_consistent_types([record], await store.known_types(project, [score_name]))
         await store.write(project, [record])
         stored = record.to_json()

@@ -7,6 +7,7 @@ DELETE /scores/{score_id}
 GET    /traces/{trace_id}/scores        the trace's scores (?span_id= one span's)
 GET    /traces/{trace_id}/spans/{span_id}/scores
 POST   /traces/{trace_id}/evaluate      an evaluator over the trace's input / output
+GET / PUT / DELETE /score-configs       a name's data type, labels, bounds (score_configs.py)
 
 A score may name a trace not stored yet: feedback often comes before the
 exporter's batch reaches the Studio (Langfuse accepts those too); it shows once
@@ -24,12 +25,15 @@ from gls_engine import request_params as p
 from gls_engine.api_errors import json_response
 from gls_engine.errors import InvalidParameterError, NotFoundError
 from gls_engine.evaluators.handlers import _document
+from gls_engine.metadata.handlers import METADATA_KEY
 from gls_engine.scores import evaluate
 from gls_engine.scores.app_keys import SCORES_KEY
+from gls_engine.scores.score_configs import ScoreConfigs, check_configured, parse_config
 from gls_engine.scores.score_input import (
     MAX_COMMENT_CHARS,
     SCORE_ID_RE,
     check_consistent_types,
+    check_name,
     check_value,
     optional_text,
     parse_batch,
@@ -53,9 +57,10 @@ async def post_scores(request: web.Request) -> web.Response:
     document = await _document(request)
     scores = parse_batch(document, time.time_ns())
     store = request.app[SCORES_KEY]
-    scores = _as_resent(
-        scores, await store.held_ids(project, [s.id for s in scores]), "scores" in document
-    )
+    batch = "scores" in document
+    scores = _as_resent(scores, await store.held_ids(project, [s.id for s in scores]), batch)
+    configs = await _configs(request).of_names(project, (s.name for s in scores))
+    check_configured(scores, configs, batch)
     check_consistent_types(scores, await store.known_types(project, (s.name for s in scores)))
     await store.write(project, scores)
     return json_response({"scores": [s.to_json() for s in scores]}, status=201)
@@ -116,6 +121,7 @@ async def patch_score(request: web.Request) -> web.Response:
         changes["author"] = optional_text("", "author", document["author"], 200)
     now = max(time.time_ns(), old.updated_ns + 1)
     new = old.edited(**changes, updated_ns=now)
+    check_configured([new], await _configs(request).of_names(project, [new.name]), False)
     await store.write(project, [new])
     return json_response(new.to_json())
 
@@ -140,6 +146,36 @@ async def delete_score(request: web.Request) -> web.Response:
         raise NotFoundError(f"score {score_id} not found in project {project}")
     now = max(time.time_ns(), old.updated_ns + 1)
     await store.write(project, [old.edited(updated_ns=now, is_deleted=True)])
+    return web.Response(status=204)
+
+
+def _configs(request: web.Request) -> ScoreConfigs:
+    return ScoreConfigs(request.app[METADATA_KEY])
+
+
+async def list_configs(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    configs = await _configs(request).all(project)
+    return json_response({"configs": [c.to_json() for c in configs]})
+
+
+async def put_config(request: web.Request) -> web.Response:
+    """A name's config; refused when the name's stored scores are of another type."""
+    project = p.project_name(request.match_info["project"])
+    config = parse_config(await _document(request))
+    stored = await request.app[SCORES_KEY].known_types(project, [config.name])
+    if stored.get(config.name, config.data_type) != config.data_type:
+        raise InvalidParameterError(
+            f"data_type: the project's scores {config.name!r} are {stored[config.name]}"
+        )
+    return json_response((await _configs(request).put(project, config)).to_json())
+
+
+async def delete_config(request: web.Request) -> web.Response:
+    project = p.project_name(request.match_info["project"])
+    name = check_name("", request.query.get("name"))
+    if not await _configs(request).remove(project, name):
+        raise NotFoundError(f"score {name!r} has no config in project {project}")
     return web.Response(status=204)
 
 
@@ -170,3 +206,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(f"{base}/traces/{{trace_id}}/scores", trace_scores)
     app.router.add_get(f"{base}/traces/{{trace_id}}/spans/{{span_id}}/scores", trace_scores)
     app.router.add_post(f"{base}/traces/{{trace_id}}/evaluate", evaluate.evaluate_trace)
+    app.router.add_get(f"{base}/score-configs", list_configs)
+    app.router.add_put(f"{base}/score-configs", put_config)
+    app.router.add_delete(f"{base}/score-configs", delete_config)

@@ -6,5 +6,6 @@ from gls_engine.metadata.models import experiments as experiments  # the experim
 from gls_engine.metadata.models.base import Base, UtcDateTime
 from gls_engine.metadata.models.judge_provider import JudgeProviderRow
 from gls_engine.metadata.models.project_settings import ProjectSettingsRow
+from gls_engine.metadata.models.score_config import ScoreConfigRow
 
-__all__ = ["Base", "JudgeProviderRow", "ProjectSettingsRow", "UtcDateTime"]
+__all__ = ["Base", "JudgeProviderRow", "ProjectSettingsRow", "ScoreConfigRow", "UtcDateTime"]
