@@ -7,6 +7,7 @@ same on PostgreSQL metadata."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from typing import Any
@@ -156,6 +157,26 @@ def test_a_cut_experiment_resumes_only_what_failed(sdk_studio: Studio) -> None:
     assert sorted(calls) == ["Chile", "Peru", "Peru"]  # only the failed pairs ran
     assert resumed.experiment["status"] == "completed"
     assert resumed.aggregates()["scores"]["exact_match"]["mean"] == 1.0
+    client.close()
+
+
+def test_async_tasks_and_evaluators_are_awaited(sdk_studio: Studio) -> None:
+    client = Client(sdk_studio.api, project="sdk-async")
+    capitals_dataset(client, "capitals")
+
+    async def task(question: dict[str, str]) -> str:
+        await asyncio.sleep(0)
+        return CAPITALS[question["country"]]
+
+    async def long_name(output: str) -> bool:
+        await asyncio.sleep(0)
+        return len(output) > 5
+
+    experiment = client.run_experiment("capitals", task, [long_name], max_concurrency=2)
+    results = list(experiment.results())
+    assert sorted(r["output"] for r in results) == sorted(CAPITALS.values())
+    assert {r["output"]: r["scores"][0]["value"] for r in results}["Nairobi"] is True
+    assert {r["output"]: r["scores"][0]["value"] for r in results}["Lima"] is False
     client.close()
 
 

@@ -6,8 +6,10 @@ failed runs run again)."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
+import logging
 import time
 import traceback
 import uuid
@@ -22,6 +24,8 @@ from opentelemetry.trace import Status, StatusCode
 
 from greenlang_studio.evaluation import call_evaluator, score_document
 from greenlang_studio.http import Api
+
+log = logging.getLogger("greenlang_studio")
 
 RECORD_BATCH = 100
 INCOMPLETE_PAGE = 200
@@ -38,7 +42,8 @@ def _iso(at: float) -> str:
 
 
 def _call_task(task: Callable[..., Any], item: dict[str, Any]) -> Any:
-    """task(input), or task(input, item) for a task that takes two arguments."""
+    """task(input), or task(input, item) for a task that takes two arguments; an async
+    task is awaited."""
     try:
         positional = [
             p
@@ -47,9 +52,20 @@ def _call_task(task: Callable[..., Any], item: dict[str, Any]) -> Any:
         ]
     except (TypeError, ValueError):
         positional = []
-    if len(positional) >= 2:
-        return task(item["input"], item)
-    return task(item["input"])
+    answer = task(item["input"], item) if len(positional) >= 2 else task(item["input"])
+    return resolved(answer)
+
+
+def resolved(answer: Any) -> Any:
+    """An async task's or evaluator's answer awaited (each run is on a worker thread
+    of its own, where no event loop runs)."""
+    if inspect.isawaitable(answer):
+
+        async def wait() -> Any:
+            return await answer
+
+        return asyncio.run(wait())
+    return answer
 
 
 class ExperimentResult:
@@ -177,10 +193,11 @@ class ExperimentRunner:
         scores = []
         for name, evaluator in self.local_evaluators:
             try:
-                document = score_document(run_id, name, call_evaluator(evaluator, case))
-            except Exception as exc:  # an evaluator that fails scores nothing for this run
+                answer = resolved(call_evaluator(evaluator, case))
+                document = score_document(run_id, name, answer)
+            except Exception:  # an evaluator that fails scores nothing for this run
                 document = None
-                print(f"greenlang_studio: evaluator {name} failed on item {item['id']}: {exc!r}")
+                log.exception("evaluator %s failed on item %s", name, item["id"])
             if document is not None:
                 scores.append(document)
         return scores
