@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -29,7 +31,7 @@ from gls_engine.metadata.migrate import head_revision
 from conftest import Studio, free_port, make_studio
 from enriched_spans import COST_STATUS, flat_span
 from openapi_check import checked_get, checked_put
-from support.postgres_server import PostgresServer
+from support.postgres_server import PostgresServer, start_postgres_server
 
 pytest_plugins = ["metadata_backends"]  # postgres_server
 
@@ -308,3 +310,29 @@ def test_an_acknowledged_edit_survives_kill_9(
         assert checked_get(studio.api, settings_path("killed")) == answer
     finally:
         assert studio.stop() == 0, "".join(studio.output)
+
+
+def test_a_postgresql_restart_is_a_503_then_heals(tmp_path: Path) -> None:
+    """A server of its own (the session's is shared): stopped under a running Studio."""
+    server = start_postgres_server()
+    try:
+        url = server.url(server.create_database("gls_restart"), password=PASSWORD)
+        studio = make_studio(tmp_path, "--metadata-url", url).start()
+        try:
+            path = settings_path("through-a-restart")
+            stored = checked_put(studio.api, path, SETTINGS)
+            server.stop()
+            down_get = requests.get(studio.api + path, timeout=60)
+            down_put = checked_put(studio.api, path, {"carbon_zone": "DEU"}, expect=503)
+            server.start_server()
+            after = checked_get(studio.api, path)
+        finally:
+            assert studio.stop() == 0, "".join(studio.output)
+    finally:
+        server.stop()
+        shutil.rmtree(server.root, ignore_errors=True)
+    assert down_get.status_code == 503 and down_get.headers["Retry-After"] == "5"
+    assert down_get.json()["error"]["code"] == "unavailable"
+    assert down_put["error"]["message"] == "the metadata database cannot be reached; retry shortly"
+    assert after == stored  # the PUT while down changed nothing; the pool reconnected
+    assert PASSWORD not in "".join(studio.output)
