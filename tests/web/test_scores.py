@@ -149,3 +149,21 @@ def test_the_list_shows_scores_and_filters_by_one(studio, page) -> None:
         panel.get_by_role("button", name=f"Remove score filter {text}").click()
     expect(bad_row).to_be_visible()
     expect(good_row).to_be_visible()
+
+
+def test_the_form_follows_a_score_config(studio, page) -> None:
+    trace_id, _ = _send(studio, "configured")
+    requests.put(
+        f"{studio.api}/api/v1/projects/{PROJECT}/score-configs",
+        json={"name": "verdict", "data_type": "categorical", "categories": ["right", "wrong"]},
+        timeout=30,
+    ).raise_for_status()
+    page.goto(f"{studio.api}/#/{PROJECT}/trace/{trace_id}")
+    form = page.get_by_test_id("span-scores").get_by_role("form", name="add a score")
+    form.get_by_label("score name").fill("verdict")
+    # the config's labels are the choices, its type the form's
+    expect(form.get_by_role("combobox", name="score type")).to_have_text("Label")
+    _choose(page, "score value", "wrong")
+    form.get_by_role("button", name="Add score").click()
+    expect(page.get_by_test_id("span-scores").locator("li.score")).to_have_count(1)
+    assert [(s["name"], s["value"]) for s in _scores(studio, trace_id)] == [("verdict", "wrong")]

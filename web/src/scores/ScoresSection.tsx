@@ -8,7 +8,7 @@ import { Select } from "../ui/Select";
 import { cn } from "../ui/cn";
 import { scoreValueText } from "./scoreText";
 import type { ScoreDataType, ScoreInput, StoredScore } from "./scoresApi";
-import { useScoreChanges, useScoreNames, useTraceScores } from "./useScores";
+import { useScoreChanges, useScoreConfigs, useScoreNames, useTraceScores } from "./useScores";
 
 const AUTHOR_KEY = "gls.scoreAuthor";
 const TYPES = [
@@ -76,6 +76,7 @@ function ScoreRow({ score, here, deletable, onDelete }: { score: StoredScore; he
 function AddScore(props: { project: string; traceId: string; spanId: string; author: string; setAuthor: (a: string) => void }) {
   const { project, traceId, spanId, author, setAuthor } = props;
   const names = useScoreNames(project);
+  const configs = useScoreConfigs(project);
   const { add } = useScoreChanges(project, traceId);
   const [name, setName] = useState("");
   const [dataType, setDataType] = useState<ScoreDataType>("numeric");
@@ -83,11 +84,19 @@ function AddScore(props: { project: string; traceId: string; spanId: string; aut
   const [comment, setComment] = useState("");
   const [target, setTarget] = useState<"span" | "trace">("span");
   const known = names.data?.find((n) => n.name === name.trim());
-  // a name keeps its type in a project: the form follows it
-  const type = known?.data_type ?? dataType;
+  const config = configs.data?.find((c) => c.name === name.trim());
+  // a name keeps its type in a project (its config's, or its scores'): the form follows it
+  const type = config?.data_type ?? known?.data_type ?? dataType;
+  const bounds = config && type === "numeric" ? [config.min_value, config.max_value] : [null, null];
   const number = Number(value);
+  const inBounds = (bounds[0] === null || number >= bounds[0]) && (bounds[1] === null || number <= bounds[1]);
   const valid =
-    name.trim() !== "" && (type === "boolean" ? value === "true" || value === "false" : type === "numeric" ? value.trim() !== "" && Number.isFinite(number) : value.trim() !== "");
+    name.trim() !== "" &&
+    (type === "boolean"
+      ? value === "true" || value === "false"
+      : type === "numeric"
+        ? value.trim() !== "" && Number.isFinite(number) && inBounds
+        : value.trim() !== "" && (!config?.categories || config.categories.includes(value)));
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
     if (!valid) return;
@@ -118,12 +127,19 @@ function AddScore(props: { project: string; traceId: string; spanId: string; aut
       <div className="flex flex-wrap gap-1.5">
         <Input aria-label="score name" placeholder="name" list="score-names" value={name} onChange={(e) => setName(e.target.value)} className="w-32" />
         <datalist id="score-names">
-          {names.data?.map((n) => (
-            <option key={n.name} value={n.name} />
+          {[...new Set([...(configs.data ?? []).map((c) => c.name), ...(names.data ?? []).map((n) => n.name)])].map((n) => (
+            <option key={n} value={n} />
           ))}
         </datalist>
         <Select label="score type" value={type} options={TYPES} onValueChange={(v) => setDataType(v as ScoreDataType)} />
-        {type === "boolean" ? (
+        {type === "categorical" && config?.categories ? (
+          <Select
+            label="score value"
+            value={value}
+            options={config.categories.map((c) => ({ value: c, label: c }))}
+            onValueChange={setValue}
+          />
+        ) : type === "boolean" ? (
           <Select
             label="score value"
             value={value}
@@ -136,7 +152,7 @@ function AddScore(props: { project: string; traceId: string; spanId: string; aut
         ) : (
           <Input
             aria-label="score value"
-            placeholder={type === "numeric" ? "0.8" : "label"}
+            placeholder={type === "numeric" ? (bounds[0] !== null || bounds[1] !== null ? `${bounds[0] ?? "…"} to ${bounds[1] ?? "…"}` : "0.8") : "label"}
             inputMode={type === "numeric" ? "decimal" : undefined}
             list={type === "categorical" ? "score-labels" : undefined}
             value={value}

@@ -9,6 +9,7 @@ export type ScoreInput = Schemas["ScoreInput"];
 export type ScoreNameSummary = Schemas["ScoreNameSummary"];
 export type TraceScoreSummary = Schemas["TraceScoreSummary"];
 export type ScoreDataType = StoredScore["data_type"];
+export type ScoreConfig = Schemas["ScoreConfig"];
 
 const projectPath = (project: string) => `/api/v1/projects/${encodeURIComponent(project)}`;
 
@@ -47,3 +48,6 @@ export const addScore = async (project: string, score: ScoreInput) =>
 
 export const deleteScore = (project: string, scoreId: string) =>
   call<null>(`${projectPath(project)}/scores/${encodeURIComponent(scoreId)}`, { method: "DELETE" });
+
+export const scoreConfigs = async (project: string, signal?: AbortSignal) =>
+  (await call<{ configs: ScoreConfig[] }>(`${projectPath(project)}/score-configs`, { signal }))!.configs;

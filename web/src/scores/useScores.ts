@@ -2,12 +2,21 @@
 // refreshes a trace refreshes its scores) and the project's names; adding or
 // deleting one refreshes both and the trace list (its scores column and filters).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { addScore, deleteScore, scoreNames, traceScores, type ScoreInput } from "./scoresApi";
+import { addScore, deleteScore, scoreConfigs, scoreNames, traceScores, type ScoreInput } from "./scoresApi";
 
 export const scoreKeys = {
   trace: (project: string, traceId: string) => ["trace", project, traceId, "scores"] as const,
   names: (project: string) => ["score-names", project] as const,
+  configs: (project: string) => ["score-configs", project] as const,
 };
+
+/** What the project says its score names are (type, labels, bounds): the form follows them. */
+export const useScoreConfigs = (project: string) =>
+  useQuery({
+    queryKey: scoreKeys.configs(project),
+    queryFn: ({ signal }) => scoreConfigs(project, signal),
+    staleTime: 60_000,
+  });
 
 export const useTraceScores = (project: string, traceId: string) =>
   useQuery({
