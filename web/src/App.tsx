@@ -10,6 +10,12 @@ const Cost = lazy(() => import("./analytics/Cost").then((m) => ({ default: m.Cos
 const Performance = lazy(() => import("./analytics/Performance").then((m) => ({ default: m.Performance })));
 const Tokens = lazy(() => import("./analytics/Tokens").then((m) => ({ default: m.Tokens })));
 const Carbon = lazy(() => import("./analytics/Carbon").then((m) => ({ default: m.Carbon })));
+// datasets and experiments load when first shown too
+const DatasetsPage = lazy(() => import("./datasets/DatasetsPage").then((m) => ({ default: m.DatasetsPage })));
+const DatasetPage = lazy(() => import("./datasets/DatasetPage").then((m) => ({ default: m.DatasetPage })));
+const ExperimentsPage = lazy(() => import("./experiments/ExperimentsPage").then((m) => ({ default: m.ExperimentsPage })));
+const ExperimentPage = lazy(() => import("./experiments/ExperimentPage").then((m) => ({ default: m.ExperimentPage })));
+const ComparePage = lazy(() => import("./experiments/ComparePage").then((m) => ({ default: m.ComparePage })));
 
 export function App() {
   const state = useViewState();
@@ -27,6 +33,16 @@ export function App() {
           <Tokens state={state} project={project} />
         ) : state.page === "carbon" ? (
           <Carbon state={state} project={project} />
+        ) : state.page === "datasets" ? (
+          <DatasetsPage state={state} project={project} />
+        ) : state.page === "dataset" && state.dataset ? (
+          <DatasetPage state={state} project={project} name={state.dataset} />
+        ) : state.page === "experiments" ? (
+          <ExperimentsPage state={state} project={project} />
+        ) : state.page === "experiment" && state.experiment ? (
+          <ExperimentPage state={state} project={project} id={state.experiment} />
+        ) : state.page === "compare" ? (
+          <ComparePage state={state} project={project} />
         ) : state.page === "costs" ? (
           <Cost state={state} project={project} />
         ) : (

@@ -12,8 +12,8 @@ import { cn } from "./ui/cn";
 import { ChoiceMenu } from "./ui/Menu";
 import { Select } from "./ui/Select";
 
-/** The navigation, by section. Only pages that are built appear; Datasets,
- * Playground and Experiments join as sections of their own when they are. */
+/** The navigation, by section. Only pages that are built appear; the Playground
+ * joins when it is. */
 const NAVIGATION: { section: string | null; items: { page: Page; label: string; also?: Page[] }[] }[] = [
   {
     section: null,
@@ -29,6 +29,13 @@ const NAVIGATION: { section: string | null; items: { page: Page; label: string; 
       { page: "costs", label: "Cost" },
       { page: "tokens", label: "Tokens" },
       { page: "carbon", label: "Carbon" },
+    ],
+  },
+  {
+    section: "Testing",
+    items: [
+      { page: "datasets", label: "Datasets", also: ["dataset"] },
+      { page: "experiments", label: "Experiments", also: ["experiment", "compare"] },
     ],
   },
 ];

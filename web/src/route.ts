@@ -6,11 +6,29 @@
 //   #/<project>/spans                          span search
 //   #/<project>/costs                          cost and carbon
 //   #/<project>/performance|tokens|carbon      the other analytics pages
+//   #/<project>/datasets                       datasets; /datasets/<name> one dataset (?tab=...)
+//   #/<project>/experiments                    experiments; /experiments/<id> one's results,
+//   #/<project>/experiments/compare?ids=a,b    two or more side by side (the first the baseline)
 // followed by ?<state>: the time range and environment (shared by every page) and
 // the page's own filters and selections. Values at their default are left out.
 import { useSyncExternalStore } from "react";
 
-export type Page = "traces" | "trace" | "spans" | "costs" | "performance" | "tokens" | "carbon";
+export type Page =
+  | "traces"
+  | "trace"
+  | "spans"
+  | "costs"
+  | "performance"
+  | "tokens"
+  | "carbon"
+  | "datasets"
+  | "dataset"
+  | "experiments"
+  | "experiment"
+  | "compare";
+/** A dataset's tabs (Overview the default). */
+export type DatasetTab = "overview" | "data" | "results" | "versions";
+const DATASET_TABS: readonly string[] = ["overview", "data", "results", "versions"];
 /** A trace's views: the span tree (the default), the timeline (waterfall) and the graph. */
 export type TraceViewMode = "tree" | "timeline" | "graph";
 const TRACE_VIEW_MODES: readonly string[] = ["tree", "timeline", "graph"];
@@ -45,6 +63,18 @@ export interface ViewState {
   metric: string;
   aggregation: string;
   groupBy: string;
+  // datasets and experiments: the dataset (by name) or experiment (by id) shown, the
+  // dataset's tab, version (empty: the latest), split filter (search is q) and item
+  // opened, the two versions diffed, the experiments picked or compared
+  dataset: string | null;
+  experiment: string | null;
+  tab: DatasetTab;
+  version: string;
+  split: string;
+  item: string | null;
+  diffFrom: string;
+  diffTo: string;
+  compare: string[];
 }
 
 export const DEFAULT_RANGE: TimeRange = { preset: "24h" };
@@ -66,6 +96,15 @@ const DEFAULTS: Omit<ViewState, "page" | "project" | "traceId"> = {
   metric: "latency",
   aggregation: "p90",
   groupBy: "",
+  dataset: null,
+  experiment: null,
+  tab: "overview",
+  version: "",
+  split: "",
+  item: null,
+  diffFrom: "",
+  diffTo: "",
+  compare: [],
 };
 
 /** The trace list's parameters kept in listFilters (status, model, name and env have their own fields). */
@@ -96,7 +135,7 @@ function parseListFilters(q: URLSearchParams): Record<string, string[]> {
   return filters;
 }
 
-const PAGES_WITH_PATH: Page[] = ["spans", "costs", "performance", "tokens", "carbon"];
+const PAGES_WITH_PATH: Page[] = ["spans", "costs", "performance", "tokens", "carbon", "datasets", "experiments"];
 
 function parseRange(q: URLSearchParams): TimeRange {
   const range = q.get("range");
@@ -114,9 +153,19 @@ export function parseHash(hash: string): ViewState {
   const q = new URLSearchParams(query);
   let page: Page = "traces";
   let traceId: string | null = null;
+  let dataset: string | null = null;
+  let experiment: string | null = null;
   if (parts.length === 3 && parts[1] === "trace") {
     page = "trace";
     traceId = parts[2];
+  } else if (parts.length === 3 && parts[1] === "datasets") {
+    page = "dataset";
+    dataset = parts[2];
+  } else if (parts.length === 3 && parts[1] === "experiments" && parts[2] === "compare") {
+    page = "compare";
+  } else if (parts.length === 3 && parts[1] === "experiments") {
+    page = "experiment";
+    experiment = parts[2];
   } else if (parts.length === 2 && (PAGES_WITH_PATH as string[]).includes(parts[1])) {
     page = parts[1] as Page;
   } else {
@@ -145,6 +194,15 @@ export function parseHash(hash: string): ViewState {
     metric: q.get("metric") ?? DEFAULTS.metric,
     aggregation: q.get("agg") ?? DEFAULTS.aggregation,
     groupBy: q.get("group_by") ?? "",
+    dataset,
+    experiment,
+    tab: DATASET_TABS.includes(q.get("tab") ?? "") ? (q.get("tab") as DatasetTab) : "overview",
+    version: q.get("version") ?? "",
+    split: q.get("split") ?? "",
+    item: q.get("item"),
+    diffFrom: q.get("from") ?? "",
+    diffTo: q.get("to") ?? "",
+    compare: (q.get("ids") ?? "").split(",").filter(Boolean),
   };
 }
 
@@ -156,7 +214,15 @@ export function formatHash(state: ViewState): string {
       ? `/${project}/trace/${encodeURIComponent(state.traceId)}`
       : state.page === "traces" || state.page === "trace"
         ? `/${project}`
-        : `/${project}/${state.page}`;
+        : state.page === "dataset" && state.dataset
+          ? `/${project}/datasets/${encodeURIComponent(state.dataset)}`
+          : state.page === "experiment" && state.experiment
+            ? `/${project}/experiments/${encodeURIComponent(state.experiment)}`
+            : state.page === "compare"
+              ? `/${project}/experiments/compare`
+              : state.page === "dataset" || state.page === "experiment"
+                ? `/${project}/${state.page}s`
+                : `/${project}/${state.page}`;
   const q = new URLSearchParams();
   const put = (key: string, value: string | null | undefined) => value && q.append(key, value);
   if (state.page === "trace") {
@@ -200,6 +266,23 @@ export function formatHash(state: ViewState): string {
     put("group_by", state.groupBy);
   } else if (state.page === "costs" || state.page === "carbon") {
     put("group_by", state.groupBy);
+  } else if (state.page === "dataset") {
+    if (state.tab !== "overview") put("tab", state.tab);
+    put("version", state.version);
+    if (state.tab === "data") {
+      put("q", state.q);
+      put("split", state.split);
+      put("item", state.item);
+    } else if (state.tab === "versions") {
+      put("from", state.diffFrom);
+      put("to", state.diffTo);
+    } else if (state.tab === "results") {
+      put("ids", state.compare.join(","));
+    }
+  } else if (state.page === "experiment") {
+    put("item", state.item);
+  } else if (state.page === "compare") {
+    put("ids", state.compare.join(","));
   }
   const query = q.toString();
   return `#${path}${query ? `?${query}` : ""}`;
