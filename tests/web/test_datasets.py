@@ -1,0 +1,168 @@
+"""Datasets in the web UI, in Debian's chromium (Playwright) against a real Studio: a CSV
+uploaded with its column mapping shown from the header before sending, the job's
+progress followed to the end and its items listed and searched; an upload failing at a
+row and column says which; an item edited in the Data tab makes a version whose diff
+against the one before shows the change; hostile strings in items are shown as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import requests
+from playwright.sync_api import expect
+
+PROJECT = "datasets-ui"
+HOSTILE_HTML = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>'
+
+
+def _api(studio, path: str) -> str:
+    return f"{studio.api}/api/v1/projects/{PROJECT}{path}"
+
+
+def _make_dataset(studio, name: str, items: list[dict]) -> None:
+    resp = requests.post(_api(studio, "/datasets"), json={"name": name}, timeout=30)
+    assert resp.status_code == 201, resp.text
+    resp = requests.post(_api(studio, f"/datasets/{name}/items"), json={"items": items}, timeout=30)
+    assert resp.status_code == 201, resp.text
+
+
+def _csv(rows: int, bad_metadata_row: int | None = None) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["question", "answer", "metadata", "split"])
+    for n in range(1, rows + 1):
+        metadata = "{not json" if n == bad_metadata_row else f'{{"n": {n}}}'
+        writer.writerow([f"What is {n} + {n}?", str(2 * n), metadata, "test" if n % 4 == 0 else "train"])
+    return out.getvalue().encode()
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_a_csv_is_uploaded_with_its_mapping_and_progress_and_its_items_are_listed(studio, page) -> None:
+    page.goto(f"{studio.api}/#/{PROJECT}/datasets")
+    page.get_by_role("button", name="New dataset").click()
+    form = page.get_by_role("form", name="new dataset")
+    form.get_by_label("dataset name").fill("arithmetic")
+    form.get_by_label("dataset description").fill("sums")
+    form.get_by_role("button", name="Create").click()
+
+    upload = page.get_by_test_id("upload")
+    upload.get_by_label("file").set_input_files(
+        {"name": "sums.csv", "mimeType": "text/csv", "buffer": _csv(3000)}
+    )
+    # the mapping from the header, before anything is sent: the server's defaults first
+    mapping = upload.get_by_role("table", name="column mapping")
+    expect(mapping.locator("tr.mapping-row")).to_have_count(4)
+    expect(upload.get_by_role("combobox", name="role of question")).to_have_text("input")
+    expect(upload.get_by_role("combobox", name="role of metadata")).to_have_text("metadata")
+    expect(upload.get_by_role("combobox", name="role of split")).to_have_text("split")
+    expect(upload.get_by_label("metadata holds JSON")).to_be_checked()
+    _choose(page, "role of answer", "expected")
+    upload.get_by_role("button", name="Upload").click()
+
+    progress = upload.get_by_role("progressbar", name="upload progress")
+    expect(progress).to_have_attribute("aria-valuenow", "100", timeout=60_000)
+    expect(upload.get_by_test_id("upload-status")).to_have_text("Done: 3,000 rows as version 1.")
+    [job] = requests.get(_api(studio, "/datasets/arithmetic/jobs"), timeout=30).json()["jobs"]
+    assert job["mapping"]["expected"] == ["answer"] and job["mapping"]["input"] == ["question"]
+
+    page.get_by_role("button", name="Open the dataset").click()
+    data = page.get_by_test_id("dataset-data")
+    expect(data.get_by_test_id("items-shown")).to_contain_text("items of v1")
+    expect(data.locator(".dataset-item").first).to_contain_text("What is 1 + 1?")
+    # windowed: a few dozen rows drawn of the loaded pages
+    assert data.locator(".dataset-item").count() < 100
+    data.get_by_label("search items").fill("What is 2999 +")
+    expect(data.locator(".dataset-item")).to_have_count(1)
+    data.locator(".dataset-item").click()
+    detail = page.get_by_test_id("item-detail")
+    expect(detail.get_by_test_id("item-expected")).to_contain_text("5998")
+    expect(detail.get_by_test_id("item-metadata")).to_contain_text("2999")
+    assert "q=What+is+2999" in page.url and "item=" in page.url
+
+    page.get_by_role("tab", name="Overview").click()
+    counts = page.get_by_test_id("split-counts")
+    expect(counts).to_contain_text("train2,250")
+    expect(counts).to_contain_text("test750")
+
+
+def test_a_failing_upload_names_the_row_and_column(studio, page) -> None:
+    requests.post(_api(studio, "/datasets"), json={"name": "broken"}, timeout=30)
+    page.goto(f"{studio.api}/#/{PROJECT}/datasets/broken")
+    page.get_by_role("button", name="Upload a file").click()
+    upload = page.get_by_test_id("upload")
+    upload.get_by_label("file").set_input_files(
+        {"name": "bad.csv", "mimeType": "text/csv", "buffer": _csv(500, bad_metadata_row=321)}
+    )
+    upload.get_by_role("button", name="Upload").click()
+    error = upload.get_by_test_id("upload-error")
+    # the header is row 1, so the 321st data row is row 322
+    expect(error).to_contain_text('row 322, column "metadata"', timeout=60_000)
+    expect(upload.get_by_test_id("upload-job")).to_have_attribute("data-state", "failed")
+    assert requests.get(_api(studio, "/datasets/broken"), timeout=30).json()["latest_version"] is None
+
+
+def test_an_edited_item_makes_a_version_and_the_diff_shows_it(studio, page) -> None:
+    _make_dataset(
+        studio,
+        "capitals",
+        [
+            {"id": "fr", "input": {"country": "France"}, "expected": "Paris", "split": "test"},
+            {"id": "pe", "input": {"country": "Peru"}, "expected": "lima"},
+            {"id": "jp", "input": {"country": "Japan"}, "expected": "Tokyo"},
+        ],
+    )
+    page.goto(f"{studio.api}/#/{PROJECT}/datasets/capitals?tab=data")
+    page.locator(".dataset-item", has_text="pe").click()
+    page.get_by_test_id("item-detail").get_by_role("button", name="Edit").click()
+    form = page.get_by_role("form", name="item")
+    form.get_by_label("item expected").fill('"Lima"')
+    form.get_by_label("version description").fill("Lima capitalised")
+    form.get_by_role("button", name="Save as a new version").click()
+    expect(form).to_have_count(0)
+    expect(page.get_by_test_id("item-detail").get_by_test_id("item-expected")).to_contain_text("Lima")
+
+    page.get_by_role("tab", name="Versions").click()
+    versions = page.get_by_test_id("dataset-versions")
+    expect(versions.locator("tr.version-row")).to_have_count(2)
+    expect(versions.locator("tr.version-row").first).to_contain_text("Lima capitalised")
+    expect(versions.locator("tr.version-row").first).to_contain_text("~1")
+    diff = page.get_by_test_id("version-diff")
+    change = diff.locator("li.diff-change")
+    expect(change).to_have_count(1)
+    expect(change).to_have_class("diff-change changed rounded border border-zinc-200 p-2 dark:border-zinc-800")
+    expect(change.locator(".diff-before")).to_contain_text('"lima"')
+    expect(change.locator(".diff-after")).to_contain_text('"Lima"')
+    assert "from=1" not in page.url  # the defaults (the newest change) are not written
+
+    # v1 still holds the old item
+    stored = requests.get(_api(studio, "/datasets/capitals/items/pe?version=1"), timeout=30).json()
+    assert stored["expected"] == "lima"
+
+    # a version tagged from its row
+    versions.get_by_role("button", name="tag v1").click()
+    versions.get_by_label("tag name").fill("baseline")
+    versions.get_by_role("button", name="Set").click()
+    expect(versions.locator("tr.version-row").nth(1)).to_contain_text("baseline")
+
+
+def test_hostile_strings_in_items_are_shown_as_text(studio, page) -> None:
+    _make_dataset(
+        studio,
+        "hostile",
+        [{"id": "x", "input": HOSTILE_HTML, "expected": {HOSTILE_HTML: HOSTILE_HTML}, "split": HOSTILE_HTML}],
+    )
+    requests.patch(_api(studio, "/datasets/hostile"), json={"description": HOSTILE_HTML}, timeout=30)
+    page.goto(f"{studio.api}/#/{PROJECT}/datasets/hostile")
+    expect(page.get_by_test_id("dataset-description")).to_have_text(HOSTILE_HTML)
+    page.get_by_role("tab", name="Data").click()
+    item = page.locator(".dataset-item")
+    expect(item.locator(".item-input")).to_have_text(HOSTILE_HTML)
+    item.click()
+    expect(page.get_by_test_id("item-input")).to_contain_text(HOSTILE_HTML)
+    expect(page.get_by_test_id("item-expected")).to_contain_text(HOSTILE_HTML)
+    assert page.evaluate("window.__pwned") is None
