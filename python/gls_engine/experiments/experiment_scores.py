@@ -56,3 +56,20 @@ async def scores_by_run(
     for row in rows:
         out.setdefault(row["run_id"], []).append(_score(row))
     return out
+
+
+async def score_values(
+    store: SpanStore, project: str, experiment_id: str
+) -> dict[str, list[tuple[str, float | None, str]]]:
+    """run id -> (name, numeric value, label) of its scores: what aggregates and
+    comparisons compute on, without building a whole score per row."""
+    rows = await store.query_rows(
+        "SELECT run_id, name, value, string_value FROM scores FINAL"
+        " WHERE project = {project:String} AND experiment_id = {experiment:String}"
+        f" ORDER BY run_id, name LIMIT {MAX_SCORES}",
+        {"project": project, "experiment": experiment_id},
+    )
+    out: dict[str, list[tuple[str, float | None, str]]] = {}
+    for row in rows:
+        out.setdefault(row["run_id"], []).append((row["name"], row["value"], row["string_value"]))
+    return out

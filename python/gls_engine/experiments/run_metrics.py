@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from gls_engine.metadata.models.experiments import ExperimentRunRow
-
 # name -> whether a lower value is better (all of them: they are costs)
 METRICS = ("latency_ms", "total_tokens", "cost_usd", "energy_kwh", "carbon_g")
 
 
-def run_metrics(run: ExperimentRunRow, figures: dict[str, Any] | None) -> dict[str, Any]:
+def run_metrics(run: Any, figures: dict[str, Any] | None) -> dict[str, Any]:
+    """`run`: a run's row or model (started_at, ended_at)."""
     latency = None
     if figures is not None:
         latency = figures["latency_ms"]

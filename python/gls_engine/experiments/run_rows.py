@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Row, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gls_engine.experiments.version_items import items_by_row_id
@@ -34,15 +34,23 @@ async def runs_with_items(
     return [(row, items[row.item_id]) for row in rows if row.item_id in items]
 
 
-async def all_runs(
-    session: AsyncSession, experiment: ExperimentRow
-) -> list[tuple[ExperimentRunRow, str]]:
-    """(run, its item's external id) of every run, in item order."""
+async def all_runs(session: AsyncSession, experiment: ExperimentRow) -> list[Row[Any]]:
+    """Every run in item order, as plain rows of the columns aggregates and comparisons
+    read (no ORM objects: 100,000 of those cost seconds), with the item's external_id."""
     rows = await session.execute(
-        select(Run, DatasetItemRow.external_id)
+        select(
+            Run.id,
+            Run.repetition,
+            Run.output,
+            Run.error,
+            Run.trace_id,
+            Run.started_at,
+            Run.ended_at,
+            DatasetItemRow.external_id,
+        )
         .join(DatasetItemRow, DatasetItemRow.id == Run.item_id)
         .where(Run.experiment_id == experiment.id)
         .order_by(Run.item_id, Run.repetition)
         .limit(MAX_RUNS_READ)
     )
-    return [(run, external) for run, external in rows]
+    return list(rows)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gls_engine.experiments.catalog import find_experiment
-from gls_engine.experiments.experiment_scores import scores_by_run
+from gls_engine.experiments.experiment_scores import score_values
 from gls_engine.experiments.run_metrics import run_metrics
 from gls_engine.experiments.run_rows import all_runs
 from gls_engine.experiments.trace_figures import trace_figures
@@ -37,14 +37,14 @@ async def experiment_values(
     async with metadata.sessions() as session:
         experiment = await find_experiment(session, project, experiment_id)
         runs = await all_runs(session, experiment)
-    figures = await trace_figures(spans, project, [run.trace_id for run, _ in runs])
-    scores = await scores_by_run(spans, project, [experiment.id])
+    figures = await trace_figures(spans, project, [run.trace_id for run in runs])
+    scores = await score_values(spans, project, experiment.id)
     values = []
-    for run, external in runs:
+    for run in runs:
         metrics = run_metrics(run, figures.get(run.trace_id or ""))
         models = metrics.pop("models")
         entry = RunValues(
-            item_id=external,
+            item_id=run.external_id,
             repetition=run.repetition,
             failed=run.error is not None,
             metrics=metrics,
@@ -53,8 +53,8 @@ async def experiment_values(
             run_id=run.id,
             models=models,
         )
-        for score in scores.get(run.id, []):
-            entry.scores[score["name"]] = score["numeric_value"]
-            entry.labels[score["name"]] = score["label"]
+        for name, value, label in scores.get(run.id, []):
+            entry.scores[name] = value
+            entry.labels[name] = label or None
         values.append(entry)
     return experiment, values
