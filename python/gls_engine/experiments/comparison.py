@@ -13,6 +13,7 @@ Per metric and score over the items both have: the paired tests of statistics.py
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from typing import Any
 
@@ -131,9 +132,10 @@ async def compare(
     limit: int,
     cursor: str | None,
 ) -> dict[str, Any]:
-    loaded: list[tuple[ExperimentRow, list[RunValues]]] = [
-        await experiment_values(metadata, spans, project, i) for i in ids
-    ]
+    # together: each is a metadata read and two ClickHouse reads
+    loaded: list[tuple[ExperimentRow, list[RunValues]]] = list(
+        await asyncio.gather(*(experiment_values(metadata, spans, project, i) for i in ids))
+    )
     datasets = {row.dataset_id for row, _ in loaded}
     if len(datasets) > 1:
         raise InvalidParameterError(
