@@ -8,8 +8,10 @@ same on PostgreSQL metadata."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -124,6 +126,34 @@ def test_run_experiment_traces_scores_and_keeps_every_repetition(sdk_studio: Stu
     assert aggregates["scores"]["exact_match"]["mean"] == pytest.approx(10 / 12)
     assert aggregates["totals"]["total_tokens"] == 12 * 110
     assert [e["id"] for e in dataset.experiments()] == [experiment.id]
+    client.close()
+
+
+def test_a_csv_upload_then_an_experiment_over_it(sdk_studio: Studio, tmp_path: Path) -> None:
+    client = Client(sdk_studio.api, project="sdk-upload")
+    dataset = client.create_dataset("questions")
+    questions = tmp_path / "questions.csv"
+    with questions.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "input", "expected", "topic"])
+        for i in range(50):
+            writer.writerow([f"q{i:02d}", f"What is {i} + {i}?", str(2 * i), "arithmetic"])
+    job = dataset.upload(questions, id_column="id", metadata_columns=["topic"])
+    assert job["state"] == "succeeded" and job["version"] == 1 == dataset.latest_version
+    first = next(dataset.items())
+    assert first["expected"] == "0" and first["metadata"] == {"topic": "arithmetic"}
+
+    def solve(question: str) -> str:
+        return str(2 * int(question.split()[2]))
+
+    experiment = client.run_experiment(dataset, solve, ["exact_match"])
+    assert experiment.aggregates()["scores"]["exact_match"]["mean"] == 1.0
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text("id,question\nb1,fine\nb1,duplicate id\n")
+    with pytest.raises(StudioError) as failed:
+        dataset.upload(broken, id_column="id")
+    assert "row" in failed.value.message
     client.close()
 
 

@@ -3,12 +3,22 @@ and the items of any version, paged through as an iterator."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
+from greenlang_studio.errors import StudioError
 from greenlang_studio.http import Api, segment
 
 PAGE = 1000
+MEDIA_TYPES = {
+    ".csv": "text/csv",
+    ".jsonl": "application/x-ndjson",
+    ".ndjson": "application/x-ndjson",
+    ".parquet": "application/vnd.apache.parquet",
+}
+ENDED = ("succeeded", "failed", "cancelled")
 
 
 class Dataset:
@@ -37,6 +47,56 @@ class Dataset:
         )
         self.refresh()
         return version
+
+    def upload(
+        self,
+        path: str | Path,
+        *,
+        input_columns: Iterable[str] | None = None,
+        expected_columns: Iterable[str] | None = None,
+        metadata_columns: Iterable[str] | None = None,
+        split_column: str | None = None,
+        id_column: str | None = None,
+        wait: bool = True,
+        timeout: float = 3600.0,
+    ) -> dict[str, Any]:
+        """Uploads a CSV, JSON Lines or Parquet file (by its suffix) as a new version,
+        streamed; the Studio parses it as a background job, which this waits for
+        (`wait`) and answers. A failed job raises StudioError naming its row and
+        column."""
+        path = Path(path)
+        media_type = MEDIA_TYPES.get(path.suffix.lower())
+        if media_type is None:
+            raise ValueError(f"upload a .csv, .jsonl or .parquet file, not {path.name}")
+        params: dict[str, str] = {}
+        for name, columns in (
+            ("input_columns", input_columns),
+            ("expected_columns", expected_columns),
+            ("metadata_columns", metadata_columns),
+        ):
+            if columns is not None:
+                params[name] = ",".join(columns)
+        if split_column is not None:
+            params["split_column"] = split_column
+        if id_column is not None:
+            params["id_column"] = id_column
+        with path.open("rb") as body:
+            job = self._api.request(
+                "POST", self._path + "/uploads", data=body, params=params, content_type=media_type
+            )
+        deadline = time.monotonic() + timeout
+        job_path = f"{self._api.project_path}/dataset-jobs/{job['id']}"
+        while wait and job["state"] not in ENDED:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"upload job {job['id']} still {job['state']}")
+            time.sleep(0.25)
+            job = self._api.get(job_path)
+        if job["state"] == "failed":
+            error = job.get("error") or {}
+            where = f" (row {error.get('row')}, column {error.get('column')})"
+            raise StudioError(400, "upload_failed", f"{error.get('message')}{where}")
+        self.refresh()
+        return job
 
     def versions(self) -> list[dict[str, Any]]:
         return self._api.get(self._path + "/versions")["versions"]

@@ -35,9 +35,18 @@ class Api:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        data: Any = None,
+        content_type: str | None = None,
     ) -> Any:
+        headers = {"Content-Type": content_type} if content_type else None
         response = self.session.request(
-            method, self.url + path, json=json, params=params, timeout=self.timeout
+            method,
+            self.url + path,
+            json=json,
+            params=params,
+            data=data,
+            headers=headers,
+            timeout=self.timeout,
         )
         if response.status_code >= 400:
             try:
