@@ -61,6 +61,7 @@ export function ComparePage({ state, project }: { state: ViewState; project: str
         )}
       </div>
       <ErrorText error={comparison.error} />
+      {comparison.isPending && <p className="text-sm text-zinc-500">Comparing: a paired test per metric and score…</p>}
       {first && <Significance comparison={first} nameOf={nameOf} />}
       {first && <ScoreMeans comparison={first} nameOf={nameOf} />}
       {first && (
