@@ -375,3 +375,8 @@ def test_bad_input_is_refused_naming_the_field_and_writes_nothing(
     assert resp.status_code == 400 and "experiment_id" in resp.json()["error"]["message"]
     resp = requests.get(api + f"/api/v1/projects/elsewhere/experiments/{eid}", timeout=60)
     assert resp.status_code == 404
+
+    # deleting a dataset deletes its experiments and their runs
+    record(experiment_studio, other, [{"item_id": "q00", "output": "answer 0"}])
+    call("DELETE", api, f"{P}/datasets/other", 204)
+    call("GET", api, f"{P}/experiments/{other}", 404)
