@@ -72,6 +72,10 @@ def test_one_score_and_a_batch_are_stored_and_read(studio: Studio, traces: list)
     assert checked_get(studio.api, f"{BASE}/traces/{trace_a}/scores", span_id=span_a) == {
         "scores": of_span
     }
+    assert checked_get(studio.api, f"{BASE}/scores", trace_id=trace_a) == {"scores": got}
+    assert checked_get(studio.api, f"{BASE}/scores", trace_id=trace_a, span_id=span_a) == {
+        "scores": of_span
+    }
     names = {n["name"]: n for n in checked_get(studio.api, f"{BASE}/scores/names")["names"]}
     assert names["helpful"]["data_type"] == "numeric" and names["helpful"]["count"] == 2
     assert (names["helpful"]["min_value"], names["helpful"]["max_value"]) == (0.25, 0.75)
@@ -208,6 +212,9 @@ def test_bad_requests(studio: Studio, traces: list) -> None:
     )
     assert "trace_id must be 32 hex" in message(
         checked("GET", studio.api, f"{BASE}/traces/nothex/scores", expect=400)
+    )
+    assert "trace_id is required" in message(
+        checked("GET", studio.api, f"{BASE}/scores", expect=400)
     )
     assert "span_id must be 16 hex" in message(
         checked("GET", studio.api, f"{BASE}/traces/{T}/spans/12/scores", expect=400)

@@ -1,6 +1,7 @@
 """Scores API (routes under /api/v1/projects/{project}):
 
 POST   /scores                          one score, or {"scores": [...]} of up to 1,000
+GET    /scores?trace_id=[&span_id=]     a trace's (a span's) scores
 GET    /scores/names                    the project's score names, types, counts, labels
 PATCH  /scores/{score_id}               value, comment (and data type with the value)
 DELETE /scores/{score_id}
@@ -182,7 +183,10 @@ async def delete_config(request: web.Request) -> web.Response:
 @shared_response
 async def trace_scores(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
-    trace_id = p.trace_id(request.match_info["trace_id"])
+    given = request.match_info.get("trace_id") or request.query.get("trace_id")
+    if given is None:
+        raise InvalidParameterError("trace_id is required (32 hex characters)")
+    trace_id = p.trace_id(given)
     span_id = request.match_info.get("span_id") or request.query.get("span_id")
     span = p.span_id(span_id) if span_id is not None else None
     scores = await request.app[SCORES_KEY].of_trace(project, trace_id, span)
@@ -198,6 +202,8 @@ async def score_names(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     base = "/api/v1/projects/{project}"
     app.router.add_post(f"{base}/scores", post_scores)
+    # by query too: the UI's read of a trace's scores is not a read of the trace
+    app.router.add_get(f"{base}/scores", trace_scores)
     app.router.add_get(f"{base}/scores/names", score_names)
     # "names" is the names' route, not a score (score_input refuses it as an id)
     one_score = f"{base}/scores/{{score_id:(?!names$)[^/]+}}"

@@ -32,8 +32,9 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T | null> 
   return resp.status === 204 ? null : ((await resp.json()) as T);
 }
 
+/** Asked by query (GET .../scores?trace_id=), not under the trace's path: it is no read of the trace. */
 export const traceScores = async (project: string, traceId: string, signal?: AbortSignal) =>
-  (await call<{ scores: StoredScore[] }>(`${projectPath(project)}/traces/${encodeURIComponent(traceId)}/scores`, { signal }))!
+  (await call<{ scores: StoredScore[] }>(`${projectPath(project)}/scores?${new URLSearchParams({ trace_id: traceId })}`, { signal }))!
     .scores;
 
 export const scoreNames = async (project: string, signal?: AbortSignal) =>
