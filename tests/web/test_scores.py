@@ -118,6 +118,7 @@ def test_the_list_shows_scores_and_filters_by_one(studio, page) -> None:
                 {"trace_id": bad, "name": "quality", "value": "bad"},
                 {"trace_id": good, "name": "latency-ok", "value": 0.5},
                 {"trace_id": good, "name": "latency-ok", "value": 1},
+                {"trace_id": bad, "name": HOSTILE_HTML, "value": HOSTILE_HTML},
             ]
         },
         timeout=30,
@@ -128,7 +129,9 @@ def test_the_list_shows_scores_and_filters_by_one(studio, page) -> None:
     expect(good_row.locator("td.scores")).to_have_text(
         "latency-ok: 0.75 (avg of 2) · quality: good"
     )
-    expect(bad_row.locator("td.scores")).to_have_text("quality: bad")
+    expect(bad_row.locator("td.scores")).to_have_text(
+        f"{HOSTILE_HTML}: {HOSTILE_HTML} · quality: bad"
+    )
 
     panel = page.get_by_role("group", name="score filters")
     _choose(page, "score filter name", "quality")
@@ -149,6 +152,13 @@ def test_the_list_shows_scores_and_filters_by_one(studio, page) -> None:
         panel.get_by_role("button", name=f"Remove score filter {text}").click()
     expect(bad_row).to_be_visible()
     expect(good_row).to_be_visible()
+    # a hostile name is offered, chosen and shown as text in the panel too
+    _choose(page, "score filter name", HOSTILE_HTML)
+    _choose(page, "score filter value", HOSTILE_HTML)
+    panel.get_by_role("button", name="Filter", exact=True).click()
+    expect(good_row).to_have_count(0)
+    expect(panel.locator(".score-filter")).to_have_text(f"{HOSTILE_HTML} is {HOSTILE_HTML}×")
+    assert page.evaluate("window.__pwned") is None
 
 
 def test_the_form_follows_a_score_config(studio, page) -> None:
