@@ -8,11 +8,12 @@ import uuid
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gls_engine import request_params as p
 from gls_engine.datasets.clock import iso, now
-from gls_engine.errors import InvalidParameterError
+from gls_engine.errors import InvalidParameterError, RetryableError
 from gls_engine.experiments.catalog import find_experiment
 from gls_engine.experiments.run_input import RunInput
 from gls_engine.experiments.version_items import item_page, items_by_external_id
@@ -41,6 +42,20 @@ async def record_runs(
 ) -> tuple[ExperimentRow, list[dict[str, Any]]]:
     """Stores the batch in one transaction; answers the experiment and each run as
     stored with its item (input, expected, metadata) for the evaluators."""
+    try:
+        return await _record(store, project, experiment_id, runs)
+    except IntegrityError:
+        # two requests replaced the same pairs at once (PostgreSQL): the batch is
+        # idempotent, so sending it again is the answer
+        raise RetryableError(
+            "runs: another request recorded some of these pairs at the same time;"
+            " send the batch again"
+        ) from None
+
+
+async def _record(
+    store: MetadataStore, project: str, experiment_id: str, runs: list[RunInput]
+) -> tuple[ExperimentRow, list[dict[str, Any]]]:
     async with store.sessions() as session, session.begin():
         experiment = await find_experiment(session, project, experiment_id)
         found = await items_by_external_id(

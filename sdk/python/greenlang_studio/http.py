@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -10,6 +11,8 @@ import requests
 from greenlang_studio.errors import StudioError
 
 DEFAULT_TIMEOUT_S = 60.0
+RETRIES = 4
+MAX_WAIT_S = 10.0
 
 
 def segment(value: str) -> str:
@@ -39,15 +42,21 @@ class Api:
         content_type: str | None = None,
     ) -> Any:
         headers = {"Content-Type": content_type} if content_type else None
-        response = self.session.request(
-            method,
-            self.url + path,
-            json=json,
-            params=params,
-            data=data,
-            headers=headers,
-            timeout=self.timeout,
-        )
+        for attempt in range(RETRIES + 1):
+            response = self.session.request(
+                method,
+                self.url + path,
+                json=json,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
+            )
+            # busy (429) or briefly unavailable (503): the Studio says when to retry;
+            # a streamed body (an upload) cannot be sent twice
+            if response.status_code not in (429, 503) or attempt == RETRIES or data is not None:
+                break
+            time.sleep(min(float(response.headers.get("Retry-After") or 1), MAX_WAIT_S))
         if response.status_code >= 400:
             try:
                 error = response.json()["error"]
