@@ -1,16 +1,25 @@
 """Datasets in the web UI, in Debian's chromium (Playwright) against a real Studio: a CSV
 uploaded with its column mapping shown from the header before sending, the job's
 progress followed to the end and its items listed and searched; an upload failing at a
-row and column says which; an item edited in the Data tab makes a version whose diff
+row and column says which; a span and a trace added to a dataset from the trace view
+(created there); an item edited in the Data tab makes a version whose diff
 against the one before shows the change; hostile strings in items are shown as text."""
 
 from __future__ import annotations
 
 import csv
 import io
+import time
 
 import requests
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from playwright.sync_api import expect
+
+from otlp_helpers import wait_for_trace
 
 PROJECT = "datasets-ui"
 HOSTILE_HTML = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>'
@@ -33,7 +42,9 @@ def _csv(rows: int, bad_metadata_row: int | None = None) -> bytes:
     writer.writerow(["question", "answer", "metadata", "split"])
     for n in range(1, rows + 1):
         metadata = "{not json" if n == bad_metadata_row else f'{{"n": {n}}}'
-        writer.writerow([f"What is {n} + {n}?", str(2 * n), metadata, "test" if n % 4 == 0 else "train"])
+        writer.writerow(
+            [f"What is {n} + {n}?", str(2 * n), metadata, "test" if n % 4 == 0 else "train"]
+        )
     return out.getvalue().encode()
 
 
@@ -42,7 +53,9 @@ def _choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_a_csv_is_uploaded_with_its_mapping_and_progress_and_its_items_are_listed(studio, page) -> None:
+def test_a_csv_is_uploaded_with_its_mapping_and_progress_and_its_items_are_listed(
+    studio, page
+) -> None:
     page.goto(f"{studio.api}/#/{PROJECT}/datasets")
     page.get_by_role("button", name="New dataset").click()
     form = page.get_by_role("form", name="new dataset")
@@ -103,7 +116,9 @@ def test_a_failing_upload_names_the_row_and_column(studio, page) -> None:
     # the header is row 1, so the 321st data row is row 322
     expect(error).to_contain_text('row 322, column "metadata"', timeout=60_000)
     expect(upload.get_by_test_id("upload-job")).to_have_attribute("data-state", "failed")
-    assert requests.get(_api(studio, "/datasets/broken"), timeout=30).json()["latest_version"] is None
+    assert (
+        requests.get(_api(studio, "/datasets/broken"), timeout=30).json()["latest_version"] is None
+    )
 
 
 def test_an_edited_item_makes_a_version_and_the_diff_shows_it(studio, page) -> None:
@@ -124,7 +139,9 @@ def test_an_edited_item_makes_a_version_and_the_diff_shows_it(studio, page) -> N
     form.get_by_label("version description").fill("Lima capitalised")
     form.get_by_role("button", name="Save as a new version").click()
     expect(form).to_have_count(0)
-    expect(page.get_by_test_id("item-detail").get_by_test_id("item-expected")).to_contain_text("Lima")
+    expect(page.get_by_test_id("item-detail").get_by_test_id("item-expected")).to_contain_text(
+        "Lima"
+    )
 
     page.get_by_role("tab", name="Versions").click()
     versions = page.get_by_test_id("dataset-versions")
@@ -134,7 +151,9 @@ def test_an_edited_item_makes_a_version_and_the_diff_shows_it(studio, page) -> N
     diff = page.get_by_test_id("version-diff")
     change = diff.locator("li.diff-change")
     expect(change).to_have_count(1)
-    expect(change).to_have_class("diff-change changed rounded border border-zinc-200 p-2 dark:border-zinc-800")
+    expect(change).to_have_class(
+        "diff-change changed rounded border border-zinc-200 p-2 dark:border-zinc-800"
+    )
     expect(change.locator(".diff-before")).to_contain_text('"lima"')
     expect(change.locator(".diff-after")).to_contain_text('"Lima"')
     assert "from=1" not in page.url  # the defaults (the newest change) are not written
@@ -154,9 +173,18 @@ def test_hostile_strings_in_items_are_shown_as_text(studio, page) -> None:
     _make_dataset(
         studio,
         "hostile",
-        [{"id": "x", "input": HOSTILE_HTML, "expected": {HOSTILE_HTML: HOSTILE_HTML}, "split": HOSTILE_HTML}],
+        [
+            {
+                "id": "x",
+                "input": HOSTILE_HTML,
+                "expected": {HOSTILE_HTML: HOSTILE_HTML},
+                "split": HOSTILE_HTML,
+            }
+        ],
     )
-    requests.patch(_api(studio, "/datasets/hostile"), json={"description": HOSTILE_HTML}, timeout=30)
+    requests.patch(
+        _api(studio, "/datasets/hostile"), json={"description": HOSTILE_HTML}, timeout=30
+    )
     page.goto(f"{studio.api}/#/{PROJECT}/datasets/hostile")
     expect(page.get_by_test_id("dataset-description")).to_have_text(HOSTILE_HTML)
     page.get_by_role("tab", name="Data").click()
@@ -166,3 +194,69 @@ def test_hostile_strings_in_items_are_shown_as_text(studio, page) -> None:
     expect(page.get_by_test_id("item-input")).to_contain_text(HOSTILE_HTML)
     expect(page.get_by_test_id("item-expected")).to_contain_text(HOSTILE_HTML)
     assert page.evaluate("window.__pwned") is None
+
+
+def _send_trace(studio) -> tuple[str, str]:
+    """(trace id, child span id) of a trace sent by the OTel SDK: a root and an LLM call
+    with their input and output."""
+    provider = TracerProvider(resource=Resource.create({"service.name": "datasets-ui"}))
+    exporter = OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": PROJECT})
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("datasets-ui")
+    start = time.time_ns() - 30 * 10**9
+    root = tracer.start_span(
+        "answer a question",
+        start_time=start,
+        attributes={"input.value": "What is the capital of Peru?", "output.value": "Lima"},
+    )
+    context = trace.set_span_in_context(root)
+    child = tracer.start_span(
+        "chat gpt-4o-mini",
+        context=context,
+        start_time=start + 10**6,
+        attributes={
+            "gen_ai.request.model": "gpt-4o-mini",
+            "input.value": '{"question": "capital of Peru"}',
+            "output.value": "Lima, Peru",
+        },
+    )
+    child.end(end_time=start + 2 * 10**6)
+    root.end(end_time=start + 3 * 10**6)
+    provider.shutdown()
+    trace_id = format(root.get_span_context().trace_id, "032x")
+    wait_for_trace(studio.api, PROJECT, trace_id)
+    return trace_id, format(child.get_span_context().span_id, "016x")
+
+
+def test_a_span_and_a_trace_are_added_to_a_dataset_from_the_trace_view(studio, page) -> None:
+    trace_id, child = _send_trace(studio)
+    page.goto(f"{studio.api}/#/{PROJECT}/trace/{trace_id}?span={child}")
+    inspector = page.get_by_test_id("span-detail")
+    expect(inspector).to_contain_text("chat gpt-4o-mini")
+    inspector.get_by_role("button", name="Add to dataset").click()
+    form = page.get_by_role("form", name="add to dataset")
+    _choose(page, "dataset", "A new dataset…")
+    form.get_by_label("new dataset name").fill("from traces")
+    form.get_by_label("item split").fill("regressions")
+    form.get_by_role("button", name="Add").click()
+    expect(page.get_by_test_id("added-to-dataset")).to_contain_text(
+        "Added to from traces as version 1."
+    )
+    [item] = requests.get(_api(studio, "/datasets/from traces/items"), timeout=30).json()["items"]
+    assert (item["input"], item["expected"], item["split"]) == (
+        {"question": "capital of Peru"},
+        "Lima, Peru",
+        "regressions",
+    )
+    assert (item["source_trace_id"], item["source_span_id"]) == (trace_id, child)
+    page.get_by_role("button", name="Close").click()
+
+    # the whole trace (its root span) from the header, into the dataset now listed
+    page.get_by_test_id("trace-header").get_by_role("button", name="Add to dataset").click()
+    _choose(page, "dataset", "from traces")
+    page.get_by_role("form", name="add to dataset").get_by_role("button", name="Add").click()
+    expect(page.get_by_test_id("added-to-dataset")).to_contain_text("as version 2.")
+    page.get_by_role("link", name="Open the dataset").click()
+    items = page.get_by_test_id("dataset-data").locator(".dataset-item")
+    expect(items).to_have_count(2)
+    expect(items.filter(has_text="What is the capital of Peru?")).to_have_count(1)

@@ -74,13 +74,20 @@ def experiments(studio) -> tuple[str, str]:
     client = Client(studio.api, project=PROJECT)
     dataset = client.create_dataset("capitals", description="capital cities")
     dataset.add_items(
-        [{"id": c.lower(), "input": {"country": c}, "expected": city} for c, city in CAPITALS.items()]
+        [
+            {"id": c.lower(), "input": {"country": c}, "expected": city}
+            for c, city in CAPITALS.items()
+        ]
     )
 
     def baseline_answer(country: str) -> str:
         if country == "Cuba":
             return HOSTILE_HTML
-        return f"the capital is {CAPITALS[country]}" if country in BASELINE_WRONG else CAPITALS[country]
+        return (
+            f"the capital is {CAPITALS[country]}"
+            if country in BASELINE_WRONG
+            else CAPITALS[country]
+        )
 
     baseline = client.run_experiment(
         "capitals",
@@ -101,7 +108,9 @@ def experiments(studio) -> tuple[str, str]:
     return baseline.id, candidate.id
 
 
-def test_an_experiments_results_show_totals_outputs_diffs_scores_and_traces(studio, page, experiments) -> None:
+def test_an_experiments_results_show_totals_outputs_diffs_scores_and_traces(
+    studio, page, experiments
+) -> None:
     baseline, _ = experiments
     page.goto(f"{studio.api}/#/{PROJECT}/experiments/{baseline}")
     expect(page.get_by_test_id("experiment-name")).to_have_text("prompt v1")
@@ -124,9 +133,9 @@ def test_an_experiments_results_show_totals_outputs_diffs_scores_and_traces(stud
     # the diff against "Lima": the words the output added
     expect(first.locator("ins")).to_have_text("the capital is ")
     expect(first.locator("del")).to_have_count(0)
-    expect(first.locator(".run-score", has_text="_says_a_city").locator(".score-explanation")).to_have_text(
-        "judged 'the capital is Lima' against 'Lima'"
-    )
+    expect(
+        first.locator(".run-score", has_text="_says_a_city").locator(".score-explanation")
+    ).to_have_text("judged 'the capital is Lima' against 'Lima'")
     # hostile output as text
     cuba = items.filter(has_text="cuba").locator(".run-output").first
     expect(cuba).to_have_text(HOSTILE_HTML)
@@ -137,7 +146,9 @@ def test_an_experiments_results_show_totals_outputs_diffs_scores_and_traces(stud
     assert "/trace/" in page.url
 
 
-def test_two_experiments_compared_from_the_test_results_tab_with_their_significance(studio, page, experiments) -> None:
+def test_two_experiments_compared_from_the_test_results_tab_with_their_significance(
+    studio, page, experiments
+) -> None:
     baseline, candidate = experiments
     page.goto(f"{studio.api}/#/{PROJECT}/datasets/capitals?tab=results")
     tab = page.get_by_test_id("dataset-results")
@@ -159,8 +170,12 @@ def test_two_experiments_compared_from_the_test_results_tab_with_their_significa
     expect(exact).to_contain_text("8 / 0")
     items = page.get_by_test_id("comparison-items").locator("tr.comparison-item")
     expect(items).to_have_count(len(CAPITALS))
-    improved = items.filter(has_text="peru").locator(f'td.comparison-side[data-experiment="{candidate}"]')
+    improved = items.filter(has_text="peru").locator(
+        f'td.comparison-side[data-experiment="{candidate}"]'
+    )
     expect(improved.locator(".mark.improvement", has_text="exact_match")).to_be_visible()
-    expect(items.filter(has_text="france").locator(".mark", has_text="exact_match")).to_have_count(0)
+    expect(items.filter(has_text="france").locator(".mark", has_text="exact_match")).to_have_count(
+        0
+    )
     expect(page.get_by_test_id("score-means-exact_match").locator("canvas").first).to_be_visible()
     assert page.evaluate("window.__pwned") is None

@@ -10,6 +10,7 @@ import { ExceptionList } from "./ExceptionList";
 import { JsonTree } from "./JsonTree";
 import { conversation, isMessageAttribute } from "./messages";
 import { resourceAttributes } from "./traceMetadata";
+import { AddToDatasetButton } from "../datasets/AddToDatasetButton";
 import { ScoresSection } from "../scores/ScoresSection";
 
 type Range = { value: number; min: number; max: number } | null;
@@ -44,6 +45,7 @@ export function SpanInspector({ span }: { span: FullSpan }) {
         </h2>
         <SpanTypeBadge type={span.span_type} />
         <code className="ml-auto text-[11px] text-zinc-400">{span.span_id}</code>
+        <AddToDatasetButton project={span.project} traceId={span.trace_id} spanId={span.span_id} />
       </div>
       <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 border-t border-zinc-200 px-4 py-3 text-sm dark:border-zinc-800 [&_dt]:text-zinc-500">
         <dt>status</dt>

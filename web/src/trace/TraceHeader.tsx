@@ -1,5 +1,6 @@
 import type { TraceOutline } from "../api";
 import { count, duration, plural } from "../format";
+import { AddToDatasetButton } from "../datasets/AddToDatasetButton";
 import { traceExportUrl } from "../explorer/exportLinks";
 import { ExportLink } from "../explorer/ExportLink";
 import { ShareButton } from "../explorer/ShareButton";
@@ -42,6 +43,7 @@ export function TraceHeader({ trace, name, state }: { trace: TraceOutline; name:
         </span>
         <div className="ml-auto flex flex-wrap items-center gap-2">
           <ShareButton />
+          <AddToDatasetButton project={trace.project} traceId={trace.trace_id} />
           <ExportLink address={() => traceExportUrl(trace.project, trace.trace_id, "json", state.window)}>
             Export JSON
           </ExportLink>
