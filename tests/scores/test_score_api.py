@@ -221,3 +221,13 @@ def test_bad_requests(studio: Studio, traces: list) -> None:
     )
     resp = requests.get(f"{studio.api}/api/v1/projects/bad%20name/scores/names", timeout=30)
     assert resp.status_code == 400 and "project" in resp.json()["error"]["message"]
+
+
+def test_a_patch_changes_the_type_of_a_names_only_score(studio: Studio) -> None:
+    only = post(studio, {"trace_id": T, "name": "retyped", "value": 1})["scores"][0]
+    path = f"{BASE}/scores/{only['id']}"
+    retyped = checked("PATCH", studio.api, path, {"data_type": "categorical", "value": "one"})
+    assert (retyped["data_type"], retyped["value"]) == ("categorical", "one")
+    post(studio, {"trace_id": T, "name": "retyped", "value": "two"})
+    answer = checked("PATCH", studio.api, path, {"data_type": "numeric", "value": 1}, expect=400)
+    assert "is categorical in this project, not numeric" in message(answer)

@@ -39,7 +39,6 @@ from gls_engine.scores.score_input import (
     optional_text,
     parse_batch,
 )
-from gls_engine.scores.score_store import ScoreStore
 from gls_engine.scores.stored_score import DATA_TYPES, StoredScore
 from gls_engine.shared_responses import shared_response
 
@@ -114,7 +113,7 @@ async def patch_score(request: web.Request) -> web.Response:
         changes["value"], changes["string_value"] = check_value("", data_type, document["value"])
         changes["data_type"] = data_type
         if data_type != old.data_type:
-            others = await _other_types(store, project, old.name, old.id)
+            others = await store.known_types(project, [old.name], excluding=old.id)
             check_consistent_types([old.edited(data_type=data_type)], others)
     if "comment" in document:
         changes["comment"] = optional_text("", "comment", document["comment"], MAX_COMMENT_CHARS)
@@ -125,17 +124,6 @@ async def patch_score(request: web.Request) -> web.Response:
     check_configured([new], await _configs(request).of_names(project, [new.name]), False)
     await store.write(project, [new])
     return json_response(new.to_json())
-
-
-async def _other_types(store: ScoreStore, project: str, name: str, score_id: str) -> dict[str, str]:
-    """The name's type among the project's other scores (a type change of a name's
-    only score is allowed)."""
-    rows = await store.store.query_rows(
-        "SELECT any(data_type) AS data_type FROM scores FINAL WHERE project = {project:String}"
-        " AND name = {name:String} AND id != {id:String} HAVING count() > 0",
-        {"project": project, "name": name, "id": score_id},
-    )
-    return {name: rows[0]["data_type"]} if rows else {}
 
 
 async def delete_score(request: web.Request) -> web.Response:

@@ -126,11 +126,16 @@ class ScoreStore:
             for r in rows
         ]
 
-    async def known_types(self, project: str, names: Iterable[str]) -> dict[str, str]:
+    async def known_types(
+        self, project: str, names: Iterable[str], excluding: str | None = None
+    ) -> dict[str, str]:
+        """name -> the data type of its stored scores (`excluding` one score's id: a
+        type change of a name's only score is allowed)."""
         rows = await self.store.query_rows(
             "SELECT name, any(data_type) AS data_type FROM scores FINAL"
-            " WHERE project = {project:String} AND name IN {names:Array(String)} GROUP BY name",
-            {"project": project, "names": sorted(set(names))},
+            " WHERE project = {project:String} AND name IN {names:Array(String)}"
+            " AND id != {excluding:String} GROUP BY name",
+            {"project": project, "names": sorted(set(names)), "excluding": excluding or ""},
         )
         return {r["name"]: r["data_type"] for r in rows}
 
