@@ -189,3 +189,38 @@ async def test_bad_changes_are_refused_and_write_nothing(metadata_url: str, tmp_
         assert issubclass(DatasetBusyError, InvalidParameterError)
     finally:
         await datasets.store.close()
+
+
+async def test_a_filtered_page_looks_at_a_bounded_number_of_items(
+    metadata_url: str, tmp_path: Path
+) -> None:
+    store = MetadataStore(metadata_url)
+    await store.open()
+    limits = DatasetLimits(max_scanned_per_page=100)
+    datasets = Datasets(store, limits, UploadJobs(store, limits, tmp_path / "uploads"), None)
+    try:
+        await datasets.catalog.create(PROJECT, {"name": "bounded"})
+        items = [
+            NewItem(f"b{n:03d}", {"text": "Needle here" if n in (5, 300) else f"hay {n}"})
+            for n in range(350)
+        ]
+        await datasets.change(PROJECT, "bounded", ChangeSet(add=items))
+        pages = []
+        cursor = None
+        while True:
+            page = await datasets.items(
+                PROJECT, "bounded", None, None, ItemFilter(search="needle"), 50, cursor
+            )
+            pages.append(([i["id"] for i in page["items"]], page["searched_to_end"]))
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        # 350 items (row ids 1-350), 100 looked at a page: four pages, each answering
+        # what its 100 held, the last one to the end
+        assert pages == [(["b005"], False), ([], False), ([], False), (["b300"], True)]
+        literal = await datasets.items(
+            PROJECT, "bounded", None, None, ItemFilter(search="%"), 50, None
+        )
+        assert literal["items"] == []  # LIKE's wildcards are searched as text
+    finally:
+        await store.close()

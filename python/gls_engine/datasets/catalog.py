@@ -23,9 +23,10 @@ MAX_DESCRIPTION_CHARS = 10_000
 def description_checked(value: Any, name: str = "description") -> str:
     if value is None:
         return ""
-    if not isinstance(value, str) or len(value) > MAX_DESCRIPTION_CHARS:
+    # PostgreSQL's text cannot hold NUL
+    if not isinstance(value, str) or len(value) > MAX_DESCRIPTION_CHARS or "\x00" in value:
         raise InvalidParameterError(
-            f"{name} must be a string of at most {MAX_DESCRIPTION_CHARS} characters"
+            f"{name} must be a string of at most {MAX_DESCRIPTION_CHARS} characters, no NUL"
         )
     return value
 

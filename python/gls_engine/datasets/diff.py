@@ -17,6 +17,7 @@ from gls_engine.datasets.reading import items_at
 from gls_engine.metadata.models.datasets import DatasetItemRevisionRow
 
 Rev = DatasetItemRevisionRow
+VERSION_INDEX = "ix_dataset_item_revisions_dataset_id_version_item_id"
 CONTENT = ("input", "expected", "metadata", "split")
 
 
@@ -56,6 +57,9 @@ async def diff_page(
             .group_by(Rev.item_id)
             .order_by(Rev.item_id)
             .limit(limit + 1)
+            # SQLite would walk (dataset_id, item_id, version) to skip the sort: every
+            # revision of the dataset for a one-item diff (97 ms at 1M items)
+            .with_hint(Rev, f"INDEXED BY {VERSION_INDEX}", dialect_name="sqlite")
         )
     )
     next_cursor = None

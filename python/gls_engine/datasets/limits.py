@@ -24,7 +24,7 @@ class DatasetLimits:
     upload_batch_rows: int = 1000
     # Revisions a filtered or searched page looks at before answering with what it
     # found and a cursor to go on from (a bound on each request's time).
-    max_scanned_per_page: int = 10_000
+    max_scanned_per_page: int = 5_000
 
     @classmethod
     def from_environment(cls) -> DatasetLimits:

@@ -95,7 +95,11 @@ async def read_page(
 ) -> dict[str, Any]:
     """{"items": [...], "next_cursor": str | None, "searched_to_end": bool}."""
     after = p.decode_cursor(cursor, (int,))[0] if cursor else 0
-    query = _items_select().where(in_version(dataset_id, version), Rev.item_id > after)
+    # Item.id bounded too: PostgreSQL merge-joins the two tables in id order and
+    # would otherwise walk the items from the first (42 ms at depth 100K, not 0.1)
+    query = _items_select().where(
+        in_version(dataset_id, version), Rev.item_id > after, Item.id > after
+    )
     scanned_to: int | None = None
     if filters.narrows:
         # the last item id among the next max_scanned revisions: the page looks no further
@@ -109,7 +113,7 @@ async def read_page(
         scanned_to = await session.scalar(select(func.max(window.c.item_id)))
         if scanned_to is None:
             return {"items": [], "next_cursor": None, "searched_to_end": True}
-        query = query.where(Rev.item_id <= scanned_to, *_matches(filters))
+        query = query.where(Rev.item_id <= scanned_to, Item.id <= scanned_to, *_matches(filters))
     rows = (await session.execute(query.order_by(Rev.item_id).limit(limit + 1))).all()
     if len(rows) > limit:
         rows = rows[:limit]
@@ -182,7 +186,7 @@ async def iterate_version(
             rows = (
                 await session.execute(
                     _items_select()
-                    .where(*conditions, Rev.item_id > after)
+                    .where(*conditions, Rev.item_id > after, Item.id > after)
                     .order_by(Rev.item_id)
                     .limit(chunk)
                 )
