@@ -177,3 +177,29 @@ def test_the_form_follows_a_score_config(studio, page) -> None:
     form.get_by_role("button", name="Add score").click()
     expect(page.get_by_test_id("span-scores").locator("li.score")).to_have_count(1)
     assert [(s["name"], s["value"]) for s in _scores(studio, trace_id)] == [("verdict", "wrong")]
+
+
+def test_an_evaluator_runs_on_the_span_from_the_inspector(studio, page) -> None:
+    trace_id, root = _send(studio, "evaluated here")
+    page.goto(f"{studio.api}/#/{PROJECT}/trace/{trace_id}")
+    form = page.get_by_role("form", name="run an evaluator")
+    _choose(page, "evaluator", "exact_match")
+    form.get_by_label("expected output").fill("a")  # the span's output
+    form.get_by_role("button", name="Evaluate").click()
+    row = page.get_by_test_id("span-scores").locator("li.score", has_text="exact_match")
+    expect(row).to_contain_text("true")
+    expect(row).to_contain_text("this span · exact_match")
+    _choose(page, "evaluator", "json_valid")
+    form.get_by_role("button", name="Evaluate").click()
+    expect(
+        page.get_by_test_id("span-scores").locator("li.score", has_text="json_valid")
+    ).to_contain_text("false")
+    stored = {s["name"]: (s["value"], s["source"], s["span_id"]) for s in _scores(studio, trace_id)}
+    assert stored == {
+        "exact_match": (True, "evaluator", root),
+        "json_valid": (False, "evaluator", root),
+    }
+    # a judge without the project's judge provider says so
+    _choose(page, "evaluator", "toxicity (judge)")
+    form.get_by_role("button", name="Evaluate").click()
+    expect(form.locator(".error")).to_contain_text("has no judge provider")

@@ -6,6 +6,7 @@ import { Button } from "../ui/Button";
 import { Input } from "../ui/Input";
 import { Select } from "../ui/Select";
 import { cn } from "../ui/cn";
+import { EvaluateTrace } from "./EvaluateTrace";
 import { scoreValueText } from "./scoreText";
 import type { ScoreDataType, ScoreInput, StoredScore } from "./scoresApi";
 import { useScoreChanges, useScoreConfigs, useScoreNames, useTraceScores } from "./useScores";
@@ -48,6 +49,7 @@ export function ScoresSection({ project, traceId, spanId }: { project: string; t
       </ul>
       {remove.error && <p className="error text-sm text-red-600">{remove.error.message}</p>}
       <AddScore project={project} traceId={traceId} spanId={spanId} author={author} setAuthor={setAuthor} />
+      <EvaluateTrace project={project} traceId={traceId} spanId={spanId} />
     </section>
   );
 }

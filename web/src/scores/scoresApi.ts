@@ -52,3 +52,18 @@ export const deleteScore = (project: string, scoreId: string) =>
 
 export const scoreConfigs = async (project: string, signal?: AbortSignal) =>
   (await call<{ configs: ScoreConfig[] }>(`${projectPath(project)}/score-configs`, { signal }))!.configs;
+
+export type EvaluatorCatalogue = Schemas["EvaluatorCatalogue"];
+export type TraceEvaluationResult = Schemas["TraceEvaluationResult"];
+export type TraceEvaluationRequest = Schemas["TraceEvaluationRequest"];
+
+export const evaluatorCatalogue = async (signal?: AbortSignal) =>
+  (await call<EvaluatorCatalogue>("/api/v1/evaluators", { signal }))!;
+
+/** An evaluator over the trace's (a span's) input and output, its score stored (docs/scores.md). */
+export const evaluateTrace = async (project: string, traceId: string, request: TraceEvaluationRequest) =>
+  (await call<TraceEvaluationResult>(`${projectPath(project)}/traces/${encodeURIComponent(traceId)}/evaluate`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(request),
+  }))!;
