@@ -20,8 +20,10 @@ from gls_engine.experiments.run_input import RunInput
 from gls_engine.experiments.run_scoring import score_runs
 from gls_engine.experiments.runs import incomplete_runs, record_runs
 from gls_engine.metadata.store import MetadataStore
+from gls_engine.scores.score_configs import ScoreConfigs, check_configured
 from gls_engine.scores.score_input import check_consistent_types
 from gls_engine.scores.score_store import ScoreStore
+from gls_engine.scores.stored_score import StoredScore
 from gls_engine.storage import SpanStore
 
 
@@ -76,10 +78,11 @@ class Experiments:
         )
         scores += judged
         errors += judge_errors
+        # The runs are stored: a score the project's rules refuse (a name of another
+        # type, a score config's labels or bounds) is answered as an error, not a 400.
+        scores, refused = await self._admissible(project, scores)
+        errors += refused
         if scores:
-            check_consistent_types(
-                scores, await self.scores.known_types(project, {s.name for s in scores})
-            )
             await self.scores.write(project, scores)
         return {
             "runs": [
@@ -92,13 +95,34 @@ class Experiments:
             "score_errors": errors,
         }
 
+    async def _admissible(
+        self, project: str, scores: list[StoredScore]
+    ) -> tuple[list[StoredScore], list[dict[str, Any]]]:
+        if not scores:
+            return [], []
+        names = {s.name for s in scores}
+        known = await self.scores.known_types(project, names)
+        configs = await ScoreConfigs(self.metadata).of_names(project, names)
+        kept: list[StoredScore] = []
+        refused: list[dict[str, Any]] = []
+        for score in scores:
+            try:
+                check_consistent_types([score], {**known, **{s.name: s.data_type for s in kept}})
+                check_configured([score], configs, False)
+            except InvalidParameterError as exc:
+                refused.append({"run_id": score.run_id, "name": score.name, "error": str(exc)})
+                continue
+            kept.append(score)
+        return kept, refused
+
     async def record_scores(
         self, project: str, experiment_id: str, document: dict[str, Any]
     ) -> dict[str, Any]:
+        """The client's scores, checked whole (400 naming scores[i]) before any is written."""
         scores = await client_scores(self.metadata, project, experiment_id, document)
-        check_consistent_types(
-            scores, await self.scores.known_types(project, {s.name for s in scores})
-        )
+        names = {s.name for s in scores}
+        check_consistent_types(scores, await self.scores.known_types(project, names))
+        check_configured(scores, await ScoreConfigs(self.metadata).of_names(project, names), True)
         await self.scores.write(project, scores)
         return {"stored": len(scores)}
 
