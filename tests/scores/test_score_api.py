@@ -231,3 +231,21 @@ def test_a_patch_changes_the_type_of_a_names_only_score(studio: Studio) -> None:
     post(studio, {"trace_id": T, "name": "retyped", "value": "two"})
     answer = checked("PATCH", studio.api, path, {"data_type": "numeric", "value": 1}, expect=400)
     assert "is categorical in this project, not numeric" in message(answer)
+
+
+def test_a_full_batch_is_read_whole(studio: Studio) -> None:
+    # ~600 KB: more than the 128 KiB a single read of the body gave
+    batch = [{"trace_id": T, "name": "bulk", "value": i, "comment": "é" * 250} for i in range(1000)]
+    stored = post(studio, {"scores": batch})["scores"]
+    assert [s["value"] for s in stored] == list(range(1000))
+    names = {n["name"]: n for n in checked_get(studio.api, f"{BASE}/scores/names")["names"]}
+    assert names["bulk"]["count"] == 1000
+
+
+def test_bodies_too_large_or_too_deep(studio: Studio) -> None:
+    big = b'{"scores": [' + b'{"comment": "' + b"x" * (8 << 20) + b'"}]}'
+    answer = checked("POST", studio.api, f"{BASE}/scores", body=big, expect=413)
+    assert "over 8388608 bytes" in message(answer)
+    deep = '{"a":' * 70 + "1" + "}" * 70
+    answer = checked("POST", studio.api, f"{BASE}/scores", body=deep.encode(), expect=400)
+    assert "nests deeper than 64" in message(answer)

@@ -25,12 +25,13 @@ from gls_engine.errors import InvalidParameterError, NotFoundError
 from gls_engine.evaluators.catalogue import build_evaluator
 from gls_engine.evaluators.eval_case import EvalCase
 from gls_engine.evaluators.evaluator import Evaluator
-from gls_engine.evaluators.handlers import JUDGE_PROVIDERS_KEY, _document, _judge_template
+from gls_engine.evaluators.handlers import JUDGE_PROVIDERS_KEY, _judge_template
 from gls_engine.evaluators.judge_template import JudgeTemplate
 from gls_engine.evaluators.llm_judge import LLMJudge
 from gls_engine.evaluators.score import Score
 from gls_engine.metadata.handlers import METADATA_KEY
 from gls_engine.scores.app_keys import SCORES_KEY
+from gls_engine.scores.json_body import json_object
 from gls_engine.scores.score_configs import ScoreConfigs, check_configured
 from gls_engine.scores.score_input import MAX_COMMENT_CHARS, check_consistent_types, check_name
 from gls_engine.scores.score_store import ScoreStore
@@ -92,7 +93,7 @@ def _stored(score: Score, name: str, evaluator: str, trace_id: str, span_id: str
 async def evaluate_trace(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     trace_id = p.trace_id(request.match_info["trace_id"])
-    document = await _document(request)
+    document = await json_object(request)
     span = document.get("span_id")
     if span is not None and not isinstance(span, str):
         raise InvalidParameterError("span_id must be 16 hex characters, not all zero")

@@ -25,10 +25,10 @@ from aiohttp import web
 from gls_engine import request_params as p
 from gls_engine.api_errors import json_response
 from gls_engine.errors import InvalidParameterError, NotFoundError
-from gls_engine.evaluators.handlers import _document
 from gls_engine.metadata.handlers import METADATA_KEY
 from gls_engine.scores import evaluate
 from gls_engine.scores.app_keys import SCORES_KEY
+from gls_engine.scores.json_body import json_object
 from gls_engine.scores.score_configs import ScoreConfigs, check_configured, parse_config
 from gls_engine.scores.score_input import (
     MAX_COMMENT_CHARS,
@@ -54,7 +54,7 @@ def _score_id(request: web.Request) -> str:
 
 async def post_scores(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
-    document = await _document(request)
+    document = await json_object(request)
     scores = parse_batch(document, time.time_ns())
     store = request.app[SCORES_KEY]
     batch = "scores" in document
@@ -93,7 +93,7 @@ def _as_resent(
 async def patch_score(request: web.Request) -> web.Response:
     project = p.project_name(request.match_info["project"])
     score_id = _score_id(request)
-    document = await _document(request)
+    document = await json_object(request)
     unknown = sorted(set(document) - PATCHABLE)
     if unknown:
         raise InvalidParameterError(
@@ -151,7 +151,7 @@ async def list_configs(request: web.Request) -> web.Response:
 async def put_config(request: web.Request) -> web.Response:
     """A name's config; refused when the name's stored scores are of another type."""
     project = p.project_name(request.match_info["project"])
-    config = parse_config(await _document(request))
+    config = parse_config(await json_object(request))
     stored = await request.app[SCORES_KEY].known_types(project, [config.name])
     if stored.get(config.name, config.data_type) != config.data_type:
         raise InvalidParameterError(
