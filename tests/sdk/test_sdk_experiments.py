@@ -82,9 +82,20 @@ def test_run_experiment_traces_scores_and_keeps_every_repetition(sdk_studio: Stu
     assert sorted(i["id"] for i in items) == sorted(c.lower() for c in CAPITALS)
 
     def starts_upper(output: str, expected: str) -> EvaluationResult:
-        return EvaluationResult(
-            score=float(output[:1].isupper()), explanation=f"{output!r} vs {expected!r}"
-        )
+        # a judge's model call, traced in the evaluator's own trace
+        with client.tracer.start_as_current_span(
+            "chat judge",
+            attributes={
+                "gen_ai.operation.name": "chat",
+                "gen_ai.system": "openai",
+                "gen_ai.request.model": "gpt-4o",
+                "gen_ai.usage.input_tokens": 50,
+                "gen_ai.usage.output_tokens": 5,
+            },
+        ):
+            return EvaluationResult(
+                score=float(output[:1].isupper()), explanation=f"{output!r} vs {expected!r}"
+            )
 
     experiment = client.run_experiment(
         dataset,
@@ -111,9 +122,17 @@ def test_run_experiment_traces_scores_and_keeps_every_repetition(sdk_studio: Stu
         assert names["exact_match"]["value"] is (not peru)
         assert names["starts_upper"]["value"] == (0.0 if peru else 1.0)
         assert names["starts_upper"]["explanation"].endswith(f"vs '{result['item']['expected']}'")
+        judge_trace = names["starts_upper"]["trace_id"]
+        assert judge_trace not in (None, result["trace_id"])
+        assert names["starts_upper"]["trace_url"] == f"/#/sdk-run/trace/{judge_trace}"
+        assert names["exact_match"]["trace_id"] is None
         assert result["total_tokens"] == 110 and result["carbon_g"] > 0
         assert result["models"] == ["gpt-4o-mini"]
 
+    judged = next(s for s in results[0]["scores"] if s["name"] == "starts_upper")
+    judge = wait_for_trace(sdk_studio.api, "sdk-run", judged["trace_id"], spans=2)
+    assert {s["name"] for s in judge["spans"]} == {"evaluate: starts_upper", "chat judge"}
+    assert judge["totals"]["cost"]["total_usd"] > 0  # what judging cost
     trace = wait_for_trace(sdk_studio.api, "sdk-run", results[0]["trace_id"], spans=2)
     root = next(s for s in trace["spans"] if s["span_id"] == results[0]["span_id"])
     attributes = root["attributes"]

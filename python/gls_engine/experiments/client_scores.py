@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from gls_engine import request_params as p
 from gls_engine.errors import InvalidParameterError
 from gls_engine.experiments.catalog import find_experiment
 from gls_engine.experiments.run_scoring import NO_TRACE, score_id
@@ -27,7 +28,9 @@ from gls_engine.scores.score_input import (
 )
 from gls_engine.scores.stored_score import DATA_TYPES, StoredScore
 
-FIELDS = {"run_id", "name", "value", "data_type", "comment", "evaluator"}
+FIELDS = {"run_id", "name", "value", "data_type", "comment", "evaluator", "trace_id"}
+# run id -> score name -> the evaluator's trace id
+EvaluatorTraces = dict[str, dict[str, str]]
 
 
 def _entry(index: int, entry: Any) -> dict[str, Any]:
@@ -47,7 +50,16 @@ def _entry(index: int, entry: Any) -> dict[str, Any]:
     if data_type not in DATA_TYPES:
         raise InvalidParameterError(f"{where}data_type must be one of {', '.join(DATA_TYPES)}")
     value, string_value = check_value(where, data_type, entry["value"])
+    trace = entry.get("trace_id")
+    if trace is not None:
+        if not isinstance(trace, str):
+            raise InvalidParameterError(f"{where}trace_id must be 32 hex characters")
+        try:
+            trace = p.trace_id(trace)
+        except InvalidParameterError as exc:
+            raise InvalidParameterError(f"{where}{exc}") from None
     return {
+        "trace_id": trace,
         "run_id": run_id,
         "name": name,
         "data_type": data_type,
@@ -60,7 +72,8 @@ def _entry(index: int, entry: Any) -> dict[str, Any]:
 
 async def client_scores(
     metadata: MetadataStore, project: str, experiment_id: str, document: dict[str, Any]
-) -> list[StoredScore]:
+) -> tuple[list[StoredScore], EvaluatorTraces]:
+    """The scores to store, and the evaluators' traces some of them name."""
     if set(document) != {"scores"}:
         raise InvalidParameterError('the body is {"scores": [...]}')
     entries = document["scores"]
@@ -113,4 +126,25 @@ async def client_scores(
                 updated_ns=now,
             )
         )
-    return scores
+    evaluator_traces: EvaluatorTraces = {}
+    for entry in parsed:
+        if entry["trace_id"] is not None:
+            evaluator_traces.setdefault(entry["run_id"], {})[entry["name"]] = entry["trace_id"]
+    return scores, evaluator_traces
+
+
+async def record_evaluator_traces(
+    metadata: MetadataStore, experiment_id: str, traces: EvaluatorTraces
+) -> None:
+    """Merges score name -> evaluator trace into each run's evaluator_traces."""
+    if not traces:
+        return
+    async with metadata.sessions() as session, session.begin():
+        rows = await session.scalars(
+            select(ExperimentRunRow).where(
+                ExperimentRunRow.experiment_id == experiment_id,
+                ExperimentRunRow.id.in_(sorted(traces)),
+            )
+        )
+        for row in rows:
+            row.evaluator_traces = {**(row.evaluator_traces or {}), **traces[row.id]}

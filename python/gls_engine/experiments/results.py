@@ -28,6 +28,11 @@ def trace_link(project: str, trace_id: str | None) -> str | None:
     return None if trace_id is None else f"/#/{project}/trace/{trace_id}"
 
 
+def _with_trace(project: str, score: dict[str, Any], trace_id: str | None) -> dict[str, Any]:
+    """A score with its evaluator's trace (an LLM judge's), when one was sent."""
+    return {**score, "trace_id": trace_id, "trace_url": trace_link(project, trace_id)}
+
+
 async def results_page(
     metadata: MetadataStore,
     spans: SpanStore,
@@ -54,7 +59,10 @@ async def results_page(
                 if run.error is not None
                 else output_diff(item["expected"], run.output),
                 **run_metrics(run, figures.get(run.trace_id or "")),
-                "scores": scores.get(run.id, []),
+                "scores": [
+                    _with_trace(project, score, (run.evaluator_traces or {}).get(score["name"]))
+                    for score in scores.get(run.id, [])
+                ],
                 "trace_url": trace_link(project, run.trace_id),
             }
         )

@@ -11,7 +11,7 @@ from gls_engine.errors import InvalidParameterError, NotFoundError
 from gls_engine.evaluators.judge_provider import JudgeProviders
 from gls_engine.experiments.aggregates import experiment_aggregates
 from gls_engine.experiments.catalog import ExperimentCatalog, find_experiment
-from gls_engine.experiments.client_scores import client_scores
+from gls_engine.experiments.client_scores import client_scores, record_evaluator_traces
 from gls_engine.experiments.comparison import compare
 from gls_engine.experiments.definition import JUDGE, ExperimentDefinition
 from gls_engine.experiments.judge_scoring import judge_runs
@@ -119,10 +119,11 @@ class Experiments:
         self, project: str, experiment_id: str, document: dict[str, Any]
     ) -> dict[str, Any]:
         """The client's scores, checked whole (400 naming scores[i]) before any is written."""
-        scores = await client_scores(self.metadata, project, experiment_id, document)
+        scores, traces = await client_scores(self.metadata, project, experiment_id, document)
         names = {s.name for s in scores}
         check_consistent_types(scores, await self.scores.known_types(project, names))
         check_configured(scores, await ScoreConfigs(self.metadata).of_names(project, names), True)
+        await record_evaluator_traces(self.metadata, scores[0].experiment_id, traces)
         await self.scores.write(project, scores)
         return {"stored": len(scores)}
 

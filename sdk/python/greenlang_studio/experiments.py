@@ -192,14 +192,28 @@ class ExperimentRunner:
         }
         scores = []
         for name, evaluator in self.local_evaluators:
-            try:
-                answer = resolved(call_evaluator(evaluator, case))
-                document = score_document(run_id, name, answer)
-            except Exception:  # an evaluator that fails scores nothing for this run
-                document = None
-                log.exception("evaluator %s failed on item %s", name, item["id"])
+            # each evaluator in a trace of its own: an LLM judge's call is seen there
+            with self.tracer.start_as_current_span(
+                f"evaluate: {name}",
+                context=otel_context.Context(),
+                attributes={
+                    "gls.span.type": "evaluator",
+                    "gls.experiment.id": self.experiment["id"],
+                    "gls.experiment.run_id": run_id,
+                    "gls.evaluator.name": name,
+                },
+            ) as span:
+                try:
+                    answer = resolved(call_evaluator(evaluator, case))
+                    document = score_document(run_id, name, answer)
+                except Exception as exc:  # an evaluator that fails scores nothing here
+                    document = None
+                    span.record_exception(exc)
+                    span.set_status(Status(StatusCode.ERROR, str(exc)[:500]))
+                    log.exception("evaluator %s failed on item %s", name, item["id"])
+                trace_id = format(span.get_span_context().trace_id, "032x")
             if document is not None:
-                scores.append(document)
+                scores.append({**document, "trace_id": trace_id})
         return scores
 
     def _record(self, runs: list[dict[str, Any]], scores: list[dict[str, Any]]) -> None:

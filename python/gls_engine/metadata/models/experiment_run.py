@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gls_engine.metadata.models.base import Base
@@ -35,3 +35,6 @@ class ExperimentRunRow(Base):
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     recorded_at: Mapped[datetime]
+    # score name -> the trace of the evaluator that gave it (an LLM judge run in the
+    # SDK), when it sent one
+    evaluator_traces: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
