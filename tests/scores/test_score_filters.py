@@ -84,6 +84,9 @@ def test_the_list_carries_each_traces_scores(studio: Studio, traces: dict) -> No
             "labels": [{"label": "polite", "count": 1}],
         },
     ]
+    a_trace = traces["a"][0]
+    detail = checked_get(studio.api, f"{BASE}/traces/{a_trace}")
+    assert detail["scores"] == by_name["a"]  # the trace detail carries them too
     assert by_name["b"][1:] == [
         {
             "name": "thumbs",

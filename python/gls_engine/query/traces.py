@@ -501,6 +501,7 @@ class TraceQueries:
             "error_count": sum(1 for s in spans if s["status"]["code"] == 2),
             "root_span_ids": roots,
             "totals": totals,
+            "scores": (await self.scores.summaries(project, [trace_id])).get(trace_id, []),
             "spans_detail": detail,
             "spans": spans,
         }
