@@ -69,6 +69,11 @@ def _settled(client: Client, experiment_id: str, runs: int) -> None:
         time.sleep(0.2)
 
 
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 @pytest.fixture(scope="module")
 def experiments(studio) -> tuple[str, str]:
     client = Client(studio.api, project=PROJECT)
@@ -178,4 +183,11 @@ def test_two_experiments_compared_from_the_test_results_tab_with_their_significa
         0
     )
     expect(page.get_by_test_id("score-means-exact_match").locator("canvas").first).to_be_visible()
+
+    # only the items a candidate improved on for a score, kept in the URL; none regressed
+    _choose(page, "show items", "Improved on exact_match")
+    expect(items).to_have_count(len(BASELINE_WRONG))
+    assert "show=improvement%3Aexact_match" in page.url
+    _choose(page, "show items", "Regressed on exact_match")
+    expect(page.get_by_test_id("items-count")).to_have_text("0 of 12 loaded items")
     assert page.evaluate("window.__pwned") is None

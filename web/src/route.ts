@@ -75,6 +75,9 @@ export interface ViewState {
   diffFrom: string;
   diffTo: string;
   compare: string[];
+  /** the comparison's items: all (""), or those a candidate marked on one metric:
+   * "<improvement|regression>:<metric or score name>" */
+  show: string;
 }
 
 export const DEFAULT_RANGE: TimeRange = { preset: "24h" };
@@ -105,6 +108,7 @@ const DEFAULTS: Omit<ViewState, "page" | "project" | "traceId"> = {
   diffFrom: "",
   diffTo: "",
   compare: [],
+  show: "",
 };
 
 /** The trace list's parameters kept in listFilters (status, model, name and env have their own fields). */
@@ -203,6 +207,7 @@ export function parseHash(hash: string): ViewState {
     diffFrom: q.get("from") ?? "",
     diffTo: q.get("to") ?? "",
     compare: (q.get("ids") ?? "").split(",").filter(Boolean),
+    show: q.get("show") ?? "",
   };
 }
 
@@ -283,6 +288,7 @@ export function formatHash(state: ViewState): string {
     put("item", state.item);
   } else if (state.page === "compare") {
     put("ids", state.compare.join(","));
+    put("show", state.show);
   }
   const query = q.toString();
   return `#${path}${query ? `?${query}` : ""}`;

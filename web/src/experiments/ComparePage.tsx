@@ -3,7 +3,7 @@
 // item with each experiment's outputs, scores and trace, regressions and improvements marked.
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { count } from "../format";
-import { pageHref, ViewState } from "../route";
+import { navigate, pageHref, ViewState } from "../route";
 import { BarChart } from "../analytics/Charts";
 import { Badge } from "../ui/Badge";
 import { Button } from "../ui/Button";
@@ -13,7 +13,8 @@ import { ErrorText } from "../datasets/Dialog";
 import { previewText } from "../datasets/itemText";
 import { comparisonSentence, metricLabel, metricValue, verdictTone } from "./comparisonText";
 import { compareExperiments, ExperimentComparison, ExperimentComparisonItem } from "./experimentsApi";
-import { sideMarks } from "./sideMarks";
+import { Select } from "../ui/Select";
+import { itemShown, sideMarks } from "./sideMarks";
 
 export function ComparePage({ state, project }: { state: ViewState; project: string }) {
   const ids = state.compare;
@@ -25,7 +26,8 @@ export function ComparePage({ state, project }: { state: ViewState; project: str
     enabled: ids.length >= 2,
   });
   const first = comparison.data?.pages[0];
-  const items = comparison.data?.pages.flatMap((p) => p.items) ?? [];
+  const loaded = comparison.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = loaded.filter((item) => itemShown(item.sides, state.show));
   const nameOf = (id: string) => {
     const e = first?.experiments.find((x) => x.id === id);
     return e?.name || id.slice(0, 8);
@@ -66,7 +68,24 @@ export function ComparePage({ state, project }: { state: ViewState; project: str
       {first && <ScoreMeans comparison={first} nameOf={nameOf} />}
       {first && (
         <Card>
-          <CardHeader title="Items side by side" />
+          <CardHeader title="Items side by side">
+            <span className="ml-auto text-xs text-zinc-500" data-testid="items-count">
+              {count(items.length)} of {count(loaded.length)} loaded items
+            </span>
+            <Select
+              label="show items"
+              value={state.show}
+              options={[
+                { value: "", label: "All items" },
+                ...metricNames(first).flatMap((m) => [
+                  { value: `regression:${m}`, label: `Regressed on ${metricLabel(m)}` },
+                  { value: `improvement:${m}`, label: `Improved on ${metricLabel(m)}` },
+                ]),
+              ]}
+              onValueChange={(show) => navigate({ show })}
+              triggerClassName="h-7 text-xs"
+            />
+          </CardHeader>
           <div className="overflow-x-auto">
             <Table data-testid="comparison-items">
               <THead>
@@ -93,6 +112,12 @@ export function ComparePage({ state, project }: { state: ViewState; project: str
       )}
     </div>
   );
+}
+
+/** The metrics and scores tested, scores first (what the filter offers). */
+function metricNames(comparison: ExperimentComparison): string[] {
+  const tested = comparison.tests.flatMap((t) => t.metrics);
+  return [...new Set([...tested.filter((m) => m.kind === "score"), ...tested.filter((m) => m.kind === "metric")].map((m) => m.name))];
 }
 
 function Significance({ comparison, nameOf }: { comparison: ExperimentComparison; nameOf: (id: string) => string }) {

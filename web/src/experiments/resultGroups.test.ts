@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExperimentResult } from "./experimentsApi";
 import { groupByItem, scoreValueText } from "./resultGroups";
-import { sideMarks } from "./sideMarks";
+import { itemShown, sideMarks } from "./sideMarks";
 
 const run = (item_id: string, repetition: number) => ({ id: `${item_id}-${repetition}`, item_id, repetition, item: { id: item_id } }) as unknown as ExperimentResult;
 
@@ -23,5 +23,16 @@ describe("results by item", () => {
       { name: "exact_match", mark: "regression" },
       { name: "latency_ms", mark: "improvement" },
     ]);
+  });
+});
+
+describe("the comparison's item filter", () => {
+  type Mark = "improvement" | "regression" | "unchanged";
+  const sides: { marks: Record<string, Mark> }[] = [{ marks: {} }, { marks: { exact_match: "improvement", latency_ms: "unchanged" } }];
+  it("shows an item a candidate improved on under that metric's improvements only", () => {
+    expect(itemShown(sides, "")).toBe(true);
+    expect(itemShown(sides, "improvement:exact_match")).toBe(true);
+    expect(itemShown(sides, "regression:exact_match")).toBe(false);
+    expect(itemShown(sides, "improvement:latency_ms")).toBe(false);
   });
 });
