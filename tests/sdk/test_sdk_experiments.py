@@ -145,6 +145,17 @@ def test_run_experiment_traces_scores_and_keeps_every_repetition(sdk_studio: Stu
     assert aggregates["scores"]["exact_match"]["mean"] == pytest.approx(10 / 12)
     assert aggregates["totals"]["total_tokens"] == 12 * 110
     assert [e["id"] for e in dataset.experiments()] == [experiment.id]
+
+    # a new version, a tag on the old one, the diff; an experiment on the tag
+    dataset.tag("frozen", 1)
+    version = dataset.change(patch=[{"id": "peru", "expected": "lima"}], delete=["chile"])
+    assert version["version"] == 2 == dataset.latest_version
+    changes = {c["id"]: c["change"] for c in dataset.diff(1, 2)}
+    assert changes == {"peru": "changed", "chile": "removed"}
+    frozen = client.run_experiment(
+        dataset, lambda question: CAPITALS[question["country"]], ["exact_match"], version="frozen"
+    )
+    assert frozen.experiment["dataset_version"] == 1 and frozen.experiment["item_count"] == 6
     client.close()
 
 

@@ -98,6 +98,49 @@ class Dataset:
         self.refresh()
         return job
 
+    def change(
+        self,
+        *,
+        add: Iterable[dict[str, Any]] = (),
+        patch: Iterable[dict[str, Any]] = (),
+        delete: Iterable[str] = (),
+        description: str = "",
+    ) -> dict[str, Any]:
+        """Adds, patches ({"id", and the fields that change}) and deletes items as one
+        new version; answers the version."""
+        version = self._api.post(
+            self._path + "/versions",
+            {
+                "description": description,
+                "add": list(add),
+                "patch": list(patch),
+                "delete": list(delete),
+            },
+        )
+        self.refresh()
+        return version
+
+    def tag(self, name: str, version: int) -> dict[str, Any]:
+        """Names a version (a tag moves when set again); experiments may name it."""
+        return self._api.request(
+            "PUT", f"{self._path}/tags/{segment(name)}", json={"version": version}
+        )
+
+    def diff(self, from_version: int | str, to_version: int | str) -> Iterator[dict[str, Any]]:
+        """The items that changed between two versions: {"id", "change", "before", "after"}."""
+        cursor = None
+        while True:
+            page = self._api.get(
+                self._path + "/diff",
+                **{"from": str(from_version), "to": str(to_version)},
+                limit=PAGE,
+                cursor=cursor,
+            )
+            yield from page["changes"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
     def versions(self) -> list[dict[str, Any]]:
         return self._api.get(self._path + "/versions")["versions"]
 
