@@ -11,7 +11,7 @@ import pytest
 from gls_engine.experiments.comparison import compare_means, item_means, mark
 from gls_engine.experiments.output_diff import output_diff
 from gls_engine.experiments.run_values import RunValues
-from gls_engine.experiments.statistics import describe, paired_test
+from gls_engine.experiments.statistics import describe, holm_adjusted, paired_test
 
 
 def test_paired_test_matches_the_hand_worked_example() -> None:
@@ -90,3 +90,10 @@ def test_output_diffs() -> None:
     ]
     assert output_diff(None, "x") is None
     assert output_diff(4, 4) == {"kind": "value", "equal": True}
+
+
+def test_holm_adjustment() -> None:
+    # sorted 0.01, 0.02, 0.04 of three tests: x3, x2 (kept monotone), x1
+    assert holm_adjusted([0.04, None, 0.01, 0.02]) == pytest.approx([0.04, None, 0.03, 0.04])
+    assert holm_adjusted([0.5, 0.9]) == pytest.approx([1.0, 1.0])
+    assert holm_adjusted([]) == []

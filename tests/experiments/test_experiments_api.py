@@ -274,6 +274,7 @@ def test_a_comparison_says_which_is_better_and_marks_each_item(experiment_studio
     assert exact["n"] == 12 and exact["mean_difference"] == pytest.approx(8 / 12)
     assert exact["significant"] and exact["verdict"] == "better"
     assert exact["t_test_p"] < 0.05 and exact["wilcoxon_p"] < 0.05
+    assert exact["t_test_p"] <= exact["t_test_p_holm"] < 0.05
     assert exact["ci_low"] > 0 and exact["improvements"] == 8 and exact["regressions"] == 0
     latency = tests[candidate]["latency_ms"]
     assert latency["verdict"] == "worse" and latency["regressions"] == 12

@@ -28,7 +28,7 @@ from gls_engine.experiments.catalog import (
 from gls_engine.experiments.results import trace_link
 from gls_engine.experiments.run_metrics import METRICS
 from gls_engine.experiments.run_values import RunValues, experiment_values
-from gls_engine.experiments.statistics import SIGNIFICANCE, paired_test
+from gls_engine.experiments.statistics import SIGNIFICANCE, holm_adjusted, paired_test
 from gls_engine.experiments.version_items import items_by_external_id
 from gls_engine.metadata.models.experiments import ExperimentRow
 from gls_engine.metadata.store import MetadataStore
@@ -121,6 +121,10 @@ def compare_means(
                 "unchanged": marks.count("unchanged"),
             }
         )
+    for answer, adjusted in zip(
+        answers, holm_adjusted([a["t_test_p"] for a in answers]), strict=True
+    ):
+        answer["t_test_p_holm"] = adjusted
     return answers
 
 

@@ -109,3 +109,17 @@ def paired_test(baseline: Sequence[float], candidate: Sequence[float]) -> dict[s
         t_p is not None and w_p is not None and (t_p < SIGNIFICANCE) != (w_p < SIGNIFICANCE)
     )
     return answer
+
+
+def holm_adjusted(p_values: list[float | None]) -> list[float | None]:
+    """Holm's step-down adjustment of a family of p-values (None: no test): a
+    comparison reports many metrics and scores at once, and the chance that one of
+    them looks significant by luck grows with their number; Holm keeps it at the
+    level for the whole family without assuming the tests independent."""
+    tested = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(tested):
+        running = max(running, min(1.0, (len(tested) - rank) * p))
+        adjusted[i] = running
+    return adjusted
