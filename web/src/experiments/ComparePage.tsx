@@ -4,7 +4,6 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { count } from "../format";
 import { navigate, pageHref, ViewState } from "../route";
-import { BarChart } from "../analytics/Charts";
 import { Badge } from "../ui/Badge";
 import { Button } from "../ui/Button";
 import { Card, CardHeader } from "../ui/Card";
@@ -14,6 +13,7 @@ import { previewText } from "../datasets/itemText";
 import { comparisonSentence, metricLabel, metricValue, verdictTone } from "./comparisonText";
 import { compareExperiments, ExperimentComparison, ExperimentComparisonItem } from "./experimentsApi";
 import { Select } from "../ui/Select";
+import { MeansChart } from "./MeansChart";
 import { itemShown, sideMarks } from "./sideMarks";
 
 export function ComparePage({ state, project }: { state: ViewState; project: string }) {
@@ -166,7 +166,7 @@ function Significance({ comparison, nameOf }: { comparison: ExperimentComparison
   );
 }
 
-/** Each experiment's mean per score, as bars (uPlot, the analytics pages' charts). */
+/** Each experiment's mean per score, as bars. */
 function ScoreMeans({ comparison, nameOf }: { comparison: ExperimentComparison; nameOf: (id: string) => string }) {
   const scores = [...new Set(comparison.tests.flatMap((t) => t.metrics.filter((m) => m.kind === "score").map((m) => m.name)))];
   if (scores.length === 0 || comparison.tests.length === 0) return null;
@@ -181,7 +181,7 @@ function ScoreMeans({ comparison, nameOf }: { comparison: ExperimentComparison; 
           return (
             <div key={score}>
               <div className="px-3 pt-2 text-xs font-medium">{score}</div>
-              <BarChart testId={`score-means-${score}`} labels={labels} counts={[base, ...candidates]} label={score} />
+              <MeansChart testId={`score-means-${score}`} names={labels} means={[base, ...candidates]} label={score} />
             </div>
           );
         })}
