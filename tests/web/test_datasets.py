@@ -260,3 +260,37 @@ def test_a_span_and_a_trace_are_added_to_a_dataset_from_the_trace_view(studio, p
     items = page.get_by_test_id("dataset-data").locator(".dataset-item")
     expect(items).to_have_count(2)
     expect(items.filter(has_text="What is the capital of Peru?")).to_have_count(1)
+
+
+def test_a_dataset_is_renamed_an_item_deleted_and_the_dataset_deleted(studio, page) -> None:
+    _make_dataset(
+        studio,
+        "drafts",
+        [{"id": "a", "input": "first"}, {"id": "b", "input": "second"}],
+    )
+    page.goto(f"{studio.api}/#/{PROJECT}/datasets/drafts")
+    page.get_by_role("button", name="Edit", exact=True).click()
+    form = page.get_by_role("form", name="edit dataset")
+    form.get_by_label("dataset name").fill("questions")
+    form.get_by_label("dataset description").fill("kept questions")
+    form.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("dataset-name")).to_have_text("questions")
+    expect(page.get_by_test_id("dataset-description")).to_have_text("kept questions")
+    assert "/datasets/questions" in page.url
+
+    page.get_by_role("tab", name="Data").click()
+    page.locator(".dataset-item", has_text="second").click()
+    page.get_by_test_id("item-detail").get_by_role("button", name="Edit").click()
+    page.get_by_role("button", name="Delete the item").click()
+    items = page.get_by_test_id("dataset-data").locator(".dataset-item")
+    expect(items).to_have_count(1)
+    expect(page.get_by_test_id("items-shown")).to_contain_text("items of v2")
+    # the older version keeps it
+    old = requests.get(_api(studio, "/datasets/questions/items?version=1"), timeout=30).json()
+    assert [i["id"] for i in old["items"]] == ["a", "b"]
+
+    page.get_by_role("button", name="Delete", exact=True).click()
+    page.get_by_role("button", name="Delete the dataset").click()
+    expect(page.get_by_test_id("datasets")).to_be_visible()
+    expect(page.locator("tr.dataset-row", has_text="questions")).to_have_count(0)
+    assert requests.get(_api(studio, "/datasets/questions"), timeout=30).status_code == 404
