@@ -19,8 +19,6 @@ from gls_engine.metadata.models.datasets import DatasetRow, DatasetVersionRow
 from gls_engine.metadata.models.experiments import ExperimentRow, ExperimentRunRow
 from gls_engine.metadata.store import MetadataStore
 
-MAX_LISTED = 500
-
 
 def experiment_id_checked(value: str) -> str:
     if len(value) != 32 or any(c not in "0123456789abcdef" for c in value):
