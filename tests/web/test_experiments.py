@@ -15,6 +15,8 @@ import pytest
 from greenlang_studio import Client, EvaluationResult
 from playwright.sync_api import expect
 
+from browser_fixtures import save_screenshot
+
 PROJECT = "experiments-ui"
 HOSTILE_HTML = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>'
 CAPITALS = {
@@ -191,3 +193,40 @@ def test_two_experiments_compared_from_the_test_results_tab_with_their_significa
     _choose(page, "show items", "Regressed on exact_match")
     expect(page.get_by_test_id("items-count")).to_have_text("0 of 12 loaded items")
     assert page.evaluate("window.__pwned") is None
+
+
+# the testing pages, each with the text it draws once loaded, saved light and dark as
+# tests/web/test_page_screenshots.py saves the others
+SCREENSHOTS = {
+    "datasets": ("/datasets", "capitals"),
+    "dataset-overview": ("/datasets/capitals", "Items by split"),
+    "dataset-data": ("/datasets/capitals?tab=data&item=peru", "Expected"),
+    "dataset-results": ("/datasets/capitals?tab=results", "prompt v2"),
+    "dataset-versions": ("/datasets/capitals?tab=versions", "v1"),
+    "experiments": ("/experiments", "prompt v1"),
+    "experiment": ("/experiments/{baseline}", "Results by item"),
+    "comparison": ("/experiments/compare?ids={baseline},{candidate}", "Items side by side"),
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(SCREENSHOTS))
+def test_every_testing_page_draws_and_is_saved_as_a_screenshot(
+    studio, browser, experiments, name: str, scheme: str
+) -> None:
+    baseline, candidate = experiments
+    path, text = SCREENSHOTS[name]
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
+    try:
+        page.goto(f"{studio.api}/#/{PROJECT}{path.format(baseline=baseline, candidate=candidate)}")
+        expect(page.locator("main")).to_contain_text(text, timeout=30_000)
+        page.wait_for_load_state("networkidle")
+        saved = save_screenshot(page, f"page.{name}.{scheme}")
+        assert saved.stat().st_size > 10_000, "the screenshot is blank"
+    finally:
+        context.close()
+    assert errors == [], f"errors on the page: {errors}"

@@ -59,6 +59,8 @@ describe("a paired test in words", () => {
     expect(metricValue("carbon_g", 0.5)).toBe("500 mg");
     expect(metricValue("total_tokens", 1234.5)).toBe("1,230");
     expect(metricValue("x", null)).toBe("—");
+    expect(metricValue("energy_kwh", 2.71e-11)).toBe("0.0000271 mWh");
+    expect(metricValue("energy_kwh", 0.0000174)).toBe("17.4 mWh");
     expect(pValue(0.0001)).toBe("< 0.001");
   });
 });

@@ -1,5 +1,5 @@
 // A paired test's outcome in plain words: "B is 0.12 better (95% CI 0.05 to 0.19, p = 0.002)".
-import { duration, grams, usd } from "../format";
+import { duration, grams, kwh, usd } from "../format";
 import type { ExperimentPairedTest } from "./experimentsApi";
 
 /** A metric's value as people read it, by the metric's name; scores as plain numbers. */
@@ -8,7 +8,7 @@ export function metricValue(name: string, value: number | null | undefined): str
   if (name === "latency_ms") return duration(Math.abs(value));
   if (name === "cost_usd") return usd(Math.abs(value));
   if (name === "carbon_g") return grams(Math.abs(value));
-  if (name === "energy_kwh") return `${plainNumber(Math.abs(value) * 1000)} Wh`;
+  if (name === "energy_kwh") return kwh(Math.abs(value));
   return plainNumber(Math.abs(value));
 }
 
