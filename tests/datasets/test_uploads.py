@@ -9,6 +9,7 @@ removed; a queued job can be cancelled."""
 from __future__ import annotations
 
 import io
+import socket
 import time
 from typing import Any
 from urllib.parse import quote
@@ -385,3 +386,20 @@ def test_the_dataset_is_held_while_an_upload_writes_it(backend_studio: Studio) -
     done = ended(backend_studio, job)
     assert (done["state"], done["version"]) == ("succeeded", 2)
     assert len(items_of(backend_studio, "held")) == 30_001
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(backend_studio: Studio) -> None:
+    new_dataset(backend_studio, "too big", [{"id": "kept", "input": "before"}])
+    host, port = "127.0.0.1", backend_studio.api_port
+    with socket.create_connection((host, port), timeout=30) as connection:
+        connection.sendall(
+            (
+                f"POST {path('too big', '/uploads')}?format=csv HTTP/1.1\r\n"
+                f"Host: {host}:{port}\r\nContent-Type: text/csv\r\n"
+                "Content-Length: 3000000000\r\n\r\nid,input\n"
+            ).encode()
+        )
+        answer = connection.recv(65536).decode()
+    assert answer.startswith("HTTP/1.1 413"), answer
+    assert "upload limit of 2147483648" in answer
+    assert_untouched(backend_studio, "too big")
