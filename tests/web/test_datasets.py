@@ -120,6 +120,14 @@ def test_a_failing_upload_names_the_row_and_column(studio, page) -> None:
         requests.get(_api(studio, "/datasets/broken"), timeout=30).json()["latest_version"] is None
     )
 
+    # a header the server refuses at once (a column twice): its 400 is shown, no job
+    upload.get_by_label("file").set_input_files(
+        {"name": "twice.csv", "mimeType": "text/csv", "buffer": b"question,question\nq,r\n"}
+    )
+    upload.get_by_role("button", name="Upload").click()
+    expect(upload.get_by_role("alert")).to_contain_text("question")
+    expect(upload.get_by_test_id("upload-job")).to_have_count(0)
+
 
 def test_an_edited_item_makes_a_version_and_the_diff_shows_it(studio, page) -> None:
     _make_dataset(

@@ -38,6 +38,7 @@ export function UploadPanel(props: {
   const [json, setJson] = useState<string[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  const [sent, setSent] = useState(0);
   const [sendError, setSendError] = useState<unknown>(null);
   const [jobId, setJobId] = useState<string | null>(null);
 
@@ -76,7 +77,8 @@ export function UploadPanel(props: {
     setSendError(null);
     try {
       const params = columns ? mappingParams(roles, json) : {};
-      const started = await uploadFile(props.project, props.dataset, file, format, params);
+      setSent(0);
+      const started = await uploadFile(props.project, props.dataset, file, format, params, setSent);
       setJobId(started.id);
     } catch (e) {
       setSendError(e);
@@ -149,7 +151,7 @@ export function UploadPanel(props: {
           disabled={!file || !format || !!problem || !!mappingError || sending || (jobId !== null && !ended)}
           onClick={send}
         >
-          {sending ? "Sending the file…" : "Upload"}
+          {sending ? `Sending the file: ${Math.round(sent * 100)}%` : "Upload"}
         </Button>
       </div>
       <ErrorText error={sendError ?? job.error} />
