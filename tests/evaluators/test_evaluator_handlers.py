@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
+import requests
 from evaluator_api import checked_post
 
 from gls_engine.evaluators import BUILTIN_JUDGE_TEMPLATES
@@ -201,3 +203,25 @@ def test_every_parameter_is_described_for_the_ui() -> None:
     for evaluator in HEURISTIC_EVALUATORS.values():
         for name, spec in evaluator.parameter_schema["properties"].items():
             assert spec.get("description"), (evaluator.name, name)
+
+
+def test_a_body_sent_in_pieces_is_read_whole(studio: Studio) -> None:
+    """A StreamReader hands over what has arrived: one read(n) took the first
+    piece of a body sent in several and refused it as bad JSON
+    (gls_engine/json_body.py reads to the end)."""
+    text = "a" * 50_000
+    body = json.dumps({"evaluator": "exact_match", "output": text, "expected": text}).encode()
+
+    def pieces() -> Any:
+        for start in range(0, len(body), 16_384):
+            time.sleep(0.01)  # each piece its own chunk on the wire
+            yield body[start : start + 16_384]
+
+    resp = requests.post(
+        studio.api + "/api/v1/evaluators/run",
+        data=pieces(),
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["score"]["passed"] is True

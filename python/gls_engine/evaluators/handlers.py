@@ -19,15 +19,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from gls_engine import request_params as p
 from gls_engine.api_errors import json_response
 from gls_engine.errors import (
     InvalidParameterError,
-    PayloadTooLargeError,
-    UnsupportedMediaTypeError,
 )
 from gls_engine.evaluators.catalogue import build_evaluator, catalogue
 from gls_engine.evaluators.eval_case import EvalCase, text_of
@@ -36,6 +33,7 @@ from gls_engine.evaluators.judge_provider import JudgeProviderInput, JudgeProvid
 from gls_engine.evaluators.judge_template import JudgeTemplate
 from gls_engine.evaluators.judge_templates import BUILTIN_JUDGE_TEMPLATES
 from gls_engine.evaluators.llm_judge import LLMJudge
+from gls_engine.json_body import json_object
 from gls_engine.metadata.handlers import METADATA_KEY
 from gls_engine.secret_box import SecretBox
 
@@ -45,39 +43,10 @@ MAX_BODY_BYTES = 1 << 20
 # Similarity is quadratic-ish in the lengths; a try-it needs no more than this.
 MAX_VALUE_CHARS = 100_000
 CASE_FIELDS = ("input", "output", "expected")
-# Deeper JSON would reach Python's recursion limit in schema checks and JSON writing.
-MAX_NESTING = 64
-
-
-def _too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            if depth > limit:
-                return True
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
-    return False
 
 
 async def _document(request: web.Request) -> Mapping[str, Any]:
-    if request.content_type != "application/json":
-        raise UnsupportedMediaTypeError("the body must be application/json")
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError(f"the body is over {MAX_BODY_BYTES} bytes")
-    body = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError(f"the body is over {MAX_BODY_BYTES} bytes")
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidParameterError(f"the body is not valid JSON: {exc}") from None
-    if not isinstance(document, dict):
-        raise InvalidParameterError("the body must be a JSON object")
-    if _too_deep(document):
-        raise InvalidParameterError(f"the body nests deeper than {MAX_NESTING} levels")
-    return document
+    return await json_object(request, MAX_BODY_BYTES)
 
 
 def _case(document: Mapping[str, Any]) -> EvalCase:

@@ -29,9 +29,9 @@ from gls_engine.evaluators.handlers import JUDGE_PROVIDERS_KEY, _judge_template
 from gls_engine.evaluators.judge_template import JudgeTemplate
 from gls_engine.evaluators.llm_judge import LLMJudge
 from gls_engine.evaluators.score import Score
+from gls_engine.json_body import json_object
 from gls_engine.metadata.handlers import METADATA_KEY
 from gls_engine.scores.app_keys import SCORES_KEY
-from gls_engine.scores.json_body import json_object
 from gls_engine.scores.score_configs import ScoreConfigs, check_configured
 from gls_engine.scores.score_input import MAX_COMMENT_CHARS, check_consistent_types, check_name
 from gls_engine.scores.score_store import ScoreStore

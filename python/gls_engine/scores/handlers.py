@@ -25,10 +25,10 @@ from aiohttp import web
 from gls_engine import request_params as p
 from gls_engine.api_errors import json_response
 from gls_engine.errors import InvalidParameterError, NotFoundError
+from gls_engine.json_body import json_object
 from gls_engine.metadata.handlers import METADATA_KEY
 from gls_engine.scores import evaluate
 from gls_engine.scores.app_keys import SCORES_KEY
-from gls_engine.scores.json_body import json_object
 from gls_engine.scores.score_configs import ScoreConfigs, check_configured, parse_config
 from gls_engine.scores.score_input import (
     MAX_COMMENT_CHARS,

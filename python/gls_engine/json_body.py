@@ -1,4 +1,5 @@
-"""A request's JSON object body for the scores API, read to its end (bounded).
+"""A request's JSON object body, read to its end (bounded in bytes and depth),
+for every JSON API that takes one (scores, evaluators, experiments).
 
 A StreamReader's read(n) gives what has arrived, up to n bytes, not n bytes: a
 batch of 1,000 scores (~130 KB) came in cut at 128 KiB and failed to parse, so
@@ -19,8 +20,7 @@ from gls_engine.errors import (
     UnsupportedMediaTypeError,
 )
 
-# 1,000 scores with long comments fit; more is a 413 (send smaller batches).
-MAX_BODY_BYTES = 8 << 20
+MAX_BODY_BYTES = 8 << 20  # the default bound; each API may choose its own
 # Deeper JSON would reach Python's recursion limit in JSON writing.
 MAX_NESTING = 64
 
@@ -37,16 +37,16 @@ def _too_deep(value: Any) -> bool:
     return False
 
 
-async def json_object(request: web.Request) -> Mapping[str, Any]:
+async def json_object(request: web.Request, max_bytes: int = MAX_BODY_BYTES) -> Mapping[str, Any]:
     if request.content_type != "application/json":
         raise UnsupportedMediaTypeError("the body must be application/json")
-    too_large = PayloadTooLargeError(f"the body is over {MAX_BODY_BYTES} bytes")
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    too_large = PayloadTooLargeError(f"the body is over {max_bytes} bytes")
+    if (request.content_length or 0) > max_bytes:
         raise too_large
     body = bytearray()
-    while chunk := await request.content.read(MAX_BODY_BYTES + 1 - len(body)):
+    while chunk := await request.content.read(max_bytes + 1 - len(body)):
         body += chunk
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > max_bytes:
             raise too_large
     try:
         document = orjson.loads(body)
