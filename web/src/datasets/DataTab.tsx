@@ -108,7 +108,12 @@ export function DataTab({ state, project, dataset }: { state: ViewState; project
                     <span className="item-id font-mono text-zinc-500">{item.id}</span>
                     {item.split && <span className="item-split text-zinc-400">{item.split}</span>}
                   </span>
-                  <span className="item-input truncate">{previewText(item.input)}</span>
+                  <span className="flex min-w-0 gap-2">
+                    <span className="item-input truncate">{previewText(item.input)}</span>
+                    {item.expected !== null && (
+                      <span className="item-expected min-w-0 shrink-0 truncate text-zinc-500 max-w-[40%]">→ {previewText(item.expected)}</span>
+                    )}
+                  </span>
                 </button>
               );
             })}
