@@ -8,7 +8,6 @@ the body is read until EOF here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -37,7 +36,7 @@ def _too_deep(value: Any) -> bool:
     return False
 
 
-async def json_object(request: web.Request, max_bytes: int = MAX_BODY_BYTES) -> Mapping[str, Any]:
+async def json_object(request: web.Request, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
     if request.content_type != "application/json":
         raise UnsupportedMediaTypeError("the body must be application/json")
     too_large = PayloadTooLargeError(f"the body is over {max_bytes} bytes")
