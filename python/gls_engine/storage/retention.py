@@ -31,6 +31,7 @@ MONTH_PARTITIONED = (
     "token_rollups",
     "carbon_rollups",
     "day_answers",  # PARTITION BY toYYYYMM(day)
+    "scores",  # PARTITION BY toYYYYMM(created_at)
 )
 SWEEP_INTERVAL_S = 3600.0
 DAY_NS = 86_400 * 10**9

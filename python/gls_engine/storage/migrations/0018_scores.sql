@@ -7,6 +7,8 @@
 -- filter skips granules without it). Langfuse keeps scores so in ClickHouse
 -- too (theirs is ordered by name and day, a trace_id bloom filter).
 -- experiment_id / run_id are empty until experiments write their scores.
+-- By month of created_at (an edit keeps it, so a score's rows share a
+-- partition): retention drops a month once it is wholly past (retention.py).
 CREATE TABLE IF NOT EXISTS scores
 (
     id String,
@@ -32,4 +34,5 @@ CREATE TABLE IF NOT EXISTS scores
     INDEX id_bloom id TYPE bloom_filter(0.001) GRANULARITY 1
 )
 ENGINE = ReplacingMergeTree(version, is_deleted)
+PARTITION BY toYYYYMM(created_at)
 ORDER BY (project, trace_id, id);
