@@ -359,7 +359,10 @@ def test_cost_and_carbon_page_shows_what_the_analytics_api_says(studio, page) ->
     expect(models.filter(has_text="our-finetune-7b").locator("td.model-cost")).to_have_text("—")
     expect(page.locator("table.by-chain tbody tr").first).to_contain_text("weekly-report")
     expect(page.get_by_test_id("cost-chart").locator("canvas")).to_have_count(1)
-    expect(page.locator(".not-evaluated")).to_contain_text("cheaper model")
+    # a cheaper model is evaluated from experiments now (experiments/cheaper_model.py);
+    # a lower-carbon hour is still not (no hourly grid intensities)
+    expect(page.locator(".not-evaluated")).to_contain_text("lower carbon hour")
+    expect(page.locator(".not-evaluated")).not_to_contain_text("cheaper model")
 
     csv = requests.get(
         studio.api + page.get_by_role("link", name="Export CSV").get_attribute("href"), timeout=30
