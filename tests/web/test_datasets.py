@@ -302,3 +302,23 @@ def test_a_dataset_is_renamed_an_item_deleted_and_the_dataset_deleted(studio, pa
     expect(page.get_by_test_id("datasets")).to_be_visible()
     expect(page.locator("tr.dataset-row", has_text="questions")).to_have_count(0)
     assert requests.get(_api(studio, "/datasets/questions"), timeout=30).status_code == 404
+
+
+def test_a_running_upload_is_cancelled_and_keeps_nothing(studio, page) -> None:
+    requests.post(_api(studio, "/datasets"), json={"name": "cancelled"}, timeout=30)
+    page.goto(f"{studio.api}/#/{PROJECT}/datasets/cancelled")
+    page.get_by_role("button", name="Upload a file").click()
+    upload = page.get_by_test_id("upload")
+    # 200,000 rows: the job reads for tens of seconds on the shared cores, long after the click
+    upload.get_by_label("file").set_input_files(
+        {"name": "big.csv", "mimeType": "text/csv", "buffer": _csv(200_000)}
+    )
+    upload.get_by_role("button", name="Upload").click()
+    cancel = upload.get_by_role("button", name="Cancel the upload")
+    cancel.click()
+    expect(upload.get_by_test_id("upload-job")).to_have_attribute("data-state", "cancelled")
+    expect(upload.get_by_test_id("upload-status")).to_have_text("Cancelled; nothing was kept.")
+    assert (
+        requests.get(_api(studio, "/datasets/cancelled"), timeout=30).json()["latest_version"]
+        is None
+    )

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "react";
 import { count } from "../format";
 import { Button } from "../ui/Button";
 import { Select } from "../ui/Select";
-import { DatasetJob, getJob, uploadFile } from "./datasetsApi";
+import { cancelJob, DatasetJob, getJob, uploadFile } from "./datasetsApi";
 import { ErrorText } from "./Dialog";
 import {
   csvHeader,
@@ -153,6 +153,11 @@ export function UploadPanel(props: {
         >
           {sending ? `Sending the file: ${Math.round(sent * 100)}%` : "Upload"}
         </Button>
+        {current && !ended && (
+          <Button onClick={() => void cancelJob(props.project, current.id).then(() => job.refetch(), setSendError)}>
+            Cancel the upload
+          </Button>
+        )}
       </div>
       <ErrorText error={sendError ?? job.error} />
       {current && <JobProgress job={current} onDone={props.onDone} />}

@@ -146,6 +146,10 @@ export function uploadFile(
 export const getJob = (project: string, jobId: string, signal?: AbortSignal) =>
   call<DatasetJob>(`${projectPath(project)}/dataset-jobs/${encodeURIComponent(jobId)}`, { signal });
 
+/** Stops a queued or running upload; what it wrote is removed. */
+export const cancelJob = (project: string, jobId: string) =>
+  call<DatasetJob>(`${projectPath(project)}/dataset-jobs/${encodeURIComponent(jobId)}/cancel`, { method: "POST" });
+
 export const listJobs = async (project: string, dataset: string, signal?: AbortSignal) =>
   (await call<{ jobs: DatasetJob[] }>(`${datasetPath(project, dataset)}/jobs`, { signal })).jobs;
 
