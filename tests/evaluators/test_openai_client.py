@@ -221,3 +221,13 @@ async def test_a_stream_is_retried_before_its_first_byte(provider: OpenAICompati
     assert isinstance(final, ChatCompletion)
     assert (final.content, final.attempts) == ("fine", 3)
     assert all(r.stream for r in provider.requests) and len(provider.requests) == 3
+
+
+async def test_a_long_whole_answer_is_read_to_its_end(provider: OpenAICompatibleServer) -> None:
+    """An answer past aiohttp's read buffer (2 MB here) arrives in many pieces;
+    one read(n) returned the first and the rest failed to parse as JSON."""
+    long = "Paris. " * 300_000
+    provider.on(last_user_contains("capital"), content=long)
+    async with client(provider) as c:
+        answer = await c.complete(HELLO, "judge-1")
+    assert answer.content == long

@@ -316,8 +316,7 @@ class OpenAICompatibleClient:
         if response.status < 400:
             return
         try:
-            raw = await response.content.read(64 * 1024)
-            document = orjson.loads(raw)
+            document = orjson.loads(await _read_at_most(response, 64 * 1024))
         except (orjson.JSONDecodeError, aiohttp.ClientError, TimeoutError):
             document = None
         said = self._error_text(document, response.reason or "no reason given")
@@ -329,7 +328,7 @@ class OpenAICompatibleClient:
         raise PermanentProviderError(message, response.status)
 
     async def _read_json(self, response: aiohttp.ClientResponse) -> Any:
-        raw = await response.content.read(MAX_RESPONSE_BYTES + 1)
+        raw = await _read_at_most(response, MAX_RESPONSE_BYTES + 1)
         if len(raw) > MAX_RESPONSE_BYTES:
             raise PermanentProviderError(f"the answer is over {MAX_RESPONSE_BYTES} bytes")
         try:
@@ -475,3 +474,12 @@ __all__ = [
     "RetryPolicy",
     "ToolCall",
 ]
+
+
+async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The body up to `limit` bytes, read to its end: one read(n) gives only what
+    has arrived, so an answer in several pieces came in cut."""
+    raw = bytearray()
+    while len(raw) < limit and (chunk := await response.content.read(limit - len(raw))):
+        raw += chunk
+    return bytes(raw)
