@@ -130,7 +130,7 @@ async def put_judge_provider(request: web.Request) -> web.Response:
     return json_response(stored.to_json())
 
 
-def _judge_template(document: Mapping[str, Any]) -> JudgeTemplate:
+def judge_template_of(document: Mapping[str, Any]) -> JudgeTemplate:
     if "template" in document:
         return JudgeTemplate.from_json(document["template"])
     name = document.get("judge")
@@ -147,7 +147,7 @@ async def run_judge(request: web.Request) -> web.Response:
     or an answer that does not parse is an error score, as in an experiment."""
     project = p.project_name(request.match_info["project"])
     document = await _document(request)
-    template = _judge_template(document)
+    template = judge_template_of(document)
     case = _case(document)
     providers = request.app[JUDGE_PROVIDERS_KEY]
     client, model = await providers.client(request.app[METADATA_KEY], project)

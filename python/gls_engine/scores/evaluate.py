@@ -25,7 +25,7 @@ from gls_engine.errors import InvalidParameterError, NotFoundError
 from gls_engine.evaluators.catalogue import build_evaluator
 from gls_engine.evaluators.eval_case import EvalCase
 from gls_engine.evaluators.evaluator import Evaluator
-from gls_engine.evaluators.handlers import JUDGE_PROVIDERS_KEY, _judge_template
+from gls_engine.evaluators.handlers import JUDGE_PROVIDERS_KEY, judge_template_of
 from gls_engine.evaluators.judge_template import JudgeTemplate
 from gls_engine.evaluators.llm_judge import LLMJudge
 from gls_engine.evaluators.score import Score
@@ -109,7 +109,7 @@ async def evaluate_trace(request: web.Request) -> web.Response:
         evaluator = await asyncio.to_thread(build_evaluator, name, document.get("parameters"))
         evaluator_name = name
     elif "judge" in document or "template" in document:
-        template = _judge_template(document)
+        template = judge_template_of(document)
         evaluator_name = template.name
     else:
         raise InvalidParameterError("evaluator, judge or template is required")
