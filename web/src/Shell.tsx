@@ -90,7 +90,7 @@ export function Shell({ state, project, children }: { state: ViewState; project:
         <div className="flex h-12 items-center gap-3 px-4">
           <a href={pageHref({ ...state, project }, "traces")} className="flex items-center gap-2 font-semibold tracking-tight">
             <Logo />
-            <span className="hidden sm:inline">GreenLang Studio</span>
+            <span className="hidden whitespace-nowrap sm:inline">GreenLang Studio</span>
           </a>
           <span className="text-zinc-300 dark:text-zinc-700">/</span>
           <Select
