@@ -91,7 +91,11 @@ export function BarChart(props: { testId: string; labels: string[]; counts: numb
         opts: {
           width,
           height: 220,
-          scales: { x: { time: false, range: [-0.5, props.counts.length - 0.5] } },
+          scales: {
+            x: { time: false, range: [-0.5, props.counts.length - 0.5] },
+            // bars are read by their height: the axis starts at zero (uPlot fits it to the values)
+            y: { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.05 : 1] },
+          },
           series: [
             { label: "bin", value: (_u: uPlot, v: number | null) => (v === null ? "" : (props.labels[v] ?? "")) },
             {
