@@ -88,7 +88,7 @@ def test_a_dataset_lives_through_versions(backend_studio: Studio) -> None:
         "PATCH", api, path(name, "/items/q1"), 200, json_body={"split": "test", "expected": "four"}
     ).json()
     assert (v2["version"], v2["changed"], v2["item_count"]) == (2, 1, 3)
-    v3 = checked("DELETE", api, path(name, "/items/q2"), 200, params={"description": "gone"}).json()
+    v3 = checked("DELETE", api, path(name, "/items/q2"), 200).json()
     assert (v3["version"], v3["removed"], v3["item_count"]) == (3, 1, 2)
     v4 = checked(
         "POST",
@@ -124,7 +124,7 @@ def test_a_dataset_lives_through_versions(backend_studio: Studio) -> None:
 
     versions = checked("GET", api, path(name, "/versions"), 200).json()["versions"]
     assert [v["version"] for v in versions] == [4, 3, 2, 1]
-    assert [v["description"] for v in versions] == ["mixed", "gone", "", "first"]
+    assert [v["description"] for v in versions] == ["mixed", "deleted item q2", "", "first"]
 
     # tags: set, moved (recorded), read by, removed
     checked("PUT", api, path(name, "/tags/prod"), 200, json_body={"version": 1})
@@ -313,6 +313,7 @@ def test_items_from_spans_keep_their_source(backend_studio: Studio) -> None:
     [
         ("POST", "", {"name": ""}, None, 400, ["name"]),
         ("POST", "", {"name": "a/b"}, None, 400, ["name", "'/'"]),
+        ("POST", "", {"name": ".."}, None, 400, ["name", "'..'"]),
         ("POST", "", {"name": "x", "colour": 1}, None, 400, ["colour"]),
         ("POST", "", {"name": "x", "metadata": [1]}, None, 400, ["metadata", "object"]),
         ("POST", "/errs/items", {"items": [{"expected": 1}]}, None, 400, ["items[0].input"]),

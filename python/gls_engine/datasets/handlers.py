@@ -182,9 +182,8 @@ async def patch_item(request: web.Request) -> web.Response:
 
 async def delete_item(request: web.Request) -> web.Response:
     project, dataset, item_id = _project(request), _dataset(request), _item_id(request)
-    description = description_checked(request.query.get("description"))
     version = await request.app[DATASETS_KEY].change(
-        project, dataset, ChangeSet(description, delete=[item_id])
+        project, dataset, ChangeSet(f"deleted item {item_id}", delete=[item_id])
     )
     return json_response(version)
 

@@ -18,6 +18,9 @@ def _plain_text(name: str, value: object, max_chars: int) -> str:
         raise InvalidParameterError(f"{name} is over {max_chars} characters")
     if "/" in value or _CONTROL.search(value):
         raise InvalidParameterError(f"{name} may not hold '/' or control characters")
+    if value in (".", ".."):
+        # a URL path segment that clients resolve away
+        raise InvalidParameterError(f"{name} may not be '.' or '..'")
     return value
 
 
