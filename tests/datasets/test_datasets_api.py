@@ -267,7 +267,7 @@ def test_items_from_spans_keep_their_source(backend_studio: Studio) -> None:
     version = checked(
         "POST",
         api,
-        path("from spans", "/items/from-spans"),
+        path("from spans", "/from-spans"),
         201,
         json_body={
             "spans": [{"trace_id": trace_id}, {"trace_id": trace_id, "span_id": llm_id}],
@@ -290,13 +290,13 @@ def test_items_from_spans_keep_their_source(backend_studio: Studio) -> None:
     }
 
     missing = {"spans": [{"trace_id": "ab" * 16}]}
-    resp = checked("POST", api, path("from spans", "/items/from-spans"), 404, json_body=missing)
+    resp = checked("POST", api, path("from spans", "/from-spans"), 404, json_body=missing)
     assert "spans[0]" in resp.json()["error"]["message"]
     bad = {"spans": [{"trace_id": trace_id, "span_id": "xyz"}]}
     resp = checked(
         "POST",
         api,
-        path("from spans", "/items/from-spans"),
+        path("from spans", "/from-spans"),
         400,
         json_body=bad,
         validate_request=False,

@@ -358,7 +358,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_delete(BASE + "/{dataset}", delete_dataset)
     app.router.add_get(BASE + "/{dataset}/items", list_items)
     app.router.add_post(BASE + "/{dataset}/items", add_items)
-    app.router.add_post(BASE + "/{dataset}/items/from-spans", add_from_spans)
+    app.router.add_post(BASE + "/{dataset}/from-spans", add_from_spans)
     app.router.add_get(item, get_item)
     app.router.add_patch(item, patch_item)
     app.router.add_delete(item, delete_item)

@@ -160,4 +160,4 @@ export const addItemsFromSpans = (
   spans: { trace_id: string; span_id?: string | null }[],
   split?: string,
 ) =>
-  call<DatasetVersion>(`${datasetPath(project, dataset)}/items/from-spans`, sendJson("POST", { spans, split: split || null }));
+  call<DatasetVersion>(`${datasetPath(project, dataset)}/from-spans`, sendJson("POST", { spans, split: split || null }));
