@@ -36,7 +36,7 @@ class Engine:
         self.fail: Exception | None = None
         self.lock = threading.Lock()
 
-    def __call__(self, sql: str, params: dict) -> bytes:
+    def __call__(self, sql: str, params: dict, fmt: str = "JSONEachRow") -> bytes:
         with self.lock:
             self.runs += 1
             run = self.runs

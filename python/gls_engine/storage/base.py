@@ -68,8 +68,8 @@ class SpanStore:
     def _insert_arrow(self, table_name: str, table: pa.Table, writer_index: int) -> None:
         raise NotImplementedError
 
-    def _query_bytes(self, sql: str, params: Mapping[str, Any]) -> bytes:
-        """Run a read and return JSONEachRow bytes."""
+    def _query_bytes(self, sql: str, params: Mapping[str, Any], fmt: str = "JSONEachRow") -> bytes:
+        """Run a read and return its answer in ClickHouse's output format `fmt`."""
         raise NotImplementedError
 
     def _command(self, sql: str) -> None:
@@ -176,10 +176,12 @@ class SpanStore:
         await loop.run_in_executor(self._write_pool, self._insert_arrow, table_name, table, 0)
 
     # --- reads -------------------------------------------------------------------
-    def _query_bounded(self, sql: str, params: Mapping[str, Any]) -> bytes:
+    def _query_bounded(
+        self, sql: str, params: Mapping[str, Any], fmt: str = "JSONEachRow"
+    ) -> bytes:
         # Reads are bounded: a runaway query fails with TIMEOUT_EXCEEDED (503).
         settings = f"{READ_SETTINGS}, max_execution_time={self.settings.query_timeout_s:g}"
-        return self._query_bytes(f"{sql}\nSETTINGS {settings}", params)
+        return self._query_bytes(f"{sql}\nSETTINGS {settings}", params, fmt)
 
     def query_rows_sync(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         raw = self._query_bounded(sql, params or {})
@@ -213,3 +215,13 @@ class SpanStore:
         retention, start-up), which a full queue must not refuse."""
         raw = await self.reads.read(sql, params or {}, self._query_bounded, refusable)
         return [orjson.loads(line) for line in raw.splitlines() if line]
+
+    async def query_columns(
+        self, sql: str, params: Mapping[str, Any] | None = None, refusable: bool = True
+    ) -> dict[str, list[Any]]:
+        """A read's answer by columns (name -> its values, in row order): no object
+        per row, for reads of many rows that are used by column (a trace's spans)."""
+        raw = await self.reads.read(
+            sql, params or {}, self._query_bounded, refusable, fmt="JSONColumns"
+        )
+        return orjson.loads(raw) if raw.strip() else {}

@@ -89,10 +89,10 @@ class ChdbStore(SpanStore):
         except Exception as exc:
             raise StorageError(f"chDB insert into {table_name} failed: {exc}") from None
 
-    def _query_bytes(self, sql: str, params: Mapping[str, Any]) -> bytes:
+    def _query_bytes(self, sql: str, params: Mapping[str, Any], fmt: str = "JSONEachRow") -> bytes:
         conn = self._readers.get()
         try:
-            result = conn.query(sql, "JSONEachRow", params=_stringify(params))
+            result = conn.query(sql, fmt, params=_stringify(params))
         except Exception as exc:
             raise StorageError(f"query failed: {exc}", retryable=is_timeout(exc)) from None
         finally:

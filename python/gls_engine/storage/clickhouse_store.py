@@ -64,9 +64,9 @@ class ClickHouseStore(SpanStore):
         except Exception as exc:
             raise StorageError(f"ClickHouse insert into {table_name} failed: {exc}") from None
 
-    def _query_bytes(self, sql: str, params: Mapping[str, Any]) -> bytes:
+    def _query_bytes(self, sql: str, params: Mapping[str, Any], fmt: str = "JSONEachRow") -> bytes:
         try:
-            return self._client.raw_query(sql, parameters=dict(params), fmt="JSONEachRow")
+            return self._client.raw_query(sql, parameters=dict(params), fmt=fmt)
         except Exception as exc:
             raise StorageError(f"query failed: {exc}", retryable=is_timeout(exc)) from None
 

@@ -61,13 +61,14 @@ class ReadGate:
         params: Mapping[str, Any],
         run: Callable[..., bytes],
         refusable: bool = True,
+        fmt: str = "JSONEachRow",
     ) -> bytes:
-        """The answer of `run(sql, params)` (on the pool), shared or reused where allowed;
+        """The answer of `run(sql, params, fmt)` (on the pool), shared or reused where allowed;
         refused when the queue is full unless not `refusable`.
 
         The query runs apart from any one caller: a caller that goes away (its
         client disconnected) does not cancel it for the others waiting on it."""
-        key = orjson.dumps([sql, params], option=orjson.OPT_SORT_KEYS, default=str)
+        key = orjson.dumps([sql, params, fmt], option=orjson.OPT_SORT_KEYS, default=str)
         known = self._answers.usable(key, self._generation)
         if known is not None:
             self._count("reads_shared")
@@ -89,7 +90,7 @@ class ReadGate:
 
         def job() -> bytes:
             loop.call_soon_threadsafe(leave_queue)
-            return run(sql, params)
+            return run(sql, params, fmt)
 
         answer.future = loop.run_in_executor(self._pool, job)
         self._queued += 1
