@@ -51,3 +51,17 @@ def test_unknown_key_in_file(tmp_path) -> None:
 def test_remote_bind_allowed_only_explicitly() -> None:
     s = load_settings({"host": "0.0.0.0", "allow_remote_without_auth": "true"}, environ={})
     assert s.host == "0.0.0.0"
+
+
+def test_dataset_limits_come_from_the_settings() -> None:
+    from gls_engine.datasets.limits import DatasetLimits
+
+    settings = load_settings(
+        {},
+        environ={"GLS_DATASET_MAX_UPLOAD_BYTES": "5000", "GLS_DATASET_MAX_CELL_BYTES": "300"},
+        config_file=None,
+    )
+    limits = DatasetLimits.from_settings(settings)
+    assert (limits.max_upload_bytes, limits.max_cell_bytes) == (5000, 300)
+    with pytest.raises(SettingsError, match="dataset_max_upload_bytes must be positive"):
+        load_settings({"dataset_max_upload_bytes": 0}, environ={}, config_file=None)

@@ -256,7 +256,7 @@ def create_app(settings: Settings) -> web.Application:
         [
             _storage_ctx,
             _metadata_ctx,
-            datasets_context(lambda app: app[SETTINGS_KEY].data_path),
+            datasets_context(lambda app: app[SETTINGS_KEY]),
             experiments_context(STORE_KEY),
             _enrichment_ctx,
             _retention_ctx,

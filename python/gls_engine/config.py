@@ -83,6 +83,11 @@ class Settings:
     # call it from a browser, e.g. a web app exporting spans with the OTel JS
     # SDK. Only these get CORS headers; other origins get 403.
     allowed_origins: tuple[str, ...] = ()
+    # Datasets: an upload's file as streamed to the data dir, and one cell of it
+    # (or one field of an item, as JSON); past either, a 413 or a failed job
+    # naming the row and column (datasets/limits.py).
+    dataset_max_upload_bytes: int = 2048 * 1024 * 1024
+    dataset_max_cell_bytes: int = 1024 * 1024
     log_level: str = "info"
 
     def validate(self) -> Settings:
@@ -102,6 +107,8 @@ class Settings:
             "max_inflight_bytes",
             "max_concurrent_grpc",
             "memory_check_interval_ms",
+            "dataset_max_upload_bytes",
+            "dataset_max_cell_bytes",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")

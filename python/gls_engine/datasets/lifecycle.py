@@ -5,10 +5,10 @@ failed and cleaned up, running uploads stopped at the end."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 from aiohttp import web
 
+from gls_engine.config import Settings
 from gls_engine.datasets.handlers import DATASETS_KEY, UPLOAD_DIR_KEY
 from gls_engine.datasets.limits import DatasetLimits
 from gls_engine.datasets.service import Datasets
@@ -18,13 +18,13 @@ from gls_engine.query.handlers import QUERIES_KEY
 
 
 def datasets_context(
-    data_dir: Callable[[web.Application], Path],
+    settings: Callable[[web.Application], Settings],
 ) -> Callable[[web.Application], AsyncIterator[None]]:
-    """A cleanup context; `data_dir(app)` gives the Studio's data directory."""
+    """A cleanup context; `settings(app)` gives the Studio's settings."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        upload_dir = data_dir(app) / "dataset_uploads"
-        limits = DatasetLimits.from_environment()
+        upload_dir = settings(app).data_path / "dataset_uploads"
+        limits = DatasetLimits.from_settings(settings(app))
         jobs = UploadJobs(app[METADATA_KEY], limits, upload_dir)
         await jobs.recover()
         app[UPLOAD_DIR_KEY] = upload_dir

@@ -3,8 +3,9 @@ job naming the row and column, never a silent cut."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+
+from gls_engine.config import Settings
 
 MIB = 1024 * 1024
 
@@ -27,14 +28,10 @@ class DatasetLimits:
     max_scanned_per_page: int = 5_000
 
     @classmethod
-    def from_environment(cls) -> DatasetLimits:
-        """GLS_DATASET_MAX_UPLOAD_BYTES and GLS_DATASET_MAX_CELL_BYTES override the
-        defaults (until the Studio's settings carry them)."""
-        values = {}
-        for name, env in (
-            ("max_upload_bytes", "GLS_DATASET_MAX_UPLOAD_BYTES"),
-            ("max_cell_bytes", "GLS_DATASET_MAX_CELL_BYTES"),
-        ):
-            if os.environ.get(env, "").isdigit() and int(os.environ[env]) > 0:
-                values[name] = int(os.environ[env])
-        return cls(**values)
+    def from_settings(cls, settings: Settings) -> DatasetLimits:
+        """The bounds the Studio's settings choose (--dataset-max-upload-bytes,
+        --dataset-max-cell-bytes, or GLS_DATASET_MAX_... variables)."""
+        return cls(
+            max_upload_bytes=settings.dataset_max_upload_bytes,
+            max_cell_bytes=settings.dataset_max_cell_bytes,
+        )
