@@ -43,7 +43,9 @@ class World:
     async def handler(self, request: web.Request) -> web.Response:
         self.runs += 1
         run = self.runs
-        rows = await self.gate.read("q", {}, lambda sql, params: str(self.gate.generation).encode())
+        rows = await self.gate.read(
+            "q", {}, lambda sql, params, fmt: str(self.gate.generation).encode()
+        )
         await self.release.wait()
         if request.query.get("bad"):
             raise InvalidParameterError("bad is bad")
@@ -92,7 +94,7 @@ def test_a_request_needing_newer_data_does_not_join_a_laxer_one() -> None:
         server = await _serve(world)
         async with aiohttp.ClientSession() as session:
             # a query answer of generation 0, then a batch stored as generation 1
-            await world.gate.read("q", {}, lambda sql, params: b"0")
+            await world.gate.read("q", {}, lambda sql, params, fmt: b"0")
             world.gate.wrote()
             world.release.clear()
             # running, started at generation 1 but from the generation-0 query answer
@@ -123,7 +125,7 @@ def test_an_answer_built_from_older_query_answers_counts_as_old_as_they_are() ->
         server = await _serve(world)
         async with aiohttp.ClientSession() as session:
             # the query answered at generation 0, through an exact read of another page
-            await world.gate.read("q", {}, lambda sql, params: b"0")
+            await world.gate.read("q", {}, lambda sql, params, fmt: b"0")
             world.gate.wrote()
             first = await _get(session, server, UI)  # reuses the gen-0 query answer
             needs_new = await _get(
