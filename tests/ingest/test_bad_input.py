@@ -74,7 +74,9 @@ def test_garbage_protobuf(studio) -> None:
     assert "protobuf" in _status_message(resp).lower()
 
 
-@pytest.mark.parametrize("body", [b"{", b"not json", b'{"resourceSpans": 5}', b"[1,2]"])
+@pytest.mark.parametrize(
+    "body", [b"{", b"not json", b'{"resourceSpans": 5}', b"[1,2]", b"null", b" 3 "]
+)
 def test_invalid_json(studio, body: bytes) -> None:
     resp = requests.post(studio.otlp_http, data=body, headers={"Content-Type": "application/json"})
     assert resp.status_code == 400

@@ -47,6 +47,20 @@ pub fn decode_request(body: &[u8]) -> Result<ExportTraceServiceRequest> {
             message: "invalid UTF-8".to_owned(),
         }
     })?;
+    // The request itself must be an object: `null` (which its fields may be) or
+    // any other value is not an ExportTraceServiceRequest.
+    if let Some(at) = text.find(|c: char| !c.is_ascii_whitespace()) {
+        if !text[at..].starts_with('{') {
+            let line = text[..at].matches('\n').count() + 1;
+            let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+            return Err(Error::InvalidJson {
+                line,
+                column,
+                message: "the request must be a JSON object (an ExportTraceServiceRequest)"
+                    .to_owned(),
+            });
+        }
+    }
     parse_with(text, MsgSeed::<ExportTraceServiceRequest>::new(0))
 }
 

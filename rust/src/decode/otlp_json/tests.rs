@@ -149,6 +149,19 @@ fn err(body: &str) -> String {
 }
 
 #[test]
+fn the_request_itself_is_an_object() {
+    for body in ["null", " \n [] ", "3", "\"x\""] {
+        assert!(
+            err(body).contains("must be a JSON object"),
+            "{body}: {}",
+            err(body)
+        );
+    }
+    assert!(err("\n  null").contains("line 2"), "{}", err("\n  null"));
+    assert_eq!(decode_request(b" \n {}").unwrap().resource_spans.len(), 0);
+}
+
+#[test]
 fn errors() {
     assert_eq!(
         err("{\"resourceSpans\": tru}"),
