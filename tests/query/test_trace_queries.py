@@ -414,11 +414,17 @@ def test_status_and_health(studio, dataset) -> None:
     assert "gls_spans_stored" in metrics
 
 
-def test_newest_first_across_windows_and_split_traces(studio) -> None:
-    """Traces spread over days, one of them sent in two requests (two summary rows)."""
-    project = "windows"
-    now = time.time_ns()
+@pytest.mark.parametrize("when", ["now", "past midnight"])
+def test_newest_first_across_windows_and_split_traces(studio, when: str) -> None:
+    """Traces spread over days, one of them sent in two requests (two summary rows).
+    Past midnight, the split trace's late child is in today's rows and its root in
+    yesterday's: the list's first window sees only the child."""
+    project = f"windows-{when.replace(' ', '-')}"
     hour = 3600 * 10**9
+    now = time.time_ns()
+    if when == "past midnight":
+        day = 24 * hour
+        now = (now - hour) // day * day + 40 * MINUTE  # 00:40, the recent trace past midnight too
     split = new_trace_id()
     root = new_span_id()
     tids = {}
@@ -439,17 +445,18 @@ def test_newest_first_across_windows_and_split_traces(studio) -> None:
         assert resp.status_code == 200
     assert tid.hex() == tids["recent"]
     expected = [tids["recent"], tids["split"], tids["day-old"], tids["week-old"]]
+    window = {"start": str((now - 7 * 24 * hour) // 10**6), "end": str(now // 10**6 + 1)}
     for limit in ("1", "2", "3", "10"):
         seen, cursor = [], None
         while True:
-            params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+            params = {**window, "limit": limit, **({"cursor": cursor} if cursor else {})}
             page = _list_project(studio, project, **params)
             seen += [t["trace_id"] for t in page["traces"]]
             cursor = page["next_cursor"]
             if not cursor:
                 break
         assert seen == expected, (limit, seen)
-    first = _list_project(studio, project, limit="2")["traces"]
+    first = _list_project(studio, project, **window, limit="2")["traces"]
     assert first[1]["trace_id"] == tids["split"] and first[1]["span_count"] == 2
     assert first[1]["start_time_unix_nano"] == now - 2 * hour
 
