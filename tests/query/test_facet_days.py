@@ -152,6 +152,15 @@ def test_a_late_span_past_midnight_reaches_the_day_the_trace_started(studio, sen
     assert by_days["total"] == aggregated["total"]
 
 
+def test_a_day_aggregated_alone_does_not_count_the_day_befores_traces(studio, sent):
+    """A trace of the day before that runs past midnight is not the day's: with
+    the day before stored and the day itself stale, the day is aggregated alone."""
+    both_ways(studio)  # every day stored
+    send_trace(studio, TODAY - 2 * DAY + 5 * 3600 * SECOND, "prod", "dave", "gpt-4o")
+    by_days, aggregated = both_ways(studio)
+    assert by_days == aggregated
+
+
 def test_stored_days_are_read_back_after_a_restart(studio, sent):
     before, _ = both_ways(studio)
     studio.stop()
@@ -166,7 +175,7 @@ def test_expected_counts_by_hand(studio, sent):
     """The answer, worked out from what the module sent (whatever ran before)."""
     by_days, _ = both_ways(studio)
     users = Counter({f"user{d}": 1 for d in range(1, 6)})
-    users.update({"alice": 6, "bob": 1})
+    users.update({"alice": 6, "bob": 1, "dave": 1})
     if "carol" in counts(by_days["user"]):
         users["carol"] = 1
     assert counts(by_days["user"]) == dict(users)

@@ -31,11 +31,13 @@ def test_uncovered_leaves_out_the_days_and_empty_ranges():
     assert uncovered(start, end, []) == [(start, end)]
 
 
-def test_rows_days_are_each_start_day_and_the_next():
-    assert rows_days([(10 * DAY_NS + 5, 11 * DAY_NS)]) == ["1970-01-11", "1970-01-12"]
+def test_rows_days_are_each_start_day_the_next_and_the_one_before():
+    assert rows_days([(10 * DAY_NS + 5, 11 * DAY_NS)]) == ["1970-01-10", "1970-01-11", "1970-01-12"]
     assert rows_days([(DAY_NS, 2 * DAY_NS), (4 * DAY_NS, 4 * DAY_NS + 1)]) == [
+        "1970-01-01",
         "1970-01-02",
         "1970-01-03",
+        "1970-01-04",
         "1970-01-05",
         "1970-01-06",
     ]

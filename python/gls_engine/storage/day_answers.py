@@ -93,9 +93,11 @@ def uncovered(start_ns: int, end_ns: int, days: list[int]) -> list[tuple[int, in
 
 
 def rows_days(ranges: list[tuple[int, int]]) -> list[str]:
-    """The days whose summary rows hold the traces starting in `ranges`: a
-    trace's rows lie in its start day and, past midnight, the day after."""
-    days = {d for a, b in ranges for d in range(a // DAY_NS, (b - 1) // DAY_NS + 2)}
+    """The days whose summary rows decide which traces start in `ranges`: a
+    trace's rows lie in its start day and, past midnight, the day after; and the
+    day before each range, whose traces' later rows lie in it (read without their
+    first rows, such a trace would seem to start in the range)."""
+    days = {d for a, b in ranges for d in range(a // DAY_NS - 1, (b - 1) // DAY_NS + 2)}
     return [_date(d) for d in sorted(days)]
 
 
