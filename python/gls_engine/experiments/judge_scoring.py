@@ -13,7 +13,7 @@ from gls_engine.evaluators.judge_provider import JudgeProviders
 from gls_engine.evaluators.judge_templates import BUILTIN_JUDGE_TEMPLATES
 from gls_engine.evaluators.llm_judge import LLMJudge
 from gls_engine.evaluators.score import Score
-from gls_engine.experiments.run_scoring import score_id, stored_score
+from gls_engine.experiments.run_scoring import keep_score
 from gls_engine.metadata.store import MetadataStore
 from gls_engine.scores.stored_score import StoredScore
 
@@ -55,18 +55,5 @@ async def judge_runs(
     scores: list[StoredScore] = []
     errors: list[dict[str, Any]] = []
     for (spec, run, _), verdict in zip(work, verdicts, strict=True):
-        if verdict.error is not None:
-            errors.append({"run_id": run["id"], "name": spec["name"], "error": verdict.error})
-            continue
-        scores.append(
-            stored_score(
-                verdict,
-                score_id=score_id(run["id"], spec["name"]),
-                name=spec["name"],
-                evaluator=spec["evaluator"],
-                experiment_id=experiment_id,
-                run_id=run["id"],
-                trace_id=run["trace_id"],
-            )
-        )
+        keep_score(scores, errors, verdict, spec, run, experiment_id)
     return scores, errors

@@ -83,19 +83,30 @@ def score_runs(
             metadata=run["item"]["metadata"] or {},
         )
         for spec, evaluator in built:
-            score = evaluator.score(case)
-            if score.error is not None:
-                errors.append({"run_id": run["id"], "name": spec["name"], "error": score.error})
-                continue
-            scores.append(
-                stored_score(
-                    score,
-                    score_id=score_id(run["id"], spec["name"]),
-                    name=spec["name"],
-                    evaluator=spec["evaluator"],
-                    experiment_id=experiment_id,
-                    run_id=run["id"],
-                    trace_id=run["trace_id"],
-                )
-            )
+            keep_score(scores, errors, evaluator.score(case), spec, run, experiment_id)
     return scores, errors
+
+
+def keep_score(
+    scores: list[StoredScore],
+    errors: list[dict[str, Any]],
+    score: Score,
+    spec: dict[str, Any],
+    run: dict[str, Any],
+    experiment_id: str,
+) -> None:
+    """An evaluator's score of a run, kept to store, or its error to report."""
+    if score.error is not None:
+        errors.append({"run_id": run["id"], "name": spec["name"], "error": score.error})
+        return
+    scores.append(
+        stored_score(
+            score,
+            score_id=score_id(run["id"], spec["name"]),
+            name=spec["name"],
+            evaluator=spec["evaluator"],
+            experiment_id=experiment_id,
+            run_id=run["id"],
+            trace_id=run["trace_id"],
+        )
+    )
