@@ -7,13 +7,12 @@ they attach to is the run's). A score's id is worked out from its run and name
 from __future__ import annotations
 
 import hashlib
-import time
 from typing import Any
 
 from gls_engine.evaluators.catalogue import build_evaluator
 from gls_engine.evaluators.eval_case import EvalCase
 from gls_engine.evaluators.score import Score
-from gls_engine.scores.score_input import MAX_COMMENT_CHARS
+from gls_engine.scores.score_input import evaluator_score
 from gls_engine.scores.stored_score import StoredScore
 
 NO_TRACE = "0" * 32
@@ -33,30 +32,14 @@ def stored_score(
     run_id: str,
     trace_id: str | None,
 ) -> StoredScore:
-    value: float | None = score.value
-    string_value = ""
-    if score.kind == "boolean":
-        string_value = "true" if score.passed else "false"
-        value = 1.0 if score.passed else 0.0
-    elif score.kind == "categorical":
-        string_value = score.label or ""
-    now = time.time_ns()
-    return StoredScore(
-        id=score_id,
-        trace_id=trace_id or NO_TRACE,
-        span_id="",
+    return evaluator_score(
+        score,
+        score_id=score_id,
         name=name,
-        data_type=score.kind,
-        value=value,
-        string_value=string_value,
-        comment=(score.explanation or "")[:MAX_COMMENT_CHARS],
-        source="evaluator",
         evaluator=evaluator,
-        author="",
+        trace_id=trace_id or NO_TRACE,
         experiment_id=experiment_id,
         run_id=run_id,
-        created_ns=now,
-        updated_ns=now,
     )
 
 

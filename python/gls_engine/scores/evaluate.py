@@ -13,7 +13,6 @@ stored: a score without a value would filter and average as nothing.
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from typing import Any
 
@@ -33,7 +32,7 @@ from gls_engine.json_body import json_object
 from gls_engine.metadata.handlers import METADATA_KEY
 from gls_engine.scores.app_keys import SCORES_KEY
 from gls_engine.scores.score_configs import ScoreConfigs, check_configured
-from gls_engine.scores.score_input import MAX_COMMENT_CHARS, check_consistent_types, check_name
+from gls_engine.scores.score_input import check_consistent_types, check_name, evaluator_score
 from gls_engine.scores.score_store import ScoreStore
 from gls_engine.scores.stored_score import StoredScore
 
@@ -63,30 +62,13 @@ async def _span_case(
 
 
 def _stored(score: Score, name: str, evaluator: str, trace_id: str, span_id: str) -> StoredScore:
-    value: float | None = score.value
-    string_value = ""
-    if score.kind == "boolean":
-        string_value = "true" if score.passed else "false"
-        value = 1.0 if score.passed else 0.0
-    elif score.kind == "categorical":
-        string_value = score.label or ""
-    now = time.time_ns()
-    return StoredScore(
-        id=uuid.uuid4().hex,
+    return evaluator_score(
+        score,
+        score_id=uuid.uuid4().hex,
+        name=name,
+        evaluator=evaluator,
         trace_id=trace_id,
         span_id=span_id,
-        name=name,
-        data_type=score.kind,
-        value=value,
-        string_value=string_value,
-        comment=(score.explanation or "")[:MAX_COMMENT_CHARS],
-        source="evaluator",
-        evaluator=evaluator,
-        author="",
-        experiment_id="",
-        run_id="",
-        created_ns=now,
-        updated_ns=now,
     )
 
 

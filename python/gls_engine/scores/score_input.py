@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 import re
+import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from gls_engine import request_params as p
 from gls_engine.errors import InvalidParameterError
+from gls_engine.evaluators.score import Score
 from gls_engine.scores.stored_score import DATA_TYPES, SOURCES, StoredScore
 
 MAX_NAME_CHARS = 200
@@ -197,3 +199,43 @@ def check_consistent_types(scores: list[StoredScore], known: Mapping[str, str]) 
                 f" not {score.data_type}"
             )
         first.setdefault(score.name, (i, score.data_type))
+
+
+def evaluator_score(
+    score: Score,
+    *,
+    score_id: str,
+    name: str,
+    evaluator: str,
+    trace_id: str,
+    span_id: str = "",
+    experiment_id: str = "",
+    run_id: str = "",
+) -> StoredScore:
+    """An evaluator's Score as stored: a boolean as true/false and 1/0, a label as
+    the string value, the explanation as the comment (cut to its bound)."""
+    value: float | None = score.value
+    string_value = ""
+    if score.kind == "boolean":
+        string_value = "true" if score.passed else "false"
+        value = 1.0 if score.passed else 0.0
+    elif score.kind == "categorical":
+        string_value = score.label or ""
+    now = time.time_ns()
+    return StoredScore(
+        id=score_id,
+        trace_id=trace_id,
+        span_id=span_id,
+        name=name,
+        data_type=score.kind,
+        value=value,
+        string_value=string_value,
+        comment=(score.explanation or "")[:MAX_COMMENT_CHARS],
+        source="evaluator",
+        evaluator=evaluator,
+        author="",
+        experiment_id=experiment_id,
+        run_id=run_id,
+        created_ns=now,
+        updated_ns=now,
+    )
