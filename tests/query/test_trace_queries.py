@@ -461,6 +461,44 @@ def test_newest_first_across_windows_and_split_traces(studio, when: str) -> None
     assert first[1]["start_time_unix_nano"] == now - 2 * hour
 
 
+def test_span_search_newest_first_across_windows(studio) -> None:
+    """Spans an hour, a day and six days old, a common tool and a rare one: every
+    page is the true newest-first page whichever window answers it, paging
+    included, and a filter matching one old span finds it past the narrow windows."""
+    project = "span-windows"
+    hour = 3600 * 10**9
+    now = time.time_ns()
+    ages = [hour // 4, hour // 2, 2 * hour, 5 * hour, 20 * hour, 30 * hour, 6 * 24 * hour]
+    spans = [
+        make_span(
+            new_trace_id(),
+            name=f"tool-{i}",
+            start_ns=now - age,
+            attributes={"tool.name": "search" if age != 30 * hour else "rare"},
+        )
+        for i, age in enumerate(ages)
+    ]
+    resp = post_protobuf(studio.otlp_http, make_request(spans), {"X-GLS-Project": project})
+    assert resp.status_code == 200
+    window = {"start": str((now - 7 * 24 * hour) // 10**6), "end": str(now // 10**6 + 1)}
+    base = f"/api/v1/projects/{project}/spans"
+    expected = [f"tool-{i}" for i, age in enumerate(ages) if age != 30 * hour]
+    for limit in ("1", "2", "3", "10"):
+        seen, cursor = [], None
+        while True:
+            params = {**window, "attribute": "tool.name=search", "limit": limit}
+            page = checked_get(studio.api, base, **params, **({"cursor": cursor} if cursor else {}))
+            seen += [s["name"] for s in page["spans"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert seen == expected, (limit, seen)
+    rare = checked_get(studio.api, base, **window, attribute="tool.name=rare", limit="1")
+    assert [s["name"] for s in rare["spans"]] == ["tool-5"] and rare["next_cursor"] is None
+    everything = checked_get(studio.api, base, **window, limit="4")["spans"]
+    assert [s["name"] for s in everything] == ["tool-0", "tool-1", "tool-2", "tool-3"]
+
+
 def _list_project(studio, project, **params):
     return checked_get(studio.api, f"/api/v1/projects/{project}/traces", **params)
 

@@ -83,3 +83,73 @@ def test_spans_stored_before_the_migrations_are_read_by_the_new_code(
     trace = asyncio.run(TraceQueries(old_store).get_trace("default", tid.hex()))
     assert trace is not None
     assert [s["name"] for s in trace["spans"]] == ["agent"] + ["chat gpt-4o-mini"] * 3
+
+
+@pytest.fixture
+def store_at_0018(tmp_path, monkeypatch):
+    """A store migrated up to 0018: `spans` still sorted by trace first."""
+    monkeypatch.setattr(storage_base, "MIGRATIONS", [m for m in MIGRATIONS if m[0] <= 18])
+    yield from opened_store("chdb", tmp_path)
+
+
+def _store_trace(store, start_ns: int, spans_in_trace: int = 3) -> bytes:
+    tid, root_id = new_trace_id(), new_span_id()
+    spans = [make_span(tid, span_id=root_id, name="agent", start_ns=start_ns)]
+    spans += [
+        _llm_call(tid, root_id, start_ns + i * 10**9, 100 + i) for i in range(1, spans_in_trace)
+    ]
+    body = make_request(spans).SerializeToString()
+    table = _core.decode_traces(body, received_ns=time.time_ns()).record_batch()
+    store.insert_spans_sync(table, sketches=False)
+    return tid
+
+
+def _counts(store) -> tuple[int, int, int]:
+    [row] = store.query_rows_sync(
+        "SELECT (SELECT count() FROM spans) AS spans,"
+        " (SELECT sum(span_count) FROM trace_summaries) AS summed,"
+        " (SELECT sum(spans) FROM cost_rollups) AS rolled"
+    )
+    return row["spans"], row["summed"], row["rolled"]
+
+
+def test_spans_sorted_by_hour_keep_every_row_and_every_view(store_at_0018, monkeypatch) -> None:
+    """0019 copies `spans` into a table sorted by hour then trace and exchanges
+    them: every row kept (the MATERIALIZED call_signature too), no rollup or
+    summary counted twice, the views still fed by inserts afterwards; a copy
+    half made by a crash is dropped and made again."""
+    store = store_at_0018
+    now = time.time_ns()
+    old = [_store_trace(store, now - hours * 3600 * 10**9) for hours in (1, 5, 30)]
+    before = _counts(store)
+    signatures = store.query_rows_sync(
+        "SELECT lower(hex(span_id)) AS s, call_signature FROM spans ORDER BY s"
+    )
+    # a copy left half made by a crash during the first attempt
+    store._command("CREATE TABLE spans_by_hour AS spans")
+    store._command("INSERT INTO spans_by_hour SELECT * FROM spans LIMIT 2")
+
+    monkeypatch.setattr(storage_base, "MIGRATIONS", MIGRATIONS)
+    assert "spans_by_hour" in store.migrate()
+    [table] = store.query_rows_sync(
+        "SELECT sorting_key FROM system.tables WHERE database = currentDatabase()"
+        " AND name = 'spans'"
+    )
+    assert table["sorting_key"].startswith("project, toStartOfHour(start_time), trace_id")
+    assert _counts(store) == before
+    assert (
+        store.query_rows_sync(
+            "SELECT lower(hex(span_id)) AS s, call_signature FROM spans ORDER BY s"
+        )
+        == signatures
+    )
+    names = {t["name"] for t in store.query_rows_sync("SELECT name FROM system.tables")}
+    assert "spans_by_hour" not in names
+
+    new = _store_trace(store, now - 600 * 10**9, spans_in_trace=4)
+    spans, summed, rolled = _counts(store)
+    assert (spans, summed) == (before[0] + 4, before[1] + 4) and rolled > before[2]
+    queries = TraceQueries(store)
+    for tid in [*old, new]:
+        trace = asyncio.run(queries.get_trace("default", tid.hex()))
+        assert trace is not None and trace["spans"][0]["name"] == "agent"

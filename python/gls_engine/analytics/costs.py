@@ -53,12 +53,14 @@ from gls_engine.csv_cells import number_cell, text_cell
 from gls_engine.errors import InvalidParameterError
 from gls_engine.storage import SpanStore
 from gls_engine.storage.day_answers import DayAnswers, Question, rows_days, uncovered, whole_days
+from gls_engine.storage.span_hours import span_hours_ns
 
 LLM_CALL = "span_type IN ('llm', 'embedding')"
 IN_WINDOW = (
     "project = {project:String}"
     " AND start_time >= fromUnixTimestamp64Nano({start:Int64})"
     " AND start_time < fromUnixTimestamp64Nano({end:Int64})"
+    f" AND {span_hours_ns('{start:Int64}', '{end:Int64}')}"
 )
 
 COST_FIELDS = (

@@ -35,6 +35,7 @@ from gls_engine.analytics.window import GROUP_COLUMNS, Window, environment, grou
 from gls_engine.errors import InvalidParameterError
 from gls_engine.scores.analytics_scores import score_group_join, score_terms
 from gls_engine.storage import SpanStore
+from gls_engine.storage.span_hours import span_hours_ns
 
 LEVELS = (0.5, 0.9, 0.99)
 METRICS = ("latency", "tokens", "cost", "throughput", "error_rate", "carbon")
@@ -396,6 +397,7 @@ class MetricQueries:
                 " WHERE project = {project:String}"
                 " AND start_time >= fromUnixTimestamp64Nano({lo:Int64})"
                 " AND start_time < fromUnixTimestamp64Nano({end:Int64})"
+                f" AND {span_hours_ns('{lo:Int64}', '{end:Int64}')}"
                 " AND span_type IN ('llm', 'embedding')"
                 + (" AND environment = {environment:String}" if req.environment else "")
             )

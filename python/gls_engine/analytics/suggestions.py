@@ -47,6 +47,7 @@ from gls_engine.analytics.window import Window
 from gls_engine.carbon.data import CLOUD_REGIONS_PATH
 from gls_engine.ingest.enrichment import Enrichment
 from gls_engine.storage import SpanStore
+from gls_engine.storage.span_hours import span_hours_ns
 
 MONTH_S = 30 * 86_400
 CACHE_MIN_TOKENS = 1024
@@ -301,6 +302,7 @@ class Suggestions:
             " count() AS spans, sum(carbon_g) AS carbon, sum(energy_kwh) AS energy,"
             f" groupUniqArray({EXAMPLES})(lower(hex(trace_id))) AS traces"
             f" FROM spans WHERE {WINDOW_SQL}{_environment(params)}"
+            f" AND {span_hours_ns('{start:Int64}', '{end:Int64}')}"
             " AND energy_source = 2 AND user_id = ''"
             " AND carbon_g IS NOT NULL GROUP BY zone, span_cloud ORDER BY carbon DESC",
             params,

@@ -7,6 +7,18 @@ from typing import Any
 import orjson
 
 BOOL, INT, DOUBLE, BYTES, ARRAY, KVLIST, EMPTY = 1, 2, 3, 4, 5, 6, 7
+
+# The keys whose string value the decoder may store once, in `input` / `output`
+# (their key then in `input_key` / `output_key`, not in the map): the Input and
+# Output rows of rust/src/decode/semconv/keys.rs, checked against it by
+# tests/query/test_attributes.py. An attribute filter on any other key reads
+# the map alone, not the input and output texts (the largest columns).
+VERBATIM_INPUT_KEYS = frozenset(
+    ("input.value", "gen_ai.input.messages", "traceloop.entity.input", "gen_ai.prompt")
+)
+VERBATIM_OUTPUT_KEYS = frozenset(
+    ("output.value", "gen_ai.output.messages", "traceloop.entity.output", "gen_ai.completion")
+)
 _SPECIAL_DOUBLES = {"NaN": "NaN", "Infinity": "Infinity", "-Infinity": "-Infinity"}
 
 
