@@ -1,4 +1,4 @@
-"""trace_summaries (migration 0014): a day whose parts are all older than the
+"""trace_summaries (migration 0014) and spans (0020): a day whose parts are all older than the
 force-merge age becomes one part, and the summaries read from it are the same."""
 
 from __future__ import annotations
@@ -86,3 +86,35 @@ def test_closed_day_merged_into_one_part_with_the_same_summaries(store: SpanStor
     assert store.query_rows_sync(SUMMARIES) == before
     rows: list[dict[str, Any]] = store.query_rows_sync("SELECT count() AS n FROM trace_summaries")
     assert rows[0]["n"] == len(traces)  # one row per trace once merged
+
+
+SPAN_PARTS = (
+    "SELECT count() AS n FROM system.parts WHERE database = currentDatabase()"
+    " AND table = 'spans' AND active"
+)
+SPANS = "SELECT hex(trace_id) AS t, hex(span_id) AS s, name, input_tokens FROM spans ORDER BY t, s"
+
+
+def test_closed_day_of_spans_merged_into_one_part(store: SpanStore) -> None:
+    """spans (migration 0020): the same rule, and a span stored twice kept once."""
+    engine = store.query_rows_sync(
+        "SELECT engine_full AS e FROM system.tables WHERE database = currentDatabase()"
+        " AND name = 'spans'"
+    )[0]["e"]
+    assert "min_age_to_force_merge_seconds = 3600" in engine
+    assert "min_age_to_force_merge_on_partition_only = 1" in engine
+
+    yesterday = (time.time_ns() // DAY_NS - 1) * DAY_NS
+    traces = [new_trace_id() for _ in range(50)]
+    store._command("SYSTEM STOP MERGES spans")
+    for half in (0, 1, 0):
+        _insert_trace_halves(store, traces, yesterday, half)
+    assert store.query_rows_sync(SPAN_PARTS)[0]["n"] == 3
+    store._command("ALTER TABLE spans MODIFY SETTING min_age_to_force_merge_seconds = 1")
+    store._command("SYSTEM START MERGES spans")
+    deadline = time.monotonic() + 120
+    while store.query_rows_sync(SPAN_PARTS)[0]["n"] != 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert store.query_rows_sync(SPAN_PARTS)[0]["n"] == 1
+    rows = store.query_rows_sync(SPANS)
+    assert len(rows) == 2 * len(traces)  # the root sent twice is kept once
