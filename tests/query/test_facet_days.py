@@ -197,3 +197,26 @@ def test_the_environment_alone_is_answered_from_days_too(studio, sent, disjuncti
         assert "dev" in counts(by_days["environment"])  # its own filter left out
     if disjunctive == "false":
         assert set(counts(by_days["environment"])) == set(envs)
+
+
+def test_a_trace_past_two_midnights_counts_in_its_own_range(studio, sent):
+    """A trace starting four days ago with rows on the next two days, its start
+    day and yesterday made stale around two stored days: the ranges aggregated
+    are its start day and yesterday onwards, and its rows on the day before
+    yesterday (the later range's day before) must not hide it from the first.
+    Its duration is not compared: a day's rows are read with the next day's
+    only, so a trace running past two midnights is measured over two days."""
+    both_ways(studio)
+    start = TODAY - 3 * DAY - 10 * SECOND  # 23:59:50, four days ago
+    long_trace = send_trace(studio, start, "prod", "erin", "gpt-4o")
+    for later in (TODAY - 3 * DAY + 12 * 3600 * SECOND, TODAY - 2 * DAY + 10 * SECOND):
+        send_trace(studio, later, "prod", "", "gpt-4.1", trace_id=long_trace, root=False)
+    both_ways(studio)  # every day stored again
+    send_trace(studio, TODAY - 4 * DAY + 8 * 3600 * SECOND, "prod", "frank", None)
+    send_trace(studio, TODAY - DAY + 8 * 3600 * SECOND, "prod", "grace", None)
+    by_days, aggregated = both_ways(studio)
+    measured = ("duration_ns", "ranges")
+    assert {k: v for k, v in by_days.items() if k not in measured} == {
+        k: v for k, v in aggregated.items() if k not in measured
+    }
+    assert counts(by_days["user"])["erin"] == 1

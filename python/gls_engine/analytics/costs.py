@@ -52,7 +52,15 @@ from gls_engine.analytics.window import GROUP_COLUMNS, MINUTE_NS, Window
 from gls_engine.csv_cells import number_cell, text_cell
 from gls_engine.errors import InvalidParameterError
 from gls_engine.storage import SpanStore
-from gls_engine.storage.day_answers import DayAnswers, Question, rows_days, uncovered, whole_days
+from gls_engine.storage.day_answers import (
+    DayAnswers,
+    Question,
+    earlier_day,
+    rows_days,
+    started_before,
+    uncovered,
+    whole_days,
+)
 from gls_engine.storage.span_hours import span_hours_ns
 
 LLM_CALL = "span_type IN ('llm', 'embedding')"
@@ -578,10 +586,16 @@ class CostQueries:
         windows = []
         for i, (a, b) in enumerate(ranges):
             params[f"a{i}"], params[f"b{i}"] = a, b
-            windows.append(
-                f"(started >= fromUnixTimestamp64Nano({{a{i}:Int64}})"
-                f" AND started < fromUnixTimestamp64Nano({{b{i}:Int64}}))"
+            window = (
+                f"started >= fromUnixTimestamp64Nano({{a{i}:Int64}})"
+                f" AND started < fromUnixTimestamp64Nano({{b{i}:Int64}})"
             )
+            if (day := earlier_day(a, ranges)) is not None:
+                params[f"d{i}"] = day
+                window += " AND " + started_before(
+                    "{project:String}", f"{{d{i}:Date}}", "reinterpretAsUInt128(trace_id)"
+                )
+            windows.append(f"({window})")
         traces = (
             f"SELECT max({column}) AS grp, max(environment) AS env,"
             " min(start_time) AS started,"

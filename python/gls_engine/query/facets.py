@@ -26,7 +26,9 @@ from gls_engine.storage.day_answers import (
     DAY_NS,
     DayAnswers,
     Question,
+    earlier_day,
     rows_days,
+    started_before,
     uncovered,
     whole_days,
 )
@@ -271,16 +273,19 @@ class TraceFacets:
         parts = SqlParts()
         proj = parts.bind(project, "String")
         day_list = parts.bind(rows_days(ranges), "Array(Date)")
-        windows = " OR ".join(
-            f"(start_ns >= {parts.bind(a, 'Int64')} AND start_ns < {parts.bind(b, 'Int64')})"
-            for a, b in ranges
-        )
+        windows = []
+        for a, b in ranges:
+            window = f"start_ns >= {parts.bind(a, 'Int64')} AND start_ns < {parts.bind(b, 'Int64')}"
+            if (day := earlier_day(a, ranges)) is not None:
+                window += f" AND {started_before(proj, parts.bind(day, 'Date'))}"
+            windows.append(f"({window})")
+        having = " OR ".join(windows)
         if envs:
-            windows = f"({windows}) AND env IN {parts.bind(envs, 'Array(String)')}"
+            having = f"({having}) AND env IN {parts.bind(envs, 'Array(String)')}"
         inner = (
             f"SELECT {summary_select([*FACET_ALIASES, 'start_ns'])} FROM trace_summaries"
             f" WHERE project = {proj} AND day IN {day_list}"
-            f" GROUP BY trace_id HAVING {windows}"
+            f" GROUP BY trace_id HAVING {having}"
         )
         # Every value of a day is kept (up to TOP_RESERVED): days are added up later.
         rows = await self.store.query_rows(

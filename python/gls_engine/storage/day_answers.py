@@ -93,12 +93,36 @@ def uncovered(start_ns: int, end_ns: int, days: list[int]) -> list[tuple[int, in
 
 
 def rows_days(ranges: list[tuple[int, int]]) -> list[str]:
-    """The days whose summary rows decide which traces start in `ranges`: a
-    trace's rows lie in its start day and, past midnight, the day after; and the
-    day before each range, whose traces' later rows lie in it (read without their
-    first rows, such a trace would seem to start in the range)."""
-    days = {d for a, b in ranges for d in range(a // DAY_NS - 1, (b - 1) // DAY_NS + 2)}
-    return [_date(d) for d in sorted(days)]
+    """The days whose summary rows hold the traces starting in `ranges`: a
+    trace's rows lie in its start day and, past midnight, the day after."""
+    return [_date(d) for d in sorted(_rows_day_numbers(ranges))]
+
+
+def _rows_day_numbers(ranges: list[tuple[int, int]]) -> set[int]:
+    return {d for a, b in ranges for d in range(a // DAY_NS, (b - 1) // DAY_NS + 2)}
+
+
+def earlier_day(start_ns: int, ranges: list[tuple[int, int]]) -> str | None:
+    """The day before the range starting at `start_ns`, unless it is one of
+    rows_days(ranges) (read whole then): a trace of that day running past
+    midnight has later rows in the range's day, and read without its first rows
+    it would seem to start there (started_before)."""
+    day = start_ns // DAY_NS - 1
+    return None if day in _rows_day_numbers(ranges) else _date(day)
+
+
+def started_before(project: str, day: str, trace_id: str = "trace_id") -> str:
+    """SQL: the trace (`trace_id`, the id as the query groups it) has no summary
+    row on `day` (SQL for a Date, an earlier_day). Per range, not for the whole window: a trace of an earlier
+    range lasting past two midnights has rows on a later range's day before.
+    Only the day's ids are read: aggregating its rows whole, as the range's
+    are, made a 24 h facet count read a third day (facets and cost by chain
+    1.15-1.25x faster at 10M spans, measured in one sitting)."""
+    on_day = trace_id.replace("trace_id", "t.trace_id")  # the same expression, of the day's rows
+    return (
+        f"{trace_id} NOT IN (SELECT {on_day} FROM trace_summaries AS t"
+        f" WHERE t.project = {project} AND t.day = {day})"
+    )
 
 
 class DayAnswers:
