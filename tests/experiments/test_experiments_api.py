@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 from conftest import Studio
+from otlp_helpers import new_trace_id
 
 pytest_plugins = ["experiment_backends"]  # experiment_studio, postgres_server
 
@@ -381,3 +382,37 @@ def test_bad_input_is_refused_naming_the_field_and_writes_nothing(
     record(experiment_studio, other, [{"item_id": "q00", "output": "answer 0"}])
     call("DELETE", api, f"{P}/datasets/other", 204)
     call("GET", api, f"{P}/experiments/{other}", 404)
+
+
+def test_deleting_an_experiment_or_its_dataset_deletes_its_scores(
+    experiment_studio: Studio,
+) -> None:
+    """Scores live in ClickHouse, beside the runs' traces, out of reach of the
+    metadata cascade: they go with their experiment, and with its dataset."""
+    api = experiment_studio.api
+
+    def scored_experiment(dataset: str) -> list[str]:
+        make_dataset(experiment_studio, dataset, questions(2))
+        eid = create(experiment_studio, dataset, evaluators=["exact_match"])["id"]
+        traces = [new_trace_id().hex() for _ in range(2)]
+        runs = [
+            {"item_id": f"q{i:02d}", "output": f"answer {i}", "trace_id": traces[i]}
+            for i in range(2)
+        ]
+        assert len(record(experiment_studio, eid, runs)["scores"]) == 2
+        for trace in traces:
+            scores = call("GET", api, f"{P}/traces/{trace}/scores", 200)["scores"]
+            assert [s["name"] for s in scores] == ["exact_match"]
+        return [eid, *traces]
+
+    eid, *traces = scored_experiment("scored")
+    call("DELETE", api, f"{P}/experiments/{eid}", 204)
+    call("GET", api, f"{P}/experiments/{eid}", 404)
+    for trace in traces:
+        assert call("GET", api, f"{P}/traces/{trace}/scores", 200)["scores"] == []
+    call("DELETE", api, f"{P}/experiments/{eid}", 404)
+
+    _, *traces = scored_experiment("scored-dataset")
+    call("DELETE", api, f"{P}/datasets/scored-dataset", 204)
+    for trace in traces:
+        assert call("GET", api, f"{P}/traces/{trace}/scores", 200)["scores"] == []

@@ -3,7 +3,7 @@ the upload jobs and the span reader, with one method per operation."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from gls_engine.datasets import names
@@ -38,6 +38,9 @@ class Datasets:
         self.catalog = DatasetCatalog(store, limits)
         self.jobs = jobs
         self.spans = spans
+        # Called with (project, dataset) before a dataset is deleted, by the parts
+        # that keep what the metadata cascade does not reach (experiment scores).
+        self.before_delete: list[Callable[[str, str], Awaitable[None]]] = []
 
     async def change(self, project: str, dataset: str, changes: ChangeSet) -> dict[str, Any]:
         return await apply_changes(self.store, project, dataset, changes)
@@ -156,4 +159,6 @@ class Datasets:
         for job in await self.jobs.list_for(project, dataset):
             if job["state"] in ("queued", "running"):
                 await self.jobs.cancel(project, job["id"])
+        for forget in self.before_delete:
+            await forget(project, dataset)
         await self.catalog.delete(project, dataset)

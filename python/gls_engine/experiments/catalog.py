@@ -154,6 +154,15 @@ class ExperimentCatalog:
             counts = await run_counts(session, [r[0].id for r in rows])
         return [experiment_json(r[0], r[1], counts.get(r[0].id, (0, 0))) for r in rows]
 
+    async def ids_of_dataset(self, project: str, dataset: str) -> list[str]:
+        """The ids of every experiment run on the dataset (its versions all)."""
+        async with self.store.sessions() as session:
+            found = await find_dataset(session, project, dataset)
+            result = await session.execute(
+                select(ExperimentRow.id).where(ExperimentRow.dataset_id == found.id)
+            )
+            return list(result.scalars())
+
     async def get(self, project: str, experiment_id: str) -> dict[str, Any]:
         async with self.store.sessions() as session:
             row = await find_experiment(session, project, experiment_id)

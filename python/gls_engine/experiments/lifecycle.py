@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from gls_engine.datasets.handlers import DATASETS_KEY
 from gls_engine.evaluators.handlers import JUDGE_PROVIDERS_KEY
 from gls_engine.experiments.handlers import EXPERIMENTS_KEY
 from gls_engine.experiments.service import Experiments
@@ -21,9 +22,11 @@ def experiments_context(
     """A cleanup context; the span store is found under `span_store_key` (app.py's)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        app[EXPERIMENTS_KEY] = Experiments(
+        experiments = Experiments(
             app[METADATA_KEY], app[span_store_key], app[SCORES_KEY], app[JUDGE_PROVIDERS_KEY]
         )
+        app[EXPERIMENTS_KEY] = experiments
+        app[DATASETS_KEY].before_delete.append(experiments.forget_dataset)
         yield
 
     return context

@@ -5,6 +5,7 @@ with one method per operation."""
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from gls_engine.errors import InvalidParameterError, NotFoundError
@@ -61,7 +62,17 @@ class Experiments:
         return await self.catalog.get(project, experiment_id)
 
     async def delete(self, project: str, experiment_id: str) -> None:
+        """Its scores first: were the experiment gone first, a failure between the
+        two would leave scores nothing names (a retry of this is safe)."""
+        found = await self.catalog.get(project, experiment_id)  # 404 when absent
+        await self.scores.delete_of_experiments(project, [found["id"]], time.time_ns())
         await self.catalog.delete(project, experiment_id)
+
+    async def forget_dataset(self, project: str, dataset: str) -> None:
+        """Deletes the scores of the dataset's experiments, before the dataset (and
+        with it its experiments) is deleted."""
+        ids = await self.catalog.ids_of_dataset(project, dataset)
+        await self.scores.delete_of_experiments(project, ids, time.time_ns())
 
     async def record_runs(
         self, project: str, experiment_id: str, runs: list[RunInput]

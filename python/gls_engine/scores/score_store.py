@@ -21,6 +21,8 @@ SCORE_COLUMNS = (
 )
 # Most scores one read answers (a trace's, a span's).
 MAX_LISTED = 5000
+# Scores deleted per insert when an experiment goes (FINAL leaves them out of the next read).
+DELETE_BATCH = 100_000
 
 
 def _from_row(row: dict[str, Any]) -> StoredScore:
@@ -84,6 +86,26 @@ class ScoreStore:
             {"project": project, "id": score_id},
         )
         return _from_row(rows[0]) if rows else None
+
+    async def delete_of_experiments(
+        self, project: str, experiment_ids: list[str], now_ns: int
+    ) -> int:
+        """Deletes every score of the experiments (a deleted row per score, as a
+        DELETE of one score writes), one insert per batch; returns how many."""
+        if not experiment_ids:
+            return 0
+        deleted = 0
+        while True:
+            rows = await self.store.query_rows(
+                f"SELECT {SCORE_COLUMNS} FROM scores FINAL WHERE project = {{project:String}}"
+                f" AND experiment_id IN {{experiments:Array(String)}} LIMIT {DELETE_BATCH}",
+                {"project": project, "experiments": experiment_ids},
+            )
+            if not rows:
+                return deleted
+            gone = [_from_row(r).edited(updated_ns=now_ns, is_deleted=True) for r in rows]
+            await self.write(project, gone)
+            deleted += len(gone)
 
     async def of_trace(
         self, project: str, trace_id: str, span_id: str | None = None
