@@ -203,3 +203,49 @@ def test_an_evaluator_runs_on_the_span_from_the_inspector(studio, page) -> None:
     _choose(page, "evaluator", "toxicity (judge)")
     form.get_by_role("button", name="Evaluate").click()
     expect(form.locator(".error")).to_contain_text("has no judge provider")
+
+
+def test_performance_groups_by_a_score_label(studio, page) -> None:
+    """The Performance page offers each labelled score as a grouping for the metrics
+    measured per trace, its groups the API's; for latency it says why it cannot."""
+    project_api = f"{studio.api}/api/v1/projects/{PROJECT}"
+    traces = [_send(studio, f"graded {i}")[0] for i in range(3)]
+    grades = ["pass", "pass", "fail"]
+    requests.post(
+        f"{project_api}/scores",
+        json={
+            "scores": [
+                {"trace_id": t, "name": "grade", "value": g}
+                for t, g in zip(traces, grades, strict=True)
+            ]
+        },
+        timeout=30,
+    ).raise_for_status()
+    now_ms = time.time_ns() // 10**6
+    window = {"start": str(now_ms - 3600_000), "end": str(now_ms + 60_000)}
+    answer = requests.get(
+        f"{project_api}/analytics/metrics",
+        params={**window, "metric": "error_rate", "group_by_score": "grade"},
+        timeout=30,
+    ).json()
+    expected = {g["group"]: g["count"] for g in answer["groups"]}
+    assert expected["pass"] >= 2 and expected["fail"] >= 1
+    range_query = f"range=custom&from={window['start']}&to={window['end']}"
+    page.goto(f"{studio.api}/#/{PROJECT}/performance?{range_query}&metric=error_rate")
+    _choose(page, "group by", "By score grade")
+    assert "group_by=score%3Agrade" in page.url
+    rows = page.locator("table.groups tbody tr")
+    expect(rows).to_have_count(len(expected))
+    shown = {
+        rows.nth(i).locator("td.group-name").inner_text(): int(
+            rows.nth(i).locator("td").nth(1).inner_text().replace(",", "")
+        )
+        for i in range(len(expected))
+    }
+    assert shown == expected
+    expect(page.get_by_text("By score grade", exact=True).first).to_be_visible()
+    page.goto(
+        f"{studio.api}/#/{PROJECT}/performance?{range_query}&metric=latency&group_by=score%3Agrade"
+    )
+    expect(page.locator(".score-group-note")).to_contain_text("latency is not grouped by a score")
+    expect(page.locator("table.groups")).to_have_count(0)

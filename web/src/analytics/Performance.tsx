@@ -7,6 +7,7 @@ import { navigate, ViewState } from "../route";
 import { Card, CardHeader } from "../ui/Card";
 import { Select } from "../ui/Select";
 import { Table, TD, TH, THead, TR } from "../ui/Table";
+import { useScoreNames } from "../scores/useScores";
 import type { MetricAnswer, RankedGroup } from "./analyticsApi";
 import { environmentParam, useHistogram, useLeaders, useMetric } from "./analyticsQueries";
 import { BarChart, PALETTE, TimeChart } from "./Charts";
@@ -19,7 +20,12 @@ import {
   figureOf,
   GROUP_BYS,
   groupLines,
+  groupParams,
+  groupTitle,
   scopeFor,
+  SCORE_GROUPED_METRICS,
+  scoreGroup,
+  scoreGrouping,
   METRICS,
   metricText,
   ratePercent,
@@ -185,18 +191,30 @@ function LatencyHistogram({ project, state, after }: { project: string; state: V
 const SERIES_GROUPS = 10; // groups drawn over time
 
 export function Performance({ state, project }: { state: ViewState; project: string }) {
-  const { metric, aggregation, groupBy } = state;
+  const { metric, aggregation } = state;
+  const byScore = scoreGroup(state.groupBy);
+  // a score groups only the metrics measured exactly per trace: otherwise ungrouped, and said so
+  const scoreRefused = byScore !== null && !SCORE_GROUPED_METRICS.includes(metric);
+  const groupBy = scoreRefused ? "" : state.groupBy;
+  const title = groupTitle(groupBy);
   // a sketched metric grouped by anything but environment cannot be narrowed to one (the API says 400)
   const narrowed = state.environment !== "" && environmentApplies(metric, groupBy);
   const env = narrowed ? environmentParam(state.environment) : {};
   const scope = scopeFor(metric, groupBy);
   const scoped: Record<string, string> = scope ? { scope } : {};
-  const params: Record<string, string> = { metric, limit: "20", ...env, ...scoped };
-  if (groupBy) Object.assign(params, { group_by: groupBy, series_groups: String(SERIES_GROUPS) });
+  const grouping = groupParams(metric, groupBy);
+  const params: Record<string, string> = { metric, limit: "20", ...env, ...scoped, ...grouping };
+  if (groupBy) params.series_groups = String(SERIES_GROUPS);
   const chosen = useMetric(project, state.range, params);
   // the chart's figures first; the cards, rankings and histogram once they are in
   const after = chosen.isFetched;
-  const ranked = useLeaders(project, state.range, { metric, group_by: groupBy, ...env, ...scoped }, groupBy !== "" && after);
+  const ranked = useLeaders(project, state.range, { metric, ...grouping, ...env, ...scoped }, groupBy !== "" && after);
+  // categorical and boolean scores have labels to group by
+  const scoreNames = useScoreNames(project);
+  const labelled = (scoreNames.data ?? []).filter((n) => n.data_type !== "numeric").map((n) => n.name);
+  const scoreOptions = SCORE_GROUPED_METRICS.includes(metric) || byScore !== null
+    ? [...new Set([...labelled, ...(byScore !== null ? [byScore] : [])])].map((n) => ({ value: scoreGrouping(n), label: `By score ${n}` }))
+    : [];
   const error = chosen.error ?? ranked.error;
   return (
     <section className="performance flex flex-col gap-4">
@@ -213,13 +231,28 @@ export function Performance({ state, project }: { state: ViewState; project: str
         )}
         <Select
           label="group by"
-          value={groupBy}
-          options={[{ value: "", label: "No grouping" }, ...GROUP_BYS.map((g) => ({ value: g, label: `By ${g}` }))]}
+          value={state.groupBy}
+          options={[
+            { value: "", label: "No grouping" },
+            ...GROUP_BYS.map((g) => ({ value: g, label: `By ${g}` })),
+            ...scoreOptions,
+          ]}
           onValueChange={(g) => navigate({ groupBy: g })}
         />
         {scope === "trace" && (
           <span className="scope-note text-xs text-zinc-500">
-            per trace: each trace&apos;s {metric} summed, by the trace&apos;s {groupBy}
+            per trace: each trace&apos;s {metric} summed, by the trace&apos;s {title}
+          </span>
+        )}
+        {byScore !== null && !scoreRefused && (
+          <span className="score-group-note text-xs text-zinc-500">
+            each trace in the group of its most given label of {byScore}; traces without it are in none
+          </span>
+        )}
+        {scoreRefused && (
+          <span className="score-group-note text-xs text-amber-700 dark:text-amber-400" role="status">
+            {metric} is not grouped by a score: its percentiles come from sketches that know nothing of scores. Error
+            rate, carbon, tokens and cost are.
           </span>
         )}
         {state.environment && !narrowed && (
@@ -241,7 +274,7 @@ export function Performance({ state, project }: { state: ViewState; project: str
       </Card>
       {groupBy && chosen.data && (
         <Card className="overflow-x-auto">
-          <CardHeader title={`By ${groupBy}`}>
+          <CardHeader title={`By ${title}`}>
             <span className="text-xs text-zinc-500" data-testid="group-series-note">
               {count(chosen.data.group_count)} groups
               {(chosen.data.groups_without_series ?? 0) > 0 &&
@@ -255,8 +288,8 @@ export function Performance({ state, project }: { state: ViewState; project: str
       {groupBy ? (
         ranked.data && (
           <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
-            <Ranked title={`Top performers (by ${ranked.data.ranked_by})`} testId="top-performers" rows={ranked.data.top} metric={metric} groupBy={groupBy} />
-            <Ranked title="Needs attention" testId="needs-attention" rows={ranked.data.needs_attention} metric={metric} groupBy={groupBy} />
+            <Ranked title={`Top performers (by ${ranked.data.ranked_by})`} testId="top-performers" rows={ranked.data.top} metric={metric} groupBy={title} />
+            <Ranked title="Needs attention" testId="needs-attention" rows={ranked.data.needs_attention} metric={metric} groupBy={title} />
           </div>
         )
       ) : (

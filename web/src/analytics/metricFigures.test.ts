@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changeText, environmentApplies, figureOf, groupLines, metricText, scopeFor, successRate, valueOf } from "./metricFigures";
+import { changeText, environmentApplies, figureOf, groupLines, groupParams, groupTitle, metricText, scopeFor, scoreGroup, scoreGrouping, successRate, valueOf } from "./metricFigures";
 
 describe("metric figures", () => {
   it("reads the aggregation, except for throughput and error rate", () => {
@@ -62,5 +62,22 @@ describe("metric figures", () => {
     expect(scopeFor("cost", "model")).toBeUndefined();
     expect(scopeFor("cost", "")).toBeUndefined();
     expect(scopeFor("latency", "chain")).toBeUndefined();
+  });
+});
+
+describe("grouping by a score's labels", () => {
+  it("asks group_by_score for the metrics measured per trace, scope=trace for tokens and cost", () => {
+    expect(scoreGroup("score:helpful")).toBe("helpful");
+    expect(scoreGroup("score:")).toBeNull();
+    expect(scoreGroup("chain")).toBeNull();
+    expect(groupParams("error_rate", scoreGrouping("helpful"))).toEqual({ group_by_score: "helpful" });
+    expect(groupParams("cost", "score:a:b")).toEqual({ group_by_score: "a:b" });
+    expect(scopeFor("cost", "score:helpful")).toBe("trace");
+    expect(scopeFor("carbon", "score:helpful")).toBeUndefined();
+    expect(groupParams("latency", "score:helpful")).toEqual({});
+    expect(groupParams("latency", "model")).toEqual({ group_by: "model" });
+    expect(groupParams("latency", "")).toEqual({});
+    expect(groupTitle("score:helpful")).toBe("score helpful");
+    expect(groupTitle("agent")).toBe("agent");
   });
 });

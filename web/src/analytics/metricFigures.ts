@@ -75,7 +75,34 @@ const SKETCHED = new Set(["latency", "tokens", "cost", "throughput"]);
  * trace (scope=trace: each trace's sums, by the trace's values), since an LLM call
  * rarely names its chain itself; per LLM call otherwise (the API's default). */
 export const scopeFor = (metric: string, groupBy: string): "trace" | undefined =>
-  (metric === "tokens" || metric === "cost") && ["chain", "agent", "user"].includes(groupBy) ? "trace" : undefined;
+  (metric === "tokens" || metric === "cost") && (["chain", "agent", "user"].includes(groupBy) || scoreGroup(groupBy) !== null)
+    ? "trace"
+    : undefined;
+
+/** A grouping by a score's label is written `score:<name>` (the URL's group_by). */
+const SCORE_PREFIX = "score:";
+export const scoreGrouping = (name: string) => `${SCORE_PREFIX}${name}`;
+export const scoreGroup = (groupBy: string): string | null =>
+  groupBy.startsWith(SCORE_PREFIX) && groupBy.length > SCORE_PREFIX.length ? groupBy.slice(SCORE_PREFIX.length) : null;
+
+/** Metrics measured exactly per trace, the only ones a score can group (the API's
+ * rule: latency percentiles come from sketches that know nothing of scores). */
+export const SCORE_GROUPED_METRICS = ["error_rate", "carbon", "tokens", "cost"];
+
+/** The request's grouping parameters: group_by, or group_by_score for a score's
+ * labels; none when the metric cannot be grouped so. */
+export function groupParams(metric: string, groupBy: string): Record<string, string> {
+  if (!groupBy) return {};
+  const score = scoreGroup(groupBy);
+  if (score === null) return { group_by: groupBy };
+  return SCORE_GROUPED_METRICS.includes(metric) ? { group_by_score: score } : {};
+}
+
+/** How a grouping is named on the page. */
+export const groupTitle = (groupBy: string) => {
+  const score = scoreGroup(groupBy);
+  return score === null ? groupBy : `score ${score}`;
+};
 
 /** Whether the shell's environment can narrow this metric at this grouping. */
 export const environmentApplies = (metric: string, groupBy: string) =>
