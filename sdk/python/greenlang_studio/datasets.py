@@ -4,7 +4,7 @@ and the items of any version, paged through as an iterator."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,11 +59,13 @@ class Dataset:
         id_column: str | None = None,
         wait: bool = True,
         timeout: float = 3600.0,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
     ) -> dict[str, Any]:
         """Uploads a CSV, JSON Lines or Parquet file (by its suffix) as a new version,
         streamed; the Studio parses it as a background job, which this waits for
-        (`wait`) and answers. A failed job raises StudioError naming its row and
-        column."""
+        (`wait`) and answers. `on_progress` is called with the job (state, rows_read,
+        bytes_read, bytes_total) each time it is read while waiting. A failed job
+        raises StudioError naming its row and column."""
         path = Path(path)
         media_type = MEDIA_TYPES.get(path.suffix.lower())
         if media_type is None:
@@ -87,10 +89,14 @@ class Dataset:
         deadline = time.monotonic() + timeout
         job_path = f"{self._api.project_path}/dataset-jobs/{job['id']}"
         while wait and job["state"] not in ENDED:
+            if on_progress is not None:
+                on_progress(job)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"upload job {job['id']} still {job['state']}")
             time.sleep(0.25)
             job = self._api.get(job_path)
+        if wait and on_progress is not None:
+            on_progress(job)
         if job["state"] == "failed":
             error = job.get("error") or {}
             where = f" (row {error.get('row')}, column {error.get('column')})"
