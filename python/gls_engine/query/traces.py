@@ -537,11 +537,14 @@ class TraceQueries:
     ) -> dict[str, Any] | None:
         """One span of a trace, every field, as the full trace answer gives it:
         parent_missing and parent_loop from the trace's parent links (read alone)."""
-        rows = await self.trace_rows(project, trace_id, window, span_id=span_id)
+        # the span and the trace's links read side by side, not one after the other
+        rows, links = await asyncio.gather(
+            self.trace_rows(project, trace_id, window, span_id=span_id),
+            self.trace_rows(project, trace_id, window, PARENT_LINKS_SELECT),
+        )
         if not rows:
             return None
         span = span_row(rows[0], full=True)
-        links = await self.trace_rows(project, trace_id, window, PARENT_LINKS_SELECT)
         linked = [{"span_id": r["span_hex"], "parent_span_id": r["parent_hex"]} for r in links]
         _mark_parents(linked)
         own = next(s for s in linked if s["span_id"] == span_id)
