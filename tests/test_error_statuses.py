@@ -137,6 +137,17 @@ def test_not_found_at_the_json_api(studio) -> None:
     assert resp.status_code == 404 and _api_error(resp) == "not_found"
 
 
+def test_conflict_at_the_json_api(studio) -> None:
+    """A name already taken: 409 conflict, and the first dataset kept as it was."""
+    body = {"name": "taken", "description": "first"}
+    assert _api(studio, "POST", "/projects/errors/datasets", json=body).status_code == 201
+    resp = _api(studio, "POST", "/projects/errors/datasets", json={**body, "description": "2nd"})
+    assert resp.status_code == 409 and _api_error(resp) == "conflict"
+    assert "already has a dataset named 'taken'" in resp.json()["error"]["message"]
+    kept = _api(studio, "GET", "/projects/errors/datasets/taken").json()
+    assert kept["description"] == "first"
+
+
 def test_payload_too_large_at_every_door(studio) -> None:
     big = _body(MAX_BODY + 50_000)
     resp = _otlp_http(studio, big)
@@ -252,6 +263,7 @@ def test_read_timeout_at_the_json_api(studio) -> None:
 
 # Each class with a door test above (StudioError itself has no producer: checked below).
 TESTED_AT_THE_DOORS = {
+    errors.ConflictError,
     errors.ForbiddenError,  # tests/test_browser_guard.py, every HTTP door (gRPC has no browser)
     errors.PermanentError,
     errors.InvalidParameterError,

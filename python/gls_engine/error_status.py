@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from gls_engine.errors import (
+    ConflictError,
     ForbiddenError,
     InvalidParameterError,
     NotFoundError,
@@ -31,6 +32,7 @@ class GrpcCode(IntEnum):
 
     INVALID_ARGUMENT = 3
     NOT_FOUND = 5
+    ALREADY_EXISTS = 6
     PERMISSION_DENIED = 7
     RESOURCE_EXHAUSTED = 8
     INTERNAL = 13
@@ -53,6 +55,7 @@ STATUS_BY_CLASS: tuple[tuple[type[Exception], Status], ...] = (
     (PayloadTooLargeError, Status(413, GrpcCode.INVALID_ARGUMENT)),
     (UnsupportedMediaTypeError, Status(415, GrpcCode.INVALID_ARGUMENT)),
     (NotFoundError, Status(404, GrpcCode.NOT_FOUND)),
+    (ConflictError, Status(409, GrpcCode.ALREADY_EXISTS)),
     (ForbiddenError, Status(403, GrpcCode.PERMISSION_DENIED)),
     (InvalidParameterError, Status(400, GrpcCode.INVALID_ARGUMENT)),
     (PermanentError, Status(400, GrpcCode.INVALID_ARGUMENT)),

@@ -29,6 +29,12 @@ class InvalidParameterError(PermanentError):
     code = "invalid_parameter"
 
 
+class ConflictError(PermanentError):
+    """The request conflicts with what exists: a name or an id already taken."""
+
+    code = "conflict"
+
+
 class NotFoundError(PermanentError):
     """What the request names does not exist."""
 

@@ -339,7 +339,7 @@ def test_items_from_spans_keep_their_source(backend_studio: Studio) -> None:
             "/errs/items",
             {"items": [{"id": "e1", "input": 1}]},
             None,
-            400,
+            409,
             ["'e1'", "already"],
         ),
         ("POST", "/errs/items", {"items": []}, None, 400, ["empty"]),

@@ -18,7 +18,7 @@ from gls_engine.datasets.limits import DatasetLimits
 from gls_engine.datasets.reading import ItemFilter
 from gls_engine.datasets.service import Datasets
 from gls_engine.datasets.upload_jobs import UploadJobs
-from gls_engine.errors import InvalidParameterError, NotFoundError
+from gls_engine.errors import ConflictError, InvalidParameterError, NotFoundError
 from gls_engine.metadata import MetadataStore
 from gls_engine.metadata.models.datasets import DatasetItemRevisionRow
 
@@ -164,7 +164,7 @@ async def test_bad_changes_are_refused_and_write_nothing(metadata_url: str, tmp_
         await datasets.change(
             PROJECT, "strict", ChangeSet(add=[NewItem("a", "x"), NewItem("b", "y")])
         )
-        with pytest.raises(InvalidParameterError, match="'a' is already used"):
+        with pytest.raises(ConflictError, match="'a' is already used"):
             await datasets.change(
                 PROJECT, "strict", ChangeSet(add=[NewItem("c", 1), NewItem("a", 2)])
             )
@@ -177,7 +177,7 @@ async def test_bad_changes_are_refused_and_write_nothing(metadata_url: str, tmp_
                 PROJECT, "strict", ChangeSet(patch=[ItemPatch("a", {"split": "x"})], delete=["a"])
             )
         await datasets.change(PROJECT, "strict", ChangeSet(delete=["b"]))
-        with pytest.raises(InvalidParameterError, match="'b' is already used"):
+        with pytest.raises(ConflictError, match="'b' is already used"):
             await datasets.change(PROJECT, "strict", ChangeSet(add=[NewItem("b", 3)]))
         with pytest.raises(NotFoundError):
             await datasets.change(

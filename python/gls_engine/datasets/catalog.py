@@ -13,7 +13,7 @@ from gls_engine.datasets import names
 from gls_engine.datasets.clock import iso, now
 from gls_engine.datasets.items import metadata_checked
 from gls_engine.datasets.limits import DatasetLimits
-from gls_engine.errors import InvalidParameterError, NotFoundError
+from gls_engine.errors import ConflictError, InvalidParameterError, NotFoundError
 from gls_engine.metadata.models.datasets import DatasetRow, DatasetVersionRow
 from gls_engine.metadata.store import MetadataStore
 
@@ -131,7 +131,7 @@ class DatasetCatalog:
             async with self.store.sessions() as session, session.begin():
                 session.add(row)
         except IntegrityError:
-            raise InvalidParameterError(
+            raise ConflictError(
                 f"name: project {project!r} already has a dataset named {row.name!r}"
             ) from None
         async with self.store.sessions() as session:
@@ -154,7 +154,7 @@ class DatasetCatalog:
                     row.meta = metadata_checked("metadata", document["metadata"], self.limits)
                 row.updated_at = now()
         except IntegrityError:
-            raise InvalidParameterError(
+            raise ConflictError(
                 f"name: project {project!r} already has a dataset named {document['name']!r}"
             ) from None
         async with self.store.sessions() as session:

@@ -20,7 +20,7 @@ from gls_engine.datasets.catalog import find_dataset
 from gls_engine.datasets.clock import now
 from gls_engine.datasets.items import ItemPatch, NewItem
 from gls_engine.datasets.versions import version_json
-from gls_engine.errors import InvalidParameterError, NotFoundError
+from gls_engine.errors import ConflictError, InvalidParameterError, NotFoundError
 from gls_engine.metadata.models.datasets import (
     DatasetItemRevisionRow,
     DatasetItemRow,
@@ -217,7 +217,7 @@ async def apply_changes(
         taken = await existing_ids(session, dataset.id, named)
         if taken:
             first = next(i for i in named if i in taken)
-            raise InvalidParameterError(
+            raise ConflictError(
                 f"add: item id {first!r} is already used in the dataset"
                 " (ids are unique in a dataset, deleted items' too)"
             )
