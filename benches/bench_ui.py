@@ -15,10 +15,14 @@ context (cold: no cached assets) unless said:
   traces (a round trip);
 - list, warm: the same page again in the same context (assets cached);
 - with --big-trace N (default 5000): one trace of N spans in a fresh Studio, its
-  tree drawn, then its graph.
+  tree drawn, then its graph;
+- with --scroll-rows N: the list of 7 days loaded to N rows by scrolling, then
+  scrolled a step per frame (a wheel's 200 px, a fast drag's 4,000 px, random
+  jumps): each frame's time and the long tasks (> 50 ms) meanwhile.
 
     python benches/bench_query.py --spans 10000000 --load-only   # once
     python benches/bench_ui.py --spans 10000000 --visits 40
+    python benches/bench_ui.py --visits 0 --big-trace 0 --scroll-rows 100000
 
 Stop other Studios on that data dir first (chDB: one process per data dir). Nothing
 is asserted.
@@ -70,6 +74,65 @@ ONLY_FAILED_LISTED = """() => {
   return grid && grid.getAttribute('aria-busy') === 'false' && rows.length > 0
     && rows.every(r => r.classList.contains('failed'));
 }"""
+
+
+# The list's scrolling element, then frames timed in the page (requestAnimationFrame
+# stamps) while the list is scrolled one step per frame, and the long tasks meanwhile.
+FIND_SCROLLER = """() => {
+  let el = document.querySelector('table.traces');
+  while (el && !(el.scrollHeight > el.clientHeight + 1
+                 && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
+  window.__scroller = el;
+  window.__longtasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longtasks.push(e.duration);
+  }).observe({ type: 'longtask' });
+  return !!el;
+}"""
+SCROLL_FRAMES = """async ({ step, frames, seed }) => {
+  const sc = window.__scroller;
+  const frame = () => new Promise((r) => requestAnimationFrame((t) => r(t)));
+  let x = seed;  // a small LCG: the same jumps in every run
+  const random = () => { x = (x * 1103515245 + 12345) % 2147483648; return x / 2147483648; };
+  window.__longtasks = [];
+  sc.scrollTop = 0;
+  let last = await frame();
+  const durations = [];
+  for (let i = 0; i < frames; i++) {
+    const room = sc.scrollHeight - sc.clientHeight;
+    sc.scrollTop = step > 0 ? (sc.scrollTop + step) % room : random() * room;
+    const now = await frame();
+    durations.push(now - last);
+    last = now;
+  }
+  return { durations, longtasks: window.__longtasks.slice() };
+}"""
+
+
+def list_scroll(browser, base: str, project: str, rows: int, frames: int) -> dict[str, list[float]]:
+    """The trace list of 7 days loaded to `rows` rows by scrolling to its end, then
+    scrolled one step a frame: a wheel (200 px), a fast drag (4,000 px) and jumps to
+    random places (the scrollbar dragged): frame times and long tasks, in ms."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{base}/#/{project}?range=7d")
+    page.locator("table.traces tbody tr[data-trace-id]").first.wait_for(timeout=120_000)
+    assert page.evaluate(FIND_SCROLLER), "no scrolling element around the list"
+    loaded, stalled, started = 0, 0, time.perf_counter()
+    while loaded < rows and stalled < 40:
+        page.evaluate("() => { window.__scroller.scrollTop = window.__scroller.scrollHeight; }")
+        page.wait_for_timeout(100)
+        now = int(page.locator("table.traces").get_attribute("data-rows") or 0)
+        stalled = stalled + 1 if now == loaded else 0
+        loaded = now
+    log(f"list loaded to {loaded:,} rows in {time.perf_counter() - started:.0f} s")
+    out: dict[str, list[float]] = {"list_rows_loaded": [float(loaded)]}
+    for name, step in (("wheel_200px", 200), ("drag_4000px", 4000), ("jumps", 0)):
+        got = page.evaluate(SCROLL_FRAMES, {"step": step, "frames": frames, "seed": 7})
+        out[f"scroll_{name}_frame"] = got["durations"]
+        out[f"scroll_{name}_longtask"] = got["longtasks"] or [0.0]
+    context.close()
+    return out
 
 
 def big_trace(browser, spans: int, repeats: int) -> dict[str, list[float]]:
@@ -159,6 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         help="also open one trace of this many spans, tree and graph (0: skip)",
     )
     ap.add_argument("--big-repeats", type=int, default=5)
+    ap.add_argument(
+        "--scroll-rows",
+        type=int,
+        default=0,
+        metavar="ROWS",
+        help="also load the trace list to this many rows and time scrolling it (0: skip)",
+    )
+    ap.add_argument("--scroll-frames", type=int, default=200)
     ap.add_argument("--json", dest="json_out")
     args = ap.parse_args(argv)
     exit_on_sigterm()
@@ -225,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
                     times["filter"].append((filtered - filtered_at) * 1000)
                     times["list_warm"].append((relisted - filtered) * 1000)
                 context.close()
+            if args.scroll_rows:
+                times.update(
+                    list_scroll(browser, base, projects[0], args.scroll_rows, args.scroll_frames)
+                )
             server.stop()
             if args.big_trace:
                 times.update(big_trace(browser, args.big_trace, args.big_repeats))
@@ -243,12 +318,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(spans_seen)} visits, "
         f"{sum(spans_seen) / max(len(spans_seen), 1):.1f} spans per opened trace"
     )
-    print(f"{'step':14s} {'p50 ms':>8s} {'p90 ms':>8s} {'p99 ms':>8s}")
+    print(f"{'step':28s} {'p50 ms':>8s} {'p90 ms':>8s} {'p99 ms':>8s} {'max ms':>8s}")
     for name, values in times.items():
         if values:
             print(
-                f"{name:14s} {percentile(values, 50):8.1f} {percentile(values, 90):8.1f}"
-                f" {percentile(values, 99):8.1f}"
+                f"{name:28s} {percentile(values, 50):8.1f} {percentile(values, 90):8.1f}"
+                f" {percentile(values, 99):8.1f} {max(values):8.1f}"
             )
     write_json(
         args.json_out,

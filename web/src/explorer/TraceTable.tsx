@@ -5,7 +5,7 @@
 // inserted above the view (a live refresh) move the scroll position by their
 // height, so what the person is reading stays where it is.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { RefObject, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { memo, RefObject, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { TraceSummary } from "../api";
 import { count, duration, grams, plural, time, usd } from "../format";
 import { PAGE_SIZE } from "../queries";
@@ -127,6 +127,15 @@ export function TraceTable(props: TraceTableProps) {
     }
   };
 
+  // one callback for every row, so a row whose trace, place and state are unchanged is
+  // not drawn again on each scroll frame (memo below)
+  const openRef = useRef(onOpen);
+  openRef.current = onOpen;
+  const choose = useCallback((trace: TraceSummary) => {
+    setActiveId(trace.trace_id);
+    openRef.current(trace, "push");
+  }, []);
+
   const columns = split ? COLUMNS.split : COLUMNS.wide;
   return (
     <table
@@ -165,87 +174,112 @@ export function TraceTable(props: TraceTableProps) {
       <tbody role="rowgroup" className="relative grid" style={{ height: virtualizer.getTotalSize() }}>
         {items.map((item) => {
           const t = traces[item.index];
-          const selected = t.trace_id === selectedId;
           return (
-            <tr
+            <TraceRow
               key={item.key}
-              id={rowId(t.trace_id)}
-              role="row"
-              aria-rowindex={item.index + 1}
-              aria-selected={selected}
-              data-trace-id={t.trace_id}
-              className={cn(
-                "absolute left-0 grid w-full cursor-pointer items-center border-b border-zinc-100 dark:border-zinc-800/70",
-                t.status === "error" && "failed",
-                selected
-                  ? "selected bg-brand-50 shadow-[inset_3px_0_0] shadow-brand-600 dark:bg-brand-900/40"
-                  : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
-                t.trace_id === activeId && !selected && "active bg-zinc-100 dark:bg-zinc-800/70",
-              )}
-              style={{ height: ROW_PX, transform: `translateY(${item.start}px)`, gridTemplateColumns: columns }}
-              onClick={(event) => {
-                // the name is a link (a new tab opens the same view); a plain click on the row selects
-                if ((event.target as HTMLElement).closest("a") || event.metaKey || event.ctrlKey || event.shiftKey) return;
-                setActiveId(t.trace_id);
-                onOpen(t, "push");
-              }}
-            >
-              <Td className="status">
-                {t.error_count > 0 ? (
-                  <Badge tone="red" className="badge error">
-                    {plural(t.error_count, "error")}
-                  </Badge>
-                ) : (
-                  <Badge tone="green" className="badge ok">
-                    ok
-                  </Badge>
-                )}
-              </Td>
-              {!split && <Td className="started font-mono text-xs text-zinc-500">{time(t.start_time_unix_nano)}</Td>}
-              <Td className="name">
-                <a
-                  className="block truncate font-medium text-zinc-900 hover:text-brand-600 hover:underline dark:text-zinc-100 dark:hover:text-brand-500"
-                  href={selectedTraceHref(state, t.trace_id, t.start_time_unix_nano, t.end_time_unix_nano)}
-                  tabIndex={-1}
-                  title={t.name || undefined}
-                >
-                  {t.name || "(root not received)"}
-                </a>
-                {split && (
-                  // month, day and time (UTC): the year is in the title
-                  <span
-                    className="started block truncate font-mono text-[11px] leading-tight text-zinc-500"
-                    title={`${time(t.start_time_unix_nano)} UTC`}
-                  >
-                    {time(t.start_time_unix_nano).slice(5, 19)}
-                  </span>
-                )}
-              </Td>
-              <Td className="duration text-right tabular-nums">{duration(t.duration_ms)}</Td>
-              {!split && <Td className="spans text-right tabular-nums">{t.span_count}</Td>}
-              <Td className="tokens text-right tabular-nums">{count(t.total_tokens)}</Td>
-              <Td className="cost text-right tabular-nums">
-                {usd(t.cost.total_usd)}
-                {t.cost.unpriced_llm_calls > 0 && (
-                  <Tooltip content={`${plural(t.cost.unpriced_llm_calls, "LLM call")} could not be priced: the cost is at least this`}>
-                    <span className="cursor-help text-amber-600">*</span>
-                  </Tooltip>
-                )}
-              </Td>
-              <Td className="carbon text-right tabular-nums">{grams(t.carbon.carbon_g)}</Td>
-              {!split && <Td className="models text-xs text-zinc-500">{t.models.join(", ")}</Td>}
-              {!split && (
-                <Td className="scores">
-                  <ScoreSummaryCell scores={t.scores} />
-                </Td>
-              )}
-            </tr>
+              trace={t}
+              index={item.index}
+              top={item.start}
+              selected={t.trace_id === selectedId}
+              active={t.trace_id === activeId}
+              split={split}
+              columns={columns}
+              href={selectedTraceHref(state, t.trace_id, t.start_time_unix_nano, t.end_time_unix_nano)}
+              onChoose={choose}
+            />
           );
         })}
       </tbody>
     </table>
   );
 }
+
+interface TraceRowProps {
+  trace: TraceSummary;
+  index: number;
+  top: number;
+  selected: boolean;
+  active: boolean;
+  split: boolean;
+  columns: string;
+  href: string;
+  onChoose: (trace: TraceSummary) => void;
+}
+
+/** One row; memoised: a fast scroll re-renders the table on every frame, and only
+ * the rows that came into view (or changed) are drawn again. */
+const TraceRow = memo(function TraceRow({ trace: t, index, top, selected, active, split, columns, href, onChoose }: TraceRowProps) {
+  return (
+    <tr
+      id={rowId(t.trace_id)}
+      role="row"
+      aria-rowindex={index + 1}
+      aria-selected={selected}
+      data-trace-id={t.trace_id}
+      className={cn(
+        "absolute left-0 grid w-full cursor-pointer items-center border-b border-zinc-100 dark:border-zinc-800/70",
+        t.status === "error" && "failed",
+        selected
+          ? "selected bg-brand-50 shadow-[inset_3px_0_0] shadow-brand-600 dark:bg-brand-900/40"
+          : "hover:bg-zinc-50 dark:hover:bg-zinc-800/40",
+        active && !selected && "active bg-zinc-100 dark:bg-zinc-800/70",
+      )}
+      style={{ height: ROW_PX, transform: `translateY(${top}px)`, gridTemplateColumns: columns }}
+      onClick={(event) => {
+        // the name is a link (a new tab opens the same view); a plain click on the row selects
+        if ((event.target as HTMLElement).closest("a") || event.metaKey || event.ctrlKey || event.shiftKey) return;
+        onChoose(t);
+      }}
+    >
+      <Td className="status">
+        {t.error_count > 0 ? (
+          <Badge tone="red" className="badge error">
+            {plural(t.error_count, "error")}
+          </Badge>
+        ) : (
+          <Badge tone="green" className="badge ok">
+            ok
+          </Badge>
+        )}
+      </Td>
+      {!split && <Td className="started font-mono text-xs text-zinc-500">{time(t.start_time_unix_nano)}</Td>}
+      <Td className="name">
+        <a
+          className="block truncate font-medium text-zinc-900 hover:text-brand-600 hover:underline dark:text-zinc-100 dark:hover:text-brand-500"
+          href={href}
+          tabIndex={-1}
+          title={t.name || undefined}
+        >
+          {t.name || "(root not received)"}
+        </a>
+        {split && (
+          // month, day and time (UTC): the year is in the title
+          <span className="started block truncate font-mono text-[11px] leading-tight text-zinc-500" title={`${time(t.start_time_unix_nano)} UTC`}>
+            {time(t.start_time_unix_nano).slice(5, 19)}
+          </span>
+        )}
+      </Td>
+      <Td className="duration text-right tabular-nums">{duration(t.duration_ms)}</Td>
+      {!split && <Td className="spans text-right tabular-nums">{t.span_count}</Td>}
+      <Td className="tokens text-right tabular-nums">{count(t.total_tokens)}</Td>
+      <Td className="cost text-right tabular-nums">
+        {usd(t.cost.total_usd)}
+        {t.cost.unpriced_llm_calls > 0 && (
+          <Tooltip content={`${plural(t.cost.unpriced_llm_calls, "LLM call")} could not be priced: the cost is at least this`}>
+            <span className="cursor-help text-amber-600">*</span>
+          </Tooltip>
+        )}
+      </Td>
+      <Td className="carbon text-right tabular-nums">{grams(t.carbon.carbon_g)}</Td>
+      {!split && <Td className="models text-xs text-zinc-500">{t.models.join(", ")}</Td>}
+      {!split && (
+        <Td className="scores">
+          <ScoreSummaryCell scores={t.scores} />
+        </Td>
+      )}
+    </tr>
+  );
+});
 
 const rowId = (traceId: string) => `trace-row-${traceId}`;
 const rowSize = () => ROW_PX;
