@@ -188,6 +188,9 @@ class OpenAICompatibleClient:
                 async with self._post(body, stream=False) as response:
                     await self._raise_for_status(response)
                     document = await self._read_json(response)
+            except PermanentProviderError as exc:
+                exc.attempts = attempt
+                raise
             except RetryableProviderError as exc:
                 await self._wait_before_retry(exc, attempt)
                 continue
@@ -287,6 +290,7 @@ class OpenAICompatibleClient:
         )
 
     async def _wait_before_retry(self, exc: RetryableProviderError, attempt: int) -> None:
+        exc.attempts = attempt
         if attempt >= self._retry.max_attempts:
             raise exc
         delay = exc.retry_after_s
