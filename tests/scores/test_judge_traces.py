@@ -5,7 +5,8 @@ GET .../traces/{judge_trace_id} opens: the judge span (case and verdict) and the
 provider call as its LLM child (GenAI attributes, the provider's token usage, a
 cost as the model is priced). A failing provider gives an error score and an
 error-status trace; the provider's key is in no span, even when the provider
-echoes it in its error. The provider is the real local OpenAI-compatible server
+echoes it in its error; a trace the ingest refuses leaves the score without
+one. The provider is the real local OpenAI-compatible server
 in tests/support; everything is checked against api/openapi.yaml."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from scores_api import checked, send_trace
 
-from conftest import Studio
+from conftest import Studio, make_studio
 from openapi_check import checked_get, checked_put
 from support.openai_compatible_server import (
     TEST_API_KEY,
@@ -182,3 +183,27 @@ def test_the_key_is_in_no_judge_span(studio: Studio, provider: OpenAICompatibleS
             assert TEST_API_KEY not in text, span["name"]
             assert TEST_API_KEY not in span["input"] + span["output"]
             assert "authorization" not in json.dumps(span["attributes"]).lower()
+
+
+def test_a_trace_that_cannot_be_stored_leaves_the_score(tmp_path) -> None:
+    # A Studio whose ingest takes no body this large: the judge's trace is refused
+    # as a request would be (429), and the judge's score is answered without it.
+    small = make_studio(tmp_path, "--max-inflight-bytes", "64").start()
+    try:
+        with OpenAICompatibleServer(api_key=TEST_API_KEY) as server:
+            server.on(prompt_contains("Rome"), content="EXPLANATION: Off.\nLABEL: irrelevant")
+            checked_put(
+                small.api,
+                f"{BASE}/judge-provider",
+                {"base_url": server.base_url, "model": PRICED_MODEL, "api_key": TEST_API_KEY},
+            )
+            score = checked(
+                "POST",
+                small.api,
+                f"{BASE}/evaluators/judge-run",
+                {"judge": "relevance", "input": "Capital of France?", "output": "Rome."},
+            )["score"]
+        assert (score["label"], score["judge_trace_id"]) == ("irrelevant", None)
+        assert any("was not stored" in line for line in small.output)
+    finally:
+        small.stop()
