@@ -198,7 +198,11 @@ class OpenAICompatibleClient:
                 broke = RetryableProviderError(f"the answer broke off: {type(exc).__name__}")
                 await self._wait_before_retry(broke, attempt)
                 continue
-            return self._completion(document, model, started, attempt)
+            try:
+                return self._completion(document, model, started, attempt)
+            except PermanentProviderError as exc:
+                exc.attempts = attempt
+                raise
 
     async def stream(
         self,
