@@ -3,7 +3,8 @@
 Each resource has one cleanup context, started in order and closed in
 reverse: storage -> metadata (SQLite or PostgreSQL) -> enrichment (prices, impact data,
 project settings) -> pipeline (drains into storage on shutdown) + live hub ->
-OTLP/HTTP listener -> OTLP/gRPC listener.
+the Studio's own traces (self_traces: e.g. its LLM judges' calls, stored through
+the pipeline) -> OTLP/HTTP listener -> OTLP/gRPC listener.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from gls_engine.realtime.hub import LiveHub
 from gls_engine.scores import handlers as score_handlers
 from gls_engine.scores.app_keys import SCORES_KEY
 from gls_engine.scores.score_store import ScoreStore
+from gls_engine.self_traces.app_context import self_traces_context
 from gls_engine.shared_responses import SHARED_RESPONSES_KEY, SharedResponses
 from gls_engine.storage import SpanStore, open_store
 from gls_engine.storage.day_answers import DayAnswers
@@ -261,6 +263,7 @@ def create_app(settings: Settings) -> web.Application:
             _enrichment_ctx,
             _retention_ctx,
             _pipeline_ctx,
+            self_traces_context,
             _otlp_http_ctx,
             _otlp_grpc_ctx,
         ]

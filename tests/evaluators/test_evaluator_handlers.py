@@ -75,6 +75,7 @@ def test_run_scores(studio: Studio) -> None:
         "explanation": None,
         "error": None,
         "judge": None,
+        "judge_trace_id": None,
     }
     similar = run(
         studio,

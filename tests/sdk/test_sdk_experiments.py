@@ -125,12 +125,19 @@ def test_run_experiment_traces_scores_and_keeps_every_repetition(sdk_studio: Stu
         judge_trace = names["starts_upper"]["trace_id"]
         assert judge_trace not in (None, result["trace_id"])
         assert names["starts_upper"]["trace_url"] == f"/#/sdk-run/trace/{judge_trace}"
+        assert names["starts_upper"]["judge_trace_id"] == judge_trace
         assert names["exact_match"]["trace_id"] is None
         assert result["total_tokens"] == 110 and result["carbon_g"] > 0
         assert result["models"] == ["gpt-4o-mini"]
 
     judged = next(s for s in results[0]["scores"] if s["name"] == "starts_upper")
     judge = wait_for_trace(sdk_studio.api, "sdk-run", judged["trace_id"], spans=2)
+    # the stored score keeps it too: the run's trace's scores link it
+    on_trace = requests.get(
+        f"{sdk_studio.api}/api/v1/projects/sdk-run/traces/{results[0]['trace_id']}/scores",
+        timeout=30,
+    ).json()["scores"]
+    assert {s["name"]: s["judge_trace_id"] for s in on_trace}["starts_upper"] == judged["trace_id"]
     assert {s["name"] for s in judge["spans"]} == {"evaluate: starts_upper", "chat judge"}
     assert judge["totals"]["cost"]["total_usd"] > 0  # what judging cost
     trace = wait_for_trace(sdk_studio.api, "sdk-run", results[0]["trace_id"], spans=2)

@@ -8,6 +8,7 @@ Results tab; hostile outputs shown as text."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -143,6 +144,13 @@ def test_an_experiments_results_show_totals_outputs_diffs_scores_and_traces(
     expect(
         first.locator(".run-score", has_text="_says_a_city").locator(".score-explanation")
     ).to_have_text("judged 'the capital is Lima' against 'Lima'")
+    # the Python evaluator ran in a trace of its own: its score links it, exact_match's none
+    judge_link = first.locator(".run-score", has_text="_says_a_city").locator("a.judge-trace-link")
+    expect(judge_link).to_have_text("judge trace")
+    expect(judge_link).to_have_attribute("href", re.compile(rf"^#/{PROJECT}/trace/[0-9a-f]{{32}}$"))
+    expect(
+        first.locator(".run-score", has_text="exact_match").locator("a.judge-trace-link")
+    ).to_have_count(0)
     # hostile output as text
     cuba = items.filter(has_text="cuba").locator(".run-output").first
     expect(cuba).to_have_text(HOSTILE_HTML)

@@ -2,7 +2,8 @@
 the OpenTelemetry SDK's OTLP/HTTP exporter: a person adds a score in the span
 inspector (it shows in the inspector and as a header chip, stored as theirs) and
 deletes it; the trace list shows a scores column and filters by a score from the
-filter panel; hostile names and comments are shown as text."""
+filter panel; a judge's score links to the judge's own trace; hostile names and
+comments are shown as text."""
 
 from __future__ import annotations
 
@@ -17,15 +18,16 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from playwright.sync_api import expect
 
 from otlp_helpers import wait_for_trace
+from support.openai_compatible_server import TEST_API_KEY, OpenAICompatibleServer, always
 
 PROJECT = "scores-ui"
 HOSTILE_HTML = '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>'
 
 
-def _send(studio, name: str) -> tuple[str, str]:
+def _send(studio, name: str, project: str = PROJECT) -> tuple[str, str]:
     """(trace id, root span id) of a one-span trace sent by the OTel SDK."""
     provider = TracerProvider(resource=Resource.create({"service.name": "scores-ui"}))
-    exporter = OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": PROJECT})
+    exporter = OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": project})
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     start = time.time_ns() - 30 * 10**9
     span = provider.get_tracer("scores-ui").start_span(
@@ -35,13 +37,13 @@ def _send(studio, name: str) -> tuple[str, str]:
     provider.shutdown()
     context = span.get_span_context()
     trace_id = format(context.trace_id, "032x")
-    wait_for_trace(studio.api, PROJECT, trace_id)
+    wait_for_trace(studio.api, project, trace_id)
     return trace_id, format(context.span_id, "016x")
 
 
-def _scores(studio, trace_id: str) -> list[dict]:
+def _scores(studio, trace_id: str, project: str = PROJECT) -> list[dict]:
     resp = requests.get(
-        f"{studio.api}/api/v1/projects/{PROJECT}/traces/{trace_id}/scores", timeout=30
+        f"{studio.api}/api/v1/projects/{project}/traces/{trace_id}/scores", timeout=30
     )
     assert resp.status_code == 200
     return resp.json()["scores"]
@@ -249,3 +251,29 @@ def test_performance_groups_by_a_score_label(studio, page) -> None:
     )
     expect(page.locator(".score-group-note")).to_contain_text("latency is not grouped by a score")
     expect(page.locator("table.groups")).to_have_count(0)
+
+
+def test_a_judge_score_links_to_the_judges_own_trace(studio, page) -> None:
+    project = "scores-ui-judged"
+    with OpenAICompatibleServer(api_key=TEST_API_KEY) as provider:
+        provider.on(always, content="EXPLANATION: Polite.\nLABEL: non-toxic")
+        put = requests.put(
+            f"{studio.api}/api/v1/projects/{project}/judge-provider",
+            json={"base_url": provider.base_url, "model": "judge-model", "api_key": TEST_API_KEY},
+            timeout=30,
+        )
+        assert put.status_code == 200
+        trace_id, _ = _send(studio, "judged here", project)
+        page.goto(f"{studio.api}/#/{project}/trace/{trace_id}")
+        form = page.get_by_role("form", name="run an evaluator")
+        _choose(page, "evaluator", "toxicity (judge)")
+        form.get_by_role("button", name="Evaluate").click()
+        row = page.get_by_test_id("span-scores").locator("li.score", has_text="toxicity")
+        expect(row).to_contain_text("non-toxic")
+    [stored] = _scores(studio, trace_id, project)
+    link = row.get_by_role("link", name="judge trace")
+    expect(link).to_have_attribute("href", f"#/{project}/trace/{stored['judge_trace_id']}")
+    link.click()
+    # the judge's trace: its judge span and the provider call below it
+    expect(page.get_by_text("judge toxicity").first).to_be_visible()
+    expect(page.get_by_text("chat judge-model").first).to_be_visible()

@@ -32,10 +32,11 @@ from gls_engine.evaluators.judge_parsing import JudgeAnswerError, parse_answer
 from gls_engine.evaluators.judge_provider import JudgeProviderInput, JudgeProviders
 from gls_engine.evaluators.judge_template import JudgeTemplate
 from gls_engine.evaluators.judge_templates import BUILTIN_JUDGE_TEMPLATES
-from gls_engine.evaluators.llm_judge import LLMJudge
+from gls_engine.evaluators.judge_tracing import traced_judge_score
 from gls_engine.json_body import json_object
 from gls_engine.metadata.handlers import METADATA_KEY
 from gls_engine.secret_box import SecretBox
+from gls_engine.self_traces.app_context import SELF_TRACES_KEY
 
 JUDGE_PROVIDERS_KEY = web.AppKey("judge_providers", JudgeProviders)
 
@@ -144,7 +145,8 @@ def judge_template_of(document: Mapping[str, Any]) -> JudgeTemplate:
 
 async def run_judge(request: web.Request) -> web.Response:
     """One judge on given values through the project's provider: a provider that fails
-    or an answer that does not parse is an error score, as in an experiment."""
+    or an answer that does not parse is an error score, as in an experiment. The
+    call is traced into the project (judge_tracing.py)."""
     project = p.project_name(request.match_info["project"])
     document = await _document(request)
     template = judge_template_of(document)
@@ -152,7 +154,15 @@ async def run_judge(request: web.Request) -> web.Response:
     providers = request.app[JUDGE_PROVIDERS_KEY]
     client, model = await providers.client(request.app[METADATA_KEY], project)
     async with client:
-        score = await LLMJudge(template, client, model).evaluate(case)
+        score = await traced_judge_score(
+            template,
+            client,
+            client.endpoint,
+            model,
+            case,
+            project=project,
+            submitter=request.app[SELF_TRACES_KEY],
+        )
     return json_response({"score": score.to_json()})
 
 

@@ -188,6 +188,9 @@ class OpenAICompatibleClient:
                 async with self._post(body, stream=False) as response:
                     await self._raise_for_status(response)
                     document = await self._read_json(response)
+            except PermanentProviderError as exc:
+                exc.attempts = attempt
+                raise
             except RetryableProviderError as exc:
                 await self._wait_before_retry(exc, attempt)
                 continue
@@ -195,7 +198,11 @@ class OpenAICompatibleClient:
                 broke = RetryableProviderError(f"the answer broke off: {type(exc).__name__}")
                 await self._wait_before_retry(broke, attempt)
                 continue
-            return self._completion(document, model, started, attempt)
+            try:
+                return self._completion(document, model, started, attempt)
+            except PermanentProviderError as exc:
+                exc.attempts = attempt
+                raise
 
     async def stream(
         self,
@@ -287,6 +294,7 @@ class OpenAICompatibleClient:
         )
 
     async def _wait_before_retry(self, exc: RetryableProviderError, attempt: int) -> None:
+        exc.attempts = attempt
         if attempt >= self._retry.max_attempts:
             raise exc
         delay = exc.retry_after_s

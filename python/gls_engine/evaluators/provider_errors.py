@@ -18,6 +18,8 @@ class ProviderError(Exception):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+        # How many requests the call made before giving up (set by the client).
+        self.attempts: int | None = None
 
 
 class PermanentProviderError(ProviderError):

@@ -49,6 +49,8 @@ class Score:
     explanation: str | None = None
     error: str | None = None
     judge: JudgeCall | None = None
+    # The judge's own trace in the Studio (self_traces), once stored.
+    judge_trace_id: str | None = None
 
     @classmethod
     def boolean(cls, name: str, passed: bool, explanation: str | None = None) -> Score:
@@ -77,4 +79,5 @@ class Score:
             "explanation": self.explanation,
             "error": self.error,
             "judge": None if self.judge is None else self.judge.to_json(),
+            "judge_trace_id": self.judge_trace_id,
         }

@@ -124,6 +124,8 @@ async def client_scores(
                 run_id=entry["run_id"],
                 created_ns=now,
                 updated_ns=now,
+                # kept on the score too: the trace's scores panel links it as well
+                judge_trace_id=entry["trace_id"] or "",
             )
         )
     evaluator_traces: EvaluatorTraces = {}

@@ -32,6 +32,7 @@ def _score(row: dict[str, Any]) -> dict[str, Any]:
         "source": row["source"],
         "evaluator": row["evaluator"] or None,
         "run_id": row["run_id"],
+        "judge_trace_id": row["judge_trace_id"] or None,
     }
 
 

@@ -13,6 +13,7 @@ from gls_engine.experiments.handlers import EXPERIMENTS_KEY
 from gls_engine.experiments.service import Experiments
 from gls_engine.metadata.handlers import METADATA_KEY
 from gls_engine.scores.app_keys import SCORES_KEY
+from gls_engine.self_traces.app_context import SELF_TRACES_KEY
 from gls_engine.storage import SpanStore
 
 
@@ -23,7 +24,11 @@ def experiments_context(
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         experiments = Experiments(
-            app[METADATA_KEY], app[span_store_key], app[SCORES_KEY], app[JUDGE_PROVIDERS_KEY]
+            app[METADATA_KEY],
+            app[span_store_key],
+            app[SCORES_KEY],
+            app[JUDGE_PROVIDERS_KEY],
+            lambda: app[SELF_TRACES_KEY],
         )
         app[EXPERIMENTS_KEY] = experiments
         app[DATASETS_KEY].before_delete.append(experiments.forget_dataset)

@@ -1,6 +1,7 @@
 """An experiment's results, a page at a time: each run with its item (input,
 expected), output and its diff against the expected, the trace's latency, tokens,
-cost, energy and carbon, every score with its explanation, and the trace link.
+cost, energy and carbon, every score with its explanation and its judge's trace,
+and the trace link.
 
 A page costs three reads: the runs and their items (metadata store), the traces'
 figures and the runs' scores (one ClickHouse query each, by the page's traces).
@@ -28,9 +29,16 @@ def trace_link(project: str, trace_id: str | None) -> str | None:
     return None if trace_id is None else f"/#/{project}/trace/{trace_id}"
 
 
-def _with_trace(project: str, score: dict[str, Any], trace_id: str | None) -> dict[str, Any]:
-    """A score with its evaluator's trace (an LLM judge's), when one was sent."""
-    return {**score, "trace_id": trace_id, "trace_url": trace_link(project, trace_id)}
+def _with_trace(project: str, score: dict[str, Any], sent_trace: str | None) -> dict[str, Any]:
+    """A score with its evaluator's trace: the Studio's judge's own (judge_trace_id),
+    or the one the client sent with its score."""
+    trace_id = score["judge_trace_id"] or sent_trace
+    return {
+        **score,
+        "judge_trace_id": trace_id,
+        "trace_id": trace_id,
+        "trace_url": trace_link(project, trace_id),
+    }
 
 
 async def results_page(

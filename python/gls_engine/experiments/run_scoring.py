@@ -80,7 +80,10 @@ def keep_score(
 ) -> None:
     """An evaluator's score of a run, kept to store, or its error to report."""
     if score.error is not None:
-        errors.append({"run_id": run["id"], "name": spec["name"], "error": score.error})
+        error = {"run_id": run["id"], "name": spec["name"], "error": score.error}
+        if score.judge_trace_id:
+            error["judge_trace_id"] = score.judge_trace_id  # what the judge did, to see why
+        errors.append(error)
         return
     scores.append(
         stored_score(

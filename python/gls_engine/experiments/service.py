@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 from gls_engine.errors import InvalidParameterError, NotFoundError
@@ -25,6 +26,7 @@ from gls_engine.scores.score_configs import ScoreConfigs, check_configured
 from gls_engine.scores.score_input import check_consistent_types
 from gls_engine.scores.score_store import ScoreStore
 from gls_engine.scores.stored_score import StoredScore
+from gls_engine.self_traces.submitter import SelfTraceSubmitter
 from gls_engine.storage import SpanStore
 
 
@@ -35,11 +37,14 @@ class Experiments:
         spans: SpanStore,
         scores: ScoreStore,
         judges: JudgeProviders,
+        self_traces: Callable[[], SelfTraceSubmitter],
     ) -> None:
         self.metadata = metadata
         self.spans = spans
         self.scores = scores
         self.judges = judges
+        # Looked up at use: the ingest pipeline starts after the experiments.
+        self.self_traces = self_traces
         self.catalog = ExperimentCatalog(metadata)
 
     async def create(self, project: str, definition: ExperimentDefinition) -> dict[str, Any]:
@@ -85,7 +90,13 @@ class Experiments:
             score_runs, experiment.id, experiment.evaluators, recorded
         )
         judged, judge_errors = await judge_runs(
-            self.judges, self.metadata, project, experiment.id, experiment.evaluators, recorded
+            self.judges,
+            self.self_traces(),
+            self.metadata,
+            project,
+            experiment.id,
+            experiment.evaluators,
+            recorded,
         )
         scores += judged
         errors += judge_errors

@@ -7,7 +7,9 @@ Body: {"evaluator": <built-in heuristic>, "parameters": {...}} or {"judge":
 plus "span_id", "expected" (what the output should have been) and "name" (the
 score's name, the evaluator's by default). A score the evaluator could not
 compute (a judge that failed, an answer that did not parse) is answered and not
-stored: a score without a value would filter and average as nothing.
+stored: a score without a value would filter and average as nothing. A judge's
+call is traced into the project (evaluators/judge_tracing.py), the trace's id
+kept on the score (judge_trace_id), a failed call's trace too.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from gls_engine.evaluators.eval_case import EvalCase
 from gls_engine.evaluators.evaluator import Evaluator
 from gls_engine.evaluators.handlers import JUDGE_PROVIDERS_KEY, judge_template_of
 from gls_engine.evaluators.judge_template import JudgeTemplate
-from gls_engine.evaluators.llm_judge import LLMJudge
+from gls_engine.evaluators.judge_tracing import traced_judge_score
 from gls_engine.evaluators.score import Score
 from gls_engine.json_body import json_object
 from gls_engine.metadata.handlers import METADATA_KEY
@@ -35,6 +37,7 @@ from gls_engine.scores.score_configs import ScoreConfigs, check_configured
 from gls_engine.scores.score_input import check_consistent_types, check_name, evaluator_score
 from gls_engine.scores.score_store import ScoreStore
 from gls_engine.scores.stored_score import StoredScore
+from gls_engine.self_traces.app_context import SELF_TRACES_KEY
 
 ZERO_SPAN = "toFixedString(repeat('\\0', 8), 8)"
 
@@ -106,7 +109,19 @@ async def evaluate_trace(request: web.Request) -> web.Response:
         providers = request.app[JUDGE_PROVIDERS_KEY]
         client, model = await providers.client(request.app[METADATA_KEY], project)
         async with client:
-            score = await LLMJudge(template, client, model).evaluate(case)
+            score = await traced_judge_score(
+                template,
+                client,
+                client.endpoint,
+                model,
+                case,
+                project=project,
+                submitter=request.app[SELF_TRACES_KEY],
+                attributes={
+                    "gls.judge.subject.trace_id": trace_id,
+                    "gls.judge.subject.span_id": evaluated_span,
+                },
+            )
     stored = None
     if score.error is None:
         record = _stored(score, score_name, evaluator_name, trace_id, evaluated_span)

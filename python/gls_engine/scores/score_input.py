@@ -213,7 +213,8 @@ def evaluator_score(
     run_id: str = "",
 ) -> StoredScore:
     """An evaluator's Score as stored: a boolean as true/false and 1/0, a label as
-    the string value, the explanation as the comment (cut to its bound)."""
+    the string value, the explanation as the comment (cut to its bound), a judge's
+    trace kept."""
     value: float | None = score.value
     string_value = ""
     if score.kind == "boolean":
@@ -238,4 +239,5 @@ def evaluator_score(
         run_id=run_id,
         created_ns=now,
         updated_ns=now,
+        judge_trace_id=score.judge_trace_id or "",
     )

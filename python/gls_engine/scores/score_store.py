@@ -1,4 +1,4 @@
-"""Scores in ClickHouse (table `scores`, migration 0018): written as rows, an edit or
+"""Scores in ClickHouse (table `scores`, migrations 0018 and 0021): written as rows, an edit or
 a delete written as a newer row of the same id; read with FINAL, which keeps each
 id's newest row and drops it when deleted."""
 
@@ -15,7 +15,7 @@ from gls_engine.storage import SpanStore
 
 SCORE_COLUMNS = (
     "id, lower(hex(trace_id)) AS trace_hex, span_id, name, data_type, value, string_value,"
-    " comment, source, evaluator, author, experiment_id, run_id,"
+    " comment, source, evaluator, author, experiment_id, run_id, judge_trace_id,"
     " toUnixTimestamp64Nano(created_at) AS created_ns,"
     " toUnixTimestamp64Nano(updated_at) AS updated_ns"
 )
@@ -42,6 +42,7 @@ def _from_row(row: dict[str, Any]) -> StoredScore:
         run_id=row["run_id"],
         created_ns=row["created_ns"],
         updated_ns=row["updated_ns"],
+        judge_trace_id=row["judge_trace_id"],
     )
 
 
@@ -62,6 +63,7 @@ def _table(project: str, scores: list[StoredScore]) -> pa.Table:
             "source": pa.array([s.source for s in scores], pa.string()),
             "evaluator": pa.array([s.evaluator for s in scores], pa.string()),
             "author": pa.array([s.author for s in scores], pa.string()),
+            "judge_trace_id": pa.array([s.judge_trace_id for s in scores], pa.string()),
             "created_at": pa.array([s.created_ns for s in scores], pa.timestamp("ns", "UTC")),
             "updated_at": pa.array([s.updated_ns for s in scores], pa.timestamp("ns", "UTC")),
             "version": pa.array([s.updated_ns for s in scores], pa.uint64()),

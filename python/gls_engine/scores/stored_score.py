@@ -1,4 +1,5 @@
-"""A score as stored (migration 0018_scores) and answered by the API."""
+"""A score as stored (migrations 0018_scores, 0021_scores_judge_trace) and answered by
+the API."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class StoredScore:
     created_ns: int
     updated_ns: int
     is_deleted: bool = False
+    # The trace of the LLM judge's call that gave the score ("" when none).
+    judge_trace_id: str = ""
 
     def edited(self, **changes: Any) -> StoredScore:
         return replace(self, **changes)
@@ -52,6 +55,7 @@ class StoredScore:
             "author": self.author or None,
             "experiment_id": self.experiment_id or None,
             "run_id": self.run_id or None,
+            "judge_trace_id": self.judge_trace_id or None,
             "created_at_unix_nano": self.created_ns,
             "updated_at_unix_nano": self.updated_ns,
         }

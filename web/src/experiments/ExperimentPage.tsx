@@ -1,10 +1,11 @@
 // One experiment's results: its aggregates with their spread and its cost, energy and
 // carbon totals; then each item with its input and expected output and every repetition's
 // output (with its diff), latency, tokens, cost, carbon and scores with the judge's
-// explanation, the run's trace one click away.
+// explanation, the run's trace and each judge score's own trace one click away.
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { count, duration, grams, kwh, usd } from "../format";
 import { pageHref, ViewState } from "../route";
+import { JudgeTraceLink } from "../scores/JudgeTraceLink";
 import { JsonTree } from "../trace/JsonTree";
 import { Badge } from "../ui/Badge";
 import { Button } from "../ui/Button";
@@ -200,6 +201,7 @@ function RunResult({ run, repetitions }: { run: ExperimentResult; repetitions: n
             <li key={s.id} className="run-score text-xs">
               <span className="score-name font-medium">{s.name}</span>{" "}
               <span className="score-value tabular-nums">{scoreValueText(s)}</span>
+              <JudgeTraceLink traceId={s.judge_trace_id} className="ml-1" />
               {s.explanation && <span className="score-explanation block text-zinc-500">{s.explanation}</span>}
             </li>
           ))}

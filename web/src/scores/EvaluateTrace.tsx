@@ -1,12 +1,14 @@
 // Runs an evaluator over the selected span's input and output from the inspector:
 // the built-ins that need no parameters (GET /api/v1/evaluators) and the LLM judges
 // (through the project's judge provider), with an expected output when the
-// evaluator compares with one. The score is stored with source evaluator.
+// evaluator compares with one. The score is stored with source evaluator; a judge
+// that failed links to the trace of its call.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button } from "../ui/Button";
 import { Input } from "../ui/Input";
 import { Select } from "../ui/Select";
+import { JudgeTraceLink } from "./JudgeTraceLink";
 import { evaluateTrace, evaluatorCatalogue } from "./scoresApi";
 import { scoreKeys } from "./useScores";
 
@@ -60,7 +62,11 @@ export function EvaluateTrace({ project, traceId, spanId }: { project: string; t
           {run.isPending ? "Evaluating…" : "Evaluate"}
         </Button>
       </div>
-      {failed && <p className="error text-red-600">{failed}</p>}
+      {failed && (
+        <p className="error text-red-600">
+          {failed} <JudgeTraceLink traceId={run.data?.score.judge_trace_id} />
+        </p>
+      )}
     </form>
   );
 }

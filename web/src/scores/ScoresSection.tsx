@@ -1,12 +1,14 @@
 // The span inspector's Scores section: the trace's scores (the span's marked), and a
 // form for a person to add one to the span or the whole trace, typed by data type.
-// A person's own scores (their name, kept in this browser) can be deleted.
+// A person's own scores (their name, kept in this browser) can be deleted; a judge's
+// score links to the judge's own trace.
 import { useState } from "react";
 import { Button } from "../ui/Button";
 import { Input } from "../ui/Input";
 import { Select } from "../ui/Select";
 import { cn } from "../ui/cn";
 import { EvaluateTrace } from "./EvaluateTrace";
+import { JudgeTraceLink } from "./JudgeTraceLink";
 import { scoreValueText } from "./scoreText";
 import type { ScoreDataType, ScoreInput, StoredScore } from "./scoresApi";
 import { useScoreChanges, useScoreConfigs, useScoreNames, useTraceScores } from "./useScores";
@@ -64,6 +66,7 @@ function ScoreRow({ score, here, deletable, onDelete }: { score: StoredScore; he
         <span className="text-xs text-zinc-500">
           {score.span_id ? (here ? "this span" : "a span") : "trace"} · {who}
         </span>
+        <JudgeTraceLink traceId={score.judge_trace_id} />
         {deletable && (
           <Button size="sm" variant="ghost" className="ml-auto" aria-label={`Delete score ${score.name}`} onClick={onDelete}>
             Delete

@@ -34,6 +34,7 @@ const score = (name: string, data_type: StoredScore["data_type"], value: number 
   author: null,
   experiment_id: null,
   run_id: null,
+  judge_trace_id: null,
   created_at_unix_nano: 1,
   updated_at_unix_nano: 1,
 });
