@@ -12,7 +12,7 @@ from gls_engine.storage.day_answers import (
     DayAnswers,
     Question,
     StoredDay,
-    earlier_day,
+    before_days,
     rows_days,
     uncovered,
     whole_days,
@@ -32,18 +32,12 @@ def test_uncovered_leaves_out_the_days_and_empty_ranges():
     assert uncovered(start, end, []) == [(start, end)]
 
 
-def test_rows_days_are_each_start_day_and_the_next_earlier_days_the_one_before():
+def test_rows_days_are_each_start_day_and_the_next_before_days_the_first_and_the_one_before():
     one = [(10 * DAY_NS + 5, 11 * DAY_NS)]
     assert rows_days(one) == ["1970-01-11", "1970-01-12"]
-    assert earlier_day(one[0][0], one) == "1970-01-10"
+    assert before_days(one[0][0]) == ["1970-01-10", "1970-01-11"]
     two = [(DAY_NS, 2 * DAY_NS), (4 * DAY_NS, 4 * DAY_NS + 1)]
     assert rows_days(two) == ["1970-01-02", "1970-01-03", "1970-01-05", "1970-01-06"]
-    # the day before each range has only its ids read
-    assert [earlier_day(a, two) for a, _ in two] == ["1970-01-01", "1970-01-04"]
-    # a day before a range that is also a day of another range's rows is read whole
-    near = [(DAY_NS + 5, DAY_NS + 9), (2 * DAY_NS, 2 * DAY_NS + 1)]
-    assert rows_days(near) == ["1970-01-02", "1970-01-03", "1970-01-04"]
-    assert [earlier_day(a, near) for a, _ in near] == ["1970-01-01", None]
 
 
 def test_the_memory_holds_answers_up_to_its_bytes_newest_kept(monkeypatch: pytest.MonkeyPatch):

@@ -26,8 +26,9 @@ from gls_engine.storage.day_answers import (
     DAY_NS,
     DayAnswers,
     Question,
-    earlier_day,
+    before_days,
     rows_days,
+    rows_from,
     started_before,
     uncovered,
     whole_days,
@@ -272,19 +273,18 @@ class TraceFacets:
         `envs`), per UTC start day."""
         parts = SqlParts()
         proj = parts.bind(project, "String")
-        day_list = parts.bind(rows_days(ranges), "Array(Date)")
-        windows = []
+        kept_rows, windows = [], []
         for a, b in ranges:
-            window = f"start_ns >= {parts.bind(a, 'Int64')} AND start_ns < {parts.bind(b, 'Int64')}"
-            if (day := earlier_day(a, ranges)) is not None:
-                window += f" AND {started_before(proj, parts.bind(day, 'Date'))}"
-            windows.append(f"({window})")
+            start, end = parts.bind(a, "Int64"), parts.bind(b, "Int64")
+            kept_rows.append(rows_from(start, parts.bind(rows_days([(a, b)]), "Array(Date)")))
+            earlier = started_before(proj, start, parts.bind(before_days(a), "Array(Date)"))
+            windows.append(f"(start_ns >= {start} AND start_ns < {end} AND {earlier})")
         having = " OR ".join(windows)
         if envs:
             having = f"({having}) AND env IN {parts.bind(envs, 'Array(String)')}"
         inner = (
             f"SELECT {summary_select([*FACET_ALIASES, 'start_ns'])} FROM trace_summaries"
-            f" WHERE project = {proj} AND day IN {day_list}"
+            f" WHERE project = {proj} AND ({' OR '.join(kept_rows)})"
             f" GROUP BY trace_id HAVING {having}"
         )
         # Every value of a day is kept (up to TOP_RESERVED): days are added up later.
