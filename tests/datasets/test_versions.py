@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from sqlalchemy import func, select
 
@@ -52,6 +53,41 @@ def content(item: dict) -> dict:
     return {k: item[k] for k in ("id", *CONTENT)}
 
 
+def model_split_counts(model: dict[str, dict]) -> list[dict]:
+    """What a version's split_counts says: names in order, no split last."""
+    counts: dict[str | None, int] = {}
+    for item in model.values():
+        counts[item["split"]] = counts.get(item["split"], 0) + 1
+    named = [{"split": k, "item_count": counts[k]} for k in sorted(k for k in counts if k)]
+    return named + ([{"split": None, "item_count": counts[None]}] if None in counts else [])
+
+
+def model_search(model: dict[str, dict], term: str) -> set[str]:
+    """Items holding `term`, any case, in their input, expected or metadata as JSON."""
+    return {
+        k
+        for k, v in model.items()
+        if any(
+            v[f] is not None and term.lower() in orjson.dumps(v[f]).decode().lower()
+            for f in ("input", "expected", "metadata")
+        )
+    }
+
+
+# indexed terms (three letters or digits in a row) and short ones (a bounded window)
+SEARCHES = [
+    "QUESTION 1",
+    "Fixed item-00",
+    "ANSWER",
+    '"edited":true',
+    "reWORDED",
+    "äRGER",
+    'q"',
+    "1",
+    "ä",
+]
+
+
 async def test_every_version_reads_as_the_model_says(metadata_url: str, tmp_path: Path) -> None:
     datasets = await opened(metadata_url, tmp_path)
     try:
@@ -66,7 +102,11 @@ async def test_every_version_reads_as_the_model_says(metadata_url: str, tmp_path
                 serial += 1
                 item = {
                     "id": f"item-{serial:03d}",
-                    "input": {"q": f"question {serial}", "n": serial},
+                    "input": {
+                        "q": f"question {serial}",
+                        "n": serial,
+                        "w": rng.choice(["Ärger", "b"]),
+                    },
                     "expected": rng.choice([None, f"answer {serial}", [serial]]),
                     "metadata": {"seed": serial},
                     "split": rng.choice([None, "train", "test", "holdout"]),
@@ -94,6 +134,7 @@ async def test_every_version_reads_as_the_model_says(metadata_url: str, tmp_path
                 PROJECT, "model", ChangeSet(f"step {_step}", add, patch, delete)
             )
             assert version["item_count"] == len(model)
+            assert version["split_counts"] == model_split_counts(model)
             snapshots[version["version"]] = {k: dict(v) for k, v in model.items()}
 
         for number, expected in snapshots.items():
@@ -104,6 +145,15 @@ async def test_every_version_reads_as_the_model_says(metadata_url: str, tmp_path
             train = await read_all(datasets, "model", number, split="train")
             assert {i["id"] for i in train} == {
                 k for k, v in expected.items() if v["split"] == "train"
+            }
+            stored = await datasets.version(PROJECT, "model", str(number))
+            assert stored["split_counts"] == model_split_counts(expected), number
+            for term in SEARCHES:
+                found = await read_all(datasets, "model", number, search=term)
+                assert {i["id"] for i in found} == model_search(expected, term), (number, term)
+            found = await read_all(datasets, "model", number, search="answer", split="test")
+            assert {i["id"] for i in found} == {
+                k for k in model_search(expected, "answer") if expected[k]["split"] == "test"
             }
 
         numbers = sorted(snapshots)
@@ -191,7 +241,7 @@ async def test_bad_changes_are_refused_and_write_nothing(metadata_url: str, tmp_
         await datasets.store.close()
 
 
-async def test_a_filtered_page_looks_at_a_bounded_number_of_items(
+async def test_a_short_search_looks_at_a_bounded_number_of_items(
     metadata_url: str, tmp_path: Path
 ) -> None:
     store = MetadataStore(metadata_url)
@@ -205,19 +255,29 @@ async def test_a_filtered_page_looks_at_a_bounded_number_of_items(
             for n in range(350)
         ]
         await datasets.change(PROJECT, "bounded", ChangeSet(add=items))
-        pages = []
-        cursor = None
-        while True:
-            page = await datasets.items(
-                PROJECT, "bounded", None, None, ItemFilter(search="needle"), 50, cursor
-            )
-            pages.append(([i["id"] for i in page["items"]], page["searched_to_end"]))
-            cursor = page["next_cursor"]
-            if cursor is None:
-                break
-        # 350 items (row ids 1-350), 100 looked at a page: four pages, each answering
-        # what its 100 held, the last one to the end
-        assert pages == [(["b005"], False), ([], False), ([], False), (["b300"], True)]
+
+        async def pages_of(term: str) -> list[tuple[list[str], bool]]:
+            pages = []
+            cursor = None
+            while True:
+                page = await datasets.items(
+                    PROJECT, "bounded", None, None, ItemFilter(search=term), 50, cursor
+                )
+                pages.append(([i["id"] for i in page["items"]], page["searched_to_end"]))
+                cursor = page["next_cursor"]
+                if cursor is None:
+                    return pages
+
+        # a term with no three letters in a row has no trigram: 350 items (row ids
+        # 1-350), 100 looked at a page: four pages, each answering what its 100 held
+        assert await pages_of("e h") == [
+            (["b005"], False),
+            ([], False),
+            ([], False),
+            (["b300"], True),
+        ]
+        # one the trigram index answers: every match in one page, whatever the distance
+        assert await pages_of("NEEDLE") == [(["b005", "b300"], True)]
         literal = await datasets.items(
             PROJECT, "bounded", None, None, ItemFilter(search="%"), 50, None
         )

@@ -7,11 +7,15 @@ the revisions index (dataset_id, item_id, version) walks the dataset in item
 order from there. The version bound is written `version + 0` so neither engine
 takes the (dataset_id, version, item_id) index instead and sorts a million rows.
 
-A split or a text can match few items, so a filtered page looks at no more than
-limits.max_scanned_per_page revisions: it answers what matched in them and a
-cursor to go on from (searched_to_end false) — each request stays bounded, and
-the caller asks again for more. Search is a case-insensitive substring of the
-input, expected output and metadata as JSON text (ASCII case folding on SQLite).
+A split page walks the index (dataset_id, split, item_id): only that split's
+revisions. A search (a case-insensitive substring of the input, expected output
+and metadata, search_text.py) of a term with three letters or digits in a row
+is answered from the engine's trigram index (dataset_item_search.py): on SQLite
+the FTS5 table gives the matching revisions in item order from the cursor; on
+PostgreSQL the planner takes the GIN index for a rare term and the item-order
+walk for a common one. Both give full pages. A shorter term has no trigram: its
+page looks at no more than limits.max_scanned_per_page revisions and answers
+what matched in them with a cursor to go on from (searched_to_end false).
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, column, func, or_, select, table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gls_engine import request_params as p
 from gls_engine.datasets.items import item_json
+from gls_engine.datasets.search_text import indexable, search_term
+from gls_engine.metadata.models import dataset_item_search as search_index
 from gls_engine.metadata.models.datasets import DatasetItemRevisionRow, DatasetItemRow
 
 Rev = DatasetItemRevisionRow
@@ -42,6 +48,11 @@ class ItemFilter:
     def narrows(self) -> bool:
         return self.split is not None or bool(self.search)
 
+    @property
+    def windowed(self) -> bool:
+        """A search no index answers: its pages look at a bounded window."""
+        return self.search is not None and self.search != "" and not indexable(self.search)
+
 
 def in_version(dataset_id: int, version: int) -> ColumnElement[bool]:
     return and_(
@@ -57,24 +68,45 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _matches(filters: ItemFilter) -> list[ColumnElement[bool]]:
+def _matches(filters: ItemFilter, sqlite_index: bool) -> list[ColumnElement[bool]]:
+    """The filters as conditions on the revision; sqlite_index: the search is
+    answered by the FTS5 table (joined by _fts_matches), not here."""
     conditions: list[ColumnElement[bool]] = []
     if filters.split is not None:
         conditions.append(Rev.split == filters.split)
-    if filters.search:
-        pattern = _like_pattern(filters.search)
-        conditions.append(
-            or_(
-                *(
-                    cast(column, Text).ilike(pattern, escape="\\")
-                    for column in (Rev.input, Rev.expected, Rev.meta)
-                )
-            )
-        )
+    if filters.search and not sqlite_index:
+        pattern = _like_pattern(search_term(filters.search))
+        conditions.append(Rev.search_text.like(pattern, escape="\\"))
     return conditions
 
 
-def _items_select() -> Select[DatasetItemRevisionRow, str, str | None, str | None]:
+_fts = table(search_index.SQLITE_TABLE, column("rowid", Integer), column("search_text"))
+
+
+PageSelect = Select[DatasetItemRevisionRow, str, str | None, str | None]
+
+
+def _fts_matches(query: PageSelect, filters: ItemFilter, after: int) -> PageSelect:
+    """Joins the FTS5 matches of the term from the cursor's item on, in item order
+    (their rowid is item_id * 2^31 + version)."""
+    key = _fts.c.rowid
+    return (
+        query.join(
+            _fts,
+            and_(
+                Rev.item_id == key.op(">>")(search_index.VERSION_BITS),
+                Rev.version == key.op("&")(search_index.VERSION_MASK),
+            ),
+        )
+        .where(
+            _fts.c.search_text.match(search_index.fts_phrase(search_term(filters.search or ""))),
+            key >= (after + 1) << search_index.VERSION_BITS,
+        )
+        .order_by(key)
+    )
+
+
+def _items_select() -> PageSelect:
     return select(Rev, Item.external_id, Item.source_trace_id, Item.source_span_id).join(
         Item, Item.id == Rev.item_id
     )
@@ -100,8 +132,13 @@ async def read_page(
     query = _items_select().where(
         in_version(dataset_id, version), Rev.item_id > after, Item.id > after
     )
+    sqlite_index = (
+        bool(filters.search)
+        and not filters.windowed
+        and session.get_bind().dialect.name == "sqlite"
+    )
     scanned_to: int | None = None
-    if filters.narrows:
+    if filters.windowed:
         # the last item id among the next max_scanned revisions: the page looks no further
         window = (
             select(Rev.item_id)
@@ -113,8 +150,13 @@ async def read_page(
         scanned_to = await session.scalar(select(func.max(window.c.item_id)))
         if scanned_to is None:
             return {"items": [], "next_cursor": None, "searched_to_end": True}
-        query = query.where(Rev.item_id <= scanned_to, Item.id <= scanned_to, *_matches(filters))
-    rows = (await session.execute(query.order_by(Rev.item_id).limit(limit + 1))).all()
+        query = query.where(Rev.item_id <= scanned_to, Item.id <= scanned_to)
+    query = query.where(*_matches(filters, sqlite_index))
+    if sqlite_index:
+        query = _fts_matches(query, filters, after)
+    else:
+        query = query.order_by(Rev.item_id)
+    rows = (await session.execute(query.limit(limit + 1))).all()
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1][0].item_id
