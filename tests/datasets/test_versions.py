@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from gls_engine.datasets.changes import ChangeSet, DatasetBusyError
 from gls_engine.datasets.items import ItemPatch, NewItem
@@ -21,6 +21,7 @@ from gls_engine.datasets.service import Datasets
 from gls_engine.datasets.upload_jobs import UploadJobs
 from gls_engine.errors import InvalidParameterError, NotFoundError
 from gls_engine.metadata import MetadataStore
+from gls_engine.metadata.models.dataset_item_search import SQLITE_TABLE
 from gls_engine.metadata.models.datasets import DatasetItemRevisionRow
 
 pytest_plugins = ["dataset_backends"]  # metadata_url, postgres_server
@@ -90,6 +91,7 @@ SEARCHES = [
 
 async def test_every_version_reads_as_the_model_says(metadata_url: str, tmp_path: Path) -> None:
     datasets = await opened(metadata_url, tmp_path)
+    narrow = Datasets(datasets.store, DatasetLimits(max_scanned_per_page=3), datasets.jobs, None)
     try:
         await datasets.catalog.create(PROJECT, {"name": "model"})
         rng = random.Random(12)
@@ -149,8 +151,12 @@ async def test_every_version_reads_as_the_model_says(metadata_url: str, tmp_path
             stored = await datasets.version(PROJECT, "model", str(number))
             assert stored["split_counts"] == model_split_counts(expected), number
             for term in SEARCHES:
+                want = model_search(expected, term)
                 found = await read_all(datasets, "model", number, search=term)
-                assert {i["id"] for i in found} == model_search(expected, term), (number, term)
+                assert {i["id"] for i in found} == want, (number, term)
+                # windows of 3 revisions: PostgreSQL walks on, then asks its index
+                found = await read_all(narrow, "model", number, search=term)
+                assert {i["id"] for i in found} == want, (number, term, "narrow")
             found = await read_all(datasets, "model", number, search="answer", split="test")
             assert {i["id"] for i in found} == {
                 k for k in model_search(expected, "answer") if expected[k]["split"] == "test"
@@ -203,6 +209,34 @@ async def test_a_version_stores_only_what_it_changed(metadata_url: str, tmp_path
         assert rows == 2001
         assert len(await read_all(datasets, "sparse", 2, split="test")) == 1
         assert len(await read_all(datasets, "sparse", 1, split="test")) == 0
+    finally:
+        await datasets.store.close()
+
+
+async def test_the_search_index_follows_the_revisions(metadata_url: str, tmp_path: Path) -> None:
+    """SQLite's FTS5 table is kept by triggers: a deleted dataset (its revisions
+    removed by ON DELETE CASCADE) leaves nothing in it."""
+    datasets = await opened(metadata_url, tmp_path)
+    try:
+        for name in ("kept", "dropped"):
+            await datasets.catalog.create(PROJECT, {"name": name})
+            await datasets.change(
+                PROJECT,
+                name,
+                ChangeSet(add=[NewItem(f"{name}{n}", f"shared {n}") for n in range(5)]),
+            )
+        await datasets.change(
+            PROJECT, "dropped", ChangeSet(patch=[ItemPatch("dropped1", {"input": "other"})])
+        )
+        await datasets.delete_dataset(PROJECT, "dropped")
+        found = await read_all(datasets, "kept", 1, search="SHARED")
+        assert [i["id"] for i in found] == [f"kept{n}" for n in range(5)]
+        if datasets.store.dialect == "sqlite":
+            async with datasets.store.sessions() as session:
+                indexed = await session.scalar(
+                    text(f"SELECT count(*) FROM {SQLITE_TABLE} WHERE {SQLITE_TABLE} MATCH 'shared'")
+                )
+            assert indexed == 5
     finally:
         await datasets.store.close()
 

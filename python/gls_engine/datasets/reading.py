@@ -24,7 +24,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, column, func, or_, select, table
+from sqlalchemy import ColumnElement, Integer, Select, and_, column, func, or_, select, table, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gls_engine import request_params as p
@@ -68,22 +69,24 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _matches(filters: ItemFilter, sqlite_index: bool) -> list[ColumnElement[bool]]:
-    """The filters as conditions on the revision; sqlite_index: the search is
-    answered by the FTS5 table (joined by _fts_matches), not here."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.split is not None:
-        conditions.append(Rev.split == filters.split)
-    if filters.search and not sqlite_index:
-        pattern = _like_pattern(search_term(filters.search))
-        conditions.append(Rev.search_text.like(pattern, escape="\\"))
-    return conditions
+def _split_match(filters: ItemFilter) -> list[ColumnElement[bool]]:
+    return [] if filters.split is None else [Rev.split == filters.split]
+
+
+def _text_match(filters: ItemFilter, *, indexed: bool) -> ColumnElement[bool]:
+    """search_text holding the term; indexed False writes it as `search_text || ''`,
+    which no index serves, so PostgreSQL walks its window instead of taking the
+    GIN index (whose cost for a term of common trigrams is unbounded)."""
+    pattern = _like_pattern(search_term(filters.search or ""))
+    column = Rev.search_text if indexed else Rev.search_text + ""
+    return column.like(pattern, escape="\\")
 
 
 _fts = table(search_index.SQLITE_TABLE, column("rowid", Integer), column("search_text"))
-
-
 PageSelect = Select[DatasetItemRevisionRow, str, str | None, str | None]
+# PostgreSQL: a search that found matches in its first window walks on for at most
+# this many windows more when that should fill the page
+WALK_WINDOWS = 5
 
 
 def _fts_matches(query: PageSelect, filters: ItemFilter, after: int) -> PageSelect:
@@ -116,6 +119,33 @@ def _answers(rows: Sequence[Any]) -> list[dict[str, Any]]:
     return [item_json(r[1], r[0], r[2], r[3]) for r in rows]
 
 
+def _page(rows: Sequence[Any], limit: int, cursor_if_short: int | None) -> dict[str, Any]:
+    """A page of up to `limit` of `rows` (one more: there are more); a short page
+    goes on from cursor_if_short when the search stopped before the end."""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return {
+            "items": _answers(rows),
+            "next_cursor": p.encode_cursor([rows[-1][0].item_id]),
+            "searched_to_end": False,
+        }
+    if cursor_if_short is not None:
+        return {
+            "items": _answers(rows),
+            "next_cursor": p.encode_cursor([cursor_if_short]),
+            "searched_to_end": False,
+        }
+    return {"items": _answers(rows), "next_cursor": None, "searched_to_end": True}
+
+
+@dataclass(frozen=True)
+class PageBounds:
+    # revisions a search page walks in item order before it answers or looks further
+    max_scanned: int
+    # PostgreSQL: how long a page may look up its term in the trigram index
+    index_budget_ms: int
+
+
 async def read_page(
     session: AsyncSession,
     dataset_id: int,
@@ -123,7 +153,7 @@ async def read_page(
     filters: ItemFilter,
     limit: int,
     cursor: str | None,
-    max_scanned: int,
+    bounds: PageBounds,
 ) -> dict[str, Any]:
     """{"items": [...], "next_cursor": str | None, "searched_to_end": bool}."""
     after = p.decode_cursor(cursor, (int,))[0] if cursor else 0
@@ -132,52 +162,137 @@ async def read_page(
     query = _items_select().where(
         in_version(dataset_id, version), Rev.item_id > after, Item.id > after
     )
-    sqlite_index = (
-        bool(filters.search)
-        and not filters.windowed
-        and session.get_bind().dialect.name == "sqlite"
-    )
-    scanned_to: int | None = None
-    if filters.windowed:
-        # the last item id among the next max_scanned revisions: the page looks no further
-        window = (
-            select(Rev.item_id)
-            .where(Rev.dataset_id == dataset_id, Rev.item_id > after)
-            .order_by(Rev.item_id)
-            .limit(max_scanned)
-            .subquery()
-        )
-        scanned_to = await session.scalar(select(func.max(window.c.item_id)))
-        if scanned_to is None:
-            return {"items": [], "next_cursor": None, "searched_to_end": True}
-        query = query.where(Rev.item_id <= scanned_to, Item.id <= scanned_to)
-    query = query.where(*_matches(filters, sqlite_index))
-    if sqlite_index:
-        query = _fts_matches(query, filters, after)
-    else:
-        query = query.order_by(Rev.item_id)
-    rows = (await session.execute(query.limit(limit + 1))).all()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if not filters.search or (not filters.windowed and not postgres):
+        # plain and split pages walk their index, SQLite's searches their FTS5 matches
+        query = query.where(*_split_match(filters))
+        if filters.search:
+            query = _fts_matches(query, filters, after)
+        else:
+            query = query.order_by(Rev.item_id)
+        return _page((await session.execute(query.limit(limit + 1))).all(), limit, None)
+
+    # The next max_scanned revisions walked in item order: a common term fills the
+    # page here, and a term without trigrams looks no further.
+    scanned_to = await _window_end(session, dataset_id, after, bounds.max_scanned)
+    if scanned_to is None:
+        return _page([], limit, None)
+    rows = await _walk(session, query, filters, scanned_to, limit + 1)
     if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1][0].item_id
-        return {
-            "items": _answers(rows),
-            "next_cursor": p.encode_cursor([last]),
-            "searched_to_end": False,
-        }
-    if scanned_to is not None:
-        more = await session.scalar(
-            select(Rev.item_id)
-            .where(Rev.dataset_id == dataset_id, Rev.item_id > scanned_to)
-            .limit(1)
+        return _page(rows, limit, None)
+    if filters.windowed:
+        more = await _window_end(session, dataset_id, scanned_to, 1)
+        return _page(rows, limit, None if more is None else scanned_to)
+    if rows:
+        # matches this dense fill the page within a few windows more: walked on
+        # (a bitmap of all the term's matches would cost more)
+        wanted = limit + 1 - len(rows)
+        further = bounds.max_scanned * wanted // len(rows) * 2
+        if further <= bounds.max_scanned * WALK_WINDOWS:
+            walked_to = scanned_to
+            scanned_to = await _window_end(session, dataset_id, walked_to, further)
+            if scanned_to is None:
+                return _page(rows, limit, None)
+            past = query.where(Rev.item_id > walked_to, Item.id > walked_to)
+            rows += await _walk(session, past, filters, scanned_to, wanted)
+            if len(rows) > limit:
+                return _page(rows, limit, None)
+    if await _window_end(session, dataset_id, scanned_to, 1) is None:
+        return _page(rows, limit, None)
+    found = await _postgres_index_matches(
+        session, dataset_id, version, filters, scanned_to, limit + 1 - len(rows), bounds
+    )
+    if found is None:  # the index lookup ran past its budget: go on from the window
+        return _page(rows, limit, scanned_to)
+    return _page(rows + found, limit, None)
+
+
+async def _window_end(
+    session: AsyncSession, dataset_id: int, after: int, revisions: int
+) -> int | None:
+    """The last item id among the next `revisions` revisions past `after` (None:
+    there are none), read from the index alone."""
+    window = (
+        select(Rev.item_id)
+        .where(Rev.dataset_id == dataset_id, Rev.item_id > after)
+        .order_by(Rev.item_id)
+        .limit(revisions)
+        .subquery()
+    )
+    return await session.scalar(select(func.max(window.c.item_id)))
+
+
+async def _walk(
+    session: AsyncSession, query: PageSelect, filters: ItemFilter, to: int, wanted: int
+) -> list[Any]:
+    """Up to `wanted` matches of the page's query up to item `to`, in item order,
+    the term compared revision by revision."""
+    walked = query.where(
+        Rev.item_id <= to,
+        Item.id <= to,
+        *_split_match(filters),
+        _text_match(filters, indexed=False),
+    )
+    return list((await session.execute(walked.order_by(Rev.item_id).limit(wanted))).all())
+
+
+async def _postgres_index_matches(
+    session: AsyncSession,
+    dataset_id: int,
+    version: int,
+    filters: ItemFilter,
+    after: int,
+    wanted: int,
+    bounds: PageBounds,
+) -> list[Any] | None:
+    """The first `wanted` items past `after` holding the term, found by the GIN
+    index (a bitmap of its matches, sorted: the item order is not the index's),
+    or None when that takes longer than the budget: a term whose trigrams are in
+    most items makes the index read most of itself."""
+    keys = (
+        select(Rev.item_id)
+        .where(
+            in_version(dataset_id, version),
+            # `+ 0`: not the item-order walk, which a match far away makes long
+            Rev.item_id + 0 > after,
+            *_split_match(filters),
+            _text_match(filters, indexed=True),
         )
-        if more is not None:
-            return {
-                "items": _answers(rows),
-                "next_cursor": p.encode_cursor([scanned_to]),
-                "searched_to_end": False,
-            }
-    return {"items": _answers(rows), "next_cursor": None, "searched_to_end": True}
+        .order_by(Rev.item_id + 0)
+        .limit(wanted)
+    )
+    try:
+        async with session.begin_nested():
+            await session.execute(
+                text(f"SET LOCAL statement_timeout = {max(1, int(bounds.index_budget_ms))}")
+            )
+            item_ids = list(await session.scalars(keys))
+            await session.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
+    except DBAPIError as exc:
+        if _cancelled(exc):
+            return None
+        raise
+    if not item_ids:
+        return []
+    return list(
+        (
+            await session.execute(
+                _items_select()
+                .where(in_version(dataset_id, version), Rev.item_id.in_(item_ids))
+                .order_by(Rev.item_id)
+            )
+        ).all()
+    )
+
+
+def _cancelled(exc: DBAPIError) -> bool:
+    """PostgreSQL's query_canceled (57014): statement_timeout ran out."""
+    cause: BaseException | None = exc.orig
+    while cause is not None:
+        if getattr(cause, "sqlstate", None) == "57014":
+            return True
+        cause = cause.__cause__
+    return False
 
 
 async def read_item(
