@@ -10,12 +10,15 @@ takes the (dataset_id, version, item_id) index instead and sorts a million rows.
 A split page walks the index (dataset_id, split, item_id): only that split's
 revisions. A search (a case-insensitive substring of the input, expected output
 and metadata, search_text.py) of a term with three letters or digits in a row
-is answered from the engine's trigram index (dataset_item_search.py): on SQLite
-the FTS5 table gives the matching revisions in item order from the cursor; on
-PostgreSQL the planner takes the GIN index for a rare term and the item-order
-walk for a common one. Both give full pages. A shorter term has no trigram: its
-page looks at no more than limits.max_scanned_per_page revisions and answers
-what matched in them with a cursor to go on from (searched_to_end false).
+uses the engine's trigram index (dataset_item_search.py). SQLite: the FTS5
+table gives the matching revisions in item order from the cursor (full pages).
+PostgreSQL: the page walks the next limits.max_scanned_per_page revisions (a
+common term fills it there), walks on while the matches found say a few
+windows more fill it, then asks the GIN index for the rest within a time
+budget (a term whose trigrams are in most items makes the index read most of
+itself); past the budget it answers the window's matches and a cursor. A
+shorter term has no trigram: its page looks at the window only, and answers
+what matched in it with a cursor to go on from (searched_to_end false).
 """
 
 from __future__ import annotations
