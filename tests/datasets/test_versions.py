@@ -6,13 +6,15 @@ between any two versions are what the model says, page by page."""
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, select, text
 
+from gls_engine.datasets import reading
 from gls_engine.datasets.changes import ChangeSet, DatasetBusyError
 from gls_engine.datasets.items import ItemPatch, NewItem
 from gls_engine.datasets.limits import DatasetLimits
@@ -211,6 +213,46 @@ async def test_a_version_stores_only_what_it_changed(metadata_url: str, tmp_path
         assert len(await read_all(datasets, "sparse", 1, split="test")) == 0
     finally:
         await datasets.store.close()
+
+
+async def test_an_index_lookup_past_its_budget_answers_the_window(
+    metadata_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a search whose GIN lookup takes longer than its budget answers
+    what its window held and a cursor from the window's end; the next page works."""
+    if not metadata_url.startswith("postgresql"):
+        pytest.skip("SQLite's FTS5 lookups have no budget")
+    plain = reading._text_match
+
+    def slow_when_indexed(filters: ItemFilter, *, indexed: bool) -> Any:
+        condition = plain(filters, indexed=indexed)
+        if not indexed:
+            return condition
+        # a lookup costing far more than the 1 ms budget (~1 s)
+        return and_(condition, text("(SELECT count(*) FROM generate_series(1, 30000000)) > 0"))
+
+    monkeypatch.setattr(reading, "_text_match", slow_when_indexed)
+    store = MetadataStore(metadata_url)
+    await store.open()
+    limits = DatasetLimits(max_scanned_per_page=10, search_index_budget_ms=1)
+    datasets = Datasets(store, limits, UploadJobs(store, limits, tmp_path / "uploads"), None)
+    try:
+        await datasets.catalog.create(PROJECT, {"name": "budget"})
+        items = [NewItem(f"t{n:02d}", "Needle" if n in (3, 25) else "hay") for n in range(30)]
+        await datasets.change(PROJECT, "budget", ChangeSet(add=items))
+        started = time.monotonic()
+        page = await datasets.items(
+            PROJECT, "budget", None, None, ItemFilter(search="needle"), 50, None
+        )
+        assert time.monotonic() - started < 0.5
+        assert [i["id"] for i in page["items"]] == ["t03"]
+        assert page["searched_to_end"] is False and page["next_cursor"] is not None
+        page = await datasets.items(
+            PROJECT, "budget", None, None, ItemFilter(search="needle"), 50, page["next_cursor"]
+        )
+        assert page["items"] == [] and page["searched_to_end"] is False
+    finally:
+        await store.close()
 
 
 async def test_the_search_index_follows_the_revisions(metadata_url: str, tmp_path: Path) -> None:

@@ -49,10 +49,6 @@ class ItemFilter:
     search: str | None = None
 
     @property
-    def narrows(self) -> bool:
-        return self.split is not None or bool(self.search)
-
-    @property
     def windowed(self) -> bool:
         """A search no index answers: its pages look at a bounded window."""
         return self.search is not None and self.search != "" and not indexable(self.search)
