@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import Connection
 
@@ -15,8 +16,9 @@ from gls_engine.datasets.limits import DatasetLimits
 from gls_engine.datasets.reading import ItemFilter
 from gls_engine.datasets.service import Datasets
 from gls_engine.datasets.upload_jobs import UploadJobs
-from gls_engine.metadata import MetadataStore, create_metadata_engine
-from gls_engine.metadata.migrate import alembic_config
+from gls_engine.metadata import MetadataOpenError, MetadataStore, create_metadata_engine
+from gls_engine.metadata.migrate import alembic_config, current_revision
+from gls_engine.metadata.models import dataset_item_search
 
 pytest_plugins = ["dataset_backends"]  # metadata_url, postgres_server
 
@@ -111,3 +113,24 @@ async def test_search_text_and_split_counts_are_filled_in(
         assert await readings(datasets) == before
     finally:
         await datasets.store.close()
+
+
+async def test_a_database_without_trigram_support_is_refused_by_name(
+    metadata_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No pg_trgm on the server (or an SQLite without the trigram tokenizer): the
+    Studio does not start, says what to install, and migrates nothing."""
+
+    def missing(connection: Connection) -> str:
+        return "PostgreSQL's pg_trgm extension (dataset search) is not installed"
+
+    monkeypatch.setattr(dataset_item_search, "missing_support", missing)
+    store = MetadataStore(metadata_url)
+    with pytest.raises(MetadataOpenError, match="pg_trgm extension"):
+        await store.open()
+    engine = create_metadata_engine(metadata_url, for_migrations=True)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(current_revision) is None
+    finally:
+        await engine.dispose()

@@ -18,7 +18,10 @@ them; env.py and the schema test leave these names out of comparisons):
 
 from __future__ import annotations
 
+from sqlalchemy import Connection, text
+
 POSTGRES_INDEX = "ix_dataset_item_revisions_search_trgm"
+SQLITE_TRIGRAM_SINCE = (3, 34, 0)
 SQLITE_TABLE = "dataset_item_search"
 VERSION_BITS = 31
 VERSION_MASK = (1 << VERSION_BITS) - 1
@@ -53,6 +56,29 @@ SQLITE_DROP = [
     f"DROP TRIGGER IF EXISTS {SQLITE_TABLE}_insert",
     f"DROP TABLE IF EXISTS {SQLITE_TABLE}",
 ]
+
+
+def missing_support(connection: Connection) -> str | None:
+    """Why this database cannot hold the search index (None: it can), said before
+    the migration fails on it with the engine's own words."""
+    if connection.dialect.name == "postgresql":
+        installed = connection.execute(
+            text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        ).first()
+        available = connection.execute(
+            text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+        ).first()
+        if installed is None and available is None:
+            return (
+                "PostgreSQL's pg_trgm extension (dataset search) is not installed on the"
+                " server: install its contrib package (postgresql-contrib; Debian's"
+                " postgresql package has it)"
+            )
+        return None
+    version = connection.execute(text("SELECT sqlite_version()")).scalar_one()
+    if tuple(int(part) for part in str(version).split(".")[:3]) < SQLITE_TRIGRAM_SINCE:
+        return f"SQLite {version} has no FTS5 trigram tokenizer (dataset search): 3.34 or later is needed"
+    return None
 
 
 def is_search_index_object(name: str | None) -> bool:

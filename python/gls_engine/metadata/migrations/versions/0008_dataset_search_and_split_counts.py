@@ -22,6 +22,7 @@ from alembic import op
 
 from gls_engine.datasets import split_counts
 from gls_engine.datasets.search_text import search_text
+from gls_engine.metadata.migrate import MetadataMigrationError
 from gls_engine.metadata.models import dataset_item_search as search_index
 from gls_engine.metadata.models.json_value import JsonValue
 
@@ -55,6 +56,9 @@ versions = sa.table(
 
 
 def upgrade() -> None:
+    missing = search_index.missing_support(op.get_bind())
+    if missing is not None:
+        raise MetadataMigrationError(missing)
     with op.batch_alter_table("dataset_item_revisions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("search_text", sa.Text(), server_default="", nullable=False))
         batch_op.create_index(
