@@ -1,8 +1,8 @@
 """Datasets at scale: a 1M-item CSV upload through the API (the request, the job's
 time and throughput, the Studio's RSS before and at its peak, the progress the job
 reported), then reading that version a page at a time: plain pages at random
-depths, pages of one split, searches (a word in 1% of the items, and one in none:
-every page then a bounded scan), the same after a one-item edit made version 2
+depths, pages of one split, searches (a word in 1% of the items, one in none, and
+four common words in a row: rare as a phrase, their trigrams in most items), the same after a one-item edit made version 2
 (with the edit's and the diff's time), and the whole version exported.
 
 Each metadata backend gets a fresh Studio: SQLite (the default file in the data
@@ -132,6 +132,7 @@ def read_pages(
     rng = random.Random(11)
     times: list[float] = []
     found = 0
+    short = 0  # pages that stopped before `limit` matches and the end (a bounded search)
     for _ in range(pages):
         cursor = encode_cursor([rng.randrange(0, max_row_id)])
         ms, resp = timed(
@@ -139,8 +140,10 @@ def read_pages(
         )
         assert resp.status_code == 200, resp.text
         times.append(ms)
-        found += len(resp.json()["items"])
-    return {**figures(times), "items_per_page": round(found / pages, 1)}
+        page = resp.json()
+        found += len(page["items"])
+        short += len(page["items"]) < 50 and page["next_cursor"] is not None
+    return {**figures(times), "items_per_page": round(found / pages, 1), "short_pages": short}
 
 
 def run_backend(backend: str, items: int, pages: int, csv_path: Path, work: Path) -> dict[str, Any]:
@@ -164,6 +167,10 @@ def run_backend(backend: str, items: int, pages: int, csv_path: Path, work: Path
         result["split_v1"] = read_pages(api, pages, row_ids, 1, split="test")
         result["search_1pct_v1"] = read_pages(api, pages, row_ids, 1, search="zephyr")
         result["search_none_v1"] = read_pages(api, pages, row_ids, 1, search="no-such-word")
+        # four common words in a row: in ~0.07% of the items, but their trigrams in most
+        result["search_common_words_v1"] = read_pages(
+            api, pages, row_ids, 1, search="echo golf hotel alpha"
+        )
         edit_ms, resp = timed(
             "PATCH", f"{base}/items/q{items // 2:07d}", json={"split": "holdout", "expected": "e"}
         )
@@ -186,6 +193,7 @@ def run_backend(backend: str, items: int, pages: int, csv_path: Path, work: Path
             "split_v1",
             "search_1pct_v1",
             "search_none_v1",
+            "search_common_words_v1",
             "pages_v2",
             "split_v2",
         ):
@@ -193,6 +201,7 @@ def run_backend(backend: str, items: int, pages: int, csv_path: Path, work: Path
         log(
             f"{backend}: edit {edit_ms:.1f} ms, diff {diff_ms:.1f} ms, export {result['export_jsonl']}"
         )
+        result["load_after"] = loadavg()
         metadata_file = data_dir / "metadata.sqlite3"
         if metadata_file.exists():
             result["sqlite_file_mib"] = round(metadata_file.stat().st_size / 2**20, 1)

@@ -84,12 +84,22 @@ def test_a_dataset_lives_through_versions(backend_studio: Studio) -> None:
         },
     ).json()
     assert (v1["version"], v1["item_count"], v1["added"]) == (1, 3, 3)
+    assert v1["split_counts"] == [
+        {"split": "test", "item_count": 1},
+        {"split": "train", "item_count": 1},
+        {"split": None, "item_count": 1},
+    ]
     v2 = checked(
         "PATCH", api, path(name, "/items/q1"), 200, json_body={"split": "test", "expected": "four"}
     ).json()
     assert (v2["version"], v2["changed"], v2["item_count"]) == (2, 1, 3)
+    assert v2["split_counts"] == [  # q1 moved from train to test
+        {"split": "test", "item_count": 2},
+        {"split": None, "item_count": 1},
+    ]
     v3 = checked("DELETE", api, path(name, "/items/q2"), 200).json()
     assert (v3["version"], v3["removed"], v3["item_count"]) == (3, 1, 2)
+    assert v3["split_counts"] == [{"split": "test", "item_count": 2}]  # q2 had none
     v4 = checked(
         "POST",
         api,
@@ -103,6 +113,10 @@ def test_a_dataset_lives_through_versions(backend_studio: Studio) -> None:
         },
     ).json()
     assert (v4["added"], v4["changed"], v4["removed"], v4["item_count"]) == (1, 1, 1, 2)
+    assert v4["split_counts"] == [{"split": None, "item_count": 2}]
+    for number, counts in ((1, v1["split_counts"]), (2, v2["split_counts"])):
+        read = checked("GET", api, path(name, f"/versions/{number}"), 200).json()
+        assert read["split_counts"] == counts
 
     one = all_items(backend_studio, name, version=1)
     assert [(i["id"], i["split"], i["expected"]) for i in one] == [
@@ -116,8 +130,15 @@ def test_a_dataset_lives_through_versions(backend_studio: Studio) -> None:
     ]
     assert [i["id"] for i in all_items(backend_studio, name)] == ["q3", "q4"]
     assert all_items(backend_studio, name, split="test") == []
-    found = all_items(backend_studio, name, version=2, search="PARIS")
+    found = all_items(backend_studio, name, version=2, search="PARIS")  # expected
     assert [i["id"] for i in found] == ["q2"]
+    found = all_items(backend_studio, name, version=2, search="Capital OF")  # input
+    assert [i["id"] for i in found] == ["q2"]
+    found = all_items(backend_studio, name, version=2, search='"SOURCE":"hand"')  # metadata
+    assert [i["id"] for i in found] == ["q3"]
+    found = all_items(backend_studio, name, version=2, search="2+2")  # no trigram: a window
+    assert [i["id"] for i in found] == ["q1"]
+    assert all_items(backend_studio, name, version=2, search="four", split="test")[0]["id"] == "q1"
     item = checked("GET", api, path(name, "/items/q1"), 200, params={"version": 2}).json()
     assert item["revision"] == {"version": 2, "kind": "patch"} and item["expected"] == "four"
     checked("GET", api, path(name, "/items/q1"), 404)  # deleted in version 4
@@ -308,6 +329,31 @@ def test_items_from_spans_keep_their_source(backend_studio: Studio) -> None:
     assert len(all_items(backend_studio, "from spans")) == 2
 
 
+def test_search_is_case_insensitive_in_any_script(backend_studio: Studio) -> None:
+    api = backend_studio.api
+    name = "search cases"
+    checked("POST", api, BASE, 201, json_body={"name": name})
+    items = [
+        {"id": "de", "input": "Grüße aus MÜNCHEN", "metadata": {"Stadt": "München"}},
+        {"id": "el", "input": {"q": "ΑΘΗΝΑ"}, "expected": "Athens"},
+        {"id": "plain", "input": "munchen without umlaut", "split": "x"},
+    ]
+    for n in range(120):  # matches past a page of 50
+        items.append({"id": f"n{n:03d}", "input": f"filler {n}", "expected": "Needle"})
+    checked("POST", api, path(name, "/items"), 201, json_body={"items": items})
+    assert [i["id"] for i in all_items(backend_studio, name, search="münchen")] == ["de"]
+    assert [i["id"] for i in all_items(backend_studio, name, search="stadt")] == ["de"]
+    assert [i["id"] for i in all_items(backend_studio, name, search="αθηνα")] == ["el"]
+    assert [i["id"] for i in all_items(backend_studio, name, search="MUNCHEN")] == ["plain"]
+    page = checked(
+        "GET", api, path(name, "/items"), 200, params={"search": "neeDLE", "limit": 50}
+    ).json()
+    assert len(page["items"]) == 50 and page["searched_to_end"] is False
+    assert len(all_items(backend_studio, name, search="neeDLE")) == 120
+    assert all_items(backend_studio, name, search="no such text") == []
+    assert all_items(backend_studio, name, search="%") == []  # wildcards are text
+
+
 @pytest.mark.parametrize(
     ("method", "tail", "body", "params", "status", "words"),
     [
@@ -359,6 +405,8 @@ def test_items_from_spans_keep_their_source(backend_studio: Studio) -> None:
         ("GET", "/errs/items", None, {"tag": "no such"}, 400, ["tag"]),
         ("GET", "/errs/items", None, {"limit": "0"}, 400, ["limit"]),
         ("GET", "/errs/items", None, {"cursor": "!!"}, 400, ["cursor"]),
+        ("GET", "/errs/items", None, {"search": "x" * 257}, 400, ["search", "256"]),
+        ("GET", "/errs/items", None, {"split": "s" * 129}, 400, ["split"]),
         ("GET", "/errs/diff", None, {"from": "1"}, 400, ["to"]),
         ("GET", "/errs/export", None, {"format": "xlsx"}, 400, ["format"]),
         ("PUT", "/errs/tags/123", {"version": 1}, None, 400, ["tag"]),

@@ -194,6 +194,24 @@ def test_default_mappings(backend_studio: Studio) -> None:
     items = items_of(backend_studio, "default parquet")
     assert len(items) == 2500 and items[3]["input"] == {"q": "q3", "tags": ["a", "b"]}
     assert items[3]["expected"] == 1.5 and sum(i["split"] == "test" for i in items) == 500
+    version = checked("GET", backend_studio.api, path("default parquet", "/versions/1"), 200)
+    assert version.json()["split_counts"] == [
+        {"split": "test", "item_count": 500},
+        {"split": "train", "item_count": 2000},
+    ]
+    # a second upload's version: the first's counts plus its own
+    done = ended(
+        backend_studio,
+        upload(backend_studio, "default parquet", b"input,split\na,dev\nb,test\nc,\n"),
+    )
+    assert done["state"] == "succeeded", done
+    version = checked("GET", backend_studio.api, path("default parquet", "/versions/2"), 200)
+    assert version.json()["split_counts"] == [
+        {"split": "dev", "item_count": 1},
+        {"split": "test", "item_count": 501},
+        {"split": "train", "item_count": 2000},
+        {"split": None, "item_count": 1},
+    ]
 
 
 BAD_AT_ONCE = [

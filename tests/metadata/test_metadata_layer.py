@@ -28,6 +28,7 @@ from gls_engine.metadata import (
     create_metadata_engine,
 )
 from gls_engine.metadata.migrate import alembic_config, current_revision, head_revision
+from gls_engine.metadata.models.dataset_item_search import is_search_index_object
 
 from conftest import free_port
 from support.postgres_server import PostgresServer
@@ -72,7 +73,10 @@ def schema_differences(connection: Connection) -> list[Any]:
 
 
 def _is_alembic_own(difference: Any) -> bool:
-    return difference[0] == "remove_table" and difference[1].name == "alembic_version"
+    if difference[0] == "remove_table":
+        name = difference[1].name
+        return name == "alembic_version" or is_search_index_object(name)
+    return difference[0] == "remove_index" and is_search_index_object(difference[1].name)
 
 
 # --- migrations -----------------------------------------------------------------

@@ -97,6 +97,12 @@ def test_a_csv_is_uploaded_with_its_mapping_and_progress_and_its_items_are_liste
     expect(detail.get_by_test_id("item-metadata")).to_contain_text("2999")
     assert "q=What+is+2999" in page.url and "item=" in page.url
 
+    # the split filter offers the version's splits with their exact counts
+    data.get_by_label("search items").fill("")
+    _choose(page, "split", "test (750)")
+    expect(data.locator(".dataset-item").first).to_contain_text("What is 4 + 4?")
+    assert "split=test" in page.url
+
     page.get_by_role("tab", name="Overview").click()
     counts = page.get_by_test_id("split-counts")
     expect(counts).to_contain_text("train2,250")
@@ -127,6 +133,22 @@ def test_a_failing_upload_names_the_row_and_column(studio, page) -> None:
     upload.get_by_role("button", name="Upload").click()
     expect(upload.get_by_role("alert")).to_contain_text("question")
     expect(upload.get_by_test_id("upload-job")).to_have_count(0)
+
+
+def test_split_counts_are_the_versions_own_past_the_items_loaded(studio, page) -> None:
+    # more items than a page loads: the counts are the API's, not the loaded items'
+    items = [{"input": n, "split": "rare" if n == 7000 else "common"} for n in range(7001)]
+    _make_dataset(studio, "many splits", items + [{"input": "no split"}])
+    page.goto(f"{studio.api}/#/{PROJECT}/datasets/many%20splits")
+    counts = page.get_by_test_id("split-counts")
+    expect(counts).to_contain_text("common7,000")
+    expect(counts).to_contain_text("rare1")
+    expect(counts).to_contain_text("(none)1")
+    page.get_by_role("tab", name="Data").click()
+    _choose(page, "split", "rare (1)")
+    data = page.get_by_test_id("dataset-data")
+    expect(data.locator(".dataset-item")).to_have_count(1)
+    expect(data.locator(".dataset-item")).to_contain_text("7000")
 
 
 def test_an_edited_item_makes_a_version_and_the_diff_shows_it(studio, page) -> None:

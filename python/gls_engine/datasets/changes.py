@@ -3,6 +3,7 @@ splits) is one new immutable version, written in one transaction.
 
 Only the items changed get a revision in the new version; the revision each one
 replaces is closed (until_version), which changes nothing older versions read.
+The version's split counts are its parent's with what it changed.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from sqlalchemy import String, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gls_engine.datasets import split_counts
 from gls_engine.datasets.catalog import find_dataset
 from gls_engine.datasets.clock import now
 from gls_engine.datasets.items import ItemPatch, NewItem
+from gls_engine.datasets.search_text import search_text
 from gls_engine.datasets.versions import version_json
 from gls_engine.errors import ConflictError, InvalidParameterError, NotFoundError
 from gls_engine.metadata.models.datasets import (
@@ -147,6 +150,7 @@ async def insert_new_items(
                 "expected": item.expected,
                 "meta": item.metadata,
                 "split": item.split,
+                "search_text": search_text(item.input, item.expected, item.metadata),
             }
             for external_id, item in zip(external, items, strict=True)
         ],
@@ -193,6 +197,12 @@ async def _replace(
     content = {"input": old.input, "expected": old.expected, "meta": old.meta, "split": old.split}
     for name, value in fields.items():
         content["meta" if name == "metadata" else name] = value
+    # a delete is never read: nothing to search
+    text = (
+        ""
+        if kind == "delete"
+        else search_text(content["input"], content["expected"], content["meta"])
+    )
     await session.execute(
         insert(Rev).values(
             item_id=old.item_id,
@@ -200,9 +210,28 @@ async def _replace(
             until_version=None,
             dataset_id=old.dataset_id,
             kind=kind,
+            search_text=text,
             **content,
         )
     )
+
+
+async def parent_counts(
+    session: AsyncSession, dataset: DatasetRow
+) -> tuple[int, split_counts.SplitCounts]:
+    """The item count and split counts of the dataset's latest version (0, none
+    before its first)."""
+    if not dataset.latest_version:
+        return 0, split_counts.SplitCounts()
+    row = (
+        await session.execute(
+            select(DatasetVersionRow.item_count, DatasetVersionRow.split_counts).where(
+                DatasetVersionRow.dataset_id == dataset.id,
+                DatasetVersionRow.number == dataset.latest_version,
+            )
+        )
+    ).one()
+    return row.item_count, split_counts.from_json(row.split_counts)
 
 
 async def apply_changes(
@@ -224,17 +253,13 @@ async def apply_changes(
         live = await _live_revisions(
             session, dataset.id, [p.id for p in changes.patch] + list(changes.delete)
         )
-        previous_count = 0
-        if dataset.latest_version:
-            previous_count = (
-                await session.scalar(
-                    select(DatasetVersionRow.item_count).where(
-                        DatasetVersionRow.dataset_id == dataset.id,
-                        DatasetVersionRow.number == dataset.latest_version,
-                    )
-                )
-                or 0
-            )
+        previous_count, counts = await parent_counts(session, dataset)
+        counts.update(item.split for item in changes.add)
+        for patch in changes.patch:
+            if "split" in patch.fields:
+                counts[live[patch.id].split] -= 1
+                counts[patch.fields["split"]] += 1
+        counts.subtract(live[external_id].split for external_id in changes.delete)
         at = now()
         session.add(
             DatasetVersionRow(
@@ -246,6 +271,7 @@ async def apply_changes(
                 added=len(changes.add),
                 changed=len(changes.patch),
                 removed=len(changes.delete),
+                split_counts=split_counts.to_json(counts),
                 created_at=at,
             )
         )

@@ -23,9 +23,14 @@ class DatasetLimits:
     max_json_body_bytes: int = 64 * MIB
     # Rows an upload job validates and inserts per transaction.
     upload_batch_rows: int = 1000
-    # Revisions a filtered or searched page looks at before answering with what it
-    # found and a cursor to go on from (a bound on each request's time).
+    # Revisions a search page walks in item order: a term without trigrams looks no
+    # further (it answers what it found and a cursor to go on from); on PostgreSQL
+    # every search walks this window before its index (reading.py).
     max_scanned_per_page: int = 5_000
+    # PostgreSQL: how long a search page may look its term up in the trigram index
+    # past that window before it answers what the window held (a term whose
+    # trigrams are in most items makes the GIN index read most of itself).
+    search_index_budget_ms: int = 50
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DatasetLimits:

@@ -14,7 +14,13 @@ from gls_engine.datasets.export import export_chunks
 from gls_engine.datasets.from_spans import items_from_spans
 from gls_engine.datasets.items import NewItem
 from gls_engine.datasets.limits import DatasetLimits
-from gls_engine.datasets.reading import ItemFilter, iterate_version, read_item, read_page
+from gls_engine.datasets.reading import (
+    ItemFilter,
+    PageBounds,
+    iterate_version,
+    read_item,
+    read_page,
+)
 from gls_engine.datasets.tags import delete_tag, list_tags, set_tag
 from gls_engine.datasets.upload_jobs import UploadJobs
 from gls_engine.datasets.versions import get_version, list_versions, resolve_version
@@ -76,7 +82,13 @@ class Datasets:
             row = await find_dataset(session, project, dataset)
             number = await resolve_version(session, row, version, tag)
             page = await read_page(
-                session, row.id, number, filters, limit, cursor, self.limits.max_scanned_per_page
+                session,
+                row.id,
+                number,
+                filters,
+                limit,
+                cursor,
+                PageBounds(self.limits.max_scanned_per_page, self.limits.search_index_budget_ms),
             )
         return {"version": number, **page}
 

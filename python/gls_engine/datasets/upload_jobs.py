@@ -22,8 +22,14 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gls_engine.datasets import split_counts
 from gls_engine.datasets.catalog import find_dataset
-from gls_engine.datasets.changes import existing_ids, insert_new_items, next_version
+from gls_engine.datasets.changes import (
+    existing_ids,
+    insert_new_items,
+    next_version,
+    parent_counts,
+)
 from gls_engine.datasets.clock import iso, now
 from gls_engine.datasets.items import NewItem
 from gls_engine.datasets.limits import DatasetLimits
@@ -246,6 +252,8 @@ class UploadJobs:
                 )
                 named_ids = job.options["mapping"]["id"] is not None
                 total = 0
+                # the uploaded items per split: the version's counts are its parent's plus these
+                uploaded = split_counts.SplitCounts()
                 while True:
                     if job_id in self._cancelled:
                         raise _Cancelled
@@ -254,9 +262,10 @@ class UploadJobs:
                         break
                     await self._insert(job, batch, named_ids, parser.rows_read, parser.bytes_read)
                     total += len(batch)
+                    uploaded.update(item.split for _row, item in batch)
                 if total == 0:
                     raise UploadRowError(1, None, "the file has no rows")
-                await self._complete(job, total)
+                await self._complete(job, total, uploaded)
                 await self._refresh_statistics()
             except UploadRowError as exc:
                 await self._fail(job, "failed", str(exc), exc.row, exc.column)
@@ -309,24 +318,16 @@ class UploadJobs:
                 await connection.execute(text("ANALYZE dataset_items, dataset_item_revisions"))
                 await connection.commit()
 
-    async def _complete(self, job: DatasetJobRow, total: int) -> None:
+    async def _complete(
+        self, job: DatasetJobRow, total: int, uploaded: split_counts.SplitCounts
+    ) -> None:
         assert job.version is not None
         at = now()
         async with self.store.sessions() as session, session.begin():
             dataset = await session.get(DatasetRow, job.dataset_id, with_for_update=True)
             if dataset is None:
                 return
-            previous = 0
-            if dataset.latest_version:
-                previous = (
-                    await session.scalar(
-                        select(DatasetVersionRow.item_count).where(
-                            DatasetVersionRow.dataset_id == dataset.id,
-                            DatasetVersionRow.number == dataset.latest_version,
-                        )
-                    )
-                    or 0
-                )
+            previous, counts = await parent_counts(session, dataset)
             await session.execute(
                 update(DatasetVersionRow)
                 .where(
@@ -337,6 +338,7 @@ class UploadJobs:
                     state="ready",
                     item_count=previous + total,
                     added=total,
+                    split_counts=split_counts.to_json(counts + uploaded),
                     description=job.options.get("description", ""),
                     created_at=at,
                 )

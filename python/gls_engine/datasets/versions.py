@@ -20,6 +20,7 @@ def version_json(row: DatasetVersionRow, tags: list[str]) -> dict[str, Any]:
         "added": row.added,
         "changed": row.changed,
         "removed": row.removed,
+        "split_counts": row.split_counts,
         "tags": tags,
         "created_at": iso(row.created_at),
     }

@@ -14,6 +14,7 @@ import { Dataset, DatasetItem } from "./datasetsApi";
 import { ErrorText } from "./Dialog";
 import { ItemEditor } from "./ItemEditor";
 import { previewText } from "./itemText";
+import { splitOptions } from "./splitCounts";
 
 const ROW_PX = 44;
 
@@ -24,6 +25,8 @@ export function DataTab({ state, project, dataset }: { state: ViewState; project
   const items = pages.data?.pages.flatMap((p) => p.items) ?? [];
   const shownVersion = pages.data?.pages[0]?.version;
   const latest = state.version === "" || Number(state.version) === dataset.latest_version;
+  const chosenVersion = state.version === "" ? dataset.latest_version : Number(state.version);
+  const splitCounts = versions.data?.find((v) => v.version === chosenVersion)?.split_counts ?? [];
   const [editing, setEditing] = useState<DatasetItem | "new" | null>(null);
   const box = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -69,12 +72,11 @@ export function DataTab({ state, project, dataset }: { state: ViewState; project
           onChange={(e) => navigate({ q: e.target.value, item: null })}
           className="w-72"
         />
-        <Input
-          aria-label="split"
-          placeholder="Split (any)"
-          defaultValue={state.split}
-          onChange={(e) => navigate({ split: e.target.value, item: null })}
-          className="w-32"
+        <Select
+          label="split"
+          value={state.split}
+          options={splitOptions(splitCounts, state.split)}
+          onValueChange={(split) => navigate({ split, item: null })}
         />
         <span className="text-xs text-zinc-500" data-testid="items-shown">
           {count(items.length)}

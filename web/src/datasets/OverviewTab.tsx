@@ -1,33 +1,15 @@
-// A dataset at a glance: its description, items by split, its tags and its latest change.
-import { useQuery } from "@tanstack/react-query";
+// A dataset at a glance: its description, the latest version's exact items by split (stored
+// with the version), its tags and its latest change.
 import { count, plural } from "../format";
 import { Badge } from "../ui/Badge";
-import { datasetKeys, useTags, useVersions } from "./datasetQueries";
-import { Dataset, DatasetItem, listItems } from "./datasetsApi";
-import { splitCounts } from "./splitCounts";
+import { useTags, useVersions } from "./datasetQueries";
+import { Dataset } from "./datasetsApi";
+import { splitRows } from "./splitCounts";
 import { when } from "./when";
-
-/** The API has no counts by split: they are counted from the latest version's items, up to
- * this many (a larger dataset says of how many). */
-const COUNTED_ITEMS = 5000;
 
 export function OverviewTab({ project, dataset }: { project: string; dataset: Dataset }) {
   const versions = useVersions(project, dataset.name);
   const tags = useTags(project, dataset.name);
-  const items = useQuery({
-    queryKey: datasetKeys.items(project, dataset.name, { counted: dataset.latest_version }),
-    enabled: dataset.latest_version !== null,
-    queryFn: async ({ signal }) => {
-      const read: DatasetItem[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await listItems(project, dataset.name, { cursor, limit: "1000" }, signal);
-        read.push(...page.items);
-        cursor = page.next_cursor ?? undefined;
-      } while (cursor && read.length < COUNTED_ITEMS);
-      return { items: read, whole: !cursor };
-    },
-  });
   const latest = versions.data?.[0];
   return (
     <div className="grid gap-6 md:grid-cols-2" data-testid="dataset-overview">
@@ -53,7 +35,7 @@ export function OverviewTab({ project, dataset }: { project: string; dataset: Da
         ) : (
           <table className="text-sm" data-testid="split-counts">
             <tbody>
-              {splitCounts(items.data?.items ?? []).map((s) => (
+              {splitRows(latest?.split_counts ?? []).map((s) => (
                 <tr key={s.split}>
                   <td className="pr-6">{s.split}</td>
                   <td className="text-right tabular-nums">{count(s.items)}</td>
@@ -62,9 +44,7 @@ export function OverviewTab({ project, dataset }: { project: string; dataset: Da
             </tbody>
           </table>
         )}
-        {items.data && !items.data.whole && (
-          <p className="mt-1 text-xs text-zinc-500">Counted over the first {count(items.data.items.length)} items.</p>
-        )}
+        {latest && <p className="mt-1 text-xs text-zinc-500">Version {latest.version}: {plural(latest.item_count, "item")}.</p>}
         <h3 className="mt-4 mb-1 text-xs font-medium tracking-wide text-zinc-500 uppercase">Latest change</h3>
         {latest ? (
           <p className="text-sm" data-testid="latest-change">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatHash, parseHash } from "../route";
-import { splitCounts } from "./splitCounts";
+import { splitOptions, splitRows } from "./splitCounts";
 import { parseEditorText, previewText } from "./itemText";
 
 describe("datasets and experiments in the URL", () => {
@@ -34,12 +34,31 @@ describe("datasets and experiments in the URL", () => {
 });
 
 describe("items", () => {
-  it("counts items by split, most first", () => {
-    expect(splitCounts([{ split: "test" }, { split: null }, { split: "train" }, { split: "train" }])).toEqual([
-      { split: "train", items: 2 },
+  it("shows a version's split counts most first, items without a split as (none)", () => {
+    const counts = [
+      { split: "test", item_count: 1 },
+      { split: "train", item_count: 250000 },
+      { split: null, item_count: 1 },
+    ];
+    expect(splitRows(counts)).toEqual([
+      { split: "train", items: 250000 },
       { split: "(none)", items: 1 },
       { split: "test", items: 1 },
     ]);
+    expect(splitRows([])).toEqual([]);
+  });
+  it("offers each split of the version with its count, and keeps one the address names", () => {
+    const counts = [
+      { split: "train", item_count: 800000 },
+      { split: "holdout", item_count: 1 },
+      { split: null, item_count: 5 },
+    ];
+    expect(splitOptions(counts, "")).toEqual([
+      { value: "", label: "Any split" },
+      { value: "holdout", label: "holdout (1)" },
+      { value: "train", label: "train (800,000)" },
+    ]);
+    expect(splitOptions(counts, "dev").map((o) => o.label)).toEqual(["Any split", "dev (0)", "holdout (1)", "train (800,000)"]);
   });
   it("reads the editor's JSON back, naming the field that is not", () => {
     expect(parseEditorText("input", '{"q": 1}')).toEqual({ value: { q: 1 } });

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, text
 
 from gls_engine.metadata.engine import create_metadata_engine
 from gls_engine.metadata.models import Base
+from gls_engine.metadata.models.dataset_item_search import is_search_index_object
 
 # Any constant: Studios starting together on one PostgreSQL database take turns.
 MIGRATION_LOCK_KEY = 0x61_53_4D_44  # "GLS MD"
@@ -31,6 +32,8 @@ def run_migrations(connection: Connection) -> None:
         # Every migration of a run applies in one transaction, or none does.
         transactional_ddl=True,
         compare_type=True,
+        # engine-specific objects no model describes (an FTS5 table, a GIN index)
+        include_name=_described_by_models,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
@@ -38,6 +41,10 @@ def run_migrations(connection: Connection) -> None:
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
             )
         context.run_migrations()
+
+
+def _described_by_models(name: str | None, type_: str, parent_names: object) -> bool:
+    return not is_search_index_object(name)
 
 
 async def run_from_command_line() -> None:

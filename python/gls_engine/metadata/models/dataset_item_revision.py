@@ -6,13 +6,16 @@ A revision holds from `version` until the version that replaced it
 (`until_version`, NULL while it is the item's newest): version V reads every
 revision with version <= V < until_version that is not a delete, one index range
 per page, without copying unchanged items into new versions.
+
+search_text is what search matches (datasets/search_text.py), written with the
+revision; its trigram index is per engine (dataset_item_search.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gls_engine.metadata.models.base import Base
@@ -27,6 +30,8 @@ class DatasetItemRevisionRow(Base):
         Index(None, "dataset_id", "item_id", "version"),
         # the items a range of versions changed (diff)
         Index(None, "dataset_id", "version", "item_id"),
+        # a version's items of one split in item order (a split page walks its own)
+        Index(None, "dataset_id", "split", "item_id"),
     )
 
     item_id: Mapped[int] = mapped_column(
@@ -40,3 +45,4 @@ class DatasetItemRevisionRow(Base):
     expected: Mapped[Any] = mapped_column(JsonValue(), nullable=True)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JsonValue())
     split: Mapped[str | None] = mapped_column(String(128))
+    search_text: Mapped[str] = mapped_column(Text, server_default="")

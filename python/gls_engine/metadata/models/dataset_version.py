@@ -3,13 +3,17 @@
 state "ready" versions are immutable and readable; "writing" is an upload's
 version while its job runs (invisible, and it holds the dataset: no other change
 can take a number meanwhile).
+
+split_counts: the version's exact item count per split (datasets/split_counts.py),
+stored when it is made.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gls_engine.metadata.models.base import Base
@@ -28,4 +32,7 @@ class DatasetVersionRow(Base):
     added: Mapped[int] = mapped_column(BigInteger, default=0)
     changed: Mapped[int] = mapped_column(BigInteger, default=0)
     removed: Mapped[int] = mapped_column(BigInteger, default=0)
+    split_counts: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
     created_at: Mapped[datetime]
