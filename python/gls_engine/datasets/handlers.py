@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import orjson
 from aiohttp import web
 
 from gls_engine import request_params as p
@@ -22,13 +21,11 @@ from gls_engine.datasets.upload_mapping import QUERY_NAMES
 from gls_engine.datasets.upload_receiver import receive_upload
 from gls_engine.errors import (
     InvalidParameterError,
-    PayloadTooLargeError,
-    UnsupportedMediaTypeError,
 )
+from gls_engine.json_body import json_object
 
 DATASETS_KEY = web.AppKey("datasets", Datasets)
 UPLOAD_DIR_KEY = web.AppKey("dataset_upload_dir", Path)
-MAX_JSON_DEPTH = 64
 BASE = "/api/v1/projects/{project}/datasets"
 
 
@@ -45,36 +42,8 @@ def _item_id(request: web.Request) -> str:
     return names.item_id(request.match_info["item_id"], limits.max_id_chars, "item_id")
 
 
-def _depth(value: Any, depth: int = 0) -> int:
-    if depth > MAX_JSON_DEPTH:
-        return depth
-    if isinstance(value, dict):
-        return max((_depth(v, depth + 1) for v in value.values()), default=depth)
-    if isinstance(value, list):
-        return max((_depth(v, depth + 1) for v in value), default=depth)
-    return depth
-
-
 async def _json_body(request: web.Request) -> dict[str, Any]:
-    if request.content_type != "application/json":
-        raise UnsupportedMediaTypeError("send the body as application/json")
-    limit = request.app[DATASETS_KEY].limits.max_json_body_bytes
-    if (request.content_length or 0) > limit:
-        raise PayloadTooLargeError(f"the body is over {limit} bytes")
-    body = bytearray()
-    async for chunk in request.content.iter_chunked(1 << 20):
-        body += chunk
-        if len(body) > limit:
-            raise PayloadTooLargeError(f"the body is over {limit} bytes")
-    try:
-        document = orjson.loads(bytes(body))
-    except orjson.JSONDecodeError as exc:
-        raise InvalidParameterError(f"the body is not valid JSON: {exc}") from None
-    if not isinstance(document, dict):
-        raise InvalidParameterError("the body must be a JSON object")
-    if _depth(document) > MAX_JSON_DEPTH:
-        raise InvalidParameterError(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
-    return document
+    return await json_object(request, request.app[DATASETS_KEY].limits.max_json_body_bytes)
 
 
 def _limit(request: web.Request, default: int = 50) -> int:
