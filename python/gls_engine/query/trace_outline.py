@@ -18,6 +18,7 @@ from typing import Any
 from gls_engine.query.trace_totals import TOTALS_COLUMNS, column_totals
 from gls_engine.query.traces import COST_STATUS, ZERO_SPAN
 from gls_engine.storage import SpanStore
+from gls_engine.storage.base import TRACE_LOOKUP_TUNING
 
 # Each stored span once (a span stored twice, its parts not merged yet, keeps its
 # earliest copy, as the full trace does), every column an array of one row.
@@ -66,7 +67,7 @@ async def trace_outline(
     if window is not None:
         params["first"], params["last"] = window
     sql = OUTLINE_COLUMNS_SQL.replace("{window}", _WINDOW if window else "")
-    columns = await store.query_columns(sql, params)
+    columns = await store.query_columns(sql, params, tuning=TRACE_LOOKUP_TUNING)
     if not columns or not columns["span_id"]:
         return None
     columns["cost_status"] = [COST_STATUS.get(code, "unknown") for code in columns["cost_code"]]

@@ -28,6 +28,7 @@ from gls_engine.query.trace_totals import trace_totals
 from gls_engine.scores.score_filter import score_conditions
 from gls_engine.scores.score_store import ScoreStore
 from gls_engine.storage import SpanStore
+from gls_engine.storage.base import TRACE_LOOKUP_TUNING
 from gls_engine.storage.span_hours import span_hours_ns
 
 ZERO_SPAN = "toFixedString(repeat('\\0', 8), 8)"
@@ -476,7 +477,7 @@ class TraceQueries:
                 " AND start_time <= fromUnixTimestamp64Nano({last:Int64})"
             )
             params["first"], params["last"] = window
-        rows = await self.store.query_rows(sql, params)
+        rows = await self.store.query_rows(sql, params, tuning=TRACE_LOOKUP_TUNING)
         # Ordered, and a span stored twice (parts not merged yet) shown once,
         # here rather than in SQL: a trace is tens to thousands of rows.
         rows.sort(key=lambda r: (r["start_ns"], r["span_hex"]))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -30,6 +31,11 @@ READ_SETTINGS = (
     "output_format_json_quote_64bit_integers=0, output_format_json_quote_denormals=1,"
     " output_format_json_named_tuples_as_objects=1"
 )
+# A trace read by its id: the key and the trace_id bloom filter leave a granule
+# or two, where moving conditions to PREWHERE only adds its planning and a
+# second reading step (10M spans, 300 traces in their windows, SQL alone: 12.2
+# -> 10.7 ms p50, 17.2 -> 15.6 p99).
+TRACE_LOOKUP_TUNING = "optimize_move_to_prewhere=0"
 
 
 def is_timeout(exc: BaseException) -> bool:
@@ -177,11 +183,18 @@ class SpanStore:
 
     # --- reads -------------------------------------------------------------------
     def _query_bounded(
-        self, sql: str, params: Mapping[str, Any], fmt: str = "JSONEachRow"
+        self, sql: str, params: Mapping[str, Any], fmt: str = "JSONEachRow", tuning: str = ""
     ) -> bytes:
         # Reads are bounded: a runaway query fails with TIMEOUT_EXCEEDED (503).
         settings = f"{READ_SETTINGS}, max_execution_time={self.settings.query_timeout_s:g}"
+        if tuning:
+            settings += f", {tuning}"
         return self._query_bytes(f"{sql}\nSETTINGS {settings}", params, fmt)
+
+    def _runner(self, tuning: str) -> Callable[..., bytes]:
+        return (
+            functools.partial(self._query_bounded, tuning=tuning) if tuning else self._query_bounded
+        )
 
     def query_rows_sync(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         raw = self._query_bounded(sql, params or {})
@@ -209,19 +222,29 @@ class SpanStore:
         self.reads.wrote()
 
     async def query_rows(
-        self, sql: str, params: Mapping[str, Any] | None = None, refusable: bool = True
+        self,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        refusable: bool = True,
+        tuning: str = "",
     ) -> list[dict]:
         """Rows of a read. `refusable=False` for the Studio's own few reads (status,
-        retention, start-up), which a full queue must not refuse."""
-        raw = await self.reads.read(sql, params or {}, self._query_bounded, refusable)
+        retention, start-up), which a full queue must not refuse. `tuning`: ClickHouse
+        settings that change how the read runs, never what it answers (the read gate
+        shares answers without them)."""
+        raw = await self.reads.read(sql, params or {}, self._runner(tuning), refusable)
         return [orjson.loads(line) for line in raw.splitlines() if line]
 
     async def query_columns(
-        self, sql: str, params: Mapping[str, Any] | None = None, refusable: bool = True
+        self,
+        sql: str,
+        params: Mapping[str, Any] | None = None,
+        refusable: bool = True,
+        tuning: str = "",
     ) -> dict[str, list[Any]]:
         """A read's answer by columns (name -> its values, in row order): no object
         per row, for reads of many rows that are used by column (a trace's spans)."""
         raw = await self.reads.read(
-            sql, params or {}, self._query_bounded, refusable, fmt="JSONColumns"
+            sql, params or {}, self._runner(tuning), refusable, fmt="JSONColumns"
         )
         return orjson.loads(raw) if raw.strip() else {}
