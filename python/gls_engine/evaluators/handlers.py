@@ -157,7 +157,6 @@ async def run_judge(request: web.Request) -> web.Response:
         score = await traced_judge_score(
             template,
             client,
-            client.endpoint,
             model,
             case,
             project=project,

@@ -16,7 +16,8 @@ import orjson
 
 from gls_engine.evaluators.eval_case import EvalCase, text_of
 from gls_engine.evaluators.judge_template import JudgeTemplate
-from gls_engine.evaluators.llm_judge import ChatClient, LLMJudge
+from gls_engine.evaluators.llm_judge import LLMJudge
+from gls_engine.evaluators.openai_client import OpenAICompatibleClient
 from gls_engine.evaluators.score import Score
 from gls_engine.self_traces.self_trace import SelfTrace
 from gls_engine.self_traces.submitter import SelfTraceSubmitter
@@ -56,8 +57,7 @@ def _verdict_attributes(score: Score) -> dict[str, Any]:
 
 async def traced_judge_score(
     template: JudgeTemplate,
-    client: ChatClient,
-    base_url: str,
+    client: OpenAICompatibleClient,
     model: str,
     case: EvalCase,
     *,
@@ -79,7 +79,7 @@ async def traced_judge_score(
             **(attributes or {}),
         },
     )
-    traced = TracedChatClient(client, base_url, trace, root)
+    traced = TracedChatClient(client, client.endpoint, trace, root)
     score = await LLMJudge(template, traced, model).evaluate(case)
     if score.error is None:
         root.set_all(_verdict_attributes(score))

@@ -50,7 +50,6 @@ async def judge_runs(
             return await traced_judge_score(
                 template,
                 client,
-                client.endpoint,
                 model,
                 case,
                 project=project,

@@ -112,7 +112,6 @@ async def evaluate_trace(request: web.Request) -> web.Response:
             score = await traced_judge_score(
                 template,
                 client,
-                client.endpoint,
                 model,
                 case,
                 project=project,
