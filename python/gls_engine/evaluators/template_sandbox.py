@@ -75,10 +75,16 @@ def _environment() -> ImmutableSandboxedEnvironment:
 ENVIRONMENT = _environment()
 
 
-def _refusal(node: nodes.Node) -> str | None:
+# A chain's prompt may also loop over a list it is given (`{% for doc in docs %}`):
+# with no `range` global a loop only walks data the run already holds.
+LOOP_NODES = (nodes.For,)
+
+
+def _refusal(node: nodes.Node, allow_loops: bool = False) -> str | None:
     """Why a node may not be in a template, or None."""
-    if not isinstance(node, ALLOWED_NODES):
-        return f"{type(node).__name__.lower()} is not allowed (only variables, if and filters)"
+    if not isinstance(node, ALLOWED_NODES) and not (allow_loops and isinstance(node, LOOP_NODES)):
+        what = "variables, if, for and filters" if allow_loops else "variables, if and filters"
+        return f"{type(node).__name__.lower()} is not allowed (only {what})"
     if isinstance(node, nodes.Name) and node.name.startswith("_"):
         return f"name {node.name!r} is not allowed"
     if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
@@ -96,8 +102,8 @@ def _refusal(node: nodes.Node) -> str | None:
     return None
 
 
-def check_template(source: str, field: str, variables: tuple[str, ...]) -> frozenset[str]:
-    """Refuse what a template may not do; return the variables it uses."""
+def parse_checked(source: str, field: str, *, allow_loops: bool = False) -> nodes.Template:
+    """The template's tree, once nothing in it is refused (a 400 naming `field`)."""
     if len(source) > MAX_TEMPLATE_CHARS:
         raise TemplateRefused(f"{field} is over {MAX_TEMPLATE_CHARS} characters")
     try:
@@ -105,9 +111,17 @@ def check_template(source: str, field: str, variables: tuple[str, ...]) -> froze
     except TemplateSyntaxError as exc:
         raise TemplateRefused(f"{field}: line {exc.lineno}: {exc.message}") from None
     for node in (tree, *tree.find_all(nodes.Node)):
-        reason = _refusal(node)
+        reason = _refusal(node, allow_loops)
         if reason is not None:
             raise TemplateRefused(f"{field}: line {node.lineno}: {reason}")
+    return tree
+
+
+def check_template(
+    source: str, field: str, variables: tuple[str, ...], *, allow_loops: bool = False
+) -> frozenset[str]:
+    """Refuse what a template may not do; return the variables it uses."""
+    tree = parse_checked(source, field, allow_loops=allow_loops)
     used = frozenset(meta.find_undeclared_variables(tree))
     unknown = sorted(used - set(variables))
     if unknown:
