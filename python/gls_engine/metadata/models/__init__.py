@@ -1,6 +1,7 @@
 """The metadata tables. Every model module is imported here, so Base.metadata (what
 Alembic compares the migrations with) holds them all."""
 
+from gls_engine.metadata.models import chains as chains  # the chain tables
 from gls_engine.metadata.models import datasets as datasets  # the dataset tables
 from gls_engine.metadata.models import experiments as experiments  # the experiment tables
 from gls_engine.metadata.models.base import Base, UtcDateTime
