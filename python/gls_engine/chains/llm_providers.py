@@ -8,6 +8,7 @@ idea for one provider per project.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from gls_engine.metadata.store import MetadataStore
 from gls_engine.secret_box import SecretBox, SecretBoxError, key_hint
 
 MAX_KEY_CHARS = 4_096
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_URL_CHARS = 2_048
 PROVIDER_NAME = CHAIN_NAME  # names go into URLs and chain definitions alike
 KINDS = ("openai",)
@@ -52,7 +54,12 @@ def _base_url(value: Any) -> str:
         raise InvalidParameterError(
             f"base_url must be a string of at most {MAX_URL_CHARS} characters"
         )
-    url = URL(value)
+    if _CONTROL.search(value):
+        raise InvalidParameterError("base_url must not hold control characters")
+    try:
+        url = URL(value)
+    except ValueError:
+        url = URL()
     if url.scheme not in ("http", "https") or not url.host:
         raise InvalidParameterError(
             "base_url must be an http or https URL, e.g. https://api.openai.com/v1"
