@@ -24,6 +24,7 @@ from gls_engine.chains.contracts import ResolvedChain
 from gls_engine.chains.definition import (
     CHAIN_NAME,
     LABEL,
+    MAX_DESCRIPTION_CHARS,
     ChainDefinition,
     parse_chain,
 )
@@ -38,14 +39,16 @@ from gls_engine.metadata.models.chains import (
 from gls_engine.metadata.store import MetadataStore
 
 MAX_MESSAGE_CHARS = 10_000
+# POST /chains/validate is not a chain's URL
+RESERVED_NAMES = frozenset({"validate"})
 EnabledAgents = Callable[[], frozenset[str]]
 
 
 def chain_name(value: Any, where: str = "name") -> str:
-    if not isinstance(value, str) or not CHAIN_NAME.fullmatch(value):
+    if not isinstance(value, str) or not CHAIN_NAME.fullmatch(value) or value in RESERVED_NAMES:
         raise InvalidParameterError(
             f"{where} must be a chain name: a letter or digit, then letters, digits,"
-            " '.', '_' or '-', at most 128 characters"
+            " '.', '_' or '-', at most 128 characters, not 'validate'"
         )
     return value
 
@@ -152,6 +155,9 @@ class ChainStore:
         description: str = "",
         message: str = "",
     ) -> dict[str, Any]:
+        name = chain_name(name)
+        description = plain_text(description, "description", MAX_DESCRIPTION_CHARS)
+        message = plain_text(message, "message", MAX_MESSAGE_CHARS)
         definition = self.parse(definition_document)
         at = _now()
         taken = ConflictError(f"name: project {project} already has a chain named {name!r}")
@@ -307,6 +313,7 @@ class ChainStore:
     async def add_version(
         self, project: str, name: str, definition_document: Any, *, message: str = ""
     ) -> dict[str, Any]:
+        message = plain_text(message, "message", MAX_MESSAGE_CHARS)
         definition = self.parse(definition_document)
         at = _now()
         async with self._store.sessions() as session, session.begin():
