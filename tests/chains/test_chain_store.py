@@ -304,3 +304,22 @@ async def test_projects_do_not_see_each_others_chains(chains: ChainStore) -> Non
     with pytest.raises(InvalidParameterError, match="no LLM provider 'local' in project other"):
         await chains.create("other", "qa", definition())
     assert await chains.list_chains("other") == []
+
+
+async def test_two_saves_at_once_cannot_close_a_cycle_together(chains: ChainStore) -> None:
+    """Each save alone is fine; both would make a -> b -> a. Saves of a project take
+    turns, so the second sees the first and is refused (on PostgreSQL too, where the
+    two run on connections of their own)."""
+    for attempt in range(5):
+        a, b = f"a{attempt}", f"b{attempt}"
+        await chains.create(P, a, definition())
+        await chains.create(P, b, definition())
+        results = await asyncio.gather(
+            chains.add_version(P, a, definition(sub("call", b))),
+            chains.add_version(P, b, definition(sub("call", a))),
+            return_exceptions=True,
+        )
+        refusals = [r for r in results if isinstance(r, Exception)]
+        assert len(refusals) == 1, results
+        assert isinstance(refusals[0], InvalidParameterError)
+        assert "a cycle" in str(refusals[0])

@@ -180,8 +180,15 @@ async def test_provider_clients_call_the_stored_endpoint_with_its_key(
 
         with pytest.raises(NotFoundError, match="no LLM provider 'absent' in project providers"):
             await clients.client(P, "absent")
+        await providers.delete(P, "local")
+        with pytest.raises(NotFoundError, match="no LLM provider 'local'"):
+            await clients.client(P, "local")
+        await providers.create(P, LlmProviderInput("local", "openai", server.base_url))
+        assert await clients.client(P, "local") not in (client, renewed)
         await clients.close()
         assert clients.open_clients == 0
+        # their connection pools are closed (the client's own aiohttp session)
+        assert client._session is None and renewed._session is None
         with pytest.raises(RuntimeError):
             await clients.client(P, "local")
 
@@ -202,5 +209,7 @@ async def test_a_key_is_bound_to_its_project_and_name(providers: LlmProviders) -
     with pytest.raises(PermanentError, match="cannot be opened") as caught:
         await providers.opened(P, "b")
     assert TEST_API_KEY not in str(caught.value)
+    given = LlmProviderInput.from_json({"name": "c", "base_url": "http://x", "api_key": OTHER_KEY})
+    assert OTHER_KEY not in repr(given) and OTHER_KEY not in str(given)
     with pytest.raises(InvalidParameterError, match="not supported yet"):
         LlmProviderInput.from_json({"name": "c", "kind": "anthropic", "base_url": "http://x"})

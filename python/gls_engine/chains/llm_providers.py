@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,8 +89,8 @@ class LlmProviderInput:
     name: str
     kind: str
     base_url: str
-    # A new key, None to remove the stored one, KEEP to leave it.
-    api_key: str | None | _Keep = KEEP
+    # A new key, None to remove the stored one, KEEP to leave it; never in repr().
+    api_key: str | None | _Keep = field(default=KEEP, repr=False)
 
     @classmethod
     def from_json(cls, document: Any, *, name: str | None = None) -> LlmProviderInput:

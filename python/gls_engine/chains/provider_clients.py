@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from gls_engine.chains.llm_providers import LlmProviders
+from gls_engine.errors import NotFoundError
 from gls_engine.evaluators.openai_client import OpenAICompatibleClient
 
 _Key = tuple[str, str]  # (project, provider)
@@ -27,9 +28,16 @@ class StoredProviderClients:
 
     async def client(self, project: str, provider: str) -> OpenAICompatibleClient:
         """NotFoundError naming the provider when the project has none so named."""
-        opened = await self._providers.opened(project, provider)
-        version = opened.updated_at.isoformat()
         key = (project, provider)
+        try:
+            opened = await self._providers.opened(project, provider)
+        except NotFoundError:
+            async with self._lock:  # deleted: its client goes with it
+                held = self._clients.pop(key, None)
+                if held is not None:
+                    self._retired.append(held[1])
+            raise
+        version = opened.updated_at.isoformat()
         async with self._lock:
             if self._closed:
                 raise RuntimeError("the provider clients are closed")
