@@ -1,7 +1,8 @@
 """The Studio application: one `create_app(settings)` for the CLI and the tests.
 
 Each resource has one cleanup context, started in order and closed in
-reverse: storage -> metadata (SQLite or PostgreSQL) -> enrichment (prices, impact data,
+reverse: storage -> metadata (SQLite or PostgreSQL) -> datasets, experiments, chains (its
+LLM provider clients closed) -> enrichment (prices, impact data,
 project settings) -> pipeline (drains into storage on shutdown) + live hub ->
 the Studio's own traces (self_traces: e.g. its LLM judges' calls, stored through
 the pipeline) -> OTLP/HTTP listener -> OTLP/gRPC listener.
@@ -26,6 +27,8 @@ from gls_engine.analytics.suggestions import Suggestions
 from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.browser_guard import BrowserGuard
+from gls_engine.chains import handlers as chain_handlers
+from gls_engine.chains.lifecycle import chains_context
 from gls_engine.config import Settings
 from gls_engine.datasets import handlers as dataset_handlers
 from gls_engine.datasets.lifecycle import datasets_context
@@ -260,6 +263,7 @@ def create_app(settings: Settings) -> web.Application:
             _metadata_ctx,
             datasets_context(lambda app: app[SETTINGS_KEY]),
             experiments_context(STORE_KEY),
+            chains_context(lambda app: app[SETTINGS_KEY]),
             _enrichment_ctx,
             _retention_ctx,
             _pipeline_ctx,
@@ -284,5 +288,6 @@ def create_app(settings: Settings) -> web.Application:
     score_handlers.add_routes(app)
     dataset_handlers.add_routes(app)
     experiment_handlers.add_routes(app)
+    chain_handlers.add_routes(app)
     webui.add_routes(app)
     return app

@@ -1,4 +1,5 @@
-"""Client(url, project): one Studio project's datasets, experiments and scores, and
+"""Client(url, project): one Studio project's datasets, experiments, scores, chains
+(`client.chains`) and LLM providers (`client.llm_providers`), and
 the OpenTelemetry tracer provider experiments trace through."""
 
 from __future__ import annotations
@@ -8,10 +9,12 @@ from typing import Any
 
 from opentelemetry.trace import Tracer
 
+from greenlang_studio.chains import Chains
 from greenlang_studio.datasets import Dataset
 from greenlang_studio.evaluation import split_evaluators
 from greenlang_studio.experiments import ExperimentResult, ExperimentRunner
 from greenlang_studio.http import DEFAULT_TIMEOUT_S, Api, segment
+from greenlang_studio.llm_providers import LlmProviders
 from greenlang_studio.tracing import studio_tracer_provider
 
 
@@ -29,6 +32,8 @@ class Client:
         reach the Studio in the run's trace without other set-up."""
         self._api = Api(url, project, timeout)
         self.project = project
+        self.chains = Chains(self._api)
+        self.llm_providers = LlmProviders(self._api)
         self.tracer_provider = studio_tracer_provider(url, project, set_global_tracer_provider)
 
     @property
