@@ -48,6 +48,9 @@ class RunControl:
 
     run_id: str
     stop_reason: str | None = None  # "cancelled" or "timed_out", set before the cancel
+    # The steps are over: the trace is being stored and the run recorded, which a
+    # cancel or a timeout must not cut short.
+    ended: bool = False
 
 
 @dataclass

@@ -99,6 +99,20 @@ def check_inputs(definition: ChainDefinition, inputs: Any, field: str = "inputs"
             missing_variables(definition, step, f"steps[{index}] ({step.id})", values)
 
 
+def publish_finished(events: RunEvents | None, result: RunResult) -> None:
+    if events is not None:
+        events.publish(
+            "run_finished",
+            status=result.status,
+            output=result.output,
+            error=result.error,
+            error_step=result.error_step,
+            trace_id=result.trace_id,
+            steps=[s.to_json() for s in result.steps],
+            totals=result.totals,
+        )
+
+
 class ChainRunner:
     def __init__(
         self,
@@ -131,8 +145,11 @@ class ChainRunner:
         events: RunEvents | None = None,
         control: RunControl | None = None,
         run_id: str | None = None,
+        announce_finish: bool = True,
     ) -> RunResult:
-        """The run's result; InvalidParameterError (nothing run) for bad inputs."""
+        """The run's result; InvalidParameterError (nothing run) for bad inputs.
+        `announce_finish` False leaves `run_finished` to the caller (who records
+        the run first, so a client told it ended reads it ended)."""
         check_inputs(definition, inputs)
         control = control or RunControl(run_id or "")
         trace = SelfTrace(
@@ -193,6 +210,7 @@ class ChainRunner:
             root.fail(error, "CancelledError")
         finally:
             root.end()
+            control.ended = True
         result = RunResult(
             run_id=control.run_id,
             status=status,
@@ -208,16 +226,8 @@ class ChainRunner:
             totals={},
         )
         await self._store_trace(ctx, result)
-        ctx.publish(
-            "run_finished",
-            status=result.status,
-            output=result.output,
-            error=result.error,
-            error_step=result.error_step,
-            trace_id=result.trace_id,
-            steps=[s.to_json() for s in result.steps],
-            totals=result.totals,
-        )
+        if announce_finish:
+            publish_finished(events, result)
         return result
 
     async def _store_trace(self, ctx: RunContext, result: RunResult) -> None:
