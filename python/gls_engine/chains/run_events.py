@@ -58,8 +58,9 @@ class RunEvents:
         position = self._first
         while True:
             if position < self._first:  # dropped before this subscriber read them
-                yield {"type": "lagged", "run_id": self.run_id, "dropped": self._first - position}
-                position = self._first
+                dropped, position = self._first - position, self._first
+                yield {"type": "lagged", "run_id": self.run_id, "dropped": dropped}
+                continue  # more may have been dropped while the lag was read
             while position < self.published:
                 event = self._events[position - self._first]
                 position += 1
