@@ -57,25 +57,27 @@ class DictResolver:
 
 
 class LocalProviders:
-    """Every provider name in `names` is the local server."""
+    """Every provider name in `names` is the local server; one client each, made on
+    first use (its session belongs to the event loop it was made in)."""
 
     def __init__(self, server: OpenAICompatibleServer, names: tuple[str, ...] = ("local",)) -> None:
         self.server = server
         self.names = names
-        self.clients: list[OpenAICompatibleClient] = []
+        self.clients: dict[str, OpenAICompatibleClient] = {}
 
     async def client(self, project: str, provider: str) -> OpenAICompatibleClient:
         if provider not in self.names:
             raise NotFoundError(f"project {project!r} has no LLM provider {provider!r}")
-        client = OpenAICompatibleClient(
-            self.server.base_url, TEST_API_KEY, retry=RetryPolicy(max_attempts=1)
-        )
-        self.clients.append(client)
-        return client
+        if provider not in self.clients:
+            self.clients[provider] = OpenAICompatibleClient(
+                self.server.base_url, TEST_API_KEY, retry=RetryPolicy(max_attempts=1)
+            )
+        return self.clients[provider]
 
     async def close(self) -> None:
-        for client in self.clients:
+        for client in self.clients.values():
             await client.close()
+        self.clients.clear()
 
 
 class EmissionsAgents:

@@ -6,6 +6,7 @@ and a finished run saved as a dataset test case."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -90,13 +91,14 @@ class ChainRuns:
         for run_id in ids:
             self.streams.open(run_id)
             task = self.pool.submit(
-                run_id,
-                lambda control, run_id=run_id: self._run(request, run_id, control),
-                self._never_started,
+                run_id, functools.partial(self._run, request, run_id), self._never_started
             )
             self._tasks[run_id] = task
-            task.add_done_callback(lambda _, run_id=run_id: self._tasks.pop(run_id, None))
+            task.add_done_callback(functools.partial(self._forget, run_id))
         return ids
+
+    def _forget(self, run_id: str, _: object) -> None:
+        self._tasks.pop(run_id, None)
 
     async def wait(self, run_ids: list[str]) -> None:
         """Until the runs have ended (a client gone does not cancel them)."""
