@@ -30,8 +30,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from chains.run_fixtures import EmissionsAgents, LocalProviders  # noqa: E402
-from inprocess_studio import InProcessStudio  # noqa: E402
-from support.openai_compatible_server import OpenAICompatibleServer  # noqa: E402
 
 from gls_engine.chains.definition import parse_chain  # noqa: E402
 from gls_engine.chains.expressions import evaluate  # noqa: E402
@@ -41,6 +39,9 @@ from gls_engine.chains.run_handlers import (  # noqa: E402
     PROVIDER_CLIENTS_KEY,
 )
 from gls_engine.chains.runner import ChainRunner  # noqa: E402
+
+from inprocess_studio import InProcessStudio  # noqa: E402
+from support.openai_compatible_server import OpenAICompatibleServer  # noqa: E402
 
 EXPRESSION = "{n: inputs.n, doubled: [inputs.n, inputs.n], name: join('-', ['a', 'b'])}"
 

@@ -187,6 +187,18 @@ def test_runs_not_waited_for_stream_their_events_then_are_listed(studio, server)
                     got.append(json.loads(message.data))
         return got
 
+    async def refused(origin: str, path: str) -> int:
+        async with aiohttp.ClientSession() as session:
+            url = f"{studio.api}{RUNS}/{path}/events?project={PROJECT}"
+            try:
+                async with session.ws_connect(url, headers={"Origin": origin}):
+                    return 101
+            except aiohttp.WSServerHandshakeError as exc:
+                return exc.status
+
+    # another site's page may not read a run's events; an unknown run is a 404
+    assert asyncio.run(refused("http://evil.example", run_id)) == 403
+    assert asyncio.run(refused(studio.api, "0" * 32)) == 404
     live = asyncio.run(events())
     types = [e["type"] for e in live]
     assert types[0] == "run_started" and types[-1] == "run_finished"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from chains.run_fixtures import KeptTraces, LocalProviders
 
 from gls_engine.chains.definition import parse_chain
 from gls_engine.chains.run_context import RunControl
@@ -16,7 +17,6 @@ from gls_engine.chains.run_pool import ChainRunPool, PoolSettings
 from gls_engine.chains.runner import ChainRunner
 from gls_engine.errors import RefusedError
 
-from chains.run_fixtures import KeptTraces, LocalProviders
 from support.openai_compatible_server import OpenAICompatibleServer
 
 SLOW = parse_chain(

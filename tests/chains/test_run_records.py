@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from metadata.metadata_backends import metadata_url, postgres_server  # noqa: F401
 
 from gls_engine.chains.run_context import RunResult, StepRecord, now_utc
 from gls_engine.chains.run_records import ChainRunRecords, new_run_id
 from gls_engine.errors import InvalidParameterError, NotFoundError
 from gls_engine.metadata.store import MetadataStore
-
-from metadata.metadata_backends import metadata_url, postgres_server  # noqa: F401
 
 
 @pytest.fixture

@@ -62,9 +62,15 @@ class ChainsNotConfigured(RetryableError):
 
 
 def _project(request: web.Request) -> str:
-    return p.project_name(
-        request.headers.get(PROJECT_HEADER) or request.query.get("project") or "default"
-    )
+    """The header's project or the query's (both checked; they may not differ)."""
+    given = {
+        p.project_name(value)
+        for value in (request.headers.get(PROJECT_HEADER), request.query.get("project"))
+        if value is not None
+    }
+    if len(given) > 1:
+        raise InvalidParameterError(f"{PROJECT_HEADER} and ?project= name different projects")
+    return given.pop() if given else "default"
 
 
 def _run_id(request: web.Request) -> str:
