@@ -23,6 +23,7 @@ from chains.run_fixtures import DictResolver, EmissionsAgents, LocalProviders
 from experiments.experiment_requests import call
 
 from gls_engine.api_errors import json_errors
+from gls_engine.chains.definition import parse_chain
 from gls_engine.chains.run_events import RunEventStreams
 from gls_engine.chains.run_handlers import (
     AGENT_RUNNER_KEY,
@@ -130,7 +131,11 @@ def test_a_run_waited_for_has_each_steps_figures_from_its_stored_trace(studio, s
     [run] = answer["runs"]
     assert run["status"] == "succeeded", run["error"]
     assert run["output"] == {"answer": "Paris, by a long way.", "kg": 1655.0}
-    assert run["chain"] is None and run["definition"] == ASK and run["source"] == "api"
+    assert (
+        run["chain"] is None
+        and run["definition"] == parse_chain(ASK).to_json()
+        and run["source"] == "api"
+    )
     ask, emissions, shape = run["steps"]
     assert (ask["input_tokens"], ask["output_tokens"]) == (3, 5)  # the server counts words
     assert ask["cost_usd"] > 0  # priced by the pipeline's price data

@@ -24,7 +24,11 @@ from gls_engine.errors import InvalidParameterError
 from gls_engine.self_traces.otlp_encoding import export_request
 from gls_engine.self_traces.self_trace import SelfTrace
 
-from support.openai_compatible_server import OpenAICompatibleServer, last_user_contains
+from support.openai_compatible_server import (
+    TEST_API_KEY,
+    OpenAICompatibleServer,
+    last_user_contains,
+)
 
 ASK = {
     "input_schema": {
@@ -367,3 +371,23 @@ async def test_a_cancelled_run_keeps_its_trace_with_the_step_marked(setup, serve
     assert rows["chat gpt-4o-mini"]["status_code"] == 2
     assert "cancelled" in rows["chat gpt-4o-mini"]["status_message"]
     assert events.snapshot()[-1]["type"] == "run_finished"
+
+
+async def test_a_provider_echoing_the_key_leaves_it_out_of_the_run_and_its_trace() -> None:
+    with OpenAICompatibleServer(api_key="sk-the-right-one") as strict:  # 401s echo the key sent
+        providers = LocalProviders(strict)
+        traces = KeptTraces()
+        runner = ChainRunner(
+            resolver=None, providers=providers, agents=None, traces=traces, figures=None
+        )
+        try:
+            result = await runner.run(
+                parse_chain(ASK), {"question": "q"}, project="p", chain_name="c"
+            )
+        finally:
+            await providers.close()
+    assert result.status == "failed" and "401" in (result.error or "")
+    recorded = json.dumps(
+        [result.error, [s.to_json() for s in result.steps], result.logs]
+    ) + export_request(traces.traces[0]).decode("utf-8", "replace")
+    assert TEST_API_KEY not in recorded

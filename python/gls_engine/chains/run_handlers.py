@@ -131,7 +131,7 @@ async def _run_request(request: web.Request, project: str, document: dict[str, A
             document["definition"], enabled_agents=agents.enabled() if agents else None
         )
         chain_name, chain_version = "playground", None
-        definition_json = document["definition"]
+        definition_json = definition.to_json()  # canonical, as a saved version is
     else:
         if version is not None and label is not None:
             raise InvalidParameterError("give version or label, not both")
