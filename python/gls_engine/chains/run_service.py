@@ -155,9 +155,11 @@ class ChainRuns:
         if run["status"] in FINAL_STATUSES:
             raise ConflictError(f"the run has already ended ({run['status']})")
         task = self._tasks.get(run_id)
-        if self.pool.cancel(run_id) and task is not None:
+        if task is not None:
+            # A run already storing its trace ends as it was going to: wait for it.
+            self.pool.cancel(run_id)
             await asyncio.shield(asyncio.gather(task, return_exceptions=True))
-        elif not self.pool.is_active(run_id):  # recorded, but no longer run here
+        else:  # recorded, but not run by this process
             await self.records.finish_unstarted(run_id, CANCELLED, "the run was cancelled")
         return await self.records.get(project, run_id)
 
