@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,15 @@ class InProcessStudio:
     """The Studio app served from a thread of this process, so tests can also
     run exact SQL on its store (chDB allows one process per data directory)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        configure: Callable[[web.Application], None] | None = None,
+        **settings: Any,
+    ) -> None:
+        """`configure(app)` runs on the app before it starts (e.g. to set the app
+        keys a test supplies); `settings` override the test settings."""
+        self._configure = configure
         self.port = free_port()
         self.settings = settings_for_tests(
             data_dir=str(data_dir),
@@ -35,6 +44,7 @@ class InProcessStudio:
             # nothing about this Studio (the limiter has its own tests).
             memory_limit_mib=0,
             memory_purge_mib=0,
+            **settings,
         )
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
@@ -51,6 +61,9 @@ class InProcessStudio:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
             app = create_app(self.settings)
+            if self._configure is not None:
+                self._configure(app)
+            self.app = app
             runner = make_runner(app)
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", self.port).start()

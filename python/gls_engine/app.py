@@ -28,7 +28,9 @@ from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.browser_guard import BrowserGuard
 from gls_engine.chains import handlers as chain_handlers
+from gls_engine.chains import run_handlers as chain_run_handlers
 from gls_engine.chains.lifecycle import chains_context
+from gls_engine.chains.run_lifecycle import chain_runs_context
 from gls_engine.config import Settings
 from gls_engine.datasets import handlers as dataset_handlers
 from gls_engine.datasets.lifecycle import datasets_context
@@ -257,6 +259,12 @@ def create_app(settings: Settings) -> web.Application:
     app[STARTED_KEY] = time.monotonic()
     app[GUARD_KEY] = BrowserGuard(settings, app[COUNTERS_KEY])
     app[GUARD_KEY].install(app)
+    # What chain runs need from the chain store, the LLM providers and the
+    # GreenLang agents: None until those parts are set here (runs needing one
+    # are answered 503 "chains are not configured").
+    app[chain_run_handlers.CHAIN_RESOLVER_KEY] = None
+    app[chain_run_handlers.PROVIDER_CLIENTS_KEY] = None
+    app[chain_run_handlers.AGENT_RUNNER_KEY] = None
     app.cleanup_ctx.extend(
         [
             _storage_ctx,
@@ -268,6 +276,7 @@ def create_app(settings: Settings) -> web.Application:
             _retention_ctx,
             _pipeline_ctx,
             self_traces_context,
+            chain_runs_context(lambda app: app[SETTINGS_KEY]),
             _otlp_http_ctx,
             _otlp_grpc_ctx,
         ]
@@ -289,5 +298,6 @@ def create_app(settings: Settings) -> web.Application:
     dataset_handlers.add_routes(app)
     experiment_handlers.add_routes(app)
     chain_handlers.add_routes(app)
+    chain_run_handlers.add_routes(app)
     webui.add_routes(app)
     return app

@@ -88,6 +88,12 @@ class Settings:
     # naming the row and column (datasets/limits.py).
     dataset_max_upload_bytes: int = 2048 * 1024 * 1024
     dataset_max_cell_bytes: int = 1024 * 1024
+    # Chain runs (chains/run_pool.py): at most this many run at once, this many
+    # more wait for a slot (past them: 429), and a run is stopped (timed_out)
+    # after this long.
+    chain_runs_max_concurrent: int = 8
+    chain_runs_max_queued: int = 64
+    chain_run_timeout_s: float = 300.0
     log_level: str = "info"
 
     def validate(self) -> Settings:
@@ -109,10 +115,17 @@ class Settings:
             "memory_check_interval_ms",
             "dataset_max_upload_bytes",
             "dataset_max_cell_bytes",
+            "chain_runs_max_concurrent",
+            "chain_run_timeout_s",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")
-        for name in ("memory_limit_mib", "memory_purge_mib", "retention_days"):
+        for name in (
+            "memory_limit_mib",
+            "memory_purge_mib",
+            "retention_days",
+            "chain_runs_max_queued",
+        ):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name} must be 0 (off) or positive")
         for origin in self.allowed_origins:

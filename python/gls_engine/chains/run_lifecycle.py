@@ -1,0 +1,60 @@
+"""Chain runs as an application resource: the runner on the app's chain store,
+LLM providers and GreenLang agents (each an app key, None until configured),
+the Studio's own traces and the span store for the read-back; the pool, the
+records and the event streams. Made once the self-traces submitter exists;
+closed before it (every run still going is cancelled and recorded)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from gls_engine.chains.run_events import RunEventStreams
+from gls_engine.chains.run_handlers import (
+    AGENT_RUNNER_KEY,
+    CHAIN_RESOLVER_KEY,
+    CHAIN_RUNS_KEY,
+    PROVIDER_CLIENTS_KEY,
+)
+from gls_engine.chains.run_metrics import StoredSpanFigures
+from gls_engine.chains.run_pool import ChainRunPool, PoolSettings
+from gls_engine.chains.run_records import ChainRunRecords
+from gls_engine.chains.run_service import ChainRuns
+from gls_engine.chains.runner import ChainRunner
+from gls_engine.config import Settings
+from gls_engine.datasets.handlers import DATASETS_KEY
+from gls_engine.metadata.handlers import METADATA_KEY
+from gls_engine.query.handlers import QUERIES_KEY
+from gls_engine.self_traces.app_context import SELF_TRACES_KEY
+
+
+def chain_runs_context(
+    settings_of: Callable[[web.Application], Settings],
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context; `settings_of(app)` gives the Studio's settings."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        settings = settings_of(app)
+        runner = ChainRunner(
+            resolver=app.get(CHAIN_RESOLVER_KEY),
+            providers=app.get(PROVIDER_CLIENTS_KEY),
+            agents=app.get(AGENT_RUNNER_KEY),
+            traces=app[SELF_TRACES_KEY],
+            figures=StoredSpanFigures(app[QUERIES_KEY]),
+        )
+        records = ChainRunRecords(app[METADATA_KEY])
+        await records.abandon_unfinished()
+        pool = ChainRunPool(
+            PoolSettings(
+                max_concurrent=settings.chain_runs_max_concurrent,
+                max_queued=settings.chain_runs_max_queued,
+                timeout_s=settings.chain_run_timeout_s,
+            )
+        )
+        runs = ChainRuns(runner, records, pool, RunEventStreams(), app.get(DATASETS_KEY))
+        app[CHAIN_RUNS_KEY] = runs
+        yield
+        await runs.close()
+
+    return context
