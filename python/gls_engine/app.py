@@ -27,6 +27,7 @@ from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.browser_guard import BrowserGuard
 from gls_engine.config import Settings
+from gls_engine.chains import greenlang_handlers
 from gls_engine.datasets import handlers as dataset_handlers
 from gls_engine.datasets.lifecycle import datasets_context
 from gls_engine.evaluators import handlers as evaluator_handlers
@@ -260,6 +261,7 @@ def create_app(settings: Settings) -> web.Application:
             _metadata_ctx,
             datasets_context(lambda app: app[SETTINGS_KEY]),
             experiments_context(STORE_KEY),
+            greenlang_handlers.greenlang_context(lambda app: app[SETTINGS_KEY]),
             _enrichment_ctx,
             _retention_ctx,
             _pipeline_ctx,
@@ -284,5 +286,6 @@ def create_app(settings: Settings) -> web.Application:
     score_handlers.add_routes(app)
     dataset_handlers.add_routes(app)
     experiment_handlers.add_routes(app)
+    greenlang_handlers.add_routes(app)
     webui.add_routes(app)
     return app

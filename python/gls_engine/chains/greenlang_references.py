@@ -1,0 +1,196 @@
+"""GreenLang workflow references and conditions as JMESPath over a chain's state.
+
+GreenLang 0.3.0's Orchestrator (greenlang/core/orchestrator.py) keeps a context
+`{"input": <workflow input>, "results": {<step name>: {"success", "data", ...}},
+"errors", "workflow_id", "execution_id"}`:
+
+- a mapping path (`input_mapping`, `output_mapping`) is split on "." and looked
+  up key by key in dicts; a missing key gives None and the input is left out;
+- a `condition` is a Python expression it evaluates itself over `ast`: names
+  `input`, `results`, `context`; attribute access (`dict.get`), subscripts,
+  constants, comparisons (== != < <= > >= in, not in), and/or/not; anything
+  else (a call, arithmetic) raises, and a raising condition skips the step.
+
+A chain's state is `{"inputs": ..., "steps": {<id>: <the agent's data>}}`, so
+`input.x` -> `inputs.x` and `results.<step>.data.y` -> `steps.<id>.y`. What has
+no faithful equivalent is refused, naming the step and field, never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gls_engine.errors import InvalidParameterError
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+RESERVED_INPUTS = ("inputs", "steps")  # names a chain's input schema may not use
+ORDERING = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+EQUALITY = {ast.Eq: "==", ast.NotEq: "!="}
+
+
+def quote(name: str) -> str:
+    """A JMESPath identifier for a key: bare when it can be, else quoted."""
+    return name if IDENTIFIER.fullmatch(name) else json.dumps(name)
+
+
+def literal(value: Any) -> str:
+    return "`" + json.dumps(value).replace("`", "\\`") + "`"
+
+
+@dataclass
+class References:
+    """Translates one workflow's references; collects the input names they read."""
+
+    step_ids: Mapping[str, str]  # GreenLang step name -> chain step id
+    input_names: set[str] = field(default_factory=set)
+
+    def path(self, parts: list[str], where: str) -> str:
+        text = ".".join(parts)
+        if any(not p for p in parts):
+            raise InvalidParameterError(f"{where}: {text!r} has an empty key")
+        if parts[0] == "context" and len(parts) > 1:  # context.input / context.results
+            parts = parts[1:]
+        root = parts[0]
+        if root == "input":
+            if len(parts) == 1:
+                return "inputs"
+            name = parts[1]
+            if name in RESERVED_INPUTS or name.startswith("_"):
+                raise InvalidParameterError(
+                    f"{where}: input.{name}: a chain input may not be named {name}"
+                )
+            self.input_names.add(name)
+            return "inputs." + ".".join(quote(p) for p in parts[1:])
+        if root == "results":
+            if len(parts) < 2:
+                raise InvalidParameterError(
+                    f"{where}: {text!r} (every step's result) has no chain equivalent;"
+                    " name a step's data: results.<step>.data"
+                )
+            step = parts[1]
+            if step not in self.step_ids:
+                raise InvalidParameterError(
+                    f"{where}: {text!r} names no step of the workflow "
+                    f"(steps: {', '.join(self.step_ids)})"
+                )
+            if len(parts) == 2 or parts[2] != "data":
+                raise InvalidParameterError(
+                    f"{where}: {text!r}: a chain keeps an agent's data only "
+                    f"(success, error and metadata are not kept); use results.{step}.data..."
+                )
+            return "steps." + ".".join(quote(p) for p in [self.step_ids[step], *parts[3:]])
+        raise InvalidParameterError(
+            f"{where}: {text!r} cannot be translated: a reference starts with input. or results."
+        )
+
+    def mapping_path(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidParameterError(f"{where} must be a path such as input.x")
+        return self.path(value.strip().split("."), where)
+
+    def condition(self, source: Any, where: str) -> str:
+        if not isinstance(source, str) or not source.strip():
+            raise InvalidParameterError(f"{where} must be an expression")
+        try:
+            tree = ast.parse(source.strip(), mode="eval")
+        except SyntaxError as exc:
+            raise InvalidParameterError(
+                f"{where}: GreenLang cannot parse it either (it would skip the step): {exc.msg}"
+            ) from None
+        return self._truthy(tree.body, where)
+
+    def _truthy(self, node: ast.expr, where: str) -> str:
+        """JMESPath whose truthiness is Python's truthiness of `node`."""
+        if isinstance(node, ast.BoolOp):
+            joiner = " && " if isinstance(node.op, ast.And) else " || "
+            return "(" + joiner.join(self._truthy(v, where) for v in node.values) + ")"
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return "!" + self._truthy(node.operand, where)
+        if isinstance(node, ast.Compare):
+            return self._compare(node, where)
+        value = self._value(node, where)
+        # Python's 0 is false, JMESPath's is true: both must be false here.
+        return f"({value} && {value} != `0`)"
+
+    def _compare(self, node: ast.Compare, where: str) -> str:
+        parts = []
+        left = node.left
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            if type(op) in EQUALITY:
+                parts.append(
+                    f"{self._value(left, where)} {EQUALITY[type(op)]} {self._value(right, where)}"
+                )
+            elif type(op) in ORDERING:
+                for side in (left, right):
+                    if isinstance(side, ast.Constant) and not isinstance(side.value, int | float):
+                        raise InvalidParameterError(
+                            f"{where}: JMESPath orders numbers only; {side.value!r} is not one"
+                        )
+                parts.append(
+                    f"{self._value(left, where)} {ORDERING[type(op)]} {self._value(right, where)}"
+                )
+            elif isinstance(op, ast.In | ast.NotIn):
+                if not (
+                    isinstance(right, ast.List | ast.Tuple)
+                    or isinstance(right, ast.Constant)
+                    and isinstance(right.value, str)
+                ):
+                    raise InvalidParameterError(
+                        f"{where}: `in` is translated against a literal list or string only "
+                        "(against a dict GreenLang tests its keys, which JMESPath's contains "
+                        "cannot)"
+                    )
+                test = f"contains({self._value(right, where)}, {self._value(left, where)})"
+                parts.append(test if isinstance(op, ast.In) else "!" + test)
+            else:
+                raise InvalidParameterError(
+                    f"{where}: the comparison {type(op).__name__} is not one GreenLang evaluates"
+                )
+            left = right
+        return parts[0] if len(parts) == 1 else "(" + " && ".join(parts) + ")"
+
+    def _value(self, node: ast.expr, where: str) -> str:
+        if isinstance(node, ast.Constant):
+            if node.value is not None and not isinstance(node.value, bool | int | float | str):
+                raise InvalidParameterError(f"{where}: the constant {node.value!r} is not JSON")
+            return literal(node.value)
+        if isinstance(node, ast.List | ast.Tuple):
+            items = []
+            for item in node.elts:
+                if not isinstance(item, ast.Constant):
+                    raise InvalidParameterError(f"{where}: a list in a condition must be literal")
+                items.append(item.value)
+            return literal(items)
+        if isinstance(node, ast.Name | ast.Attribute):
+            parts: list[str] = []
+            current: ast.expr = node
+            while isinstance(current, ast.Attribute):
+                parts.insert(0, current.attr)
+                current = current.value
+            if not isinstance(current, ast.Name):
+                raise InvalidParameterError(f"{where}: attributes of {ast.unparse(current)!r}")
+            if current.id not in ("input", "results", "context"):
+                raise InvalidParameterError(
+                    f"{where}: the name {current.id!r} is not one GreenLang allows "
+                    "(input, results, context)"
+                )
+            return self.path([current.id, *parts], where)
+        if isinstance(node, ast.Call):
+            raise InvalidParameterError(
+                f"{where}: {ast.unparse(node)!r} is a call; GreenLang 0.3.0's condition "
+                "evaluator refuses calls, so the step is skipped every time"
+            )
+        if isinstance(node, ast.Subscript):
+            raise InvalidParameterError(
+                f"{where}: {ast.unparse(node)!r}: write subscripts as attributes (input.x): "
+                "a missing key skips the step in GreenLang but reads null in JMESPath"
+            )
+        raise InvalidParameterError(
+            f"{where}: {ast.unparse(node)!r} is not something GreenLang's condition evaluator "
+            "accepts (names, attributes, constants, comparisons, and/or/not)"
+        )
