@@ -9,7 +9,8 @@ GreenLang 0.3.0's Orchestrator (greenlang/core/orchestrator.py) keeps a context
 - a `condition` is a Python expression it evaluates itself over `ast`: names
   `input`, `results`, `context`; attribute access (`dict.get`), subscripts,
   constants, comparisons (== != < <= > >= in, not in), and/or/not; anything
-  else (a call, arithmetic) raises, and a raising condition skips the step.
+  else (a call, arithmetic, a list literal) raises, and a raising condition
+  skips the step.
 
 A chain's state is `{"inputs": ..., "steps": {<id>: <the agent's data>}}`, so
 `input.x` -> `inputs.x` and `results.<step>.data.y` -> `steps.<id>.y`. What has
@@ -121,31 +122,24 @@ class References:
         parts = []
         left = node.left
         for op, right in zip(node.ops, node.comparators, strict=True):
+            # operands first: a call or literal GreenLang cannot evaluate is the first news
+            left_value, right_value = self._value(left, where), self._value(right, where)
             if type(op) in EQUALITY:
-                parts.append(
-                    f"{self._value(left, where)} {EQUALITY[type(op)]} {self._value(right, where)}"
-                )
+                parts.append(f"{left_value} {EQUALITY[type(op)]} {right_value}")
             elif type(op) in ORDERING:
                 for side in (left, right):
                     if isinstance(side, ast.Constant) and not isinstance(side.value, int | float):
                         raise InvalidParameterError(
                             f"{where}: JMESPath orders numbers only; {side.value!r} is not one"
                         )
-                parts.append(
-                    f"{self._value(left, where)} {ORDERING[type(op)]} {self._value(right, where)}"
-                )
+                parts.append(f"{left_value} {ORDERING[type(op)]} {right_value}")
             elif isinstance(op, ast.In | ast.NotIn):
-                if not (
-                    isinstance(right, ast.List | ast.Tuple)
-                    or isinstance(right, ast.Constant)
-                    and isinstance(right.value, str)
-                ):
+                if not (isinstance(right, ast.Constant) and isinstance(right.value, str)):
                     raise InvalidParameterError(
-                        f"{where}: `in` is translated against a literal list or string only "
-                        "(against a dict GreenLang tests its keys, which JMESPath's contains "
-                        "cannot)"
+                        f"{where}: `in` is translated against a literal string only (against a "
+                        "dict GreenLang tests its keys, which JMESPath's contains cannot)"
                     )
-                test = f"contains({self._value(right, where)}, {self._value(left, where)})"
+                test = f"contains({right_value}, {left_value})"
                 parts.append(test if isinstance(op, ast.In) else "!" + test)
             else:
                 raise InvalidParameterError(
@@ -159,13 +153,11 @@ class References:
             if node.value is not None and not isinstance(node.value, bool | int | float | str):
                 raise InvalidParameterError(f"{where}: the constant {node.value!r} is not JSON")
             return literal(node.value)
-        if isinstance(node, ast.List | ast.Tuple):
-            items = []
-            for item in node.elts:
-                if not isinstance(item, ast.Constant):
-                    raise InvalidParameterError(f"{where}: a list in a condition must be literal")
-                items.append(item.value)
-            return literal(items)
+        if isinstance(node, ast.List | ast.Tuple | ast.Dict | ast.Set):
+            raise InvalidParameterError(
+                f"{where}: {ast.unparse(node)!r}: GreenLang 0.3.0's condition evaluator has no "
+                "list or dict literals, so the step is skipped every time"
+            )
         if isinstance(node, ast.Name | ast.Attribute):
             parts: list[str] = []
             current: ast.expr = node
