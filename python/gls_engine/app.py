@@ -26,8 +26,8 @@ from gls_engine.analytics.suggestions import Suggestions
 from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.browser_guard import BrowserGuard
-from gls_engine.config import Settings
 from gls_engine.chains import greenlang_handlers
+from gls_engine.config import Settings
 from gls_engine.datasets import handlers as dataset_handlers
 from gls_engine.datasets.lifecycle import datasets_context
 from gls_engine.evaluators import handlers as evaluator_handlers

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-
 # An operator's GreenLang agent: Name=package.module:Class (a dotted module path, a class name).
 GREENLANG_AGENT_ENTRY = re.compile(
     r"[A-Za-z_][A-Za-z0-9_-]{0,63}=[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*"
@@ -137,9 +136,7 @@ class Settings:
                 )
         for entry in self.greenlang_agents:
             if not GREENLANG_AGENT_ENTRY.fullmatch(entry.strip()):
-                raise SettingsError(
-                    f"greenlang_agents: {entry!r} is not Name=package.module:Class"
-                )
+                raise SettingsError(f"greenlang_agents: {entry!r} is not Name=package.module:Class")
         for host in self.allowed_hosts:
             if not host.strip() or any(c in host for c in "/ @?#"):
                 raise SettingsError(f"allowed_hosts: {host!r} is not a host name or address")

@@ -160,7 +160,11 @@ SAMPLES: dict[str, tuple[dict[str, Any], Any]] = {
         check_intensity,
     ),
     "BenchmarkAgent": (
-        {"building_type": "commercial_office", "total_emissions_kg": 50_000, "building_area": 2_000},
+        {
+            "building_type": "commercial_office",
+            "total_emissions_kg": 50_000,
+            "building_area": 2_000,
+        },
         check_benchmark,
     ),
     "BuildingProfileAgent": (
@@ -246,7 +250,9 @@ def test_each_enabled_builtin_runs_offline_with_real_figures(
 def test_a_dict_result_keeps_its_metadata_and_structured_error(agents: GreenLangAgents) -> None:
     ok = run(agents, "FuelAgent", SAMPLES["FuelAgent"][0])
     assert ok.metadata["agent_id"] == "fuel"
-    failed = run(agents, "GridFactorAgent", {"country": "US", "fuel_type": "moonlight", "unit": "kWh"})
+    failed = run(
+        agents, "GridFactorAgent", {"country": "US", "fuel_type": "moonlight", "unit": "kWh"}
+    )
     assert failed.success is False and failed.data is None
     assert failed.error == "DataError: Fuel type 'moonlight' not found for country US"
     assert failed.metadata["error_info"]["type"] == "DataError"
@@ -321,7 +327,12 @@ def test_an_unknown_agent_is_refused_naming_the_enabled_ones(agents: GreenLangAg
 
 @pytest.mark.parametrize(
     "name",
-    ["SiteInputAgent", "greenlang.agents.site_input_agent:SiteInputAgent", "os:system", "BaseAgent"],
+    [
+        "SiteInputAgent",
+        "greenlang.agents.site_input_agent:SiteInputAgent",
+        "os:system",
+        "BaseAgent",
+    ],
 )
 def test_a_request_cannot_name_a_module_or_a_path_reading_builtin(
     agents: GreenLangAgents, name: str
@@ -340,7 +351,9 @@ def test_the_operator_restricts_the_builtins() -> None:
             run(registry, "CarbonAgent", {"emissions": []})
     finally:
         registry.close()
-    none = GreenLangAgents.from_settings(load_settings(environ={"GLS_GREENLANG_BUILTIN_AGENTS": ""}))
+    none = GreenLangAgents.from_settings(
+        load_settings(environ={"GLS_GREENLANG_BUILTIN_AGENTS": ""})
+    )
     assert none.enabled() == frozenset()
     none.close()
 

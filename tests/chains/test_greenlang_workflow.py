@@ -129,7 +129,13 @@ def test_a_workflow_becomes_greenlang_steps() -> None:
 
 
 def greenlang_context(inputs: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
-    return {"input": inputs, "results": results, "errors": [], "workflow_id": "w", "execution_id": "w_0"}
+    return {
+        "input": inputs,
+        "results": results,
+        "errors": [],
+        "workflow_id": "w",
+        "execution_id": "w_0",
+    }
 
 
 CONTEXTS = [
@@ -149,8 +155,13 @@ def test_conditions_decide_as_greenlangs_evaluator(
 ) -> None:
     workflow = yaml.safe_load(BUILDING)
     definition = imported(BUILDING)["definition"]
-    results = {} if total is None else {"total": {"success": True, "data": {"total_co2e_kg": total}}}
-    state = {"inputs": inputs, "steps": {} if total is None else {"total": {"total_co2e_kg": total}}}
+    results = (
+        {} if total is None else {"total": {"success": True, "data": {"total_co2e_kg": total}}}
+    )
+    state = {
+        "inputs": inputs,
+        "steps": {} if total is None else {"total": {"total_co2e_kg": total}},
+    }
     for source, step in zip(
         [s.get("condition") for s in workflow["steps"]], definition["steps"], strict=True
     ):
@@ -180,7 +191,7 @@ def test_conditions_decide_as_greenlangs_evaluator(
 def test_paths_resolve_as_greenlangs_lookup(orchestrator: Any, path: str) -> None:
     inputs = {"fuel": {"amount": 40}, "country": "US"}
     results = {"total": {"success": True, "data": {"total_co2e_kg": 350.5}}}
-    text = f"name: w\ndescription: d\nsteps:\n  - name: total\n    agent_id: carbon\n"
+    text = "name: w\ndescription: d\nsteps:\n  - name: total\n    agent_id: carbon\n"
     text += "    input_mapping: {emissions: input.e}\n"
     text += f"  - name: after\n    agent_id: carbon\n    input_mapping: {{emissions: {path}}}\n"
     expression = imported(text)["definition"]["steps"][1]["input_mapping"]["emissions"]
@@ -209,7 +220,9 @@ def run_as_greenlang(orchestrator: Any, workflow: dict[str, Any], inputs: dict[s
     return orchestrator._format_workflow_output(model, context)["data"]
 
 
-def run_as_chain(agents: GreenLangAgents, definition: dict[str, Any], inputs: dict[str, Any]) -> Any:
+def run_as_chain(
+    agents: GreenLangAgents, definition: dict[str, Any], inputs: dict[str, Any]
+) -> Any:
     """The chain's steps as the runner runs them: condition, mapping, agent, data."""
     state: dict[str, Any] = {"inputs": inputs, "steps": {}}
     for step in definition["steps"]:
@@ -255,11 +268,17 @@ def test_greenlangs_own_example_workflow_is_refused_where_it_cannot_be_kept() ->
     refused(text, r"^steps\[0\] \(validate_input\)\.input_mapping: without one GreenLang passes")
     workflow = yaml.safe_load(text)
     workflow["steps"][0]["input_mapping"] = {"fuels": "input.fuels"}
-    refused(yaml.safe_dump(workflow, sort_keys=False), r"^steps\[1\] \(calculate_emissions\)\.on_failure: 'skip'")
+    refused(
+        yaml.safe_dump(workflow, sort_keys=False),
+        r"^steps\[1\] \(calculate_emissions\)\.on_failure: 'skip'",
+    )
     workflow["steps"][1].update(on_failure="stop", input_mapping={"fuel_type": "input.fuel"})
     workflow["steps"][3]["on_failure"] = "stop"
     # its benchmark condition calls .get(): GreenLang's evaluator refuses calls and skips it
-    refused(yaml.safe_dump(workflow, sort_keys=False), r"^steps\[3\] \(benchmark_analysis\)\.condition: .* is a call")
+    refused(
+        yaml.safe_dump(workflow, sort_keys=False),
+        r"^steps\[3\] \(benchmark_analysis\)\.condition: .* is a call",
+    )
     del workflow["steps"][3]["condition"]
     del workflow["output_mapping"]["benchmark_rating"]
     definition = imported(yaml.safe_dump(workflow, sort_keys=False))["definition"]

@@ -108,7 +108,9 @@ def _operator_class(entry: str) -> tuple[str, type]:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise SettingsError(f"greenlang_agents: {name}: cannot import {module_name}: {exc}") from None
+        raise SettingsError(
+            f"greenlang_agents: {name}: cannot import {module_name}: {exc}"
+        ) from None
     agent_class = getattr(module, class_name, None)
     if agent_class is None:
         raise SettingsError(f"greenlang_agents: {name}: {module_name} has no {class_name}")

@@ -35,7 +35,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 try:  # the contrib package's base class when it is installed, else the same methods
-    from opentelemetry.instrumentation.instrumentor import (  # type: ignore[import-not-found]
+    from opentelemetry.instrumentation.instrumentor import (  # type: ignore[import-not-found,unused-ignore]
         BaseInstrumentor as _Base,
     )
 except ImportError:  # pragma: no cover - depends on the environment
@@ -81,7 +81,11 @@ def _outcome(result: Any) -> tuple[bool, Any, str | None, str]:
     if isinstance(result, dict):
         if "success" not in result:
             return True, result, None, ""
-        success, data, error = result.get("success") is True, result.get("data"), result.get("error")
+        success, data, error = (
+            result.get("success") is True,
+            result.get("data"),
+            result.get("error"),
+        )
     else:
         success = getattr(result, "success", None) is True
         data, error = getattr(result, "data", None), getattr(result, "error", None)
@@ -111,7 +115,7 @@ def _agent_entry_points() -> list[type]:
     return classes
 
 
-class GreenLangInstrumentor(_Base):  # type: ignore[misc,valid-type]
+class GreenLangInstrumentor(_Base):  # type: ignore[misc,valid-type,unused-ignore]
     """instrument() / uninstrument(), as OpenTelemetry's instrumentors; both idempotent."""
 
     _originals: dict[type, Callable[..., Any]] = {}  # class -> its own run before wrapping
@@ -142,11 +146,11 @@ class GreenLangInstrumentor(_Base):  # type: ignore[misc,valid-type]
         for cls in _agent_entry_points():
             original = cls.__dict__["run"]
             GreenLangInstrumentor._originals[cls] = original
-            cls.run = _traced(original, tracer)  # type: ignore[method-assign]
+            setattr(cls, "run", _traced(original, tracer))  # noqa: B010 - a class attribute swap
 
     def _uninstrument(self, **kwargs: Any) -> None:
         for cls, original in GreenLangInstrumentor._originals.items():
-            cls.run = original  # type: ignore[method-assign]
+            setattr(cls, "run", original)  # noqa: B010
         GreenLangInstrumentor._originals = {}
 
 
