@@ -315,9 +315,11 @@ def test_agents_run_off_the_event_loop_thread(agents: GreenLangAgents) -> None:
 
 
 def test_stateful_builtins_get_a_new_instance_per_call(agents: GreenLangAgents) -> None:
-    # FuelAgent counts its cache misses on the instance and reports them.
-    for _ in range(3):
-        assert run(agents, "FuelAgent", SAMPLES["FuelAgent"][0]).metadata["cache_misses"] == 1
+    # FuelAgent counts its factor cache misses on the instance and reports them: a
+    # shared instance would answer 1, 2, 3 for three different fuels.
+    for fuel, unit in (("diesel", "gallons"), ("natural_gas", "therms"), ("electricity", "kWh")):
+        inputs = {"fuel_type": fuel, "amount": 10, "unit": unit, "country": "US"}
+        assert run(agents, "FuelAgent", inputs).metadata["cache_misses"] == 1
 
 
 def test_an_unknown_agent_is_refused_naming_the_enabled_ones(agents: GreenLangAgents) -> None:
@@ -386,3 +388,12 @@ def test_describe_gives_each_agent_its_input_fields(agents: GreenLangAgents) -> 
     assert intensity[:3] == ["total_emissions_kg", "area", "area_unit"]
     assert described["Meter"]["builtin"] is False
     assert described["Meter"]["description"] == "Reads a meter"
+
+
+def test_null_inputs_are_left_out_as_greenlangs_orchestrator_does(agents: GreenLangAgents) -> None:
+    # A mapping of a missing value reads null; GreenLang leaves such an input out,
+    # so the agent's .get(name, default) keeps its default (12 months here).
+    inputs = {"building_type": "retail", "total_emissions_kg": 40_000, "building_area": 1_000}
+    result = run(agents, "BenchmarkAgent", {**inputs, "period_months": None})
+    assert result.success, result.error
+    assert result.data["carbon_intensity"] == 40.0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import sys
 from collections.abc import Iterator
 from importlib import resources
@@ -139,12 +140,31 @@ def greenlang_context(inputs: dict[str, Any], results: dict[str, Any]) -> dict[s
 
 
 CONTEXTS = [
-    {"building": {"area": 2000, "type": "commercial_office"}, "skip_intensity": False},
-    {"building": {"area": 0, "type": "retail"}, "skip_intensity": 0},
-    {"building": {"area": 50, "type": "warehouse"}, "skip_intensity": True},
-    {"building": {"type": "retail"}},
+    {
+        "building": {"area": 2000, "type": "commercial_office"},
+        "skip_intensity": False,
+        "zone": "north",
+    },
+    {"building": {"area": 0, "type": "retail"}, "skip_intensity": 0, "zone": 5},
+    {"building": {"area": 50, "type": "warehouse"}, "skip_intensity": True, "zone": "south"},
+    {"building": {"type": "retail"}, "zone": "east"},
     {"building": {"area": 5000}, "skip_intensity": ""},
+    {"building": "a string", "zone": None},
     {},
+]
+CONDITIONS = [
+    "input.building.area and input.building.area > 100 and results.total.data.total_co2e_kg >= 0",
+    "(input.building.type == 'commercial_office' or input.building.type == 'retail')"
+    " and not input.skip_intensity",
+    "not input.building.area",
+    "input.zone in 'north-east' or input.skip_intensity",
+    "input.zone not in 'south' and results.total.data",
+    "0 < results.total.data.total_co2e_kg <= 200",
+    "input.building.type > 'm' or input.zone < 3",
+    "not results.total.data.total_co2e_kg",
+    "context.input.building.area != None",
+    "input.building.area.deeper == 1 or input.zone",
+    "results.total.data.total_co2e_kg or not input.zone",
 ]
 
 
@@ -153,8 +173,6 @@ CONTEXTS = [
 def test_conditions_decide_as_greenlangs_evaluator(
     orchestrator: Any, inputs: dict[str, Any], total: float | None
 ) -> None:
-    workflow = yaml.safe_load(BUILDING)
-    definition = imported(BUILDING)["definition"]
     results = (
         {} if total is None else {"total": {"success": True, "data": {"total_co2e_kg": total}}}
     )
@@ -162,18 +180,18 @@ def test_conditions_decide_as_greenlangs_evaluator(
         "inputs": inputs,
         "steps": {} if total is None else {"total": {"total_co2e_kg": total}},
     }
-    for source, step in zip(
-        [s.get("condition") for s in workflow["steps"]], definition["steps"], strict=True
-    ):
-        if source is None:
-            continue
+    for source in CONDITIONS:
+        text = "name: w\nsteps:\n  - {name: total, agent_id: carbon, input_mapping: {emissions: input.e}}\n"
+        text += "  - name: then\n    agent_id: carbon\n    input_mapping: {emissions: input.e}\n"
+        text += f"    condition: {json.dumps(source)}\n"
+        translated = imported(text)["definition"]["steps"][1]["condition"]
         try:
             theirs = orchestrator._evaluate_condition(source, greenlang_context(inputs, results))
         except Exception:  # GreenLang skips a step whose condition raises
             theirs = False
-        value = evaluate(step["condition"], state)
+        value = evaluate(translated, state)
         ours = value not in (None, False, "", [], {})  # the runner's skip rule (docs/chains.md)
-        assert ours == theirs, (source, step["condition"], inputs, total)
+        assert ours == theirs, (source, translated, inputs, total)
 
 
 @pytest.mark.parametrize(
@@ -181,6 +199,7 @@ def test_conditions_decide_as_greenlangs_evaluator(
     [
         "input.fuel.amount",
         "input.country",
+        "input.grid-zone.2030",
         "input.missing.deeper",
         "input",
         "results.total.data.total_co2e_kg",
@@ -189,7 +208,7 @@ def test_conditions_decide_as_greenlangs_evaluator(
     ],
 )
 def test_paths_resolve_as_greenlangs_lookup(orchestrator: Any, path: str) -> None:
-    inputs = {"fuel": {"amount": 40}, "country": "US"}
+    inputs = {"fuel": {"amount": 40}, "country": "US", "grid-zone": {"2030": "Z"}}
     results = {"total": {"success": True, "data": {"total_co2e_kg": 350.5}}}
     text = "name: w\ndescription: d\nsteps:\n  - name: total\n    agent_id: carbon\n"
     text += "    input_mapping: {emissions: input.e}\n"
@@ -320,8 +339,8 @@ def test_greenlangs_own_example_workflow_is_refused_where_it_cannot_be_kept() ->
         ),
         (
             "name: w\nsteps:\n  - {name: a, agent_id: fuel, input_mapping: {x: input.a},"
-            " condition: 'input.a > \"b\"'}\n",
-            r"^steps\[0\] \(a\)\.condition: JMESPath orders numbers only",
+            " condition: 'input.a > None'}\n",
+            r"^steps\[0\] \(a\)\.condition: ordering against null",
         ),
         (
             "name: w\nsteps:\n  - {name: a, agent_id: fuel, input_mapping: {x: input.a},"

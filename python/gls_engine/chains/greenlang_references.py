@@ -43,6 +43,52 @@ def literal(value: Any) -> str:
     return "`" + json.dumps(value).replace("`", "\\`") + "`"
 
 
+TRUE = "`true`"
+
+
+def _and(*parts: str) -> str:
+    kept = [p for p in parts if p != TRUE]
+    if not kept:
+        return TRUE
+    return kept[0] if len(kept) == 1 else "(" + " && ".join(kept) + ")"
+
+
+def _or(first: str, second: str) -> str:
+    if TRUE in (first, second):
+        return TRUE
+    return f"({first} || {second})"
+
+
+def _constant_kind(node: ast.expr) -> str | None:
+    if not isinstance(node, ast.Constant):
+        return None
+    value = node.value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "number"
+    return "string" if isinstance(value, str) else "other"
+
+
+def _same_kind(
+    left: ast.expr, left_value: str, right: ast.expr, right_value: str, where: str
+) -> str:
+    """JMESPath true when both sides are numbers or both strings (what Python orders)."""
+    kinds = {_constant_kind(left), _constant_kind(right)} - {None}
+    if "other" in kinds:
+        raise InvalidParameterError(f"{where}: ordering against null or a boolean")
+    if len(kinds) == 2:  # a number and a string: Python raises, the step is skipped
+        return "`false`"
+    if kinds:
+        kind = kinds.pop()
+        unknown = [
+            v for n, v in ((left, left_value), (right, right_value)) if _constant_kind(n) is None
+        ]
+        return _and(*(f"type({v}) == '{kind}'" for v in unknown))
+    return (
+        f"(type({left_value}) == 'number' && type({right_value}) == 'number' || "
+        f"type({left_value}) == 'string' && type({right_value}) == 'string')"
+    )
+
+
 @dataclass
 class References:
     """Translates one workflow's references; collects the input names they read."""
@@ -103,36 +149,51 @@ class References:
             raise InvalidParameterError(
                 f"{where}: GreenLang cannot parse it either (it would skip the step): {exc.msg}"
             ) from None
-        return self._truthy(tree.body, where)
+        ok, value = self._truthy(tree.body, where)
+        # GreenLang skips the step when evaluating the condition raises
+        return value if ok == TRUE else f"({ok} && {value})"
 
-    def _truthy(self, node: ast.expr, where: str) -> str:
-        """JMESPath whose truthiness is Python's truthiness of `node`."""
+    def _truthy(self, node: ast.expr, where: str) -> tuple[str, str]:
+        """(JMESPath true when GreenLang's evaluation of `node` does not raise,
+        JMESPath whose truthiness is Python's truthiness of `node`)."""
         if isinstance(node, ast.BoolOp):
-            joiner = " && " if isinstance(node.op, ast.And) else " || "
-            return "(" + joiner.join(self._truthy(v, where) for v in node.values) + ")"
+            # all() / any() over a generator: left to right, stopping at the first
+            # false (and) or true (or) operand; a later operand is never evaluated.
+            parts = [self._truthy(v, where) for v in node.values]
+            is_and = isinstance(node.op, ast.And)
+            ok = parts[-1][0]
+            for part_ok, part_value in reversed(parts[:-1]):
+                stop = f"!{part_value}" if is_and else part_value
+                ok = _and(part_ok, _or(stop, ok))
+            joiner = " && " if is_and else " || "
+            return ok, "(" + joiner.join(v for _, v in parts) + ")"
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return "!" + self._truthy(node.operand, where)
+            ok, value = self._truthy(node.operand, where)
+            return ok, "!" + value
         if isinstance(node, ast.Compare):
             return self._compare(node, where)
-        value = self._value(node, where)
+        ok, value = self._value(node, where)
         # Python's 0 is false, JMESPath's is true: both must be false here.
-        return f"({value} && {value} != `0`)"
+        return ok, f"({value} && {value} != `0`)"
 
-    def _compare(self, node: ast.Compare, where: str) -> str:
-        parts = []
+    def _compare(self, node: ast.Compare, where: str) -> tuple[str, str]:
+        pairs: list[tuple[str, str]] = []
         left = node.left
         for op, right in zip(node.ops, node.comparators, strict=True):
             # operands first: a call or literal GreenLang cannot evaluate is the first news
-            left_value, right_value = self._value(left, where), self._value(right, where)
+            (left_ok, left_value), (right_ok, right_value) = (
+                self._value(left, where),
+                self._value(right, where),
+            )
+            ok = _and(left_ok, right_ok)
             if type(op) in EQUALITY:
-                parts.append(f"{left_value} {EQUALITY[type(op)]} {right_value}")
+                pairs.append((ok, f"{left_value} {EQUALITY[type(op)]} {right_value}"))
             elif type(op) in ORDERING:
-                for side in (left, right):
-                    if isinstance(side, ast.Constant) and not isinstance(side.value, int | float):
-                        raise InvalidParameterError(
-                            f"{where}: JMESPath orders numbers only; {side.value!r} is not one"
-                        )
-                parts.append(f"{left_value} {ORDERING[type(op)]} {right_value}")
+                # Python orders two numbers or two strings and raises on anything else
+                same_kind = _same_kind(left, left_value, right, right_value, where)
+                pairs.append(
+                    (_and(ok, same_kind), f"{left_value} {ORDERING[type(op)]} {right_value}")
+                )
             elif isinstance(op, ast.In | ast.NotIn):
                 if not (isinstance(right, ast.Constant) and isinstance(right.value, str)):
                     raise InvalidParameterError(
@@ -140,19 +201,49 @@ class References:
                         "dict GreenLang tests its keys, which JMESPath's contains cannot)"
                     )
                 test = f"contains({right_value}, {left_value})"
-                parts.append(test if isinstance(op, ast.In) else "!" + test)
+                # `x in "text"` raises unless x is a string (and so would JMESPath's contains)
+                is_string = f"type({left_value}) == 'string'"
+                negated = isinstance(op, ast.NotIn)
+                pairs.append((_and(ok, is_string), "!" + test if negated else test))
             else:
                 raise InvalidParameterError(
                     f"{where}: the comparison {type(op).__name__} is not one GreenLang evaluates"
                 )
             left = right
-        return parts[0] if len(parts) == 1 else "(" + " && ".join(parts) + ")"
+        # a chained comparison stops at its first false pair
+        ok = pairs[-1][0]
+        for pair_ok, pair_value in reversed(pairs[:-1]):
+            ok = _and(pair_ok, _or(f"!({pair_value})", ok))
+        value = pairs[0][1] if len(pairs) == 1 else " && ".join(f"({v})" for _, v in pairs)
+        return ok, f"({value})"
 
-    def _value(self, node: ast.expr, where: str) -> str:
+    def _attribute_path(self, parts: list[str], where: str) -> tuple[str, str]:
+        """A condition's `a.b.c`: GreenLang reads each name with dict.get when the
+        value is a dict and getattr otherwise, which raises on None, a string or a
+        list, so every value read through must be an object."""
+        expression = self.path(parts, where)  # checks and translates the path
+        if parts[0] == "context":
+            parts = parts[1:]
+        checks: list[str] = []
+        if parts[0] == "results":
+            step, data_keys = parts[1], parts[3:]
+            # results.<step> is a dict only when the step ran
+            checks.append(f"contains(keys(steps), {literal(self.step_ids[step])})")
+            for i in range(len(data_keys)):  # the data, then each key read through
+                prefix = self.path(["results", step, "data", *data_keys[:i]], where)
+                checks.append(f"type({prefix}) == 'object'")
+        else:
+            keys = parts[1:]
+            for i in range(1, len(keys)):
+                checks.append(f"type({self.path(['input', *keys[:i]], where)}) == 'object'")
+        return _and(*checks), expression
+
+    def _value(self, node: ast.expr, where: str) -> tuple[str, str]:
+        """(JMESPath true when reading it does not raise in GreenLang, its JMESPath)."""
         if isinstance(node, ast.Constant):
             if node.value is not None and not isinstance(node.value, bool | int | float | str):
                 raise InvalidParameterError(f"{where}: the constant {node.value!r} is not JSON")
-            return literal(node.value)
+            return TRUE, literal(node.value)
         if isinstance(node, ast.List | ast.Tuple | ast.Dict | ast.Set):
             raise InvalidParameterError(
                 f"{where}: {ast.unparse(node)!r}: GreenLang 0.3.0's condition evaluator has no "
@@ -171,7 +262,7 @@ class References:
                     f"{where}: the name {current.id!r} is not one GreenLang allows "
                     "(input, results, context)"
                 )
-            return self.path([current.id, *parts], where)
+            return self._attribute_path([current.id, *parts], where)
         if isinstance(node, ast.Call):
             raise InvalidParameterError(
                 f"{where}: {ast.unparse(node)!r} is a call; GreenLang 0.3.0's condition "
