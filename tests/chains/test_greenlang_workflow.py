@@ -165,6 +165,9 @@ CONDITIONS = [
     "context.input.building.area != None",
     "input.building.area.deeper == 1 or input.zone",
     "results.total.data.total_co2e_kg or not input.zone",
+    "not results.total.data",
+    "'a' < 1 or input.zone",
+    "not 5 < input.zone < 'z'",
 ]
 
 

@@ -123,7 +123,9 @@ def test_uninstrument_restores_the_agents_and_is_idempotent(
     fuel_run = agents.FuelAgent.__dict__["run"]
     instrumentor = GreenLangInstrumentor()
     instrumentor.instrument(tracer_provider=provider)
-    assert BaseAgent.__dict__["run"] is not original
+    GreenLangInstrumentor().instrument(tracer_provider=provider)  # wraps once, not twice
+    assert BaseAgent.__dict__["run"].__wrapped__ is original
+    assert agents.FuelAgent.__dict__["run"].__wrapped__ is fuel_run
     instrumentor.uninstrument()
     instrumentor.uninstrument()
     assert BaseAgent.__dict__["run"] is original
