@@ -27,6 +27,7 @@ from gls_engine.analytics.suggestions import Suggestions
 from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.browser_guard import BrowserGuard
+from gls_engine.chains import greenlang_handlers
 from gls_engine.chains import handlers as chain_handlers
 from gls_engine.chains import run_handlers as chain_run_handlers
 from gls_engine.chains.lifecycle import chains_context
@@ -260,8 +261,8 @@ def create_app(settings: Settings) -> web.Application:
     app[GUARD_KEY] = BrowserGuard(settings, app[COUNTERS_KEY])
     app[GUARD_KEY].install(app)
     # What chain runs need from the chain store, the LLM providers and the
-    # GreenLang agents: None until those parts are set here (runs needing one
-    # are answered 503 "chains are not configured").
+    # GreenLang agents: None here means the Studio's own (chain_runs_context);
+    # an embedding application or a test may set its own before start-up.
     app[chain_run_handlers.CHAIN_RESOLVER_KEY] = None
     app[chain_run_handlers.PROVIDER_CLIENTS_KEY] = None
     app[chain_run_handlers.AGENT_RUNNER_KEY] = None
@@ -271,6 +272,7 @@ def create_app(settings: Settings) -> web.Application:
             _metadata_ctx,
             datasets_context(lambda app: app[SETTINGS_KEY]),
             experiments_context(STORE_KEY),
+            greenlang_handlers.greenlang_context(lambda app: app[SETTINGS_KEY]),
             chains_context(lambda app: app[SETTINGS_KEY]),
             _enrichment_ctx,
             _retention_ctx,
@@ -299,5 +301,6 @@ def create_app(settings: Settings) -> web.Application:
     experiment_handlers.add_routes(app)
     chain_handlers.add_routes(app)
     chain_run_handlers.add_routes(app)
+    greenlang_handlers.add_routes(app)
     webui.add_routes(app)
     return app

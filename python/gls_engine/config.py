@@ -5,12 +5,18 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+# An operator's GreenLang agent: Name=package.module:Class (a dotted module path, a class name).
+GREENLANG_AGENT_ENTRY = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_-]{0,63}=[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*"
+)
 
 
 class SettingsError(ValueError):
@@ -94,6 +100,12 @@ class Settings:
     chain_runs_max_concurrent: int = 8
     chain_runs_max_queued: int = 64
     chain_run_timeout_s: float = 300.0
+    # GreenLang agents chains may run (chains/greenlang_agents.py): the package's
+    # built-ins by class name ("*": all of them; empty: none), and the operator's
+    # own as "Name=package.module:Class". Only here: a request never names a module.
+    greenlang_builtin_agents: tuple[str, ...] = ("*",)
+    greenlang_agents: tuple[str, ...] = ()
+    greenlang_agent_threads: int = 4  # agents run in this many threads, off the event loop
     log_level: str = "info"
 
     def validate(self) -> Settings:
@@ -117,6 +129,7 @@ class Settings:
             "dataset_max_cell_bytes",
             "chain_runs_max_concurrent",
             "chain_run_timeout_s",
+            "greenlang_agent_threads",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")
@@ -134,6 +147,9 @@ class Settings:
                     f"allowed_origins: {origin!r} is not an origin (scheme://host[:port],"
                     " http or https, no path)"
                 )
+        for entry in self.greenlang_agents:
+            if not GREENLANG_AGENT_ENTRY.fullmatch(entry.strip()):
+                raise SettingsError(f"greenlang_agents: {entry!r} is not Name=package.module:Class")
         for host in self.allowed_hosts:
             if not host.strip() or any(c in host for c in "/ @?#"):
                 raise SettingsError(f"allowed_hosts: {host!r} is not a host name or address")

@@ -86,7 +86,7 @@ class EmissionsAgents:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
 
-    def enabled(self) -> frozenset[str]:
+    async def enabled(self) -> frozenset[str]:
         return frozenset({"Emissions"})
 
     async def run(self, agent: str, inputs: dict[str, Any]) -> AgentResult:

@@ -288,7 +288,10 @@ async def test_enabled_agents_are_checked_when_a_registry_is_given(
     metadata: MetadataStore,
 ) -> None:
     agent_step = {"id": "grid", "type": "greenlang", "agent": "GridFactorAgent"}
-    strict = ChainStore(metadata, lambda: frozenset({"FuelAgent"}))
+    async def enabled() -> frozenset[str]:
+        return frozenset({"FuelAgent"})
+
+    strict = ChainStore(metadata, enabled)
     before = await counts(metadata)
     with pytest.raises(InvalidParameterError, match="steps\\[0\\] \\(grid\\).agent"):
         await strict.create(P, "g", definition(agent_step))

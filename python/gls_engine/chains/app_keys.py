@@ -4,7 +4,7 @@ store's save-time check (absent: that check is skipped)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -16,4 +16,6 @@ CHAIN_STORE_KEY = web.AppKey("chain_store", ChainStore)
 LLM_PROVIDERS_KEY = web.AppKey("llm_providers", LlmProviders)
 PROVIDER_CLIENTS_KEY = web.AppKey("llm_provider_clients", StoredProviderClients)
 # Set before chains_context runs (in create_app, or an earlier cleanup context).
-ENABLED_AGENTS_KEY: web.AppKey[Callable[[], frozenset[str]]] = web.AppKey("chain_enabled_agents")
+ENABLED_AGENTS_KEY: web.AppKey[Callable[[], Awaitable[frozenset[str]]]] = web.AppKey(
+    "chain_enabled_agents"
+)

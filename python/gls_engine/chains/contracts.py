@@ -47,8 +47,8 @@ class AgentResult:
 
 
 class AgentRunner(Protocol):
-    def enabled(self) -> frozenset[str]:
-        """Names of the agents the operator enabled."""
+    async def enabled(self) -> frozenset[str]:
+        """Names of the agents the operator enabled (the registry may load on first use)."""
         ...
 
     async def run(self, agent: str, inputs: dict[str, Any]) -> AgentResult:

@@ -119,7 +119,7 @@ async def _run_request(request: web.Request, project: str, document: dict[str, A
             )
         agents: AgentRunner | None = app.get(AGENT_RUNNER_KEY)
         definition = parse_chain(
-            document["definition"], enabled_agents=agents.enabled() if agents else None
+            document["definition"], enabled_agents=await agents.enabled() if agents else None
         )
         chain_name, chain_version = "playground", None
         definition_json = definition.to_json()  # canonical, as a saved version is

@@ -1,5 +1,6 @@
 """Chain runs as an application resource: the runner on the app's chain store,
-LLM providers and GreenLang agents (each an app key, None until configured),
+LLM providers and GreenLang agents (the Studio's own, unless the app was given
+others under the run handlers' keys before start-up),
 the Studio's own traces and the span store for the read-back; the pool, the
 records and the event streams. Made once the self-traces submitter exists;
 closed before it (every run still going is cancelled and recorded)."""
@@ -10,6 +11,9 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from gls_engine.chains.app_keys import CHAIN_STORE_KEY
+from gls_engine.chains.app_keys import PROVIDER_CLIENTS_KEY as STORED_PROVIDER_CLIENTS_KEY
+from gls_engine.chains.greenlang_handlers import GREENLANG_AGENTS_KEY
 from gls_engine.chains.run_events import RunEventStreams
 from gls_engine.chains.run_handlers import (
     AGENT_RUNNER_KEY,
@@ -37,9 +41,9 @@ def chain_runs_context(
     async def context(app: web.Application) -> AsyncIterator[None]:
         settings = settings_of(app)
         runner = ChainRunner(
-            resolver=app.get(CHAIN_RESOLVER_KEY),
-            providers=app.get(PROVIDER_CLIENTS_KEY),
-            agents=app.get(AGENT_RUNNER_KEY),
+            resolver=app.get(CHAIN_RESOLVER_KEY) or app.get(CHAIN_STORE_KEY),
+            providers=app.get(PROVIDER_CLIENTS_KEY) or app.get(STORED_PROVIDER_CLIENTS_KEY),
+            agents=app.get(AGENT_RUNNER_KEY) or app.get(GREENLANG_AGENTS_KEY),
             traces=app[SELF_TRACES_KEY],
             figures=StoredSpanFigures(app[QUERIES_KEY]),
         )

@@ -41,7 +41,7 @@ async def run_greenlang_step(
     )
     if agents is None:
         raise StepError("chains are not configured: no GreenLang agents")
-    if step.agent not in agents.enabled():
+    if step.agent not in await agents.enabled():
         raise StepError(f"{where}.agent: {step.agent!r} is not an agent the operator enabled")
     result = await agents.run(step.agent, agent_input)
     span.set("gls.cpu.seconds", float(result.cpu_seconds))

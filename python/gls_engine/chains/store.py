@@ -12,7 +12,7 @@ make a cycle. The store is also the runner's ChainResolver (contracts.py).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,7 +41,8 @@ from gls_engine.metadata.store import MetadataStore
 MAX_MESSAGE_CHARS = 10_000
 # POST /chains/validate is not a chain's URL
 RESERVED_NAMES = frozenset({"validate"})
-EnabledAgents = Callable[[], frozenset[str]]
+# the operator's enabled agents, awaited: the registry loads on first use
+EnabledAgents = Callable[[], Awaitable[frozenset[str]]]
 
 
 def chain_name(value: Any, where: str = "name") -> str:
@@ -104,8 +105,8 @@ class ChainStore:
         self._enabled_agents = enabled_agents
 
     # --- parsing and checking ------------------------------------------------------
-    def parse(self, document: Any) -> ChainDefinition:
-        agents = None if self._enabled_agents is None else self._enabled_agents()
+    async def parse(self, document: Any) -> ChainDefinition:
+        agents = None if self._enabled_agents is None else await self._enabled_agents()
         return parse_chain(document, enabled_agents=agents)
 
     async def _serialise(self, session: AsyncSession, project: str) -> None:
@@ -131,7 +132,7 @@ class ChainStore:
     ) -> ChainDefinition:
         """The checked definition, as it would be saved (a new version of `name`, or of
         a new chain when None or not stored); nothing is written."""
-        definition = self.parse(document)
+        definition = await self.parse(document)
         async with self._store.sessions() as session:
             row = None
             if name is not None:
@@ -158,7 +159,7 @@ class ChainStore:
         name = chain_name(name)
         description = plain_text(description, "description", MAX_DESCRIPTION_CHARS)
         message = plain_text(message, "message", MAX_MESSAGE_CHARS)
-        definition = self.parse(definition_document)
+        definition = await self.parse(definition_document)
         at = _now()
         taken = ConflictError(f"name: project {project} already has a chain named {name!r}")
         try:
@@ -314,7 +315,7 @@ class ChainStore:
         self, project: str, name: str, definition_document: Any, *, message: str = ""
     ) -> dict[str, Any]:
         message = plain_text(message, "message", MAX_MESSAGE_CHARS)
-        definition = self.parse(definition_document)
+        definition = await self.parse(definition_document)
         at = _now()
         async with self._store.sessions() as session, session.begin():
             await self._serialise(session, project)
