@@ -288,6 +288,7 @@ async def test_enabled_agents_are_checked_when_a_registry_is_given(
     metadata: MetadataStore,
 ) -> None:
     agent_step = {"id": "grid", "type": "greenlang", "agent": "GridFactorAgent"}
+
     async def enabled() -> frozenset[str]:
         return frozenset({"FuelAgent"})
 

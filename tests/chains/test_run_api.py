@@ -42,8 +42,7 @@ from inprocess_studio import InProcessStudio
 from support.openai_compatible_server import OpenAICompatibleServer, last_user_contains
 
 PROJECT = "chain-runs"
-RUNS = "/api/v1/chain-runs"
-Q = {"project": PROJECT}
+RUNS = f"/api/v1/projects/{PROJECT}/chain-runs"
 
 ASK = {
     "input_schema": {
@@ -109,13 +108,13 @@ def studio(
 
 
 def start(studio: InProcessStudio, body: dict[str, Any], expect: int) -> dict[str, Any]:
-    return call("POST", studio.api, RUNS, expect, json_body=body, params=Q)
+    return call("POST", studio.api, RUNS, expect, json_body=body)
 
 
 def wait_ended(studio: InProcessStudio, run_id: str) -> dict[str, Any]:
     deadline = time.monotonic() + 60
     while True:
-        run = call("GET", studio.api, f"{RUNS}/{run_id}", 200, params=Q)
+        run = call("GET", studio.api, f"{RUNS}/{run_id}", 200)
         if run["status"] not in ("queued", "running"):
             return run
         assert time.monotonic() < deadline, run
@@ -153,19 +152,19 @@ def test_a_run_waited_for_has_each_steps_figures_from_its_stored_trace(studio, s
     assert kinds[ask["span_id"]] == ("llm", "", "gls-playground")
     assert kinds[emissions["span_id"]] == ("agent", "Emissions", "gls-playground")
     assert len(rows) == 4  # the root and three steps
-    got = call("GET", studio.api, f"{RUNS}/{run['id']}", 200, params=Q)
+    got = call("GET", studio.api, f"{RUNS}/{run['id']}", 200)
     assert got["steps"] == run["steps"] and got["logs"] == run["logs"]
 
 
 def test_bad_inputs_are_a_400_naming_the_field_and_nothing_is_recorded(studio) -> None:
-    before = call("GET", studio.api, RUNS, 200, params=Q)["runs"]
+    before = call("GET", studio.api, RUNS, 200)["runs"]
     error = start(studio, {"definition": ASK, "inputs": {"q": 1}}, 400)["error"]
     assert error["message"] == "inputs: 'question' is a required property"
     error = start(studio, {"chain": "answer", "label": "nope", "inputs": {}}, 404)["error"]
     assert "no label 'nope'" in error["message"]
     error = start(studio, {"definition": ASK, "inputs": {"question": "x"}, "repeat": 21}, 400)
     assert "repeat must be an integer from 1 to 20" in error["error"]["message"]
-    assert call("GET", studio.api, RUNS, 200, params=Q)["runs"] == before
+    assert call("GET", studio.api, RUNS, 200)["runs"] == before
 
 
 def test_runs_not_waited_for_stream_their_events_then_are_listed(studio, server) -> None:
@@ -186,7 +185,7 @@ def test_runs_not_waited_for_stream_their_events_then_are_listed(studio, server)
     async def events() -> list[dict[str, Any]]:
         got = []
         async with aiohttp.ClientSession() as session:
-            url = f"{studio.api}{RUNS}/{run_id}/events?project={PROJECT}"
+            url = f"{studio.api}{RUNS}/{run_id}/events"
             async with session.ws_connect(url) as ws:
                 async for message in ws:
                     got.append(json.loads(message.data))
@@ -194,7 +193,7 @@ def test_runs_not_waited_for_stream_their_events_then_are_listed(studio, server)
 
     async def refused(origin: str, path: str) -> int:
         async with aiohttp.ClientSession() as session:
-            url = f"{studio.api}{RUNS}/{path}/events?project={PROJECT}"
+            url = f"{studio.api}{RUNS}/{path}/events"
             try:
                 async with session.ws_connect(url, headers={"Origin": origin}):
                     return 101
@@ -209,17 +208,14 @@ def test_runs_not_waited_for_stream_their_events_then_are_listed(studio, server)
     assert types[0] == "run_started" and types[-1] == "run_finished"
     assert "".join(e["text"] for e in live if e["type"] == "token") == "one two three four five six"
     assert live[-1]["status"] == "succeeded"
-    ended = call("GET", studio.api, f"{RUNS}/{run_id}", 200, params=Q)
+    ended = call("GET", studio.api, f"{RUNS}/{run_id}", 200)
     assert ended["status"] == "succeeded"  # recorded before run_finished was sent
     assert (ended["chain"], ended["version"]) == ("answer", 1)
     late = asyncio.run(events())  # a subscriber after the end gets the whole story
     assert [e["seq"] for e in late] == [e["seq"] for e in live]
-    listed = call("GET", studio.api, RUNS, 200, params={**Q, "source": "playground"})["runs"]
+    listed = call("GET", studio.api, RUNS, 200, params={"source": "playground"})["runs"]
     assert [r["id"] for r in listed] == [run_id]
-    assert (
-        call("GET", studio.api, RUNS, 200, params={**Q, "chain": "answer"})["runs"][0]["id"]
-        == run_id
-    )
+    assert call("GET", studio.api, RUNS, 200, params={"chain": "answer"})["runs"][0]["id"] == run_id
 
 
 def test_listing_pages_newest_first(studio) -> None:
@@ -228,14 +224,14 @@ def test_listing_pages_newest_first(studio) -> None:
         start(studio, {**body, "wait": True, "source": "replay"}, 200)["runs"][0]["id"]
         for _ in range(3)
     ]
-    page = call("GET", studio.api, RUNS, 200, params={**Q, "source": "replay", "limit": 2})
+    page = call("GET", studio.api, RUNS, 200, params={"source": "replay", "limit": 2})
     assert [r["id"] for r in page["runs"]] == ids[::-1][:2]
     rest = call(
         "GET",
         studio.api,
         RUNS,
         200,
-        params={**Q, "source": "replay", "limit": 2, "cursor": page["next_cursor"]},
+        params={"source": "replay", "limit": 2, "cursor": page["next_cursor"]},
     )
     assert [r["id"] for r in rest["runs"]] == ids[:1] and rest["next_cursor"] is None
 
@@ -250,7 +246,7 @@ def test_cancel_stops_the_provider_call_and_keeps_the_trace(studio, server) -> N
     while not server.requests:
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    cancelled = call("POST", studio.api, f"{RUNS}/{run_id}/cancel", 200, params=Q)
+    cancelled = call("POST", studio.api, f"{RUNS}/{run_id}/cancel", 200)
     assert cancelled["status"] == "cancelled" and cancelled["error_step"] == "ask"
     assert cancelled["steps"][0]["status"] == "cancelled"
     rows = studio.sql(
@@ -263,13 +259,13 @@ def test_cancel_stops_the_provider_call_and_keeps_the_trace(studio, server) -> N
         ("chain playground", 2),
         ("chat gpt-4o-mini", 2),
     ]
-    again = call("POST", studio.api, f"{RUNS}/{run_id}/cancel", 409, params=Q)
+    again = call("POST", studio.api, f"{RUNS}/{run_id}/cancel", 409)
     assert "already ended (cancelled)" in again["error"]["message"]
 
 
 def test_past_the_queue_a_run_is_refused_with_retry_after(studio, server) -> None:
     body = {"definition": ASK, "inputs": {"question": "x"}, "repeat": 5}
-    resp = requests.post(f"{studio.api}{RUNS}", json=body, params=Q, timeout=30)
+    resp = requests.post(f"{studio.api}{RUNS}", json=body, timeout=30)
     assert resp.status_code == 429, resp.text
     assert int(resp.headers["Retry-After"]) >= 1
     assert "too many chain runs" in resp.json()["error"]["message"]
@@ -289,7 +285,6 @@ def test_a_succeeded_run_saved_as_a_dataset_test_case(studio, server) -> None:
         f"{RUNS}/{run['id']}/save-test",
         201,
         json_body={"dataset": "capitals"},
-        params=Q,
     )
     assert version["added"] == 1
     items = call("GET", studio.api, f"{datasets}/capitals/items", 200)["items"]
@@ -307,7 +302,6 @@ def test_a_succeeded_run_saved_as_a_dataset_test_case(studio, server) -> None:
         f"{RUNS}/{failed_run['id']}/save-test",
         409,
         json_body={"dataset": "capitals"},
-        params=Q,
     )
     assert "this one is failed" in refused["error"]["message"]
     missing = call(
@@ -316,7 +310,6 @@ def test_a_succeeded_run_saved_as_a_dataset_test_case(studio, server) -> None:
         f"{RUNS}/{run['id']}/save-test",
         404,
         json_body={"dataset": "nope"},
-        params=Q,
     )
     assert "nope" in missing["error"]["message"]
 
@@ -339,17 +332,17 @@ async def test_without_providers_an_llm_run_is_a_503(tmp_path: Path) -> None:
     try:
         async with TestClient(TestServer(app)) as client:
             body = {"definition": ASK, "inputs": {"question": "x"}}
-            resp = await client.post(RUNS, json=body, params=Q)
+            resp = await client.post(RUNS, json=body)
             assert resp.status == 503
             assert (await resp.json())["error"]["message"] == (
                 "chains are not configured: no LLM providers"
             )
-            resp = await client.post(RUNS, json={"chain": "answer"}, params=Q)
+            resp = await client.post(RUNS, json={"chain": "answer"})
             assert (await resp.json())["error"]["message"] == (
                 "chains are not configured: no chain store"
             )
             transform = {"steps": [{"id": "t", "type": "transform", "expression": "`2`"}]}
-            resp = await client.post(RUNS, json={"definition": transform, "wait": True}, params=Q)
+            resp = await client.post(RUNS, json={"definition": transform, "wait": True})
             assert resp.status == 200
             assert (await resp.json())["runs"][0]["output"] == 2
     finally:

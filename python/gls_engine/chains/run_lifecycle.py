@@ -40,10 +40,16 @@ def chain_runs_context(
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         settings = settings_of(app)
+        # the handlers read these keys too: set to what the runner runs with
+        app[CHAIN_RESOLVER_KEY] = app.get(CHAIN_RESOLVER_KEY) or app.get(CHAIN_STORE_KEY)
+        app[PROVIDER_CLIENTS_KEY] = app.get(PROVIDER_CLIENTS_KEY) or app.get(
+            STORED_PROVIDER_CLIENTS_KEY
+        )
+        app[AGENT_RUNNER_KEY] = app.get(AGENT_RUNNER_KEY) or app.get(GREENLANG_AGENTS_KEY)
         runner = ChainRunner(
-            resolver=app.get(CHAIN_RESOLVER_KEY) or app.get(CHAIN_STORE_KEY),
-            providers=app.get(PROVIDER_CLIENTS_KEY) or app.get(STORED_PROVIDER_CLIENTS_KEY),
-            agents=app.get(AGENT_RUNNER_KEY) or app.get(GREENLANG_AGENTS_KEY),
+            resolver=app[CHAIN_RESOLVER_KEY],
+            providers=app[PROVIDER_CLIENTS_KEY],
+            agents=app[AGENT_RUNNER_KEY],
             traces=app[SELF_TRACES_KEY],
             figures=StoredSpanFigures(app[QUERIES_KEY]),
         )
