@@ -26,6 +26,7 @@ from gls_engine.analytics.metrics import MetricQueries
 from gls_engine.analytics.suggestions import Suggestions
 from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
+from gls_engine.app_debug import handlers as app_debug_handlers
 from gls_engine.browser_guard import BrowserGuard
 from gls_engine.chains import greenlang_handlers
 from gls_engine.chains import handlers as chain_handlers
@@ -279,6 +280,7 @@ def create_app(settings: Settings) -> web.Application:
             _pipeline_ctx,
             self_traces_context,
             chain_runs_context(lambda app: app[SETTINGS_KEY]),
+            app_debug_handlers.app_debug_context,
             _otlp_http_ctx,
             _otlp_grpc_ctx,
         ]
@@ -301,6 +303,7 @@ def create_app(settings: Settings) -> web.Application:
     experiment_handlers.add_routes(app)
     chain_handlers.add_routes(app)
     chain_run_handlers.add_routes(app)
+    app_debug_handlers.add_routes(app)
     greenlang_handlers.add_routes(app)
     webui.add_routes(app)
     return app
