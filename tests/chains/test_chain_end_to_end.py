@@ -136,6 +136,16 @@ def test_a_saved_chain_runs_by_label_with_a_real_agent_and_a_priced_trace(
     )
     assert len(rows) == 4  # the chain's root span and its three steps
 
+    # an application runs it through the SDK, in its own environment
+    again = client.chains.run(
+        "advisor",
+        {"question": "Is a heat pump worth it?", "country": "IN"},
+        label="production",
+        environment="production",
+    )
+    assert again["status"] == "succeeded" and again["output"] == run["output"]
+    assert again["environment"] == "production" and again["trace_id"] != run["trace_id"]
+
 
 def test_an_agent_the_operator_did_not_enable_is_refused_at_save(studio) -> None:
     bad = json.loads(json.dumps(ADVISOR))
