@@ -586,3 +586,33 @@ def test_bad_input_is_a_4xx_naming_the_field_and_changes_nothing(studio, server)
     debug_call(studio, "DELETE", f"{SESSIONS}/{session_id}", 204, lease=lease)
     run = call("GET", studio.api, f"{BASE}/chain-runs/{created['session']['run_id']}", 200)
     assert run["status"] == "cancelled" and run["error_step"] == "more/kg"
+
+
+def test_an_inline_definition_paused_at_start_takes_a_whole_state_edit(studio) -> None:
+    definition: dict[str, Any] = {
+        "input_schema": {"type": "object", "properties": {"n": {"type": "number"}}},
+        "steps": [
+            {"id": "double", "type": "transform", "expression": "inputs.n"},
+            {"id": "more", "type": "transform", "expression": "sum([steps.double, `1`])"},
+        ],
+    }
+    created = create(studio, {"definition": definition, "inputs": {"n": 1}, "pause_at_start": True})
+    session_id, lease = created["session"]["id"], created["lease"]["token"]
+    start = until(studio, session_id, "paused")
+    assert (start["chain"], start["version"]) == ("playground", None)
+    after = command(studio, session_id, lease, {"command": "step", "wait": True})["session"]
+    assert (after["paused"]["point"], after["paused"]["path"]) == ("after", "double")
+    whole = {"inputs": {"n": 1, "note": "added"}, "steps": {"double": 41}}
+    edited = command(studio, session_id, lease, {"command": "edit", "state": whole})
+    assert edited["result"]["frame"]["state"] == whole
+    done = command(studio, session_id, lease, {"command": "continue", "wait": True})["session"]
+    if done["status"] != "ended":
+        done = until_ended(studio, session_id)
+    assert done["ended"]["run_status"] == "succeeded" and done["ended"]["output"] == 42
+    run = call("GET", studio.api, f"{BASE}/chain-runs/{done['run_id']}", 200)
+    [event] = state_edit_events(studio, run["trace_id"])
+    assert event["span"] == "chain playground"
+    assert json.loads(event["attributes"]["gls.debug.changes"]) == {
+        "inputs.note": {"to": "added"},
+        "steps.double": {"from": 1, "to": 41},
+    }
