@@ -415,6 +415,8 @@ def test_a_second_client_watches_until_it_takes_over(studio, server) -> None:
     )
     session_id, alice = created["session"]["id"], created["lease"]["token"]
     until(studio, session_id, "paused")
+    again = command(studio, session_id, alice, {"command": "attach", "client": "alice"})
+    assert again["result"]["lease"]["token"] == alice  # attaching twice is no conflict
     refused = command(studio, session_id, None, {"command": "attach", "client": "bob"}, 409)
     message = refused["error"]["message"]
     since = created["lease"]["since"][:19]

@@ -79,11 +79,20 @@ class ControllerLease:
                 lease.grace.cancel()
             self._on_change(None, f"{lease.client}'s lease ended: {why}")
 
+    @staticmethod
+    def _is(lease: Lease, token: str) -> bool:
+        return hmac.compare_digest(token.encode(), lease.token.encode())
+
     def _held_by(self, lease: Lease) -> str:
         return f"{lease.client} since {lease.since.isoformat(timespec='seconds')}"
 
-    def attach(self, client: str, take_over: bool) -> Lease:
+    def attach(self, client: str, take_over: bool, token: str | None = None) -> Lease:
+        """A new lease; the holder's own when `token` is it (attaching twice is no
+        conflict with oneself)."""
         current = self.holder
+        if current is not None and token is not None and self._is(current, token):
+            current.last_command = time.monotonic()
+            return current
         if current is not None and not take_over:
             raise ConflictError(
                 f"the session is controlled by {self._held_by(current)}; watch it, "
@@ -104,7 +113,7 @@ class ControllerLease:
         current = self.holder
         if current is None:
             raise ConflictError("no one controls the session: attach first")
-        if token is None or not hmac.compare_digest(token.encode(), current.token.encode()):
+        if token is None or not self._is(current, token):
             raise ConflictError(
                 f"the session is controlled by {self._held_by(current)}; you can only watch "
                 "(attach with take_over: true to take control)"
@@ -122,7 +131,7 @@ class ControllerLease:
     def bind_socket(self, token: str) -> Lease | None:
         """A WebSocket of the holder's: the lease lives while one is open."""
         current = self.holder
-        if current is None or not hmac.compare_digest(token.encode(), current.token.encode()):
+        if current is None or not self._is(current, token):
             return None
         current.sockets += 1
         if current.grace is not None:

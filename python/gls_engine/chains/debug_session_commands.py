@@ -104,7 +104,7 @@ async def execute(
             raise ConflictError(f"command: the session has ended ({session.ended['reason']})")
         if command == "attach":
             client = client_name(document.get("client"))
-            lease = session.lease.attach(client, _flag(document, "take_over"))
+            lease = session.lease.attach(client, _flag(document, "take_over"), token)
             session.touch()
             return Outcome({"lease": {"token": lease.token, **lease.to_json()}})
         lease = session.lease.check(token)
