@@ -24,7 +24,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -146,7 +146,7 @@ class DebugSession:
         self._ended_event = asyncio.Event()
         self._idle_timer: asyncio.TimerHandle | None = None
         self._follower: asyncio.Task[None] | None = None
-        self._cancel_run: Callable[[], Awaitable[None]] | None = None
+        self._cancel_run: Callable[[], None] | None = None
 
     # -- what a client reads -------------------------------------------------
 
@@ -202,9 +202,7 @@ class DebugSession:
 
     # -- the run -------------------------------------------------------------
 
-    def follow(
-        self, run_id: str, stream: RunEvents | None, cancel_run: Callable[[], Awaitable[None]]
-    ) -> None:
+    def follow(self, run_id: str, stream: RunEvents | None, cancel_run: Callable[[], None]) -> None:
         """The run started: its events forwarded to the session's stream until it
         ends, which ends the session."""
         self.run_id = run_id
@@ -375,7 +373,7 @@ class DebugSession:
                 self.log("stop", "the unapplied edit is dropped")
             self._resolve(pause, GateAction.stop(message))
         elif self._cancel_run is not None:
-            await self._cancel_run()
+            self._cancel_run()
         await self.until_ended()
 
     def _arm_idle_timer(self) -> None:

@@ -12,7 +12,6 @@ comes back to read how it ended.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -23,7 +22,7 @@ from gls_engine.chains.debug_breakpoints import Breakpoint, parse_breakpoints
 from gls_engine.chains.debug_lease import Lease
 from gls_engine.chains.debug_session import END_DELETED, DebugSession
 from gls_engine.chains.run_service import ChainRuns, RunRequest
-from gls_engine.errors import ConflictError, NotFoundError, RefusedError
+from gls_engine.errors import NotFoundError, RefusedError
 
 MAX_ENDED = 100
 
@@ -113,9 +112,11 @@ class DebugSessions:
         lease = session.lease.attach(client, take_over=False)
         session.log("start", f"run {run_id} started by {client}", client)
 
-        async def cancel_run() -> None:
-            with contextlib.suppress(ConflictError):  # it ended meanwhile
-                await self.runs.cancel(request.project, run_id)
+        def cancel_run() -> None:
+            # The pool's cancel, not ChainRuns.cancel: that one reads the record
+            # first, and a run ending meanwhile would have its record overwritten
+            # as never started. A run no longer in the pool ends by itself.
+            self.runs.pool.cancel(run_id)
 
         session.follow(run_id, self.runs.streams.get(run_id), cancel_run)
         task = asyncio.create_task(self._forget_later(session))
