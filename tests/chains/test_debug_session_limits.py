@@ -24,7 +24,7 @@ from inprocess_studio import InProcessStudio
 from support.openai_compatible_server import TEST_API_KEY, OpenAICompatibleServer
 
 PROJECT = "debugger"
-IDLE_S = 3.0
+IDLE_S = 5.0  # long enough for a loaded machine's requests in between
 GRACE_S = 0.3
 BODY = {
     "chain": "advisor",
@@ -114,7 +114,7 @@ def test_a_lease_outlives_a_reconnect_but_not_a_socket_gone_for_good(studio, ser
 
 def test_a_lease_lapses_when_its_holder_sends_nothing(studio, server) -> None:
     server.reset()
-    server.on(content="slow " * 60, chunk_chars=5, chunk_delay_s=0.1)  # 6 s of answer
+    server.on(content="slow " * 100, chunk_chars=5, chunk_delay_s=0.1)  # 10 s of answer
     created = create(studio, BODY)
     session_id, lease = created["session"]["id"], created["lease"]["token"]
     time.sleep(IDLE_S + 0.3)
