@@ -469,6 +469,16 @@ def test_a_reload_and_a_watcher_see_the_paused_session_and_its_events(studio, se
                     got.append(json.loads(message.data))
         return got
 
+    async def from_another_site() -> int:
+        async with aiohttp.ClientSession() as http:
+            url = f"{studio.api}{SESSIONS}/{session_id}/events"
+            try:
+                async with http.ws_connect(url, headers={"Origin": "http://evil.example"}):
+                    return 101
+            except aiohttp.WSServerHandshakeError as exc:
+                return exc.status
+
+    assert asyncio.run(from_another_site()) == 403  # another site's page may not watch
     reloaded = debug_call(studio, "GET", f"{SESSIONS}/{session_id}", 200)
     assert reloaded["status"] == "paused"
     assert (reloaded["paused"]["point"], reloaded["paused"]["path"]) == ("before", "grid")
