@@ -28,9 +28,10 @@ from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.app_debug import handlers as app_debug_handlers
 from gls_engine.browser_guard import BrowserGuard
-from gls_engine.chains import greenlang_handlers
+from gls_engine.chains import debug_session_handlers, greenlang_handlers
 from gls_engine.chains import handlers as chain_handlers
 from gls_engine.chains import run_handlers as chain_run_handlers
+from gls_engine.chains.debug_session_lifecycle import debug_sessions_context
 from gls_engine.chains.lifecycle import chains_context
 from gls_engine.chains.run_lifecycle import chain_runs_context
 from gls_engine.config import Settings
@@ -281,6 +282,7 @@ def create_app(settings: Settings) -> web.Application:
             self_traces_context,
             chain_runs_context(lambda app: app[SETTINGS_KEY]),
             app_debug_handlers.app_debug_context,
+            debug_sessions_context(lambda app: app[SETTINGS_KEY]),
             _otlp_http_ctx,
             _otlp_grpc_ctx,
         ]
@@ -304,6 +306,7 @@ def create_app(settings: Settings) -> web.Application:
     chain_handlers.add_routes(app)
     chain_run_handlers.add_routes(app)
     app_debug_handlers.add_routes(app)
+    debug_session_handlers.add_routes(app)
     greenlang_handlers.add_routes(app)
     webui.add_routes(app)
     return app

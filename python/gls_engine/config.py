@@ -100,6 +100,16 @@ class Settings:
     chain_runs_max_concurrent: int = 8
     chain_runs_max_queued: int = 64
     chain_run_timeout_s: float = 300.0
+    # Debug sessions (chains/debug_sessions.py): at most this many not ended at
+    # once (past it: 429); a session paused with no command for
+    # debug_session_idle_s ends (its run stopped and recorded), and a controller
+    # lease lapses after as long without a command, or debug_lease_grace_s after
+    # its WebSocket closed without coming back. A debugger's run may take up
+    # to debug_run_timeout_s (time paused included) instead of chain_run_timeout_s.
+    debug_sessions_max: int = 4
+    debug_session_idle_s: float = 900.0
+    debug_lease_grace_s: float = 30.0
+    debug_run_timeout_s: float = 4 * 3600.0
     # GreenLang agents chains may run (chains/greenlang_agents.py): the package's
     # built-ins by class name ("*": all of them; empty: none), and the operator's
     # own as "Name=package.module:Class". Only here: a request never names a module.
@@ -130,6 +140,10 @@ class Settings:
             "chain_runs_max_concurrent",
             "chain_run_timeout_s",
             "greenlang_agent_threads",
+            "debug_sessions_max",
+            "debug_session_idle_s",
+            "debug_lease_grace_s",
+            "debug_run_timeout_s",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")

@@ -68,13 +68,17 @@ class ChainRunPool:
         run_id: str,
         work: Callable[[RunControl], Awaitable[Any]],
         never_started: Callable[[RunControl], Awaitable[Any]],
+        *,
+        timeout_s: float | None = None,
     ) -> asyncio.Task[Any]:
         """Runs `work` once a slot is free; `never_started` instead if the run is
-        cancelled while it waits. Both are given the run's control."""
+        cancelled while it waits. Both are given the run's control. `timeout_s`
+        replaces the pool's timeout for this run."""
         self.reserve(1)
         control = RunControl(run_id)
         task = asyncio.create_task(
-            self._job(control, work, never_started), name=f"chain run {run_id}"
+            self._job(control, work, never_started, timeout_s or self.settings.timeout_s),
+            name=f"chain run {run_id}",
         )
         self._jobs[run_id] = _Job(control, task)
         task.add_done_callback(lambda _: self._jobs.pop(run_id, None))
@@ -85,6 +89,7 @@ class ChainRunPool:
         control: RunControl,
         work: Callable[[RunControl], Awaitable[Any]],
         never_started: Callable[[RunControl], Awaitable[Any]],
+        timeout_s: float,
     ) -> Any:
         try:
             await self._slots.acquire()
@@ -94,7 +99,7 @@ class ChainRunPool:
                 task.uncancel()
             return await never_started(control)
         timer = asyncio.get_running_loop().call_later(
-            self.settings.timeout_s, self._stop, control.run_id, TIMED_OUT
+            timeout_s, self._stop, control.run_id, TIMED_OUT
         )
         try:
             self._jobs[control.run_id].running = True

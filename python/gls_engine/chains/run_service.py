@@ -26,6 +26,7 @@ from gls_engine.chains.run_events import RunEventStreams
 from gls_engine.chains.run_pool import ChainRunPool
 from gls_engine.chains.run_records import ChainRunRecords, new_run_id
 from gls_engine.chains.runner import ChainRunner, check_inputs, publish_finished
+from gls_engine.chains.step_gate import StepGate
 from gls_engine.datasets.changes import ChangeSet
 from gls_engine.datasets.items import NewItem, json_size_checked
 from gls_engine.datasets.service import Datasets
@@ -46,6 +47,8 @@ class RunRequest:
     environment: str = "gls-playground"
     repeat: int = 1
     replay: Mapping[str, Any] = field(default_factory=dict)
+    gate: StepGate | None = None  # a debug session's: awaited before and after each step
+    timeout_s: float | None = None  # None: the pool's (a debugger's run waits while paused)
 
 
 class ChainRuns:
@@ -91,7 +94,10 @@ class ChainRuns:
         for run_id in ids:
             self.streams.open(run_id)
             task = self.pool.submit(
-                run_id, functools.partial(self._run, request, run_id), self._never_started
+                run_id,
+                functools.partial(self._run, request, run_id),
+                self._never_started,
+                timeout_s=request.timeout_s,
             )
             self._tasks[run_id] = task
             task.add_done_callback(functools.partial(self._forget, run_id))
@@ -118,6 +124,7 @@ class ChainRuns:
                 chain_version=request.chain_version,
                 environment=request.environment,
                 replay=request.replay,
+                gate=request.gate,
                 events=events,
                 control=control,
                 announce_finish=False,

@@ -392,6 +392,10 @@ class ChainRunner:
             record.status, record.error = FAILED, f"step {exc.path} failed: {exc.message}"
             span.fail(record.error, "StepFailed")
             raise
+        except RunStopped as exc:  # the debugger stopped the run inside a sub-chain
+            record.status, record.error = CANCELLED, str(exc)
+            span.fail(record.error, "RunStopped")
+            raise
         except (StepError, StudioError) as exc:
             record.status, record.error = FAILED, str(exc)
             span.fail(str(exc), type(exc).__name__)
