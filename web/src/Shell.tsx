@@ -12,8 +12,7 @@ import { cn } from "./ui/cn";
 import { ChoiceMenu } from "./ui/Menu";
 import { Select } from "./ui/Select";
 
-/** The navigation, by section. Only pages that are built appear; the Playground
- * joins when it is. */
+/** The navigation, by section. Only pages that are built appear. */
 const NAVIGATION: { section: string | null; items: { page: Page; label: string; also?: Page[] }[] }[] = [
   {
     section: null,
@@ -36,6 +35,13 @@ const NAVIGATION: { section: string | null; items: { page: Page; label: string; 
     items: [
       { page: "datasets", label: "Datasets", also: ["dataset"] },
       { page: "experiments", label: "Experiments", also: ["experiment", "compare"] },
+    ],
+  },
+  {
+    section: "Build",
+    items: [
+      { page: "playground", label: "Playground" },
+      { page: "chains", label: "Chains", also: ["chain"] },
     ],
   },
 ];
