@@ -113,10 +113,12 @@ export const cancelRun = (project: string, id: string) => call<ChainRun>(`${runP
 export const saveRunAsTest = (project: string, id: string, dataset: string) =>
   call<DatasetVersion>(`${runPath(project, id)}/save-test`, sendJson("POST", { dataset }));
 
-/** The run's events WebSocket (same origin: the page's CSP connect-src 'self'). */
-export function runEventsUrl(eventsPath: string): string {
+/** The run's events WebSocket (same origin: the page's CSP connect-src 'self'). Made
+ * from the documented path rather than the start answer's `events`, which names the
+ * project as a literal `{project}` (a server bug, reported). */
+export function runEventsUrl(project: string, id: string): string {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${location.host}${eventsPath}`;
+  return `${scheme}://${location.host}${runPath(project, id)}/events`;
 }
 
 // --- GreenLang -----------------------------------------------------------------------

@@ -39,6 +39,7 @@ export function CompareTab({ state, project, chain }: { state: ViewState; projec
       <ErrorText error={runs.error} />
       {rows.length === 0 && !runs.isLoading && <p className="text-sm text-zinc-500">No runs of this chain yet.</p>}
       {rows.length > 0 && (
+        <div className="overflow-x-auto">
         <Table aria-label="runs compared">
           <THead>
             <tr>
@@ -93,6 +94,7 @@ export function CompareTab({ state, project, chain }: { state: ViewState; projec
             ))}
           </tbody>
         </Table>
+        </div>
       )}
     </div>
   );

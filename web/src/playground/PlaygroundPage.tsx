@@ -5,6 +5,7 @@
 // The debugger (a later part of issue 13) runs the same definition step by step: its
 // controls go beside Run, its panel beside the tabs.
 import { useEffect, useMemo, useState } from "react";
+import { useKept } from "./kept";
 import { useAgents, useChain, useChainRuns, useChains, useChainVersion, useProviders, useRefreshChains } from "../chains/chainQueries";
 import type { ChainDefinitionJson } from "../chains/chainsApi";
 import { ErrorText } from "../datasets/Dialog";
@@ -63,10 +64,10 @@ export function PlaygroundPage({ state, project }: { state: ViewState; project: 
   const versionNumber = state.chain ? Number(state.version) || chain.data?.latest_version || null : null;
   const version = useChainVersion(project, state.chain, versionNumber);
 
-  const [builder, setBuilder] = useState<BuilderState | null>(null);
-  const [loadedKey, setLoadedKey] = useState("");
-  const [baseline, setBaseline] = useState("");
-  const [suggestedName, setSuggestedName] = useState("");
+  const [builder, setBuilder] = useKept<BuilderState | null>(project, "builder", null);
+  const [loadedKey, setLoadedKey] = useKept(project, "loadedKey", "");
+  const [baseline, setBaseline] = useKept(project, "baseline", "");
+  const [suggestedName, setSuggestedName] = useKept(project, "suggestedName", "");
   const key = state.chain ? `${state.chain}@${versionNumber ?? ""}` : "draft";
 
   // (re)load the builder when the URL names another chain or version, or a draft
@@ -94,7 +95,7 @@ export function PlaygroundPage({ state, project }: { state: ViewState; project: 
   const errors = validation.state === "invalid" ? validation.errors : [];
 
   // inputs
-  const [inputs, setInputs] = useState<InputsState>({ mode: "form", values: {}, json: "{}" });
+  const [inputs, setInputs] = useKept<InputsState>(project, "inputs", { mode: "form", values: {}, json: "{}" });
   const fields = useMemo(() => formFields(builder?.inputSchema ?? ""), [builder?.inputSchema]);
   const fromForm = inputsFromForm(fields, inputs.values);
   const fromJson = inputs.mode === "json" ? inputsFromJson(inputs.json) : null;
@@ -102,9 +103,9 @@ export function PlaygroundPage({ state, project }: { state: ViewState; project: 
 
   // runs
   const runs = useRuns(project);
-  const [repeat, setRepeat] = useState("1");
-  const [variants, setVariants] = useState<Variant[]>([]);
-  const [selectedRun, setSelectedRun] = useState<string | null>(null);
+  const [repeat, setRepeat] = useKept(project, "repeat", "1");
+  const [variants, setVariants] = useKept<Variant[]>(project, "variants", []);
+  const [selectedRun, setSelectedRun] = useKept<string | null>(project, "selectedRun", null);
   const finished = runs.columns.flatMap((c) => c.runs).filter((r) => runs.records[r.runId]);
   const shownRunId = selectedRun && runs.records[selectedRun] ? selectedRun : (finished[0]?.runId ?? null);
   const shownRecord = shownRunId ? runs.records[shownRunId] : null;

@@ -22,6 +22,7 @@ export function TraceTab({ state, run }: { state: ViewState; run: ChainRun | nul
           </a>
         )}
       </div>
+      <div className="overflow-x-auto">
       <Table aria-label="step metrics">
         <THead>
           <tr>
@@ -67,6 +68,7 @@ export function TraceTab({ state, run }: { state: ViewState; run: ChainRun | nul
           </TR>
         </tbody>
       </Table>
+      </div>
     </div>
   );
 }

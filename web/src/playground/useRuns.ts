@@ -2,7 +2,8 @@
 // column, `repeat` runs each), each followed on its events WebSocket as it streams, and
 // its whole record (per-step figures read back from the stored trace) fetched once it
 // has finished. Sockets close when the page does.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef } from "react";
+import { useKept } from "./kept";
 import { ChainDefinitionJson, ChainRun, getRun, runEventsUrl, startRuns } from "../chains/chainsApi";
 import { applyEvent, StreamedRun, startedRun } from "./runEvents";
 
@@ -20,8 +21,8 @@ export interface ColumnRuns {
 }
 
 export function useRuns(project: string) {
-  const [columns, setColumns] = useState<ColumnRuns[]>([]);
-  const [records, setRecords] = useState<Record<string, ChainRun>>({});
+  const [columns, setColumns] = useKept<ColumnRuns[]>(project, "runColumns", []);
+  const [records, setRecords] = useKept<Record<string, ChainRun>>(project, "runRecords", {});
   const sockets = useRef(new Set<WebSocket>());
 
   useEffect(() => {
@@ -35,8 +36,8 @@ export function useRuns(project: string) {
     );
 
   const follow = useCallback(
-    (column: number, runId: string, eventsPath: string) => {
-      const socket = new WebSocket(runEventsUrl(eventsPath));
+    (column: number, runId: string) => {
+      const socket = new WebSocket(runEventsUrl(project, runId));
       sockets.current.add(socket);
       socket.onmessage = (message) => {
         let event: { type: string } & Record<string, unknown>;
@@ -60,6 +61,23 @@ export function useRuns(project: string) {
   );
 
   /** Starts every column's runs: `targets[i]` is column i (the variants side by side). */
+  // runs still going when the page was left are followed again from their start (a
+  // late subscriber is sent every event kept so far)
+  const resumed = useRef(false);
+  useEffect(() => {
+    if (resumed.current) return;
+    resumed.current = true;
+    columns.forEach((column, i) =>
+      column.runs.forEach((r) => {
+        if (r.ended) return;
+        update(i, r.runId, () => startedRun(r.runId));
+        follow(i, r.runId);
+      }),
+    );
+    // once, on mount
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   const run = useCallback(
     async (targets: (RunTarget & { label: string })[], inputs: Record<string, unknown>, repeat: number) => {
       setColumns(targets.map((t) => ({ label: t.label, runs: [], error: null })));
@@ -73,7 +91,7 @@ export function useRuns(project: string) {
                 : { definition: target.definition, inputs, repeat },
             );
             setColumns((cols) => cols.map((c, i) => (i === column ? { ...c, runs: started.runs.map((r) => startedRun(r.id)) } : c)));
-            started.runs.forEach((r) => follow(column, r.id, r.events));
+            started.runs.forEach((r) => follow(column, r.id));
           } catch (e) {
             setColumns((cols) => cols.map((c, i) => (i === column ? { ...c, error: e } : c)));
           }
