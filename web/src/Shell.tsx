@@ -126,9 +126,10 @@ export function Shell({ state, project, children }: { state: ViewState; project:
           <nav aria-label="pages" className="ml-4 flex items-center gap-1 text-sm">
             {NAVIGATION.map(({ section, items }) => (
               <div key={section ?? "main"} className="flex items-center gap-1">
+                {/* the section names show where the window has room for them (1536 px) */}
                 {section && (
-                  <span className="ml-2 border-l border-zinc-200 pl-3 text-[11px] font-medium tracking-wide text-zinc-400 uppercase dark:border-zinc-800">
-                    {section}
+                  <span className="ml-2 border-l border-zinc-200 pl-2 text-[11px] font-medium tracking-wide text-zinc-400 uppercase 2xl:pl-3 dark:border-zinc-800">
+                    <span className="hidden 2xl:inline">{section}</span>
                   </span>
                 )}
                 {items.map((item) => {
