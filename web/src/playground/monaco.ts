@@ -2,8 +2,13 @@
 // its own origin). Its web workers are Vite `?worker` builds, files of their own under
 // /assets, which `worker-src` (falling back to `script-src 'self'`) allows; the editor's
 // styles are injected <style> elements, which `style-src 'unsafe-inline'` allows.
-// Loaded with the playground's chunk, never with the trace list.
-import * as monaco from "monaco-editor";
+// Loaded with the playground's chunk, never with the trace list. Only what the page
+// uses: the editor with its features, JSON (with its worker) and YAML; not Monaco's
+// TypeScript, CSS and HTML services, whose workers would add ~10 MB to the build.
+import * as monaco from "monaco-editor/editor/editor.api";
+import "monaco-editor/features/register.all";
+import "monaco-editor/languages/features/json/register";
+import "monaco-editor/languages/definitions/yaml/register";
 import EditorWorker from "monaco-editor/editor/editor.worker?worker";
 import JsonWorker from "monaco-editor/languages/features/json/json.worker?worker";
 
