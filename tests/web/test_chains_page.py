@@ -80,9 +80,10 @@ def test_a_chain_is_listed_labelled_diffed_and_deleted(studio, page: Page, shape
     # moved to v2, then removed: each move is in its history
     choose(page, label_row, "version of production", "v2")
     expect(versions.locator("tr.version-row").nth(0)).to_contain_text("production")
-    assert requests.get(_api(studio, "/chains/shaper?label=production"), timeout=30).json()[
-        "version"
-    ] == 2
+    assert (
+        requests.get(_api(studio, "/chains/shaper?label=production"), timeout=30).json()["version"]
+        == 2
+    )
     label_row.get_by_role("button", name="History").click()
     history = page.get_by_test_id("label-history")
     expect(history.locator(".label-move")).to_have_count(2)
@@ -103,9 +104,7 @@ def test_a_chain_is_listed_labelled_diffed_and_deleted(studio, page: Page, shape
     assert requests.get(_api(studio, "/chains/shaper"), timeout=30).status_code == 404
 
 
-def test_providers_are_added_replaced_and_deleted_without_showing_a_key(
-    studio, page: Page
-) -> None:
+def test_providers_are_added_replaced_and_deleted_without_showing_a_key(studio, page: Page) -> None:
     page.goto(f"{studio.api}/#/{PROJECT}/chains")
     providers = page.get_by_test_id("providers")
     providers.get_by_role("button", name="Add provider").click()

@@ -239,3 +239,32 @@ def test_a_greenlang_workflow_is_imported_into_the_builder(studio, page: Page) -
         "data-state", "valid", timeout=15_000
     )
     expect(page.get_by_label("input fuel")).to_be_visible()
+
+
+def test_variants_run_side_by_side_with_their_own_model(studio, page: Page, llm) -> None:
+    requests.put(
+        _api(studio, "/llm-providers/local"),
+        json={"base_url": llm.base_url, "api_key": TEST_API_KEY},
+        timeout=30,
+    )
+    llm.reset()
+    page.goto(f"{studio.api}/#/{PROJECT}/playground")
+    expect(page.get_by_test_id("validation")).to_have_attribute(
+        "data-state", "valid", timeout=15_000
+    )
+    page.get_by_label("input question").fill("Which grid is cleanest?")
+    page.get_by_role("button", name="Add variant").click()
+    page.get_by_label("variant 2 model").fill("gpt-4o")
+    page.get_by_label("variant 2 parameters").fill('{"temperature": 0.9}')
+    page.get_by_role("button", name="Run", exact=True).click()
+    columns = page.locator("section.variant-column")
+    expect(columns).to_have_count(2)
+    expect(columns.nth(1)).to_contain_text("variant 2: gpt-4o")
+    for n in range(2):
+        expect(columns.nth(n).get_by_test_id("run")).to_have_attribute(
+            "data-status", "succeeded", timeout=30_000
+        )
+        # the local server echoes the question: each column shows its own answer
+        expect(columns.nth(n).get_by_test_id("run-output")).to_have_text("Which grid is cleanest?")
+    sent = sorted((r.model, r.body.get("temperature")) for r in llm.requests)
+    assert sent == [("gpt-4o", 0.9), ("gpt-4o-mini", 0.2)]
