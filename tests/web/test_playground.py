@@ -268,3 +268,24 @@ def test_variants_run_side_by_side_with_their_own_model(studio, page: Page, llm)
         expect(columns.nth(n).get_by_test_id("run-output")).to_have_text("Which grid is cleanest?")
     sent = sorted((r.model, r.body.get("temperature")) for r in llm.requests)
     assert sent == [("gpt-4o", 0.9), ("gpt-4o-mini", 0.2)]
+
+
+def test_a_running_run_is_stopped(studio, page: Page, llm) -> None:
+    requests.put(
+        _api(studio, "/llm-providers/local"),
+        json={"base_url": llm.base_url, "api_key": TEST_API_KEY},
+        timeout=30,
+    )
+    llm.reset()
+    llm.on(last_user_contains("slowly"), content="never seen", delay_s=20)
+    page.goto(f"{studio.api}/#/{PROJECT}/playground")
+    expect(page.get_by_test_id("validation")).to_have_attribute(
+        "data-state", "valid", timeout=15_000
+    )
+    page.get_by_label("input question").fill("Answer slowly")
+    page.get_by_role("button", name="Run", exact=True).click()
+    run = page.get_by_test_id("run")
+    expect(run).to_have_attribute("data-status", "running", timeout=15_000)
+    page.get_by_role("button", name="Stop").click()
+    expect(run).to_have_attribute("data-status", "cancelled", timeout=15_000)
+    expect(page.get_by_role("button", name="Run", exact=True)).to_be_enabled()

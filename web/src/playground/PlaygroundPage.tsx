@@ -191,9 +191,15 @@ export function PlaygroundPage({ state, project }: { state: ViewState; project: 
           <Button size="sm" variant="ghost" disabled={variants.length >= 2} onClick={() => setVariants([...variants, { model: "", parameters: "" }])}>
             Add variant
           </Button>
-          <Button variant="primary" size="sm" disabled={runs.running} onClick={start}>
-            {runs.running ? "Running…" : "Run"}
-          </Button>
+          {runs.running ? (
+            <Button variant="primary" size="sm" onClick={runs.stop}>
+              Stop
+            </Button>
+          ) : (
+            <Button variant="primary" size="sm" onClick={start}>
+              Run
+            </Button>
+          )}
         </div>
       </div>
       {variants.length > 0 && (

@@ -4,7 +4,7 @@
 // has finished. Sockets close when the page does.
 import { useCallback, useEffect, useRef } from "react";
 import { useKept } from "./kept";
-import { ChainDefinitionJson, ChainRun, getRun, runEventsUrl, startRuns } from "../chains/chainsApi";
+import { cancelRun, ChainDefinitionJson, ChainRun, getRun, runEventsUrl, startRuns } from "../chains/chainsApi";
 import { applyEvent, StreamedRun, startedRun } from "./runEvents";
 
 export interface RunTarget {
@@ -102,5 +102,10 @@ export function useRuns(project: string) {
   );
 
   const running = columns.some((c) => c.runs.some((r) => !r.ended));
-  return { columns, records, run, running };
+  /** Cancels every run still going (each ends `cancelled`, its trace kept). */
+  const stop = useCallback(async () => {
+    const going = columns.flatMap((c) => c.runs.filter((r) => !r.ended).map((r) => r.runId));
+    await Promise.allSettled(going.map((id) => cancelRun(project, id)));
+  }, [columns, project]);
+  return { columns, records, run, running, stop };
 }
