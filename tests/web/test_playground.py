@@ -144,6 +144,7 @@ def test_a_person_builds_runs_saves_and_compares_a_chain(studio, page: Page, llm
     page.get_by_role("link", name="Open the trace").click()
     expect(page.get_by_text("agent GridFactorAgent").first).to_be_visible(timeout=15_000)
     expect(page.get_by_text("chat gpt-4o-mini").first).to_be_visible()
+    assert "/trace/" in page.url and "start=" in page.url  # only the run's days are read
     page.go_back()
 
     # saved as a chain, labelled production

@@ -4,7 +4,7 @@
 import type { ChainRun } from "../chains/chainsApi";
 import { traceHref, ViewState } from "../route";
 import { Table, TD, TH, THead, TR } from "../ui/Table";
-import { metricRows, totalsRow } from "./runMetrics";
+import { metricRows, runWindowNs, totalsRow } from "./runMetrics";
 import { StatusBadge } from "./RunOutput";
 
 export function TraceTab({ state, run }: { state: ViewState; run: ChainRun | null }) {
@@ -17,7 +17,7 @@ export function TraceTab({ state, run }: { state: ViewState; run: ChainRun | nul
         <span className="font-mono text-xs text-zinc-500">run {run.id}</span>
         <StatusBadge status={run.status} />
         {run.trace_id && (
-          <a className="ml-auto font-medium text-brand-700 hover:underline dark:text-brand-400" href={traceHref(state, run.trace_id)}>
+          <a className="ml-auto font-medium text-brand-700 hover:underline dark:text-brand-400" href={traceHref(state, run.trace_id, ...runWindowNs(run))}>
             Open the trace
           </a>
         )}

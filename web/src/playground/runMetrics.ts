@@ -60,3 +60,12 @@ export function totalsRow(run: ChainRun): Omit<MetricRow, "path" | "type" | "spa
     ...figures(run.totals),
   };
 }
+
+/** The run's time in ns, from when it was asked for to when it ended, a second wider on
+ * each side (the trace's spans lie inside it): the trace link's window, so the trace view
+ * reads only the days the run covered. Nothing while the record has no end. */
+export function runWindowNs(run: Pick<ChainRun, "created_at" | "ended_at">): [number, number] | [] {
+  const start = Date.parse(run.created_at);
+  const end = Date.parse(run.ended_at ?? "");
+  return Number.isFinite(start) && Number.isFinite(end) ? [(start - 1000) * 1e6, (end + 1000) * 1e6] : [];
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ChainRun } from "../chains/chainsApi";
 import { compareRows, runVersions } from "./compareRows";
 import { applyEvent, liveText, startedRun } from "./runEvents";
-import { metricRows, totalsRow } from "./runMetrics";
+import { metricRows, runWindowNs, totalsRow } from "./runMetrics";
 import { diffTexts } from "./textDiff";
 
 function run(id: string, version: number | null, output: unknown, figures: Partial<ChainRun["totals"]> = {}): ChainRun {
@@ -39,6 +39,14 @@ describe("the run's metrics table", () => {
     expect(rows[1]).toMatchObject({ tokens: "—", cost: "—", carbon: "2.5 mg", latency: "400 µs" });
     expect(rows[2]).toMatchObject({ status: "skipped (condition)", latency: "—", carbon: "—" });
     expect(totalsRow(run("r1", 1, "x"))).toMatchObject({ status: "succeeded", latency: "812 ms", cost: "$0.00002", carbon: "12.5 mg" });
+  });
+});
+
+describe("the run's window", () => {
+  it("is from its asking to its end in ns, a second wider each side, or nothing while it has no end", () => {
+    const times = { created_at: "2026-12-07T05:00:00Z", ended_at: "2026-12-07T05:00:03Z" };
+    expect(runWindowNs(times)).toEqual([Date.parse("2026-12-07T04:59:59Z") * 1e6, Date.parse("2026-12-07T05:00:04Z") * 1e6]);
+    expect(runWindowNs({ ...times, ended_at: null })).toEqual([]);
   });
 });
 
