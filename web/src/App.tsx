@@ -48,7 +48,7 @@ export function App() {
         ) : state.page === "compare" ? (
           <ComparePage state={state} project={project} />
         ) : state.page === "playground" ? (
-          <PlaygroundPage state={state} project={project} />
+          <PlaygroundPage key={project} state={state} project={project} />
         ) : state.page === "chains" ? (
           <ChainsPage state={state} project={project} />
         ) : state.page === "chain" && state.chain ? (

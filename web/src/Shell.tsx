@@ -128,7 +128,7 @@ export function Shell({ state, project, children }: { state: ViewState; project:
               <div key={section ?? "main"} className="flex items-center gap-1">
                 {/* the section names show where the window has room for them (1536 px) */}
                 {section && (
-                  <span className="ml-2 border-l border-zinc-200 pl-2 text-[11px] font-medium tracking-wide text-zinc-400 uppercase 2xl:pl-3 dark:border-zinc-800">
+                  <span className="ml-2 flex h-4 items-center border-l border-zinc-200 pl-2 text-[11px] font-medium tracking-wide text-zinc-400 uppercase 2xl:pl-3 dark:border-zinc-800">
                     <span className="hidden 2xl:inline">{section}</span>
                   </span>
                 )}
