@@ -23,6 +23,8 @@ PAGES = {
     "costs": ("/costs", "Cost"),
     "tokens": ("/tokens", "Tokens"),
     "carbon": ("/carbon", "Carbon"),
+    "chains": ("/chains", "Chains"),
+    "playground": ("/playground", "Playground"),
 }
 
 
@@ -51,6 +53,10 @@ def test_every_page_draws_and_is_saved_as_a_screenshot(
         page.wait_for_load_state("networkidle")
         if name == "trace-graph":
             expect(page.get_by_test_id("span-graph").locator("canvas").first).to_be_visible()
+        if name == "playground":  # Monaco drawn (its workers and styles under the CSP)
+            expect(page.get_by_test_id("step-0").locator(".monaco-editor").first).to_be_visible()
+        # nothing wider than the window (the header's navigation included)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1440
         saved = save_screenshot(page, f"page.{name}.{scheme}")
         assert saved.stat().st_size > 10_000, "the screenshot is blank"
     finally:

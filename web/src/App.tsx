@@ -16,6 +16,10 @@ const DatasetPage = lazy(() => import("./datasets/DatasetPage").then((m) => ({ d
 const ExperimentsPage = lazy(() => import("./experiments/ExperimentsPage").then((m) => ({ default: m.ExperimentsPage })));
 const ExperimentPage = lazy(() => import("./experiments/ExperimentPage").then((m) => ({ default: m.ExperimentPage })));
 const ComparePage = lazy(() => import("./experiments/ComparePage").then((m) => ({ default: m.ComparePage })));
+// the playground (with Monaco) and the chains pages load when first shown
+const PlaygroundPage = lazy(() => import("./playground/PlaygroundPage").then((m) => ({ default: m.PlaygroundPage })));
+const ChainsPage = lazy(() => import("./chains/ChainsPage").then((m) => ({ default: m.ChainsPage })));
+const ChainPage = lazy(() => import("./chains/ChainPage").then((m) => ({ default: m.ChainPage })));
 
 export function App() {
   const state = useViewState();
@@ -43,6 +47,12 @@ export function App() {
           <ExperimentPage state={state} project={project} id={state.experiment} />
         ) : state.page === "compare" ? (
           <ComparePage state={state} project={project} />
+        ) : state.page === "playground" ? (
+          <PlaygroundPage key={project} state={state} project={project} />
+        ) : state.page === "chains" ? (
+          <ChainsPage state={state} project={project} />
+        ) : state.page === "chain" && state.chain ? (
+          <ChainPage state={state} project={project} name={state.chain} />
         ) : state.page === "costs" ? (
           <Cost state={state} project={project} />
         ) : (

@@ -12,8 +12,7 @@ import { cn } from "./ui/cn";
 import { ChoiceMenu } from "./ui/Menu";
 import { Select } from "./ui/Select";
 
-/** The navigation, by section. Only pages that are built appear; the Playground
- * joins when it is. */
+/** The navigation, by section. Only pages that are built appear. */
 const NAVIGATION: { section: string | null; items: { page: Page; label: string; also?: Page[] }[] }[] = [
   {
     section: null,
@@ -36,6 +35,13 @@ const NAVIGATION: { section: string | null; items: { page: Page; label: string; 
     items: [
       { page: "datasets", label: "Datasets", also: ["dataset"] },
       { page: "experiments", label: "Experiments", also: ["experiment", "compare"] },
+    ],
+  },
+  {
+    section: "Build",
+    items: [
+      { page: "playground", label: "Playground" },
+      { page: "chains", label: "Chains", also: ["chain"] },
     ],
   },
 ];
@@ -120,9 +126,10 @@ export function Shell({ state, project, children }: { state: ViewState; project:
           <nav aria-label="pages" className="ml-4 flex items-center gap-1 text-sm">
             {NAVIGATION.map(({ section, items }) => (
               <div key={section ?? "main"} className="flex items-center gap-1">
+                {/* the section names show where the window has room for them (1536 px) */}
                 {section && (
-                  <span className="ml-2 border-l border-zinc-200 pl-3 text-[11px] font-medium tracking-wide text-zinc-400 uppercase dark:border-zinc-800">
-                    {section}
+                  <span className="ml-2 flex h-4 items-center border-l border-zinc-200 pl-2 text-[11px] font-medium tracking-wide text-zinc-400 uppercase 2xl:pl-3 dark:border-zinc-800">
+                    <span className="hidden 2xl:inline">{section}</span>
                   </span>
                 )}
                 {items.map((item) => {

@@ -9,6 +9,8 @@
 //   #/<project>/datasets                       datasets; /datasets/<name> one dataset (?tab=...)
 //   #/<project>/experiments                    experiments; /experiments/<id> one's results,
 //   #/<project>/experiments/compare?ids=a,b    two or more side by side (the first the baseline)
+//   #/<project>/chains                         chains and LLM providers; /chains/<name> one chain (?from=&to= diffed)
+//   #/<project>/playground?chain=&version=&tab= the playground (a saved chain's version, or a draft)
 // followed by ?<state>: the time range and environment (shared by every page) and
 // the page's own filters and selections. Values at their default are left out.
 import { useSyncExternalStore } from "react";
@@ -25,7 +27,13 @@ export type Page =
   | "dataset"
   | "experiments"
   | "experiment"
-  | "compare";
+  | "compare"
+  | "chains"
+  | "chain"
+  | "playground";
+/** The playground's tabs (Input the default). */
+export type PlaygroundTab = "input" | "output" | "trace" | "compare";
+const PLAYGROUND_TABS: readonly string[] = ["input", "output", "trace", "compare"];
 /** A dataset's tabs (Overview the default). */
 export type DatasetTab = "overview" | "data" | "results" | "versions";
 const DATASET_TABS: readonly string[] = ["overview", "data", "results", "versions"];
@@ -78,6 +86,10 @@ export interface ViewState {
   /** the comparison's items: all (""), or those a candidate marked on one metric:
    * "<improvement|regression>:<metric or score name>" */
   show: string;
+  /** chains and the playground: the chain (by name) shown or loaded (its version is
+   * `version`, empty the latest), the playground's tab */
+  chain: string | null;
+  playTab: PlaygroundTab;
 }
 
 export const DEFAULT_RANGE: TimeRange = { preset: "24h" };
@@ -109,6 +121,8 @@ const DEFAULTS: Omit<ViewState, "page" | "project" | "traceId"> = {
   diffTo: "",
   compare: [],
   show: "",
+  chain: null,
+  playTab: "input",
 };
 
 /** The trace list's parameters kept in listFilters (status, model, name and env have their own fields). */
@@ -139,7 +153,17 @@ function parseListFilters(q: URLSearchParams): Record<string, string[]> {
   return filters;
 }
 
-const PAGES_WITH_PATH: Page[] = ["spans", "costs", "performance", "tokens", "carbon", "datasets", "experiments"];
+const PAGES_WITH_PATH: Page[] = [
+  "spans",
+  "costs",
+  "performance",
+  "tokens",
+  "carbon",
+  "datasets",
+  "experiments",
+  "chains",
+  "playground",
+];
 
 function parseRange(q: URLSearchParams): TimeRange {
   const range = q.get("range");
@@ -159,6 +183,7 @@ export function parseHash(hash: string): ViewState {
   let traceId: string | null = null;
   let dataset: string | null = null;
   let experiment: string | null = null;
+  let chain: string | null = null;
   if (parts.length === 3 && parts[1] === "trace") {
     page = "trace";
     traceId = parts[2];
@@ -167,6 +192,9 @@ export function parseHash(hash: string): ViewState {
     dataset = parts[2];
   } else if (parts.length === 3 && parts[1] === "experiments" && parts[2] === "compare") {
     page = "compare";
+  } else if (parts.length === 3 && parts[1] === "chains") {
+    page = "chain";
+    chain = parts[2];
   } else if (parts.length === 3 && parts[1] === "experiments") {
     page = "experiment";
     experiment = parts[2];
@@ -208,6 +236,8 @@ export function parseHash(hash: string): ViewState {
     diffTo: q.get("to") ?? "",
     compare: (q.get("ids") ?? "").split(",").filter(Boolean),
     show: q.get("show") ?? "",
+    chain: page === "playground" ? q.get("chain") || null : chain,
+    playTab: PLAYGROUND_TABS.includes(q.get("tab") ?? "") ? (q.get("tab") as PlaygroundTab) : "input",
   };
 }
 
@@ -225,9 +255,11 @@ export function formatHash(state: ViewState): string {
             ? `/${project}/experiments/${encodeURIComponent(state.experiment)}`
             : state.page === "compare"
               ? `/${project}/experiments/compare`
-              : state.page === "dataset" || state.page === "experiment"
-                ? `/${project}/${state.page}s`
-                : `/${project}/${state.page}`;
+              : state.page === "chain" && state.chain
+                ? `/${project}/chains/${encodeURIComponent(state.chain)}`
+                : state.page === "dataset" || state.page === "experiment" || state.page === "chain"
+                  ? `/${project}/${state.page}s`
+                  : `/${project}/${state.page}`;
   const q = new URLSearchParams();
   const put = (key: string, value: string | null | undefined) => value && q.append(key, value);
   if (state.page === "trace") {
@@ -289,6 +321,13 @@ export function formatHash(state: ViewState): string {
   } else if (state.page === "compare") {
     put("ids", state.compare.join(","));
     put("show", state.show);
+  } else if (state.page === "chain") {
+    put("from", state.diffFrom);
+    put("to", state.diffTo);
+  } else if (state.page === "playground") {
+    put("chain", state.chain);
+    if (state.chain) put("version", state.version);
+    if (state.playTab !== "input") put("tab", state.playTab);
   }
   const query = q.toString();
   return `#${path}${query ? `?${query}` : ""}`;
