@@ -181,11 +181,12 @@ def test_runs_not_waited_for_stream_their_events_then_are_listed(studio, server)
         202,
     )["runs"]
     run_id = queued[0]["id"]
+    assert queued[0]["events"] == f"{RUNS}/{run_id}/events"  # the path the answer gives
 
     async def events() -> list[dict[str, Any]]:
         got = []
         async with aiohttp.ClientSession() as session:
-            url = f"{studio.api}{RUNS}/{run_id}/events"
+            url = f"{studio.api}{queued[0]['events']}"
             async with session.ws_connect(url) as ws:
                 async for message in ws:
                     got.append(json.loads(message.data))

@@ -173,7 +173,16 @@ async def start_runs(request: web.Request) -> web.Response:
     ids = await runs.start(await _run_request(request, project, document))
     if not wait:
         return json_response(
-            {"runs": [{"id": i, "status": "queued", "events": f"{BASE}/{i}/events"} for i in ids]},
+            {
+                "runs": [
+                    {
+                        "id": i,
+                        "status": "queued",
+                        "events": f"{BASE.format(project=project)}/{i}/events",
+                    }
+                    for i in ids
+                ]
+            },
             status=202,
         )
     await runs.wait(ids)
