@@ -27,7 +27,7 @@ from gls_engine.analytics.suggestions import Suggestions
 from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.browser_guard import BrowserGuard
-from gls_engine.chains import greenlang_handlers
+from gls_engine.chains import greenlang_handlers, playground_handlers
 from gls_engine.chains import handlers as chain_handlers
 from gls_engine.chains import run_handlers as chain_run_handlers
 from gls_engine.chains.lifecycle import chains_context
@@ -301,6 +301,7 @@ def create_app(settings: Settings) -> web.Application:
     experiment_handlers.add_routes(app)
     chain_handlers.add_routes(app)
     chain_run_handlers.add_routes(app)
+    playground_handlers.add_routes(app)
     greenlang_handlers.add_routes(app)
     webui.add_routes(app)
     return app
