@@ -78,7 +78,7 @@ def _needed(app: web.Application, key: web.AppKey[Any], what: str) -> Any:
     return value
 
 
-def _check_configured(app: web.Application, definition: ChainDefinition) -> None:
+def check_configured(app: web.Application, definition: ChainDefinition) -> None:
     if any(isinstance(s, LlmStep) for s in definition.steps):
         _needed(app, PROVIDER_CLIENTS_KEY, "LLM providers")
     if any(isinstance(s, GreenLangStep) for s in definition.steps):
@@ -136,7 +136,7 @@ async def _run_request(request: web.Request, project: str, document: dict[str, A
             resolved.name,
             resolved.version,
         )
-    _check_configured(app, definition)
+    check_configured(app, definition)
     inputs = document.get("inputs", {})
     if not isinstance(inputs, dict):
         raise InvalidParameterError("inputs must be a JSON object")
