@@ -22,6 +22,7 @@ from opentelemetry.trace import SpanKind
 
 from gls_engine.chains.definition import parse_chain
 from gls_engine.chains.span_to_step import literal_template, step_from_span
+from gls_engine.errors import InvalidParameterError
 from gls_engine.evaluators.template_sandbox import render
 
 from inprocess_studio import InProcessStudio
@@ -452,3 +453,57 @@ def test_the_recorded_answer_keeps_its_tool_calls() -> None:
         "content": "",
         "tool_calls": [{"id": "c9", "name": "get_weather", "arguments": {"city": "Nice"}}],
     }
+
+
+@pytest.mark.parametrize(
+    ("message", "refusal"),
+    [
+        (
+            {"role": "user", "content": None, "tool_calls": []},
+            "steps[0] (a).messages[0].tool_calls: only an assistant message makes tool calls",
+        ),
+        (
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "c", "function": {}}]},
+            "steps[0] (a).messages[0].tool_calls[0] must be {id, type: function",
+        ),
+        (
+            {"role": "user", "content": [{"type": "text", "text": "{{ nope }}"}]},
+            "steps[0] (a).messages[0].content[0].text",
+        ),
+        ({"role": "user", "content": []}, "steps[0] (a).messages[0].content must be"),
+        (
+            {"role": "tool", "content": "x", "tool_call_id": 3},
+            "steps[0] (a).messages[0].tool_call_id",
+        ),
+        ({"role": "user", "content": "x", "extra": 1}, "steps[0] (a).messages[0] must be"),
+    ],
+)
+def test_message_fields_are_checked_naming_the_field(message: dict[str, Any], refusal: str) -> None:
+    with pytest.raises(InvalidParameterError) as refused:
+        parse_chain(
+            {
+                "steps": [
+                    {"id": "a", "type": "llm", "provider": "p", "model": "m", "messages": [message]}
+                ]
+            }
+        )
+    assert str(refused.value).startswith(refusal)
+
+
+def test_a_message_with_parts_and_tool_calls_round_trips_as_canonical_json() -> None:
+    messages = [
+        {"role": "system", "content": "s"},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "{{ inputs.q }}"},
+                {"type": "image_url", "image_url": {"url": "u"}},
+            ],
+        },
+        {"role": "assistant", "content": None, "tool_calls": REQUEST["messages"][2]["tool_calls"]},
+        {"role": "tool", "content": "r", "tool_call_id": "call_1", "name": "get_weather"},
+    ]
+    step = {"id": "a", "type": "llm", "provider": "p", "model": "m", "messages": messages}
+    canonical = parse_chain({"steps": [step]}).to_json()
+    assert canonical["steps"][0]["messages"] == messages
+    assert parse_chain(canonical).to_json() == canonical

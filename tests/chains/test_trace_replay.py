@@ -181,6 +181,72 @@ def test_a_whole_chain_trace_replays_with_no_provider_call_and_edited_outputs(
     assert again["output"] == run["output"] and server.requests == []
 
 
+def test_state_edits_replace_a_steps_output_after_it_runs(
+    studio: InProcessStudio, server: OpenAICompatibleServer, live_run: dict[str, Any]
+) -> None:
+    server.reset()
+    server.on(last_user_contains("Advice for IN at 0.5:"), content="Edited grid seen.")
+    answer = replay(
+        studio,
+        trace_id=live_run["trace_id"],
+        until_span_id=live_run["steps"][0]["span_id"],
+        outputs={"grid": {"emission_factor": 0.5}},
+    )
+    [run] = answer["runs"]
+    assert run["status"] == "succeeded", run["error"]
+    assert answer["replay"]["edited"] == ["grid"]
+    assert [r.last_user_message for r in server.requests] == [
+        "Advice for IN at 0.5: Heat pumps pay off."
+    ]
+    assert run["output"]["factor"] == 0.5 and run["output"]["advice"] == "Edited grid seen."
+    # the edit is on the trace, as a debugger's is
+    [root] = [
+        s
+        for s in call("GET", studio.api, f"{BASE}/traces/{run['trace_id']}", 200)["spans"]
+        if s["parent_span_id"] is None
+    ]
+    [event] = [e for e in root["events"] if e["name"] == "gls.debug.state_edit"]
+    assert json.loads(event["attributes"]["gls.debug.changes"])["steps.grid"]["to"] == {
+        "emission_factor": 0.5
+    }
+    # a live LLM step given its output makes no call either
+    server.reset()
+    answer = replay(
+        studio,
+        trace_id=live_run["trace_id"],
+        until_span_id=live_run["steps"][0]["span_id"],
+        outputs={"advise": "No call."},
+    )
+    assert answer["runs"][0]["output"]["advice"] == "No call." and server.requests == []
+    assert answer["replay"]["live"] == []
+
+
+def test_a_playground_draft_s_trace_replays_from_its_run_record(
+    studio: InProcessStudio, server: OpenAICompatibleServer
+) -> None:
+    draft = {"steps": [ADVISOR["steps"][0]], "input_schema": ADVISOR["input_schema"]}
+    server.reset()
+    server.on(last_user_contains("draft"), content="Drafted.")
+    [run] = call(
+        "POST",
+        studio.api,
+        f"{BASE}/chain-runs",
+        200,
+        json_body={
+            "definition": draft,
+            "inputs": {"question": "A draft?", "country": "IN"},
+            "wait": True,
+            "source": "playground",
+        },
+    )["runs"]
+    server.reset()
+    answer = replay(studio, trace_id=run["trace_id"])
+    [again] = answer["runs"]
+    assert again["output"] == "Drafted." and server.requests == []
+    assert again["chain"] is None and again["definition"] == run["definition"]
+    assert answer["replay"]["source_run_id"] == run["id"]
+
+
 def test_a_foreign_trace_of_two_llm_calls_replays_until_the_first(
     studio: InProcessStudio, server: OpenAICompatibleServer
 ) -> None:
@@ -243,8 +309,8 @@ def test_bad_replays_are_refused_naming_the_field_and_record_nothing(
     grid_span = live_run["steps"][1]["span_id"]
     not_llm = replay(studio, 400, trace_id=live_run["trace_id"], until_span_id=grid_span)
     assert not_llm["error"]["message"].startswith(f"until_span_id: span {grid_span} is not")
-    bad_output = replay(studio, 400, trace_id=live_run["trace_id"], outputs={"grid": 1})
-    assert bad_output["error"]["message"].startswith("outputs.grid:")
+    bad_output = replay(studio, 400, trace_id=live_run["trace_id"], outputs={"nope": 1})
+    assert bad_output["error"]["message"].startswith("outputs.nope:")
     bad_input = replay(studio, 400, trace_id=live_run["trace_id"], inputs_override={"country": 3})
     assert bad_input["error"]["message"].startswith("inputs_override.country:")
     unknown = replay(studio, 400, trace_id=live_run["trace_id"], until="x")

@@ -119,6 +119,7 @@ async def replay_trace(request: web.Request) -> web.Response:
             source="replay",
             environment=DEFAULT_ENVIRONMENT,
             replay=plan.replay,
+            gate=plan.gate,
         )
     )
     summary = plan.summary(asked.trace_id)

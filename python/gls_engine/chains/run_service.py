@@ -26,6 +26,7 @@ from gls_engine.chains.run_events import RunEventStreams
 from gls_engine.chains.run_pool import ChainRunPool
 from gls_engine.chains.run_records import ChainRunRecords, new_run_id
 from gls_engine.chains.runner import ChainRunner, check_inputs, publish_finished
+from gls_engine.chains.step_gate import StepGate
 from gls_engine.datasets.changes import ChangeSet
 from gls_engine.datasets.items import NewItem, json_size_checked
 from gls_engine.datasets.service import Datasets
@@ -46,6 +47,7 @@ class RunRequest:
     environment: str = "gls-playground"
     repeat: int = 1
     replay: Mapping[str, Any] = field(default_factory=dict)
+    gate: StepGate | None = None  # e.g. a replay's edits of step outputs
 
 
 class ChainRuns:
@@ -118,6 +120,7 @@ class ChainRuns:
                 chain_version=request.chain_version,
                 environment=request.environment,
                 replay=request.replay,
+                gate=request.gate,
                 events=events,
                 control=control,
                 announce_finish=False,

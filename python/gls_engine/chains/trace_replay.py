@@ -22,10 +22,11 @@ import orjson
 
 from gls_engine import request_params as p
 from gls_engine.chains.contracts import ChainResolver
-from gls_engine.chains.definition import ChainDefinition, LlmStep, parse_chain
+from gls_engine.chains.definition import ChainDefinition, LlmStep, Step, parse_chain
 from gls_engine.chains.llm_providers import provider_name
 from gls_engine.chains.runner import STEP_OUTPUT_ATTRIBUTE, check_inputs
 from gls_engine.chains.span_to_step import is_llm_span, step_from_span
+from gls_engine.chains.step_gate import Frame, GateAction, GatePoint, StepGate
 from gls_engine.errors import InvalidParameterError, NotFoundError
 
 CHAIN_TRACE, SPANS_TRACE = "chain", "spans"
@@ -37,7 +38,7 @@ class ReplayRequest:
     trace_id: str
     until_span_id: str | None = None  # None: every recorded LLM answer is replayed
     inputs_override: dict[str, Any] | None = None
-    outputs: dict[str, Any] = field(default_factory=dict)  # step path -> output instead
+    outputs: dict[str, Any] = field(default_factory=dict)  # step path -> its output instead
     provider: str | None = None
 
 
@@ -54,6 +55,8 @@ class ReplayPlan:
     live: list[str]
     source_run_id: str | None = None
     unparsed: list[dict[str, str]] = field(default_factory=list)
+    gate: StepGate | None = None
+    edited: list[str] = field(default_factory=list)  # step paths given their output
 
     def summary(self, trace_id: str) -> dict[str, Any]:
         return {
@@ -64,6 +67,7 @@ class ReplayPlan:
             "source_run_id": self.source_run_id,
             "replayed": self.replayed,
             "live": self.live,
+            "edited": self.edited,
             "unparsed": self.unparsed,
         }
 
@@ -115,14 +119,47 @@ def _with_provider(definition: ChainDefinition, provider: str) -> ChainDefinitio
     return parse_chain(document)
 
 
+class OutputEdits:
+    """A step gate that replaces top-level steps' outputs once they have run (the
+    runner records each edit on the trace as a `gls.debug.state_edit` event)."""
+
+    def __init__(self, outputs: dict[str, Any]) -> None:
+        self.outputs = outputs
+
+    async def __call__(
+        self,
+        point: GatePoint,
+        run_id: str,
+        frames: tuple[Frame, ...],
+        step: Step,
+        state: dict[str, Any],
+    ) -> GateAction | None:
+        if point != "after" or len(frames) != 1 or step.id not in self.outputs:
+            return None
+        steps = {**state["steps"], step.id: self.outputs[step.id]}
+        return GateAction.edit({"inputs": state["inputs"], "steps": steps})
+
+
 def _apply_edits(plan: ReplayPlan, request: ReplayRequest) -> ReplayPlan:
+    """`outputs`: an LLM step's path (a sub-chain's too) is answered with it, no call
+    made; another top-level step's output is replaced once it has run."""
+    llm_paths = {r["path"] for r in plan.replayed} | set(plan.live)
+    top_level = {s.id for s in plan.definition.steps}
+    edits: dict[str, Any] = {}
     for path, output in request.outputs.items():
-        if path not in plan.replay:
-            replayed = ", ".join(plan.replay) or "none"
+        plan.edited.append(path)
+        if path in llm_paths:
+            plan.replay[path] = output
+            if path in plan.live:
+                plan.live.remove(path)
+        elif path in top_level:
+            edits[path] = output
+        else:
+            known = ", ".join(sorted(llm_paths | top_level))
             raise InvalidParameterError(
-                f"outputs.{path}: not a replayed LLM step's path (replayed: {replayed})"
+                f"outputs.{path}: not a step of the replayed chain (its steps: {known})"
             )
-        plan.replay[path] = output
+    plan.gate = OutputEdits(edits) if edits else None
     if request.inputs_override:
         plan.inputs = {**plan.inputs, **request.inputs_override}
     check_inputs(plan.definition, plan.inputs, "inputs_override")
