@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from experiments.experiment_requests import call
+from metadata.metadata_backends import METADATA_BACKENDS, new_metadata_url, postgres_server
 
 from inprocess_studio import InProcessStudio
 from support.openai_compatible_server import (
@@ -20,6 +21,8 @@ from support.openai_compatible_server import (
     OpenAICompatibleServer,
     last_user_contains,
 )
+
+__all__ = ["postgres_server"]  # the PostgreSQL backend's server fixture
 
 PROJECT = "chain-experiments"
 BASE = f"/api/v1/projects/{PROJECT}"
@@ -57,11 +60,16 @@ def server() -> Iterator[OpenAICompatibleServer]:
         yield s
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=METADATA_BACKENDS)
 def studio(
-    tmp_path_factory: pytest.TempPathFactory, server: OpenAICompatibleServer
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    server: OpenAICompatibleServer,
 ) -> Iterator[InProcessStudio]:
-    s = InProcessStudio(tmp_path_factory.mktemp("chain-experiments") / "data").start()
+    directory = tmp_path_factory.mktemp(f"chain-experiments-{request.param}")
+    s = InProcessStudio(
+        directory / "data", metadata_url=new_metadata_url(request.param, directory, request)
+    ).start()
     call(
         "POST",
         s.api,
@@ -209,11 +217,16 @@ def test_a_running_task_cancels_and_resumes(
             ]
         },
     )
+
+    def slow_requests() -> int:
+        return sum("Slow" in r.last_user_message for r in list(server.requests))
+
+    slow_before = slow_requests()
     server.on(last_user_contains("Slow"), content="Later", delay_s=30, times=1)
     created = start(studio, dataset="slow", task={"chain": "capitals", "max_concurrency": 1})
     deadline = time.monotonic() + 30
     # cancelled while the provider holds the slow answer (its one scripted use spent)
-    while not any("Slow" in r.last_user_message for r in server.requests):
+    while slow_requests() == slow_before:
         assert time.monotonic() < deadline
         time.sleep(0.05)
     cancelled = call("POST", studio.api, f"{BASE}/experiments/{created['id']}/task/cancel", 200)
@@ -229,6 +242,20 @@ def test_a_running_task_cancels_and_resumes(
     assert experiment["status"] == "completed"
     outputs = {r["item_id"]: r["output"] for r in results(studio, created["id"])}
     assert outputs == {"s1": "Capital of Slow?", "f1": "Paris"}
+
+
+def test_no_more_runs_than_max_concurrency_at_once(
+    studio: InProcessStudio, server: OpenAICompatibleServer
+) -> None:
+    server.on(last_user_contains("Pause"), content="Paused.", delay_s=0.2)
+    call("POST", studio.api, f"{BASE}/datasets", 201, json_body={"name": "pauses"})
+    items = [{"id": f"p{i}", "input": {"question": f"Pause {i}"}} for i in range(6)]
+    call("POST", studio.api, f"{BASE}/datasets/pauses/items", 201, json_body={"items": items})
+    created = start(studio, dataset="pauses", task={"chain": "capitals", "max_concurrency": 2})
+    assert until_ended(studio, created["id"])["progress"]["recorded"] == 6
+    spans = [(r["started_at"], r["ended_at"]) for r in results(studio, created["id"])]
+    at_once = max(sum(1 for s, e in spans if s <= at < e) for at, _ in spans)
+    assert at_once == 2
 
 
 def test_bad_tasks_are_refused_naming_the_field_and_write_nothing(
