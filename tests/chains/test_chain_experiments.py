@@ -258,6 +258,32 @@ def test_no_more_runs_than_max_concurrency_at_once(
     assert at_once == 2
 
 
+def test_a_deleted_experiment_stops_its_task(
+    studio: InProcessStudio, server: OpenAICompatibleServer
+) -> None:
+    server.on(last_user_contains("Pause"), content="Paused.", delay_s=0.2)
+    call("POST", studio.api, f"{BASE}/datasets", 201, json_body={"name": "deleted"})
+    items = [{"id": f"p{i}", "input": {"question": f"Pause {i}"}} for i in range(8)]
+    call("POST", studio.api, f"{BASE}/datasets/deleted/items", 201, json_body={"items": items})
+
+    def experiment_runs() -> int:
+        listed = call(
+            "GET",
+            studio.api,
+            f"{BASE}/chain-runs",
+            200,
+            params={"source": "experiment", "limit": 200},
+        )
+        return len(listed["runs"])
+
+    before = experiment_runs()
+    created = start(studio, dataset="deleted", task={"chain": "capitals", "max_concurrency": 1})
+    call("DELETE", studio.api, f"{BASE}/experiments/{created['id']}", 204)
+    time.sleep(8 * 0.2 + 1)  # what the 8 runs one after the other would take, and more
+    assert experiment_runs() - before <= 2  # the run under way, at most one more
+    call("GET", studio.api, f"{BASE}/experiments/{created['id']}/task", 404)
+
+
 def test_bad_tasks_are_refused_naming_the_field_and_write_nothing(
     studio: InProcessStudio,
 ) -> None:

@@ -357,10 +357,16 @@ class ChainExperiments:
         )
         try:
             await self.experiments.record_runs(project, experiment_id, [recorded])
-        except StudioError as exc:  # e.g. the experiment was deleted meanwhile
+        except NotFoundError:  # the experiment (or its dataset) was deleted meanwhile
+            driver = self._drivers.get(experiment_id)
+            if driver is not None:
+                driver.cancel()  # nothing left to record into
+            return
+        except StudioError as exc:
             log.warning(
                 "experiment %s: run of item %s not recorded: %s", experiment_id, item["id"], exc
             )
+            progress.error = str(exc)
             return
         progress.recorded += 1
         if error is not None:

@@ -598,6 +598,10 @@ def step_from_span(
             )
             continue
         messages.append(_templated(message))
+    if not messages:
+        reader.unparsed.append(
+            {"attribute": "messages", "reason": "the span recorded no request message to send"}
+        )
     model = (
         next(
             (
