@@ -507,3 +507,42 @@ def test_a_message_with_parts_and_tool_calls_round_trips_as_canonical_json() -> 
     canonical = parse_chain({"steps": [step]}).to_json()
     assert canonical["steps"][0]["messages"] == messages
     assert parse_chain(canonical).to_json() == canonical
+
+
+def test_a_studio_llm_span_reopens_as_the_same_request(
+    studio: InProcessStudio, server: OpenAICompatibleServer
+) -> None:
+    """A chain's own LLM step, run, opened from its span and run again: the provider
+    receives the same request body both times."""
+    messages = [
+        {**m, "content": literal_template(m["content"])} if isinstance(m["content"], str) else m
+        for m in REQUEST["messages"]
+    ]
+    messages[4] = {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": literal_template("And this picture {{ x }}?")},
+            REQUEST["messages"][4]["content"][1],
+        ],
+    }
+    step = {
+        "id": "ask",
+        "type": "llm",
+        "provider": "local",
+        "model": "gpt-4o-mini",
+        "messages": messages,
+        "parameters": {**{k: REQUEST[k] for k in PARAMETERS}, "n": 1},
+        "tools": REQUEST["tools"],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "w", "schema": {"type": "object"}},
+        },
+    }
+    server.reset()
+    first = run_step(studio, step)
+    opened = open_span(studio, first["trace_id"], first["steps"][0]["span_id"])
+    assert opened["unparsed"] == [] and opened["source_convention"] == "gen_ai"
+    run_step(studio, opened["step"])
+    original, again = (r.body for r in server.requests)
+    assert again == original
+    assert_same_request(original, REQUEST)

@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from gls_engine.chains.definition import LLM_PARAMETERS, RESPONSE_FORMATS, ROLES
+from gls_engine.chains.step_llm import RESPONSE_FORMAT_ATTRIBUTE
 from gls_engine.errors import InvalidParameterError
 
 GEN_AI, GEN_AI_PROMPT, OPENINFERENCE = "gen_ai", "gen_ai.prompt", "openinference"
@@ -88,6 +89,7 @@ _CONSUMED_QUIETLY = {
 # invocation parameters the runner decides itself (it always streams)
 _RUNNER_OWNED = {"model", "stream", "stream_options"}
 _JINJA_OPENERS = "{%#"
+_OPENAI_PART_TYPES = ("image_url", "input_audio", "file")
 
 
 def literal_template(text: str) -> str:
@@ -219,6 +221,8 @@ def _gen_ai_part(part: Any, where: str, reader: _Reader) -> dict[str, Any] | Non
     if kind == "blob" and part.get("modality") == "image" and part.get("mime_type"):
         url = f"data:{part['mime_type']};base64,{_text(part.get('content'))}"
         return {"type": "image_url", "image_url": {"url": url}}
+    if kind in _OPENAI_PART_TYPES and kind in part:  # an OpenAI part kept as sent (the Studio's)
+        return dict(part)
     reader.refuse(where, f"a {kind!r} part has no equivalent in an OpenAI chat request")
     return None
 
@@ -486,6 +490,9 @@ def _request_options(reader: _Reader, step: dict[str, Any]) -> None:
     schema = reader.json("gen_ai.request.structured_output_schema")
     if isinstance(schema, dict):
         response_format = {"type": "json_schema", "json_schema": schema}
+    own = reader.json(RESPONSE_FORMAT_ATTRIBUTE)  # the Studio's own LLM steps record it whole
+    if own is not None:
+        response_format = own
     if response_format is not None and (
         not isinstance(response_format, dict) or response_format.get("type") not in RESPONSE_FORMATS
     ):

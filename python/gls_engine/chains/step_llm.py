@@ -33,7 +33,11 @@ _REQUEST_ATTRIBUTES = {
     "presence_penalty": "gen_ai.request.presence_penalty",
     "frequency_penalty": "gen_ai.request.frequency_penalty",
     "seed": "gen_ai.request.seed",
+    "n": "gen_ai.request.choice.count",
 }
+# The request's response format as JSON (the GenAI conventions' gen_ai.output.type
+# cannot say which JSON schema).
+RESPONSE_FORMAT_ATTRIBUTE = "gls.llm.response_format"
 
 
 class StepError(Exception):
@@ -167,6 +171,11 @@ async def run_llm_step(
     span.set_all({key: step.parameters.get(name) for name, key in _REQUEST_ATTRIBUTES.items()})
     stop = step.parameters.get("stop")
     span.set("gen_ai.request.stop_sequences", [stop] if isinstance(stop, str) else stop)
+    # what the playground needs to open this span as the same step (span_to_step.py)
+    if step.tools:
+        span.set("gen_ai.tool.definitions", orjson.dumps(list(step.tools)).decode())
+    if step.response_format is not None:
+        span.set(RESPONSE_FORMAT_ATTRIBUTE, orjson.dumps(step.response_format).decode())
     completion: ChatCompletion | None = None
     try:
         async for piece in client.stream(
