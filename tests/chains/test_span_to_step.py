@@ -531,7 +531,12 @@ def test_a_studio_llm_span_reopens_as_the_same_request(
         "provider": "local",
         "model": "gpt-4o-mini",
         "messages": messages,
-        "parameters": {**{k: REQUEST[k] for k in PARAMETERS}, "n": 1},
+        "parameters": {
+            **{k: REQUEST[k] for k in PARAMETERS},
+            "n": 1,
+            "tool_choice": "auto",  # no GenAI attribute for these: the Studio records them
+            "parallel_tool_calls": False,
+        },
         "tools": REQUEST["tools"],
         "response_format": {
             "type": "json_schema",
@@ -545,4 +550,5 @@ def test_a_studio_llm_span_reopens_as_the_same_request(
     run_step(studio, opened["step"])
     original, again = (r.body for r in server.requests)
     assert again == original
+    assert original["tool_choice"] == "auto" and original["parallel_tool_calls"] is False
     assert_same_request(original, REQUEST)

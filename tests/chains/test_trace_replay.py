@@ -280,9 +280,15 @@ def test_a_foreign_trace_of_two_llm_calls_replays_until_the_first(
                 },
             ) as span:
                 span_ids.append(format(span.get_span_context().span_id, "016x"))
+        with tracer.start_as_current_span(
+            "chat gpt-4o-mini",
+            kind=SpanKind.CLIENT,
+            attributes={"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini"},
+        ) as bare:  # an LLM call whose messages were not recorded
+            bare_id = format(bare.get_span_context().span_id, "016x")
         trace_id = format(root.get_span_context().trace_id, "032x")
     provider.shutdown()
-    wait_for_trace(studio.api, PROJECT, trace_id, spans=3)
+    wait_for_trace(studio.api, PROJECT, trace_id, spans=4)
     server.reset()
     server.on(content="Lyon, briefly.")
     answer = replay(studio, trace_id=trace_id, until_span_id=span_ids[0])
@@ -291,6 +297,11 @@ def test_a_foreign_trace_of_two_llm_calls_replays_until_the_first(
     assert answer["replay"]["kind"] == "spans"
     assert answer["replay"]["replayed"] == [{"path": "llm_1", "span_id": span_ids[0]}]
     assert answer["replay"]["live"] == ["llm_2"]
+    [left_out] = answer["replay"]["unparsed"]
+    assert (
+        left_out["attribute"] == f"span {bare_id}"
+        and "without recorded messages" in (left_out["reason"])
+    )
     [request] = server.requests
     assert request.messages == [{"role": "user", "content": calls[1][0]}]
     assert request.body["temperature"] == 0.5 and request.model == "gpt-4o-mini"

@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 
 from gls_engine.chains.definition import LLM_PARAMETERS, RESPONSE_FORMATS, ROLES
-from gls_engine.chains.step_llm import RESPONSE_FORMAT_ATTRIBUTE
+from gls_engine.chains.step_llm import PARAMETERS_ATTRIBUTE, RESPONSE_FORMAT_ATTRIBUTE
 from gls_engine.errors import InvalidParameterError
 
 GEN_AI, GEN_AI_PROMPT, OPENINFERENCE = "gen_ai", "gen_ai.prompt", "openinference"
@@ -455,6 +455,11 @@ def _request_options(reader: _Reader, step: dict[str, Any]) -> None:
             response_format = value
         else:
             _parameter(name, value, key, reader, parameters)
+    studio_parameters = reader.json(PARAMETERS_ATTRIBUTE)  # the Studio's own LLM steps
+    if studio_parameters is not None and not isinstance(studio_parameters, dict):
+        reader.refuse(PARAMETERS_ATTRIBUTE, "not a JSON object")
+    for name, value in (studio_parameters if isinstance(studio_parameters, dict) else {}).items():
+        _parameter(name, value, f"{PARAMETERS_ATTRIBUTE}.{name}", reader, parameters)
     for where, entry in reader.indexed("llm.tools"):
         for rest in entry:
             reader.used.add(f"{where}.{rest}")

@@ -38,6 +38,7 @@ _REQUEST_ATTRIBUTES = {
 # The request's response format as JSON (the GenAI conventions' gen_ai.output.type
 # cannot say which JSON schema).
 RESPONSE_FORMAT_ATTRIBUTE = "gls.llm.response_format"
+PARAMETERS_ATTRIBUTE = "gls.llm.parameters"
 
 
 class StepError(Exception):
@@ -176,6 +177,8 @@ async def run_llm_step(
         span.set("gen_ai.tool.definitions", orjson.dumps(list(step.tools)).decode())
     if step.response_format is not None:
         span.set(RESPONSE_FORMAT_ATTRIBUTE, orjson.dumps(step.response_format).decode())
+    if step.parameters:  # all of them, those the conventions have no name for too
+        span.set(PARAMETERS_ATTRIBUTE, orjson.dumps(step.parameters).decode())
     completion: ChatCompletion | None = None
     try:
         async for piece in client.stream(

@@ -249,6 +249,14 @@ def _spans_plan(
     spans: list[dict[str, Any]], request: ReplayRequest, provider: str | None
 ) -> ReplayPlan:
     calls = [s for s in spans if is_llm_span(s)]
+    unparsed = [
+        {
+            "attribute": f"span {s['span_id']}",
+            "reason": "an LLM span without recorded messages: not a step of the replay",
+        }
+        for s in spans
+        if s.get("span_type") == "llm" and not is_llm_span(s)
+    ]
     if not calls:
         raise InvalidParameterError(
             "trace_id: the trace has no LLM span with recorded messages to replay"
@@ -264,7 +272,6 @@ def _spans_plan(
         )
     steps: list[dict[str, Any]] = []
     candidates: list[tuple[str, dict[str, Any]]] = []
-    unparsed: list[dict[str, str]] = []
     recorded: dict[str, Any] = {}
     for index, span in enumerate(calls):
         step_id = f"llm_{index + 1}"
