@@ -24,6 +24,7 @@ carried over is listed in `unparsed` with the reason, never dropped unsaid.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +89,8 @@ _CONSUMED_QUIETLY = {
 }
 # invocation parameters the runner decides itself (it always streams)
 _RUNNER_OWNED = {"model", "stream", "stream_options"}
-_JINJA_OPENERS = "{%#"
+# a `{` opening a Jinja2 tag, or a carriage return
+_LITERAL_ESCAPES = re.compile(r"\{(?=[{%#])|\r")
 _OPENAI_PART_TYPES = ("image_url", "input_audio", "file")
 
 
@@ -96,15 +98,11 @@ def literal_template(text: str) -> str:
     """A template that renders to exactly `text`: every `{` that would open a Jinja2
     tag (`{{`, `{%`, `{#`) is written as the expression `{{ '{' }}`, and carriage
     returns (which Jinja2's lexer turns into newlines) as `{{ '\\r' }}`."""
-    out: list[str] = []
-    for index, char in enumerate(text):
-        if char == "{" and index + 1 < len(text) and text[index + 1] in _JINJA_OPENERS:
-            out.append("{{ '{' }}")
-        elif char == "\r":
-            out.append("{{ '\\r' }}")
-        else:
-            out.append(char)
-    return "".join(out)
+    return _LITERAL_ESCAPES.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return "{{ '{' }}" if match.group() == "{" else "{{ '\\r' }}"
 
 
 @dataclass
