@@ -316,3 +316,7 @@ def test_bad_tasks_are_refused_naming_the_field_and_write_nothing(
         400, "metadata.task", dataset="countries", metadata={"task": 1}, task={"chain": "capitals"}
     )
     assert call("GET", studio.api, f"{BASE}/experiments", 200)["experiments"] == before
+    sdk_side = start(studio, dataset="countries")  # the SDK runs this one: no task here
+    for method, path in (("GET", "task"), ("POST", "task/cancel"), ("POST", "task/resume")):
+        missing = call(method, studio.api, f"{BASE}/experiments/{sdk_side['id']}/{path}", 404)
+        assert "has no chain task" in missing["error"]["message"]
