@@ -28,7 +28,12 @@ from gls_engine.analytics.tokens import TokenQueries
 from gls_engine.api_errors import json_errors, json_response
 from gls_engine.app_debug import handlers as app_debug_handlers
 from gls_engine.browser_guard import BrowserGuard
-from gls_engine.chains import debug_session_handlers, greenlang_handlers
+from gls_engine.chains import (
+    chain_experiment_handlers,
+    debug_session_handlers,
+    greenlang_handlers,
+    playground_handlers,
+)
 from gls_engine.chains import handlers as chain_handlers
 from gls_engine.chains import run_handlers as chain_run_handlers
 from gls_engine.chains.debug_session_lifecycle import debug_sessions_context
@@ -268,6 +273,7 @@ def create_app(settings: Settings) -> web.Application:
     app[chain_run_handlers.CHAIN_RESOLVER_KEY] = None
     app[chain_run_handlers.PROVIDER_CLIENTS_KEY] = None
     app[chain_run_handlers.AGENT_RUNNER_KEY] = None
+    app[experiment_handlers.EXPERIMENT_TASKS_KEY] = None  # chain_runs_context sets it
     app.cleanup_ctx.extend(
         [
             _storage_ctx,
@@ -307,6 +313,8 @@ def create_app(settings: Settings) -> web.Application:
     chain_run_handlers.add_routes(app)
     app_debug_handlers.add_routes(app)
     debug_session_handlers.add_routes(app)
+    playground_handlers.add_routes(app)
+    chain_experiment_handlers.add_routes(app)
     greenlang_handlers.add_routes(app)
     webui.add_routes(app)
     return app

@@ -45,6 +45,7 @@ STEP_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 CHAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 LABEL = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 ROLES = ("system", "user", "assistant", "tool")
+MESSAGE_FIELDS = {"role", "content", "tool_calls", "tool_call_id", "name"}
 # The parameters an LLM step passes to the provider as they are (OpenAI's names).
 LLM_PARAMETERS: dict[str, tuple[type, ...]] = {
     "temperature": (int, float),
@@ -75,8 +76,43 @@ STEP_FIELDS = {
 
 @dataclass(frozen=True)
 class Message:
+    """A chat message. `content` is a template; a message of several parts (text and
+    images, ...) has them in `parts` instead, each text part's `text` a template and
+    the others sent as given. An assistant message may carry the tool calls it made
+    and a tool message the call it answers: literal JSON, never templates (a
+    conversation opened from a recorded span replays them as they were)."""
+
     role: str
-    content: str  # a template
+    content: str  # a template ("" when `parts` is given)
+    parts: tuple[dict[str, Any], ...] | None = None
+    tool_calls: tuple[dict[str, Any], ...] | None = None
+    tool_call_id: str | None = None
+    name: str | None = None
+    content_null: bool = False  # sent as `content: null` (an assistant's tool calls alone)
+
+    def templates(self) -> list[tuple[str, str]]:
+        """(field suffix, template) of every template in the message."""
+        if self.parts is None:
+            return [] if self.content_null else [("content", self.content)]
+        return [
+            (f"content[{i}].text", part["text"])
+            for i, part in enumerate(self.parts)
+            if part.get("type") == "text"
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"role": self.role}
+        if self.parts is not None:
+            document["content"] = [dict(part) for part in self.parts]
+        else:
+            document["content"] = None if self.content_null else self.content
+        if self.tool_calls is not None:
+            document["tool_calls"] = [dict(call) for call in self.tool_calls]
+        if self.tool_call_id is not None:
+            document["tool_call_id"] = self.tool_call_id
+        if self.name is not None:
+            document["name"] = self.name
+        return document
 
 
 @dataclass(frozen=True)
@@ -173,7 +209,7 @@ def _step_json(step: Step) -> dict[str, Any]:
             **common,
             "provider": step.provider,
             "model": step.model,
-            "messages": [{"role": m.role, "content": m.content} for m in step.messages],
+            "messages": [m.to_json() for m in step.messages],
             "parameters": step.parameters,
             "tools": list(step.tools),
             "response_format": step.response_format,
@@ -299,15 +335,9 @@ def _llm_step(step_id: str, doc: Mapping[str, Any], where: str, scope: _StepScop
     messages = doc.get("messages")
     if not isinstance(messages, list) or not messages or len(messages) > MAX_MESSAGES:
         raise _refuse(f"{where}.messages must be an array of 1 to {MAX_MESSAGES} messages")
-    parsed: list[Message] = []
-    for i, message in enumerate(messages):
-        at = f"{where}.messages[{i}]"
-        if not isinstance(message, dict) or set(message) - {"role", "content"}:
-            raise _refuse(f"{at} must be an object with role and content")
-        role = message.get("role")
-        if role not in ROLES:
-            raise _refuse(f"{at}.role must be one of {', '.join(ROLES)}")
-        parsed.append(Message(role, scope.template(message.get("content"), f"{at}.content")))
+    parsed = [
+        _message(message, f"{where}.messages[{i}]", scope) for i, message in enumerate(messages)
+    ]
     parameters = doc.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise _refuse(f"{where}.parameters must be an object")
@@ -354,6 +384,69 @@ def _llm_step(step_id: str, doc: Mapping[str, Any], where: str, scope: _StepScop
         response_format=response_format,
         output=output,
     )
+
+
+def _tool_calls(value: Any, at: str) -> tuple[dict[str, Any], ...]:
+    if not isinstance(value, list) or len(value) > MAX_TOOLS:
+        raise _refuse(f"{at} must be an array of at most {MAX_TOOLS} tool calls")
+    for i, call in enumerate(value):
+        function = call.get("function") if isinstance(call, dict) else None
+        if (
+            not isinstance(call, dict)
+            or set(call) - {"id", "type", "function"}
+            or not isinstance(call.get("id"), str)
+            or call.get("type", "function") != "function"
+            or not isinstance(function, dict)
+            or set(function) - {"name", "arguments"}
+            or not isinstance(function.get("name"), str)
+            or not isinstance(function.get("arguments", ""), str)
+        ):
+            raise _refuse(
+                f"{at}[{i}] must be {{id, type: function, function: {{name, arguments (text)}}}}"
+            )
+    return tuple(dict(call) for call in value)
+
+
+def _content_parts(value: list[Any], at: str, scope: _StepScope) -> tuple[dict[str, Any], ...]:
+    if not value or len(value) > MAX_MESSAGES:
+        raise _refuse(f"{at} must be a template or an array of 1 to {MAX_MESSAGES} parts")
+    parts: list[dict[str, Any]] = []
+    for i, part in enumerate(value):
+        if not isinstance(part, dict) or not isinstance(part.get("type"), str):
+            raise _refuse(f"{at}[{i}] must be a content part with a type")
+        if part["type"] == "text":
+            if set(part) - {"type", "text"}:
+                raise _refuse(f"{at}[{i}] must be {{type: text, text}}")
+            parts.append(
+                {"type": "text", "text": scope.template(part.get("text"), f"{at}[{i}].text")}
+            )
+        else:  # an image, audio, a file: sent to the provider as given
+            parts.append(dict(part))
+    return tuple(parts)
+
+
+def _message(message: Any, at: str, scope: _StepScope) -> Message:
+    if not isinstance(message, dict) or set(message) - MESSAGE_FIELDS:
+        raise _refuse(f"{at} must be an object with role and content")
+    role = message.get("role")
+    if role not in ROLES:
+        raise _refuse(f"{at}.role must be one of {', '.join(ROLES)}")
+    tool_calls = None
+    if message.get("tool_calls") is not None:
+        if role != "assistant":
+            raise _refuse(f"{at}.tool_calls: only an assistant message makes tool calls")
+        tool_calls = _tool_calls(message["tool_calls"], f"{at}.tool_calls")
+    for key in ("tool_call_id", "name"):
+        value = message.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > 256):
+            raise _refuse(f"{at}.{key} must be a string of at most 256 characters")
+    built = Message(role, "", None, tool_calls, message.get("tool_call_id"), message.get("name"))
+    content = message.get("content")
+    if content is None and tool_calls is not None:
+        return replace(built, content_null=True)
+    if isinstance(content, list):
+        return replace(built, parts=_content_parts(content, f"{at}.content", scope))
+    return replace(built, content=scope.template(content, f"{at}.content"))
 
 
 def _step(index: int, doc: Any, scope: _StepScope, enabled_agents: Collection[str] | None) -> Step:

@@ -78,7 +78,7 @@ def _needed(app: web.Application, key: web.AppKey[Any], what: str) -> Any:
     return value
 
 
-def _check_configured(app: web.Application, definition: ChainDefinition) -> None:
+def check_configured(app: web.Application, definition: ChainDefinition) -> None:
     if any(isinstance(s, LlmStep) for s in definition.steps):
         _needed(app, PROVIDER_CLIENTS_KEY, "LLM providers")
     if any(isinstance(s, GreenLangStep) for s in definition.steps):
@@ -136,7 +136,7 @@ async def _run_request(request: web.Request, project: str, document: dict[str, A
             resolved.name,
             resolved.version,
         )
-    _check_configured(app, definition)
+    check_configured(app, definition)
     inputs = document.get("inputs", {})
     if not isinstance(inputs, dict):
         raise InvalidParameterError("inputs must be a JSON object")
@@ -192,9 +192,7 @@ async def start_runs(request: web.Request) -> web.Response:
 async def list_runs(request: web.Request) -> web.Response:
     query = request.query
     chain = query.get("chain") or None
-    source = query.get("source") or None
-    if source is not None:
-        source = p.choice("source", source, SOURCES)
+    source = p.choice("source", query["source"], SOURCES) if "source" in query else None
     limit = p.integer("limit", query["limit"], 1, MAX_LISTED) if "limit" in query else 50
     page = await request.app[CHAIN_RUNS_KEY].records.list(
         _project(request),
@@ -276,9 +274,11 @@ async def run_events(request: web.Request) -> web.StreamResponse:
 
 
 def add_routes(app: web.Application) -> None:
+    # any segment but "replay", so POST chain-runs/replay's resource alone answers its path
+    one = BASE + "/{run_id:(?!replay$)[^/]+}"
     app.router.add_post(BASE, start_runs)
     app.router.add_get(BASE, list_runs)
-    app.router.add_get(BASE + "/{run_id}", get_run)
-    app.router.add_post(BASE + "/{run_id}/cancel", cancel_run)
-    app.router.add_get(BASE + "/{run_id}/events", run_events)
-    app.router.add_post(BASE + "/{run_id}/save-test", save_test)
+    app.router.add_get(one, get_run)
+    app.router.add_post(one + "/cancel", cancel_run)
+    app.router.add_get(one + "/events", run_events)
+    app.router.add_post(one + "/save-test", save_test)

@@ -47,7 +47,8 @@ class RunRequest:
     environment: str = "gls-playground"
     repeat: int = 1
     replay: Mapping[str, Any] = field(default_factory=dict)
-    gate: StepGate | None = None  # a debug session's: awaited before and after each step
+    # awaited before and after each step: a debug session's, or a replay's edits of outputs
+    gate: StepGate | None = None
     timeout_s: float | None = None  # None: the pool's (a debugger's run waits while paused)
 
 

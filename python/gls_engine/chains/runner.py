@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 MAX_DEPTH = 8  # sub-chains inside sub-chains: a guard against cycles at run time
 DEFAULT_ENVIRONMENT = "gls-playground"
 SCOPE = "gls_engine.chains.runner"
+STEP_OUTPUT_ATTRIBUTE = "gls.step.output"
 
 
 class TraceSink(Protocol):
@@ -418,6 +419,9 @@ class ChainRunner:
                     latency_ms=record.latency_ms,
                 )
         record.status = SUCCEEDED
+        if isinstance(step, LlmStep):
+            # the output exactly (parsed JSON, tool calls), what a replay answers with
+            span.set(STEP_OUTPUT_ATTRIBUTE, _json(output))
         span.succeed()
         ctx.publish(
             "step_finished",

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from gls_engine.chains.contracts import ProviderClients
-from gls_engine.chains.definition import ROOT_NAMES, ChainDefinition, LlmStep
+from gls_engine.chains.definition import ROOT_NAMES, ChainDefinition, LlmStep, Message
 from gls_engine.chains.run_context import RunContext
 from gls_engine.errors import InvalidParameterError, NotFoundError
 from gls_engine.evaluators.openai_client import ChatCompletion, ContentDelta
@@ -33,7 +33,12 @@ _REQUEST_ATTRIBUTES = {
     "presence_penalty": "gen_ai.request.presence_penalty",
     "frequency_penalty": "gen_ai.request.frequency_penalty",
     "seed": "gen_ai.request.seed",
+    "n": "gen_ai.request.choice.count",
 }
+# The request's response format as JSON (the GenAI conventions' gen_ai.output.type
+# cannot say which JSON schema).
+RESPONSE_FORMAT_ATTRIBUTE = "gls.llm.response_format"
+PARAMETERS_ATTRIBUTE = "gls.llm.parameters"
 
 
 class StepError(Exception):
@@ -55,24 +60,37 @@ def missing_variables(
     """InvalidParameterError naming step and field for a variable a template uses
     that the state does not hold (an input the schema has but the inputs lack)."""
     for index, message in enumerate(step.messages):
-        field = f"{where}.messages[{index}].content"
-        used = check_template(
-            message.content, field, (*ROOT_NAMES, *definition.input_names), allow_loops=True
-        )
-        missing = sorted(name for name in used if name not in values)
-        if missing:
-            raise InvalidParameterError(f"{field}: the inputs have no {missing[0]!r}")
+        for suffix, template in message.templates():
+            field = f"{where}.messages[{index}].{suffix}"
+            used = check_template(
+                template, field, (*ROOT_NAMES, *definition.input_names), allow_loops=True
+            )
+            missing = sorted(name for name in used if name not in values)
+            if missing:
+                raise InvalidParameterError(f"{field}: the inputs have no {missing[0]!r}")
+
+
+def _rendered(message: Message, values: dict[str, Any]) -> dict[str, Any]:
+    """The message as the provider takes it (OpenAI's chat shape)."""
+    rendered = message.to_json()
+    if message.parts is not None:
+        rendered["content"] = [
+            {"type": "text", "text": render(part["text"], values)}
+            if part.get("type") == "text"
+            else dict(part)
+            for part in message.parts
+        ]
+    elif not message.content_null:
+        rendered["content"] = render(message.content, values)
+    return rendered
 
 
 def rendered_messages(
     definition: ChainDefinition, step: LlmStep, where: str, state: dict[str, Any]
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     values = template_values(definition, state)
     missing_variables(definition, step, where, values)
-    return [
-        {"role": message.role, "content": render(message.content, values)}
-        for message in step.messages
-    ]
+    return [_rendered(message, values) for message in step.messages]
 
 
 def _output(step: LlmStep, completion: ChatCompletion) -> Any:
@@ -154,6 +172,13 @@ async def run_llm_step(
     span.set_all({key: step.parameters.get(name) for name, key in _REQUEST_ATTRIBUTES.items()})
     stop = step.parameters.get("stop")
     span.set("gen_ai.request.stop_sequences", [stop] if isinstance(stop, str) else stop)
+    # what the playground needs to open this span as the same step (span_to_step.py)
+    if step.tools:
+        span.set("gen_ai.tool.definitions", orjson.dumps(list(step.tools)).decode())
+    if step.response_format is not None:
+        span.set(RESPONSE_FORMAT_ATTRIBUTE, orjson.dumps(step.response_format).decode())
+    if step.parameters:  # all of them, those the conventions have no name for too
+        span.set(PARAMETERS_ATTRIBUTE, orjson.dumps(step.parameters).decode())
     completion: ChatCompletion | None = None
     try:
         async for piece in client.stream(

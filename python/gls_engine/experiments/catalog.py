@@ -92,7 +92,9 @@ class ExperimentCatalog:
     def __init__(self, store: MetadataStore) -> None:
         self.store = store
 
-    async def create(self, project: str, definition: ExperimentDefinition) -> dict[str, Any]:
+    async def create(
+        self, project: str, definition: ExperimentDefinition, *, require_items: bool = False
+    ) -> dict[str, Any]:
         async with self.store.sessions() as session, session.begin():
             dataset = await find_dataset(session, project, definition.dataset)
             version = await self._version(session, dataset, definition.version)
@@ -102,6 +104,10 @@ class ExperimentCatalog:
                     DatasetVersionRow.number == version,
                 )
             )
+            if require_items and not item_count:
+                raise InvalidParameterError(
+                    f"dataset: version {version} of dataset {dataset.name!r} has no items to run"
+                )
             name = definition.name
             if name is None:
                 earlier = await session.scalar(

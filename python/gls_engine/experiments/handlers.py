@@ -8,14 +8,17 @@ from aiohttp import web
 from gls_engine import request_params as p
 from gls_engine.api_errors import json_response
 from gls_engine.datasets import names
-from gls_engine.errors import InvalidParameterError
+from gls_engine.errors import InvalidParameterError, RetryableError
 from gls_engine.experiments import comparison, results
 from gls_engine.experiments.definition import parse_definition
 from gls_engine.experiments.request_body import json_object
 from gls_engine.experiments.run_input import parse_runs
 from gls_engine.experiments.service import Experiments
+from gls_engine.experiments.tasks import ExperimentTasks
 
 EXPERIMENTS_KEY = web.AppKey("experiments", Experiments)
+# Who runs a `task` experiment (the chains' runner); unset: such a request is a 503.
+EXPERIMENT_TASKS_KEY = web.AppKey[ExperimentTasks | None]("experiment_tasks")
 BASE = "/api/v1/projects/{project}/experiments"
 # any segment but "compare", so the comparison's resource alone answers its path
 ONE = BASE + "/{experiment_id:(?!compare$)[^/]+}"
@@ -38,8 +41,16 @@ def _cursor(request: web.Request) -> str | None:
 
 async def create_experiment(request: web.Request) -> web.Response:
     project = _project(request)
-    definition = parse_definition(await json_object(request))
-    created = await request.app[EXPERIMENTS_KEY].create(project, definition)
+    document = await json_object(request)
+    task = document.pop("task", None)
+    definition = parse_definition(document)
+    if task is None:
+        created = await request.app[EXPERIMENTS_KEY].create(project, definition)
+    else:  # the server runs the task on every item (experiments/tasks.py)
+        tasks = request.app.get(EXPERIMENT_TASKS_KEY)
+        if tasks is None:
+            raise RetryableError("experiment tasks are not configured", retry_after_s=60)
+        created = await tasks.create(project, definition, task)
     return json_response(created, status=201)
 
 

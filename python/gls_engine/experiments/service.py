@@ -47,7 +47,11 @@ class Experiments:
         self.self_traces = self_traces
         self.catalog = ExperimentCatalog(metadata)
 
-    async def create(self, project: str, definition: ExperimentDefinition) -> dict[str, Any]:
+    async def create(
+        self, project: str, definition: ExperimentDefinition, *, require_items: bool = False
+    ) -> dict[str, Any]:
+        """`require_items`: a dataset version without items is a 400 (a server-side
+        task would have nothing to run), refused before anything is written."""
         for i, spec in enumerate(definition.evaluators):
             if spec.kind == JUDGE:
                 try:
@@ -56,7 +60,7 @@ class Experiments:
                     raise InvalidParameterError(f"evaluators[{i}]: {exc}") from None
                 await client.close()
                 break
-        return await self.catalog.create(project, definition)
+        return await self.catalog.create(project, definition, require_items=require_items)
 
     async def list_experiments(
         self, project: str, dataset: str | None, limit: int

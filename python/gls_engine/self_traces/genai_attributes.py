@@ -57,10 +57,32 @@ def _parts(content: Any) -> list[dict[str, Any]]:
     return parts
 
 
+def _message_parts(message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Its content's parts, then the tool calls it makes, or the call it answers."""
+    if message.get("role") == "tool" and message.get("tool_call_id") is not None:
+        response = message.get("content")
+        if isinstance(response, list):
+            response = "".join(p.get("text", "") for p in response if isinstance(p, Mapping))
+        return [{"type": "tool_call_response", "id": message["tool_call_id"], "response": response}]
+    parts = _parts(message.get("content")) if message.get("content") is not None else []
+    for call in message.get("tool_calls") or ():
+        function = call.get("function") or {}
+        parts.append(
+            {
+                "type": "tool_call",
+                "id": call.get("id"),
+                "name": function.get("name"),
+                "arguments": function.get("arguments"),
+            }
+        )
+    return parts
+
+
 def input_messages(messages: Sequence[Mapping[str, Any]]) -> str:
     return orjson.dumps(
         [
-            {"role": message.get("role", "user"), "parts": _parts(message.get("content"))}
+            {"role": message.get("role", "user"), "parts": _message_parts(message)}
+            | ({"name": message["name"]} if message.get("name") else {})
             for message in messages
         ]
     ).decode()
