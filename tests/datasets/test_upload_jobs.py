@@ -15,8 +15,6 @@ from dataset_studios import studio_for
 
 from conftest import Studio
 
-pytest_plugins = ["dataset_backends"]  # postgres_server
-
 PROJECT = "ds-jobs"
 BASE = f"/api/v1/projects/{PROJECT}/datasets"
 ROWS = 200_000
