@@ -19,8 +19,10 @@ import pytest
 from gls_engine.config import settings_for_tests
 from gls_engine.storage import SpanStore, open_store
 
-# browser, page, attacker_name: the web UI tests' fixtures
-pytest_plugins = ["browser_fixtures"]
+# browser, page, attacker_name: the web UI tests' fixtures. postgres_server: registered
+# here once, so the session starts one server (each module plugin re-exporting it made
+# a fixture of its own, and a server each).
+pytest_plugins = ["browser_fixtures", "support.postgres_server"]
 
 
 def free_port() -> int:

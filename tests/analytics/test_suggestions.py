@@ -51,20 +51,23 @@ def _llm(tid: bytes, parent: bytes, start: int, model: str, attrs: dict[str, Any
     )
 
 
-def _post(
-    studio: InProcessStudio, spans: list[Any], resource: dict[str, Any] | None = None
-) -> None:
-    resp = post_protobuf(
-        studio.api + "/v1/traces",
-        make_request(spans, resource=resource),
-        headers={"X-GLS-Project": PROJECT},
-    )
-    assert resp.status_code == 200, resp.text
+def _post(studio: InProcessStudio, queued: list[tuple[list[Any], dict[str, Any] | None]]) -> None:
+    """The queued traces, those of one resource in one request (one insert, not one a
+    trace): the same spans stored."""
+    for resource in {repr(r): r for _, r in queued}.values():
+        spans = [span for trace, r in queued if r == resource for span in trace]
+        resp = post_protobuf(
+            studio.api + "/v1/traces",
+            make_request(spans, resource=resource),
+            headers={"X-GLS-Project": PROJECT},
+        )
+        assert resp.status_code == 200, resp.text
 
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessStudio]:
     s = InProcessStudio(tmp_path_factory.mktemp("suggest") / "data").start()
+    queued: list[tuple[list[Any], dict[str, Any] | None]] = []  # (a trace's spans, resource)
     # 30 uncached calls sharing one long system prompt, 30 that read theirs from cache
     for i in range(60):
         tid, root = new_trace_id(), new_span_id()
@@ -78,75 +81,84 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessStudio
         if cached:
             attrs["gen_ai.usage.cache_read.input_tokens"] = 1500
         start = T0 - (i + 1) * MINUTE_NS // 2
-        _post(
-            s,
-            [
-                make_span(
-                    tid,
-                    root,
-                    name="answer",
-                    start_ns=start,
-                    duration_ns=10**9,
-                    attributes={"openinference.span.kind": "CHAIN", "user.id": "u1"},
-                ),
-                _llm(tid, root, start + 1000, "gpt-4o", attrs),
-            ],
+        queued.append(
+            (
+                [
+                    make_span(
+                        tid,
+                        root,
+                        name="answer",
+                        start_ns=start,
+                        duration_ns=10**9,
+                        attributes={"openinference.span.kind": "CHAIN", "user.id": "u1"},
+                    ),
+                    _llm(tid, root, start + 1000, "gpt-4o", attrs),
+                ],
+                None,
+            )
         )
     # 5 calls near gpt-4o-mini's context window
     for i in range(5):
         tid, root = new_trace_id(), new_span_id()
         start = T0 - (i + 1) * MINUTE_NS
-        _post(
-            s,
-            [
-                make_span(
-                    tid,
-                    root,
-                    name="long",
-                    start_ns=start,
-                    duration_ns=10**9,
-                    attributes={"openinference.span.kind": "CHAIN"},
-                ),
-                _llm(
-                    tid,
-                    root,
-                    start + 1000,
-                    "gpt-4o-mini",
-                    {"gen_ai.usage.input_tokens": 120_000 + i},
-                ),
-            ],
+        queued.append(
+            (
+                [
+                    make_span(
+                        tid,
+                        root,
+                        name="long",
+                        start_ns=start,
+                        duration_ns=10**9,
+                        attributes={"openinference.span.kind": "CHAIN"},
+                    ),
+                    _llm(
+                        tid,
+                        root,
+                        start + 1000,
+                        "gpt-4o-mini",
+                        {"gen_ai.usage.input_tokens": 120_000 + i},
+                    ),
+                ],
+                None,
+            )
         )
     # batch compute (no user) on AWS us-east-1
     for i in range(10):
         tid, root = new_trace_id(), new_span_id()
         start = T0 - (i + 1) * MINUTE_NS
-        _post(
-            s,
-            [
-                make_span(
-                    tid,
-                    root,
-                    name="nightly-embed",
-                    start_ns=start,
-                    duration_ns=10**9,
-                    attributes={"openinference.span.kind": "CHAIN"},
-                ),
-                make_span(
-                    tid,
-                    parent=root,
-                    name="featurize",
-                    start_ns=start + 1000,
-                    duration_ns=900_000_000,
-                    attributes={"openinference.span.kind": "TOOL", "gls.cpu.seconds": 120.0 + i},
-                ),
-            ],
-            resource={
-                "service.name": "batch",
-                "cloud.provider": "aws",
-                "cloud.region": "us-east-1",
-                "deployment.environment": "nightly",
-            },
+        queued.append(
+            (
+                [
+                    make_span(
+                        tid,
+                        root,
+                        name="nightly-embed",
+                        start_ns=start,
+                        duration_ns=10**9,
+                        attributes={"openinference.span.kind": "CHAIN"},
+                    ),
+                    make_span(
+                        tid,
+                        parent=root,
+                        name="featurize",
+                        start_ns=start + 1000,
+                        duration_ns=900_000_000,
+                        attributes={
+                            "openinference.span.kind": "TOOL",
+                            "gls.cpu.seconds": 120.0 + i,
+                        },
+                    ),
+                ],
+                {
+                    "service.name": "batch",
+                    "cloud.provider": "aws",
+                    "cloud.region": "us-east-1",
+                    "deployment.environment": "nightly",
+                },
+            )
         )
+    _post(s, queued)
     yield s
     s.stop()
 

@@ -13,9 +13,9 @@ import pytest
 from dataset_studios import studio_for
 
 from conftest import Studio
-from support.postgres_server import PostgresServer, postgres_server
+from support.postgres_server import PostgresServer
 
-__all__ = ["backend_studio", "metadata_url", "postgres_server"]
+__all__ = ["backend_studio", "metadata_url"]
 
 METADATA_BACKENDS = ["sqlite", "postgresql"]
 

@@ -20,7 +20,7 @@ from gls_engine.metadata import MetadataOpenError, MetadataStore, create_metadat
 from gls_engine.metadata.migrate import alembic_config, current_revision
 from gls_engine.metadata.models import dataset_item_search
 
-pytest_plugins = ["dataset_backends"]  # metadata_url, postgres_server
+pytest_plugins = ["dataset_backends"]  # metadata_url
 
 PROJECT = "migrated"
 

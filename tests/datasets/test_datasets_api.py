@@ -28,7 +28,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from conftest import Studio
 from otlp_helpers import wait_for_trace
 
-pytest_plugins = ["dataset_backends"]  # backend_studio, postgres_server
+pytest_plugins = ["dataset_backends"]  # backend_studio
 
 PROJECT = "ds-api"
 BASE = f"/api/v1/projects/{PROJECT}/datasets"

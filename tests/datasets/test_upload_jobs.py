@@ -15,17 +15,17 @@ from dataset_studios import studio_for
 
 from conftest import Studio
 
-pytest_plugins = ["dataset_backends"]  # postgres_server
-
 PROJECT = "ds-jobs"
 BASE = f"/api/v1/projects/{PROJECT}/datasets"
 ROWS = 200_000
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def studio(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Studio]:
+    """One Studio a backend for the module: the tests use datasets of their own, and
+    each leaves no job running (the kill test starts its Studio again)."""
     running = studio_for(request.param, tmp_path_factory, request).start()
     yield running
     running.stop()

@@ -23,7 +23,7 @@ from dataset_requests import checked
 
 from conftest import Studio
 
-pytest_plugins = ["dataset_backends"]  # backend_studio, postgres_server
+pytest_plugins = ["dataset_backends"]  # backend_studio
 
 PROJECT = "ds-uploads"
 BASE = f"/api/v1/projects/{PROJECT}/datasets"

@@ -26,7 +26,7 @@ from gls_engine.metadata import MetadataStore
 from gls_engine.metadata.models.dataset_item_search import SQLITE_TABLE
 from gls_engine.metadata.models.datasets import DatasetItemRevisionRow
 
-pytest_plugins = ["dataset_backends"]  # metadata_url, postgres_server
+pytest_plugins = ["dataset_backends"]  # metadata_url
 
 PROJECT = "versions"
 CONTENT = ("input", "expected", "metadata", "split")

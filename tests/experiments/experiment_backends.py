@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from conftest import Studio, make_studio
-from support.postgres_server import PostgresServer, postgres_server
+from support.postgres_server import PostgresServer
 
-__all__ = ["experiment_studio", "postgres_server"]
+__all__ = ["experiment_studio"]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

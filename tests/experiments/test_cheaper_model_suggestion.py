@@ -14,7 +14,7 @@ from greenlang_studio import Client
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from conftest import Studio
 
@@ -38,8 +38,10 @@ def llm_call(tracer: Any, model: str) -> None:
 
 def test_a_cheaper_model_without_quality_loss_is_suggested(studio: Studio) -> None:
     provider = TracerProvider(resource=Resource.create({"service.name": "prod-app"}))
+    # Batched: the production traces go in one request at shutdown (which returns
+    # once the Studio answered), not one request and insert a span.
     provider.add_span_processor(
-        SimpleSpanProcessor(
+        BatchSpanProcessor(
             OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": PROJECT})
         )
     )

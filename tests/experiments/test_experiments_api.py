@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from conftest import Studio
 from otlp_helpers import new_trace_id
 
-pytest_plugins = ["experiment_backends"]  # experiment_studio, postgres_server
+pytest_plugins = ["experiment_backends"]  # experiment_studio
 
 PROJECT = "exp-api"
 P = f"/api/v1/projects/{PROJECT}"

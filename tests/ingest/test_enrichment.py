@@ -33,7 +33,7 @@ from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from gls_engine import _core
 
@@ -346,7 +346,11 @@ def _emit(provider: TracerProvider) -> dict[str, str]:
             span = tracer.start_span(name, context=context, attributes=attributes, start_time=start)
             span.end(end_time=start + round(seconds * SECOND))
             start += round(seconds * SECOND) + 1000
+        # The children in one request, the root in the next: each trace comes in
+        # two inserts (summed in trace_summaries), not one a span.
+        assert provider.force_flush()
         root.end(end_time=start)
+        assert provider.force_flush()
         trace_id = format(root.get_span_context().trace_id, "032x")
         for name in [root_name] + [c[0] for c in children]:
             trace_of[name] = trace_id
@@ -405,9 +409,9 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stored]:
     try:
         exporter = OTLPSpanExporter(endpoint=studio.otlp_http, timeout=30)
         provider = TracerProvider(resource=Resource.create(RESOURCE))
-        # SimpleSpanProcessor exports each span synchronously: once it returns,
-        # the Studio has answered, so the span is stored.
-        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        # Batched, flushed by _emit (force_flush returns once the Studio has
+        # answered, so the spans are stored).
+        provider.add_span_processor(BatchSpanProcessor(exporter))
         trace_of = _emit(provider)
         provider.shutdown()
         base = f"/api/v1/projects/{PROJECT}/traces"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from support.postgres_server import PostgresServer, postgres_server
+from support.postgres_server import PostgresServer
 
-__all__ = ["metadata_url", "postgres_server"]
+__all__ = ["metadata_url"]
 
 METADATA_BACKENDS = ["sqlite", "postgresql"]
 

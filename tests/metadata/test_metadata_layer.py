@@ -48,7 +48,7 @@ SETTINGS = {
 }
 PASSWORD = "pw-Never-Printed-7"
 
-pytest_plugins = ["metadata_backends"]  # metadata_url, postgres_server
+pytest_plugins = ["metadata_backends"]  # metadata_url
 
 
 async def opened(url: str) -> MetadataStore:

@@ -30,7 +30,7 @@ from openapi_core.exceptions import OpenAPIError
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from gls_engine.metadata.handlers import MAX_SETTINGS_BYTES
 from gls_engine.metadata.project_settings import MAX_OVERRIDES, MAX_TOOL_RATES
@@ -138,12 +138,13 @@ SPANS = {
 
 
 def send_spans(studio: Studio, project: str, phase: str, names: list[str]) -> None:
-    """With the official SDK; SimpleSpanProcessor returns once the Studio answered."""
+    """With the official SDK, batched: shutdown() returns once the Studio answered
+    the one request (one insert rather than one a span; each span is a trace)."""
     provider = TracerProvider(
         resource=Resource.create({"service.name": "settings-test", "gls.project": project})
     )
     provider.add_span_processor(
-        SimpleSpanProcessor(OTLPSpanExporter(endpoint=studio.otlp_http, timeout=30))
+        BatchSpanProcessor(OTLPSpanExporter(endpoint=studio.otlp_http, timeout=30))
     )
     tracer = provider.get_tracer("settings-test")
     start = time.time_ns() - 60 * SECOND

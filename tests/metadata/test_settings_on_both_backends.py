@@ -33,8 +33,6 @@ from enriched_spans import COST_STATUS, flat_span
 from openapi_check import checked_get, checked_put
 from support.postgres_server import PostgresServer, start_postgres_server
 
-pytest_plugins = ["metadata_backends"]  # postgres_server
-
 PROJECT = "settings-on-backends"
 PASSWORD = "pw-Never-Printed-5"  # the test server trusts loopback: any password opens it
 OVERRIDE = {"model": "my-llama-ft*", "input_per_mtok": 0.2, "output_per_mtok": 0.6}

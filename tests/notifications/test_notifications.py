@@ -14,7 +14,7 @@ from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 
 from conftest import Studio, make_studio
@@ -42,9 +42,12 @@ def _send(
     provider = TracerProvider(
         resource=Resource.create({"service.name": "alerts", "gls.project": project})
     )
-    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=studio.otlp_http)))
+    # Batched, in two requests: every LLM call, then every root. Each trace still
+    # arrives in two inserts (as when each span was its own request), in 2 inserts
+    # in all rather than one (~150 ms) a span.
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=studio.otlp_http)))
     tracer = provider.get_tracer("alerts-test")
-    ids = []
+    roots = []
     for start_ms, model, tokens, failed in traces:
         t0 = start_ms * 10**6
         root = tracer.start_span("answer", start_time=t0, attributes={"gls.chain": chain})
@@ -63,8 +66,11 @@ def _send(
             llm.end(end_time=t0 + SECOND)
         if failed:
             root.set_status(Status(StatusCode.ERROR, "boom"))
+        roots.append((root, t0))
+    assert provider.force_flush()
+    for root, t0 in roots:
         root.end(end_time=t0 + 2 * SECOND)
-        ids.append(format(root.get_span_context().trace_id, "032x"))
+    ids = [format(root.get_span_context().trace_id, "032x") for root, _ in roots]
     provider.shutdown()
     return ids
 

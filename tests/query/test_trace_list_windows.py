@@ -22,25 +22,28 @@ RARE_AGO = [600, 660, 3 * 3600, 3 * 3600 + 60, 2 * 86400, 2 * 86400 + 60, 5 * 86
 COMMON_AGO = [30 * i for i in range(1, 40)] + [86400 + 600 * i for i in range(20)]
 
 
-def send(studio: Any, seconds_ago: int, chain: str) -> str:
-    tid = new_trace_id()
-    span = make_span(
-        tid,
-        new_span_id(),
-        name=f"{chain} {seconds_ago}",
-        start_ns=NOW - seconds_ago * SECOND,
-        attributes={"gls.chain": chain},
-    )
-    resp = post_protobuf(studio.otlp_http, make_request([span]), {"X-GLS-Project": PROJECT})
+def send(studio: Any, seconds_ago: list[int], chain: str) -> list[str]:
+    """One single-span trace a time, all in one request (one insert, not one each)."""
+    tids = [new_trace_id() for _ in seconds_ago]
+    spans = [
+        make_span(
+            tid,
+            new_span_id(),
+            name=f"{chain} {ago}",
+            start_ns=NOW - ago * SECOND,
+            attributes={"gls.chain": chain},
+        )
+        for tid, ago in zip(tids, seconds_ago, strict=True)
+    ]
+    resp = post_protobuf(studio.otlp_http, make_request(spans), {"X-GLS-Project": PROJECT})
     assert resp.status_code == 200, resp.text
-    return tid.hex()
+    return [tid.hex() for tid in tids]
 
 
 @pytest.fixture(scope="module")
 def sent(studio: Any) -> dict[str, list[str]]:
-    rare = {ago: send(studio, ago, "rare") for ago in RARE_AGO}
-    for ago in COMMON_AGO:
-        send(studio, ago, "common")
+    rare = dict(zip(RARE_AGO, send(studio, RARE_AGO, "rare"), strict=True))
+    send(studio, COMMON_AGO, "common")
     return {"rare": [rare[ago] for ago in sorted(RARE_AGO)]}  # newest first
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from conftest import Studio, make_studio
-from support.postgres_server import PostgresServer, postgres_server
+from support.postgres_server import PostgresServer
 
-__all__ = ["postgres_server", "sdk_studio", "sdk_studio_on_postgres"]
+__all__ = ["sdk_studio", "sdk_studio_on_postgres"]
 
 
 @pytest.fixture(scope="module")

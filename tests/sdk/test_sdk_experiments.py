@@ -21,7 +21,7 @@ from greenlang_studio import Client, EvaluationResult, StudioError
 from conftest import Studio
 from otlp_helpers import wait_for_trace
 
-pytest_plugins = ["sdk_studios"]  # sdk_studio, sdk_studio_on_postgres, postgres_server
+pytest_plugins = ["sdk_studios"]  # sdk_studio, sdk_studio_on_postgres
 
 CAPITALS = {
     "France": "Paris",

@@ -19,8 +19,8 @@ from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import Span, Status, StatusCode
 from playwright.sync_api import Page, expect
 from test_trace_explorer import _grams, _kwh, _usd
 
@@ -46,7 +46,8 @@ def _send_trace(
     model: str = "gpt-4o",
 ):
     """A chain span around a priced LLM call; explicit start and end times make the
-    latency known."""
+    latency known. The call ends here; the chain span and its end time are returned
+    for _end_roots."""
     root = tracer.start_span(
         chain, start_time=t0, attributes={"gls.chain": chain, "gls.span.type": "chain"}
     )
@@ -66,7 +67,16 @@ def _send_trace(
         llm.end(end_time=t0 + (ms - 1) * 10**6)
     if failed:
         root.set_status(Status(StatusCode.ERROR, "search backend down"))
-    root.end(end_time=t0 + ms * 10**6)
+    return root, t0 + ms * 10**6
+
+
+def _end_roots(provider: TracerProvider, roots: list[tuple[Span, int]]) -> None:
+    """Every LLM call sent in one request, then every chain span in another: each
+    trace in two inserts (as when each span was its own request), two in all."""
+    assert provider.force_flush()
+    for root, end_ns in roots:
+        root.end(end_time=end_ns)
+    provider.shutdown()
 
 
 def _send_traces(studio, project: str) -> tuple[int, int]:
@@ -75,16 +85,19 @@ def _send_traces(studio, project: str) -> tuple[int, int]:
     period, so changes show). Returns the last hour (epoch ms) to ask for."""
     provider = TracerProvider(resource=Resource.create({"service.name": "shop"}))
     exporter = OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": project})
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    provider.add_span_processor(BatchSpanProcessor(exporter))
     tracer = provider.get_tracer("analytics-test")
     now_ns = time.time_ns()
     start = now_ns - 10 * 60 * 10**9
+    roots = []
     for chain, (latencies, fails) in TRACES.items():
         for i, ms in enumerate(latencies):
             t0 = start + i * 10**9
-            _send_trace(tracer, chain, t0, ms, 1000 + 100 * i, 400 * i, fails and i == 0)
-    _send_trace(tracer, "checkout", now_ns - 90 * 60 * 10**9, 300, 3000, 0, False)
-    provider.shutdown()
+            roots.append(
+                _send_trace(tracer, chain, t0, ms, 1000 + 100 * i, 400 * i, fails and i == 0)
+            )
+    roots.append(_send_trace(tracer, "checkout", now_ns - 90 * 60 * 10**9, 300, 3000, 0, False))
+    _end_roots(provider, roots)
     now_ms = now_ns // 10**6
     return now_ms - 3_600_000, now_ms + 60_000
 
@@ -406,15 +419,17 @@ def test_cost_page_shows_what_the_cost_analysis_says(studio, page) -> None:
     # a second model whose cost moved otherwise than gpt-4o's (its own trend)
     provider = TracerProvider(resource=Resource.create({"service.name": "shop"}))
     provider.add_span_processor(
-        SimpleSpanProcessor(
+        BatchSpanProcessor(
             OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": project})
         )
     )
     tracer = provider.get_tracer("analytics-test")
     now_ns = time.time_ns()
-    _send_trace(tracer, "search", now_ns - 5 * 60 * 10**9, 400, 9000, 0, False, "gpt-4o-mini")
-    _send_trace(tracer, "search", now_ns - 80 * 60 * 10**9, 400, 1000, 0, False, "gpt-4o-mini")
-    provider.shutdown()
+    roots = [
+        _send_trace(tracer, "search", now_ns - 5 * 60 * 10**9, 400, 9000, 0, False, "gpt-4o-mini"),
+        _send_trace(tracer, "search", now_ns - 80 * 60 * 10**9, 400, 1000, 0, False, "gpt-4o-mini"),
+    ]
+    _end_roots(provider, roots)
     window = {"start": str(start), "end": str(end)}
     costs = _api(studio, project, "costs", group_by="chain", **window)
     advice = _api(studio, project, "suggestions", **window)
@@ -496,15 +511,18 @@ def test_every_analytics_page_keeps_to_the_shells_environment(studio, page) -> N
             resource=Resource.create({"service.name": "shop", "deployment.environment": env})
         )
         provider.add_span_processor(
-            SimpleSpanProcessor(
+            BatchSpanProcessor(
                 OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": project})
             )
         )
         tracer = provider.get_tracer("analytics-test")
+        roots = []
         for i, ms in enumerate(latencies):
             t0 = now_ns - (10 + i) * 60 * 10**9
-            _send_trace(tracer, "checkout", t0, ms, 1000 * (i + 1), 0, env == "staging")
-        provider.shutdown()
+            roots.append(
+                _send_trace(tracer, "checkout", t0, ms, 1000 * (i + 1), 0, env == "staging")
+            )
+        _end_roots(provider, roots)
     start, end = now_ns // 10**6 - 3_600_000, now_ns // 10**6 + 60_000
     window = {"start": str(start), "end": str(end)}
     prod = {"environment": "prod", **window}
