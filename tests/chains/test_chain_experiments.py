@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from experiments.experiment_requests import call
-from metadata.metadata_backends import METADATA_BACKENDS, new_metadata_url, postgres_server
+from metadata.metadata_backends import METADATA_BACKENDS, new_metadata_url
 
 from inprocess_studio import InProcessStudio
 from support.openai_compatible_server import (
@@ -21,8 +21,6 @@ from support.openai_compatible_server import (
     OpenAICompatibleServer,
     last_user_contains,
 )
-
-__all__ = ["postgres_server"]  # the PostgreSQL backend's server fixture
 
 PROJECT = "chain-experiments"
 BASE = f"/api/v1/projects/{PROJECT}"

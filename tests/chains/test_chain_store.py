@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from metadata.metadata_backends import metadata_url  # noqa: F401 - the fixture
 from sqlalchemy import text
 
 from gls_engine.chains.llm_providers import LlmProviderInput, LlmProviders
@@ -18,8 +19,6 @@ from gls_engine.chains.store import ChainStore
 from gls_engine.errors import ConflictError, InvalidParameterError, NotFoundError
 from gls_engine.metadata import MetadataStore
 from gls_engine.secret_box import SecretBox
-
-pytest_plugins = ["metadata.metadata_backends"]
 
 P = "store-tests"
 TABLES = ("chains", "chain_versions", "chain_labels", "chain_label_moves", "chain_runs")
@@ -47,7 +46,7 @@ def definition(*steps: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def metadata(metadata_url: str) -> AsyncIterator[MetadataStore]:
+async def metadata(metadata_url: str) -> AsyncIterator[MetadataStore]:  # noqa: F811
     store = MetadataStore(metadata_url)
     await store.open()
     providers = LlmProviders(store, lambda: SecretBox(b"k" * 32))

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from metadata.metadata_backends import metadata_url, postgres_server  # noqa: F401
+from metadata.metadata_backends import metadata_url  # noqa: F401
 
 from gls_engine.chains.run_context import RunResult, StepRecord, now_utc
 from gls_engine.chains.run_records import ChainRunRecords, new_run_id
