@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 PERCENTILES = (50, 90, 95, 99)
 SIGNIFICANCE = 0.05
@@ -60,6 +59,9 @@ def paired_test(baseline: Sequence[float], candidate: Sequence[float]) -> dict[s
     """candidate - baseline over pairs (same item): n, mean difference, its confidence
     interval, t-test and Wilcoxon p-values, d_z, and whether the primary test is
     significant. Fewer than 2 pairs, or all differences equal, leave the tests null."""
+    # scipy.stats takes ~0.7 s to import: paid at the first comparison, not at every start
+    from scipy import stats
+
     base = np.asarray(baseline, dtype=float)
     cand = np.asarray(candidate, dtype=float)
     diff = cand - base
