@@ -152,3 +152,13 @@ def test_refusals(studio: Studio, provider: OpenAICompatibleServer) -> None:
     checked_put(studio.api, provider_path("refused"), {"base_url": provider.base_url, "model": "m"})
     unknown = judge_run(studio, "refused", {"judge": "nope", "output": "x"}, 400)
     assert unknown["error"]["message"].startswith("judge must be one of correctness")
+
+
+def test_the_input_never_shows_its_key() -> None:
+    from gls_engine.evaluators.judge_provider import JudgeProviderInput
+
+    given = JudgeProviderInput.from_json(
+        {"base_url": "https://api.example.test/v1", "model": "m", "api_key": TEST_API_KEY}
+    )
+    assert given.api_key == TEST_API_KEY
+    assert TEST_API_KEY not in repr(given) and TEST_API_KEY not in str(given)

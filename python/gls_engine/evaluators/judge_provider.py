@@ -7,7 +7,7 @@ only whether there is one and its hint ("sk-...abcd").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,8 +35,9 @@ KEEP = _Keep()
 class JudgeProviderInput:
     base_url: str
     model: str
-    # A new key, None to remove the stored one, KEEP to leave it.
-    api_key: str | None | _Keep = KEEP
+    # A new key, None to remove the stored one, KEEP to leave it; never in repr (a log
+    # line printing the input would carry the key)
+    api_key: str | None | _Keep = field(default=KEEP, repr=False)
 
     @classmethod
     def from_json(cls, document: Any) -> JudgeProviderInput:
