@@ -76,6 +76,12 @@ async def test_a_run_from_queued_to_its_end(records: ChainRunRecords) -> None:
     assert ended["totals"]["input_tokens"] == 12 and ended["totals"]["energy_wh"] is None
     with pytest.raises(NotFoundError):
         await records.get("other-project", run_id)
+    # a cancel that lost the race with the run's end leaves the end as it was
+    await records.finish_unstarted(run_id, "cancelled", "the run was cancelled")
+    assert (await records.get("p", run_id))["status"] == "failed"
+    queued_id = await create(records)
+    await records.finish_unstarted(queued_id, "cancelled", "the run was cancelled")
+    assert (await records.get("p", queued_id))["status"] == "cancelled"
 
 
 async def test_listing_by_chain_and_source_in_pages(records: ChainRunRecords) -> None:

@@ -164,12 +164,16 @@ class ChainRunRecords:
             )
 
     async def finish_unstarted(self, run_id: str, status: str, error: str) -> None:
-        """A run that ended before it ran (cancelled while queued)."""
+        """A run that ended before it ran (cancelled while queued). Only a run not yet
+        ended: one that ended meanwhile keeps its own end (a cancel racing its finish)."""
         assert status in FINAL_STATUSES
         async with self.store.sessions() as session, session.begin():
             await session.execute(
                 update(ChainRunRow)
-                .where(ChainRunRow.id == run_id)
+                .where(
+                    ChainRunRow.id == run_id,
+                    ChainRunRow.status.not_in(tuple(FINAL_STATUSES)),
+                )
                 .values(status=status, error=error, ended_at=now_utc())
             )
 
