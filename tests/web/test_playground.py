@@ -290,3 +290,93 @@ def test_a_running_run_is_stopped(studio, page: Page, llm) -> None:
     page.get_by_role("button", name="Stop").click()
     expect(run).to_have_attribute("data-status", "cancelled", timeout=15_000)
     expect(page.get_by_role("button", name="Run", exact=True)).to_be_enabled()
+
+
+def test_a_production_llm_span_opens_in_the_playground_and_its_trace_replays_to_it(
+    studio, page: Page, llm
+) -> None:
+    """An application's LLM call (the OpenTelemetry SDK, GenAI attributes) opened from the
+    span inspector: the playground's draft holds its messages and model, shows the
+    recorded answer, and a run sends the provider the same messages; "Replay to here"
+    answers from the recording without calling the provider."""
+    import json
+    import time
+
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    if not requests.get(_api(studio, "/llm-providers/local"), timeout=30).ok:
+        requests.post(
+            _api(studio, "/llm-providers"),
+            json={"name": "local", "base_url": llm.base_url, "api_key": TEST_API_KEY},
+            timeout=30,
+        ).raise_for_status()
+    provider = TracerProvider(resource=Resource.create({"service.name": "advisor-app"}))
+    provider.add_span_processor(
+        SimpleSpanProcessor(
+            OTLPSpanExporter(endpoint=studio.otlp_http, headers={"X-GLS-Project": PROJECT})
+        )
+    )
+    question = "Should the office switch to LED lighting? {{ not a template }}"
+    with provider.get_tracer("app").start_as_current_span("chat gpt-4o-mini") as span:
+        span.set_attributes(
+            {
+                "gen_ai.operation.name": "chat",
+                "gen_ai.provider.name": "openai",
+                "gen_ai.request.model": "gpt-4o-mini",
+                "gen_ai.request.temperature": 0.3,
+                "gen_ai.input.messages": json.dumps(
+                    [{"role": "user", "parts": [{"type": "text", "content": question}]}]
+                ),
+                "gen_ai.output.messages": json.dumps(
+                    [{"role": "assistant", "parts": [{"type": "text", "content": "Yes: LEDs."}]}]
+                ),
+                "gen_ai.usage.input_tokens": 12,
+                "gen_ai.usage.output_tokens": 2,
+            }
+        )
+        trace_id = format(span.get_span_context().trace_id, "032x")
+        span_id = format(span.get_span_context().span_id, "016x")
+    provider.shutdown()
+    deadline = time.monotonic() + 30
+    while not requests.get(_api(studio, f"/traces/{trace_id}"), timeout=30).ok:
+        assert time.monotonic() < deadline, "the application's trace was not stored"
+        time.sleep(0.2)
+
+    page.goto(f"{studio.api}/#/{PROJECT}/trace/{trace_id}?span={span_id}")
+    inspector = page.get_by_test_id("span-detail")
+    actions = inspector.get_by_test_id("span-chain-actions")
+    actions.get_by_role("link", name="Open in Playground").click()
+    expect(page.get_by_test_id("opened-span")).to_contain_text("gen_ai attributes")
+    expect(page.get_by_test_id("opened-span").locator(".recorded-output")).to_have_text(
+        "Yes: LEDs."
+    )
+    assert f"trace={trace_id}" in page.url and f"span={span_id}" in page.url
+    step = page.get_by_test_id("step-0")
+    expect(step.get_by_label("model")).to_have_value("gpt-4o-mini")
+    expect(page.get_by_test_id("validation")).to_have_attribute(
+        "data-state", "valid", timeout=15_000
+    )
+    llm.on(last_user_contains("LED lighting"), content="Yes, and soon.")
+    before = len(llm.requests)
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_test_id("run").first.get_by_test_id("run-output")).to_contain_text(
+        "Yes, and soon.", timeout=30_000
+    )
+    sent = llm.requests[before]
+    assert sent.messages == [{"role": "user", "content": question}]  # the text, not a template
+    assert sent.model == "gpt-4o-mini"
+
+    page.go_back()
+    actions = page.get_by_test_id("span-detail").get_by_test_id("span-chain-actions")
+    calls = len(llm.requests)
+    actions.get_by_role("button", name="Replay to here").click()
+    result = actions.locator(".replay-result")
+    expect(result).to_contain_text("succeeded: 1 replayed, 0 live", timeout=30_000)
+    assert len(llm.requests) == calls  # answered from the recording
+    result.get_by_role("link", name="the replay's trace").click()
+    # the replay's own trace: another id, its LLM step answered from the recording
+    expect(page.get_by_test_id("trace-header")).to_be_visible(timeout=30_000)
+    assert trace_id not in page.url

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatHash, pageHref, parseHash, selectedTraceHref, traceHref, traceWindow, ViewState } from "./route";
+import { formatHash, pageHref, parseHash, playgroundFromSpanHref, selectedTraceHref, traceHref, traceWindow, ViewState } from "./route";
 
 const id = "ab".repeat(16);
 
@@ -125,5 +125,15 @@ describe("traceWindow", () => {
   });
   it("is none without both times", () => {
     expect(traceWindow(undefined, 5)).toBeUndefined();
+  });
+});
+
+describe("the playground opened on a span", () => {
+  it("keeps the trace and span in its URL and reads them back", () => {
+    const state = parseHash("#/shop?range=7d");
+    const href = playgroundFromSpanHref(state, "ab".repeat(16), "cd".repeat(8));
+    expect(href).toBe(`#/shop/playground?range=7d&trace=${"ab".repeat(16)}&span=${"cd".repeat(8)}`);
+    const back = parseHash(href);
+    expect([back.page, back.traceId, back.span, back.chain]).toEqual(["playground", "ab".repeat(16), "cd".repeat(8), null]);
   });
 });

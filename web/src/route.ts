@@ -10,7 +10,8 @@
 //   #/<project>/experiments                    experiments; /experiments/<id> one's results,
 //   #/<project>/experiments/compare?ids=a,b    two or more side by side (the first the baseline)
 //   #/<project>/chains                         chains and LLM providers; /chains/<name> one chain (?from=&to= diffed)
-//   #/<project>/playground?chain=&version=&tab= the playground (a saved chain's version, or a draft)
+//   #/<project>/playground?chain=&version=&tab= the playground (a saved chain's version, or a draft;
+//     ?trace=&span= a draft opened on a stored LLM span)
 // followed by ?<state>: the time range and environment (shared by every page) and
 // the page's own filters and selections. Values at their default are left out.
 import { useSyncExternalStore } from "react";
@@ -200,6 +201,8 @@ export function parseHash(hash: string): ViewState {
     experiment = parts[2];
   } else if (parts.length === 2 && (PAGES_WITH_PATH as string[]).includes(parts[1])) {
     page = parts[1] as Page;
+    // the playground opened on a production span: its trace (the span is `span`)
+    if (page === "playground") traceId = q.get("trace") || null;
   } else {
     // the trace list's split view: the selected trace beside the list
     traceId = q.get("trace") || null;
@@ -327,6 +330,10 @@ export function formatHash(state: ViewState): string {
   } else if (state.page === "playground") {
     put("chain", state.chain);
     if (state.chain) put("version", state.version);
+    else if (state.traceId && state.span) {
+      put("trace", state.traceId);
+      put("span", state.span);
+    }
     if (state.playTab !== "input") put("tab", state.playTab);
   }
   const query = q.toString();
@@ -355,6 +362,11 @@ export function selectedTraceHref(state: ViewState, traceId: string | null, star
 /** The state's changes that choose a trace in the list (or none: the detail closes). */
 export function traceSelection(traceId: string | null, startNs?: number, endNs?: number): Partial<ViewState> {
   return { traceId, window: traceId ? traceWindow(startNs, endNs) : undefined, span: null };
+}
+
+/** The playground opened on a stored LLM span: a draft with that call as its step. */
+export function playgroundFromSpanHref(state: ViewState, traceId: string, spanId: string): string {
+  return formatHash({ ...state, page: "playground", chain: null, version: "", traceId, span: spanId, playTab: "input" });
 }
 
 /** A trace on a page of its own, with its list times as a window when known. */

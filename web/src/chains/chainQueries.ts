@@ -1,7 +1,7 @@
 // The chains pages' and playground's reads as TanStack Query queries, keyed under
 // ["chains", project] so a save, a label move or a provider change refreshes them all.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { getChain, getChainVersion, labelHistory, listAgents, listChains, listProviders, listRuns } from "./chainsApi";
+import { getChain, getChainVersion, labelHistory, listAgents, listChains, listProviders, listRuns, spanAsStep } from "./chainsApi";
 
 export const chainKeys = {
   all: (project: string) => ["chains", project] as const,
@@ -55,3 +55,12 @@ export function useRefreshChains(project: string) {
   const client = useQueryClient();
   return () => client.invalidateQueries({ queryKey: chainKeys.all(project) });
 }
+
+/** A stored LLM span as a step (the playground opened on it); spans do not change. */
+export const useSpanAsStep = (project: string, traceId: string | null, spanId: string | null) =>
+  useQuery({
+    queryKey: ["chains", project, "from-span", traceId ?? "", spanId ?? ""],
+    queryFn: ({ signal }) => spanAsStep(project, traceId!, spanId!, signal),
+    enabled: !!traceId && !!spanId,
+    staleTime: Infinity,
+  });

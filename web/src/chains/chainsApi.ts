@@ -17,6 +17,8 @@ export type ChainRunStep = Schemas["ChainRunStep"];
 export type ChainRunFigures = Schemas["ChainRunFigures"];
 export type GreenLangAgent = Schemas["GreenLangAgent"];
 export type DatasetVersion = Schemas["DatasetVersion"];
+export type SpanAsStep = Schemas["SpanAsStep"];
+export type ChainReplay = Schemas["ChainReplay"];
 /** A definition as the API carries it (docs/chains.md); builder/definition.ts reads it. */
 export type ChainDefinitionJson = Record<string, unknown> & { steps: Record<string, unknown>[] };
 
@@ -122,6 +124,20 @@ export function runEventsUrl(project: string, id: string): string {
 }
 
 // --- GreenLang -----------------------------------------------------------------------
+
+// --- a production span in the playground, a trace replayed -----------------------------
+
+/** A stored LLM span as an LLM step (its recorded answer and what could not be carried over). */
+export const spanAsStep = (project: string, traceId: string, spanId: string, signal?: AbortSignal) =>
+  call<SpanAsStep>(withQuery(`${projectPath(project)}/playground/from-span`, { trace_id: traceId, span_id: spanId }), { signal });
+
+/** The trace run again: the LLM answers recorded up to `untilSpanId` replayed (no provider
+ * call, no cost), the rest live; answers when the run has ended. */
+export const replayTrace = (project: string, traceId: string, untilSpanId: string) =>
+  call<{ runs: ChainRun[]; replay: ChainReplay }>(
+    `${projectPath(project)}/chain-runs/replay`,
+    sendJson("POST", { trace_id: traceId, until_span_id: untilSpanId, wait: true }),
+  );
 
 export const listAgents = async (signal?: AbortSignal) =>
   (await call<{ agents: GreenLangAgent[] }>("/api/v1/greenlang/agents", { signal })).agents;

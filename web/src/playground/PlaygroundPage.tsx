@@ -6,10 +6,10 @@
 // controls go beside Run, its panel beside the tabs.
 import { useEffect, useMemo, useState } from "react";
 import { useKept } from "./kept";
-import { useAgents, useChain, useChainRuns, useChains, useChainVersion, useProviders, useRefreshChains } from "../chains/chainQueries";
-import type { ChainDefinitionJson } from "../chains/chainsApi";
+import { useAgents, useChain, useChainRuns, useChains, useChainVersion, useProviders, useRefreshChains, useSpanAsStep } from "../chains/chainQueries";
+import type { ChainDefinitionJson, SpanAsStep } from "../chains/chainsApi";
 import { ErrorText } from "../datasets/Dialog";
-import { navigate, pageHref, PlaygroundTab, ViewState } from "../route";
+import { navigate, pageHref, PlaygroundTab, traceHref, ViewState } from "../route";
 import { Badge } from "../ui/Badge";
 import { Button } from "../ui/Button";
 import { Card } from "../ui/Card";
@@ -68,12 +68,20 @@ export function PlaygroundPage({ state, project }: { state: ViewState; project: 
   const [loadedKey, setLoadedKey] = useKept(project, "loadedKey", "");
   const [baseline, setBaseline] = useKept(project, "baseline", "");
   const [suggestedName, setSuggestedName] = useKept(project, "suggestedName", "");
-  const key = state.chain ? `${state.chain}@${versionNumber ?? ""}` : "draft";
+  const fromSpan = !state.chain && state.traceId && state.span ? { traceId: state.traceId, spanId: state.span } : null;
+  const opened = useSpanAsStep(project, fromSpan?.traceId ?? null, fromSpan?.spanId ?? null);
+  const key = state.chain ? `${state.chain}@${versionNumber ?? ""}` : fromSpan ? `span:${fromSpan.traceId}:${fromSpan.spanId}` : "draft";
 
   // (re)load the builder when the URL names another chain or version, or a draft
   useEffect(() => {
     if (key === loadedKey) return;
-    if (!state.chain) {
+    if (fromSpan) {
+      // a production LLM call as a draft of one step, to change and run again
+      if (!opened.data) return;
+      setBuilder(builderFromDefinition({ input_schema: { type: "object", properties: {} }, steps: [opened.data.step] } as ChainDefinitionJson));
+      setBaseline("");
+      setLoadedKey(key);
+    } else if (!state.chain) {
       if (!providers.isFetched) return; // a new draft's LLM step calls the first provider
       if (!builder || loadedKey !== "") setBuilder(emptyBuilder({ provider: providers.data?.[0]?.name }));
       setBaseline("");
@@ -84,7 +92,7 @@ export function PlaygroundPage({ state, project }: { state: ViewState; project: 
       setBaseline(canonical(definitionFromBuilder(loaded).definition));
       setLoadedKey(key);
     }
-  }, [key, loadedKey, state.chain, version.data, versionNumber, providers.isFetched, providers.data, builder]);
+  }, [key, loadedKey, state.chain, version.data, versionNumber, providers.isFetched, providers.data, builder, fromSpan, opened.data]);
 
   const { definition, problems } = useMemo(
     () => (builder ? definitionFromBuilder(builder) : { definition: { steps: [] } as ChainDefinitionJson, problems: [] }),
@@ -229,7 +237,8 @@ export function PlaygroundPage({ state, project }: { state: ViewState; project: 
           ))}
         </Card>
       )}
-      <ErrorText error={providers.error ?? agents.error} />
+      <ErrorText error={providers.error ?? agents.error ?? opened.error} />
+      {fromSpan && opened.data && key === loadedKey && <OpenedSpanNotice opened={opened.data} state={state} />}
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-[minmax(0,5fr)_minmax(0,6fr)]">
         <section aria-label="chain configuration" className="flex min-w-0 flex-col gap-3">
           <Input
@@ -375,5 +384,46 @@ function ValidationBadge({ validation }: { validation: ReturnType<typeof useVali
         <Badge tone="amber">not checked</Badge>
       )}
     </span>
+  );
+}
+
+/** Where the draft came from: the span's trace, its convention, its recorded answer (what
+ * a run of the unchanged draft should give again) and what could not be carried over. */
+function OpenedSpanNotice({ opened, state }: { opened: SpanAsStep; state: ViewState }) {
+  const recorded = opened.recorded_output;
+  return (
+    <Card className="flex flex-col gap-1.5 p-3 text-sm" data-testid="opened-span">
+      <div className="flex flex-wrap items-center gap-2">
+        <span>
+          Opened from an LLM span ({opened.source_convention} attributes) of trace{" "}
+          <a className="font-mono text-brand-600 hover:underline" href={traceHref(state, state.traceId!)}>
+            {state.traceId!.slice(0, 12)}…
+          </a>
+          : change it and run.
+        </span>
+      </div>
+      {recorded != null && (
+        <div className="text-xs text-zinc-500">
+          Recorded answer:{" "}
+          <span className="recorded-output text-zinc-700 dark:text-zinc-300">
+            {typeof recorded === "string" ? recorded : JSON.stringify(recorded)}
+          </span>
+        </div>
+      )}
+      {opened.unparsed.length > 0 && (
+        <details className="text-xs">
+          <summary className="cursor-pointer text-amber-700 dark:text-amber-500">
+            {opened.unparsed.length} attribute{opened.unparsed.length === 1 ? "" : "s"} not carried over
+          </summary>
+          <ul className="unparsed mt-1 list-disc pl-5">
+            {opened.unparsed.map((u) => (
+              <li key={u.attribute}>
+                <code>{u.attribute}</code>: {u.reason}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </Card>
   );
 }

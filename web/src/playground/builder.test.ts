@@ -72,3 +72,26 @@ describe("the builder", () => {
     expect(definition.steps[1]).toEqual(ADVISOR.steps[1]);
   });
 });
+
+describe("messages opened from a production span", () => {
+  it("keep their tool calls, tool results and null content through the builder", () => {
+    const definition = {
+      input_schema: { type: "object" },
+      steps: [
+        {
+          id: "llm_1",
+          type: "llm",
+          provider: "local",
+          model: "gpt-4o-mini",
+          messages: [
+            { role: "user", content: "Weather in Paris?" },
+            { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }] },
+            { role: "tool", content: "18C", tool_call_id: "c1", name: "weather" },
+          ],
+        },
+      ],
+    };
+    const again = definitionFromBuilder(builderFromDefinition(definition as never)).definition;
+    expect((again.steps[0] as { messages: unknown }).messages).toEqual(definition.steps[0].messages);
+  });
+});

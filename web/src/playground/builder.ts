@@ -18,6 +18,10 @@ export interface MappingRow {
 export interface Message {
   role: string;
   content: string;
+  /** what the builder does not edit but keeps (tool_calls, tool_call_id, name, parts),
+   * and whether the content was null (an assistant's tool calls without text) */
+  kept?: Record<string, unknown>;
+  nullContent?: boolean;
 }
 
 interface StepBase {
@@ -156,10 +160,7 @@ function stepFromJson(doc: Record<string, unknown>): BuilderStep {
         provider: text(doc.provider),
         model: text(doc.model),
         messages: Array.isArray(doc.messages)
-          ? doc.messages.map((m: { role?: unknown; content?: unknown }) => ({
-              role: text(m?.role) || "user",
-              content: typeof m?.content === "string" ? m.content : pretty(m?.content ?? ""),
-            }))
+          ? doc.messages.map((m: Record<string, unknown>) => messageFromJson(m))
           : [],
         parameters: doc.parameters && Object.keys(doc.parameters as object).length ? pretty(doc.parameters) : "{}",
         tools: Array.isArray(doc.tools) && doc.tools.length ? pretty(doc.tools) : "[]",
@@ -228,6 +229,22 @@ function mappingObject(rows: MappingRow[]): Record<string, string> {
   return mapping;
 }
 
+function messageFromJson(m: Record<string, unknown>): Message {
+  const message: Message = {
+    role: text(m?.role) || "user",
+    content: typeof m?.content === "string" ? m.content : m?.content == null ? "" : pretty(m.content),
+  };
+  const kept = without(m ?? {}, ["role", "content"]);
+  if (Object.keys(kept).length) message.kept = kept;
+  if (m?.content === null) message.nullContent = true;
+  return message;
+}
+
+function messageToJson(m: Message): Record<string, unknown> {
+  const content = m.nullContent && m.content === "" ? null : m.content;
+  return { role: m.role, content, ...(m.kept ?? {}) };
+}
+
 function stepToJson(step: BuilderStep, index: number, problems: BuilderProblem[]): Record<string, unknown> {
   const doc: Record<string, unknown> = { id: step.id, type: step.type };
   if (step.condition.trim()) doc.condition = step.condition;
@@ -235,7 +252,7 @@ function stepToJson(step: BuilderStep, index: number, problems: BuilderProblem[]
     case "llm": {
       doc.provider = step.provider;
       doc.model = step.model;
-      doc.messages = step.messages.map((m) => ({ role: m.role, content: m.content }));
+      doc.messages = step.messages.map(messageToJson);
       const parameters = parseJsonField(step.parameters, {}, { step: index, field: "parameters" }, problems);
       if (parameters && Object.keys(parameters as object).length) doc.parameters = parameters;
       const tools = parseJsonField(step.tools, [], { step: index, field: "tools" }, problems);

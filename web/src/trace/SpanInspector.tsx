@@ -1,4 +1,5 @@
 import { useMemo } from "react";
+import { SpanChainActions } from "./SpanChainActions";
 import type { FullSpan } from "../api";
 import { attributeText, count, duration, grams, kwh, time, usd, UNKNOWN } from "../format";
 import { SpanTypeBadge } from "../ui/Badge";
@@ -47,6 +48,7 @@ export function SpanInspector({ span }: { span: FullSpan }) {
         <code className="ml-auto text-[11px] text-zinc-400">{span.span_id}</code>
         <AddToDatasetButton project={span.project} traceId={span.trace_id} spanId={span.span_id} />
       </div>
+      {span.span_type === "llm" && <SpanChainActions project={span.project} traceId={span.trace_id} spanId={span.span_id} />}
       <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 border-t border-zinc-200 px-4 py-3 text-sm dark:border-zinc-800 [&_dt]:text-zinc-500">
         <dt>status</dt>
         <dd className={cn(failed && "text-red-600 dark:text-red-400")}>
