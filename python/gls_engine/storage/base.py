@@ -21,7 +21,7 @@ import pyarrow as pa
 from gls_engine import _core
 from gls_engine.config import Settings
 from gls_engine.metrics import Counters
-from gls_engine.storage.migrate import MIGRATIONS, split_statements
+from gls_engine.storage.migrate import MIGRATIONS, merged_alters, split_statements
 from gls_engine.storage.read_gate import ReadGate
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ class SpanStore:
         for version, name, sql in MIGRATIONS:
             if version in done:
                 continue
-            for statement in split_statements(sql):
+            for statement in merged_alters(split_statements(sql)):
                 self._command(statement)
             self._command(
                 f"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}')"
