@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 import os
 import tempfile
@@ -43,10 +44,11 @@ class PriceData:
         return f"genai-prices {self.version} (data {self.digest[:12]})"
 
 
+@functools.cache  # the installed package does not change under a running process
 def export_price_data() -> PriceData:
     """Serialises the installed genai-prices data (providers, models, matching
     clauses, prices with tiers, conditions and variants, and the unit registry
-    that says how usage keys nest)."""
+    that says how usage keys nest): ~0.15 s, once a process."""
     import genai_prices
     from genai_prices.data import providers
     from genai_prices.data_units import unit_data
