@@ -11,66 +11,17 @@ the stream ends after `run_finished`.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import deque
-from collections.abc import AsyncIterator
-from typing import Any
 
-MAX_EVENTS = 5_000
+from gls_engine.chains.event_stream import MAX_EVENTS, EventStream
 
 EVENT_TYPES = ("run_started", "step_started", "token", "step_finished", "log", "run_finished")
 
 
-class RunEvents:
+class RunEvents(EventStream):
     def __init__(self, run_id: str, max_events: int = MAX_EVENTS) -> None:
+        super().__init__("run_id", run_id, "run_finished", max_events)
         self.run_id = run_id
-        self._max = max_events
-        self._events: deque[dict[str, Any]] = deque()
-        self._first = 0  # the sequence number of the oldest event kept
-        self._wake = asyncio.Event()
-        self.finished = False
-
-    @property
-    def published(self) -> int:
-        return self._first + len(self._events)
-
-    def publish(self, event_type: str, **fields: Any) -> None:
-        if self.finished:
-            return
-        event = {"type": event_type, "run_id": self.run_id, "seq": self.published}
-        event["time_ms"] = round(time.time() * 1000, 3)
-        event.update(fields)
-        self._events.append(event)
-        while len(self._events) > self._max:
-            self._events.popleft()
-            self._first += 1
-        if event_type == "run_finished":
-            self.finished = True
-        self._wake.set()
-        self._wake = asyncio.Event()
-
-    def snapshot(self) -> list[dict[str, Any]]:
-        return list(self._events)
-
-    async def subscribe(self) -> AsyncIterator[dict[str, Any]]:
-        """The events kept so far, then live ones, until `run_finished`."""
-        position = self._first
-        while True:
-            if position < self._first:  # dropped before this subscriber read them
-                dropped, position = self._first - position, self._first
-                yield {"type": "lagged", "run_id": self.run_id, "dropped": dropped}
-                continue  # more may have been dropped while the lag was read
-            while position < self.published:
-                event = self._events[position - self._first]
-                position += 1
-                yield event
-                if position < self._first:
-                    break
-            else:
-                if self.finished:
-                    return
-                await self._wake.wait()
 
 
 class RunEventStreams:
