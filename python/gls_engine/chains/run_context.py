@@ -5,7 +5,7 @@ and log line; and what it answers when it ends (RunResult)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +51,30 @@ class RunControl:
     # The steps are over: the trace is being stored and the run recorded, which a
     # cancel or a timeout must not cut short.
     ended: bool = False
+
+
+# A step's figures from its stored span, and a run's totals of them.
+FIGURE_NAMES = (
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "energy_wh",
+    "energy_wh_min",
+    "energy_wh_max",
+    "carbon_g",
+    "carbon_g_min",
+    "carbon_g_max",
+)
+
+
+def summed_figures(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Each figure summed over the items that know it (None when none does)."""
+    listed = list(items)
+    answer: dict[str, Any] = {}
+    for name in FIGURE_NAMES:
+        known = [item[name] for item in listed if item.get(name) is not None]
+        answer[name] = sum(known) if known else None
+    return answer
 
 
 @dataclass

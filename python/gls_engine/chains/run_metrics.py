@@ -10,24 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from gls_engine.chains.run_context import StepRecord
+from gls_engine.chains.run_context import FIGURE_NAMES, StepRecord, summed_figures
 from gls_engine.query.traces import TraceQueries
 
 FIGURE_COLUMNS = (
     "lower(hex(span_id)) AS span_hex, toUnixTimestamp64Nano(start_time) AS start_ns,"
     " input_tokens, output_tokens, cost_usd, energy_kwh, energy_kwh_min, energy_kwh_max,"
     " carbon_g, carbon_g_min, carbon_g_max"
-)
-_SUMMED = (
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-    "energy_wh",
-    "energy_wh_min",
-    "energy_wh_max",
-    "carbon_g",
-    "carbon_g_min",
-    "carbon_g_max",
 )
 
 
@@ -67,14 +56,10 @@ def fill_step_figures(steps: list[StepRecord], figures: dict[str, dict[str, Any]
     for step in steps:
         found = figures.get(step.span_id or "")
         if found:
-            for name in _SUMMED:
+            for name in FIGURE_NAMES:
                 setattr(step, name, found[name])
 
 
 def totals(figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Sums over the trace's spans; a figure no span knows stays None."""
-    answer: dict[str, Any] = {"spans": len(figures)}
-    for name in _SUMMED:
-        known = [f[name] for f in figures.values() if f[name] is not None]
-        answer[name] = sum(known) if known else None
-    return answer
+    return {"spans": len(figures), **summed_figures(figures.values())}

@@ -19,6 +19,7 @@ from gls_engine.chains.run_context import (
     RUNNING,
     RunResult,
     now_utc,
+    summed_figures,
 )
 from gls_engine.errors import InvalidParameterError, NotFoundError
 from gls_engine.metadata.models.chain import ChainRow
@@ -27,17 +28,6 @@ from gls_engine.metadata.store import MetadataStore
 
 SOURCES = ("playground", "api", "debugger", "experiment", "replay")
 MAX_ERROR_STEP_CHARS = 64  # the column's width; a deeper path keeps its end
-_FIGURES = (
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-    "energy_wh",
-    "energy_wh_min",
-    "energy_wh_max",
-    "carbon_g",
-    "carbon_g_min",
-    "carbon_g_max",
-)
 
 
 def new_run_id() -> str:
@@ -50,11 +40,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def step_totals(steps: list[dict[str, Any]]) -> dict[str, Any]:
     """Each figure summed over the steps that know it (None when none does)."""
-    totals: dict[str, Any] = {}
-    for name in _FIGURES:
-        known = [s[name] for s in steps if isinstance(s, dict) and s.get(name) is not None]
-        totals[name] = sum(known) if known else None
-    return totals
+    return summed_figures(s for s in steps if isinstance(s, dict))
 
 
 def run_json(row: ChainRunRow, *, whole: bool = True) -> dict[str, Any]:
