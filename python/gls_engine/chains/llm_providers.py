@@ -8,7 +8,6 @@ idea for one provider per project.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,28 +15,18 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from yarl import URL
 
 from gls_engine.chains.definition import CHAIN_NAME
 from gls_engine.errors import ConflictError, InvalidParameterError, NotFoundError, PermanentError
 from gls_engine.metadata.models.chains import LlmProviderRow
 from gls_engine.metadata.store import MetadataStore
+from gls_engine.provider_input import KEEP, ApiKeyChange, api_key_change, base_url
 from gls_engine.secret_box import SecretBox, SecretBoxError, key_hint
 
-MAX_KEY_CHARS = 4_096
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-MAX_URL_CHARS = 2_048
 PROVIDER_NAME = CHAIN_NAME  # names go into URLs and chain definitions alike
 KINDS = ("openai",)
 RESERVED_KINDS = ("anthropic",)  # has a column value, no client yet
 FIELDS = {"name", "kind", "base_url", "api_key"}
-
-
-class _Keep:
-    """The key left as stored (a PUT that does not mention it)."""
-
-
-KEEP = _Keep()
 
 
 def provider_name(value: Any, where: str = "name") -> str:
@@ -47,26 +36,6 @@ def provider_name(value: Any, where: str = "name") -> str:
             " '.', '_' or '-', at most 128 characters"
         )
     return value
-
-
-def _base_url(value: Any) -> str:
-    if not isinstance(value, str) or len(value) > MAX_URL_CHARS:
-        raise InvalidParameterError(
-            f"base_url must be a string of at most {MAX_URL_CHARS} characters"
-        )
-    if _CONTROL.search(value):
-        raise InvalidParameterError("base_url must not hold control characters")
-    try:
-        url = URL(value)
-    except ValueError:
-        url = URL()
-    if url.scheme not in ("http", "https") or not url.host:
-        raise InvalidParameterError(
-            "base_url must be an http or https URL, e.g. https://api.openai.com/v1"
-        )
-    if url.user or url.password:
-        raise InvalidParameterError("base_url must not hold credentials: give api_key")
-    return value.rstrip("/")
 
 
 def _kind(value: Any) -> str:
@@ -90,7 +59,7 @@ class LlmProviderInput:
     kind: str
     base_url: str
     # A new key, None to remove the stored one, KEEP to leave it; never in repr().
-    api_key: str | None | _Keep = field(default=KEEP, repr=False)
+    api_key: ApiKeyChange = field(default=KEEP, repr=False)
 
     @classmethod
     def from_json(cls, document: Any, *, name: str | None = None) -> LlmProviderInput:
@@ -105,18 +74,12 @@ class LlmProviderInput:
             name = provider_name(document.get("name"))
         elif "name" in document and document["name"] != name:
             raise InvalidParameterError("name: the body names another provider than the path")
-        api_key: str | None | _Keep = KEEP
-        if "api_key" in document:
-            api_key = document["api_key"]
-            if api_key is not None and (
-                not isinstance(api_key, str) or not api_key.strip() or len(api_key) > MAX_KEY_CHARS
-            ):
-                # Never quote the value: it is a key.
-                raise InvalidParameterError(
-                    f"api_key must be a non-empty string of at most {MAX_KEY_CHARS} "
-                    "characters, or null"
-                )
-        return cls(name, _kind(document.get("kind")), _base_url(document.get("base_url")), api_key)
+        return cls(
+            name,
+            _kind(document.get("kind")),
+            base_url(document.get("base_url")),
+            api_key_change(document),
+        )
 
 
 @dataclass(frozen=True)

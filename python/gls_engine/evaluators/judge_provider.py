@@ -12,23 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from yarl import URL
 
 from gls_engine.errors import InvalidParameterError, NotFoundError, PermanentError
 from gls_engine.evaluators.openai_client import OpenAICompatibleClient
 from gls_engine.metadata.models import JudgeProviderRow
 from gls_engine.metadata.store import MetadataStore
 from gls_engine.metadata.upsert import upsert
+from gls_engine.provider_input import KEEP, ApiKeyChange, api_key_change, base_url
 from gls_engine.secret_box import SecretBox, SecretBoxError, key_hint
-
-MAX_KEY_CHARS = 4_096
-
-
-class _Keep:
-    """The key left as stored (a PUT that does not mention it)."""
-
-
-KEEP = _Keep()
 
 
 @dataclass(frozen=True)
@@ -37,7 +28,7 @@ class JudgeProviderInput:
     model: str
     # A new key, None to remove the stored one, KEEP to leave it; never in repr (a log
     # line printing the input would carry the key)
-    api_key: str | None | _Keep = field(default=KEEP, repr=False)
+    api_key: ApiKeyChange = field(default=KEEP, repr=False)
 
     @classmethod
     def from_json(cls, document: Any) -> JudgeProviderInput:
@@ -46,32 +37,13 @@ class JudgeProviderInput:
         unknown = sorted(set(document) - {"base_url", "model", "api_key"})
         if unknown:
             raise InvalidParameterError(f"{unknown[0]} is not a judge provider field")
-        base_url = document.get("base_url")
-        if not isinstance(base_url, str) or len(base_url) > 2_048:
-            raise InvalidParameterError("base_url must be a string of at most 2048 characters")
-        url = URL(base_url)
-        if url.scheme not in ("http", "https") or not url.host:
-            raise InvalidParameterError(
-                "base_url must be an http or https URL, e.g. https://api.openai.com/v1"
-            )
-        if url.user or url.password:
-            raise InvalidParameterError("base_url must not hold credentials: give api_key")
+        url = base_url(document.get("base_url"))
         model = document.get("model")
         if not isinstance(model, str) or not model.strip() or len(model) > 256:
             raise InvalidParameterError(
                 "model must be a non-empty string of at most 256 characters"
             )
-        api_key: str | None | _Keep = KEEP
-        if "api_key" in document:
-            api_key = document["api_key"]
-            if api_key is not None and (
-                not isinstance(api_key, str) or not api_key.strip() or len(api_key) > MAX_KEY_CHARS
-            ):
-                # Never quote the value: it is a key.
-                raise InvalidParameterError(
-                    f"api_key must be a non-empty string of at most {MAX_KEY_CHARS} characters, or null"
-                )
-        return cls(base_url.rstrip("/"), model.strip(), api_key)
+        return cls(url, model.strip(), api_key_change(document))
 
 
 @dataclass(frozen=True)
